@@ -1,0 +1,193 @@
+/*
+ * xlcfg.c - the xl.cfg syntax tree: settings and values.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/xlcfg.h"
+
+struct xlcfg *
+xlcfg_new(const char *filename)
+{
+	struct xlcfg *cfg = calloc(1, sizeof(*cfg));
+
+	if (cfg == NULL)
+		return NULL;
+	cfg->filename = strdup(filename != NULL ? filename : "-");
+	if (cfg->filename == NULL) {
+		free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void
+xlcfg_free(struct xlcfg *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->nsettings; i++) {
+		free(cfg->settings[i].key);
+		xlcfg_value_free(cfg->settings[i].value);
+	}
+	for (size_t i = 0; i < cfg->nnotes; i++)
+		free(cfg->notes[i].msg);
+	free(cfg->settings);
+	free(cfg->notes);
+	free(cfg->filename);
+	free(cfg);
+}
+
+const struct xlcfg_setting *
+xlcfg_find(const struct xlcfg *cfg, const char *key)
+{
+	for (size_t i = 0; i < cfg->nsettings; i++)
+		if (strcmp(cfg->settings[i].key, key) == 0)
+			return &cfg->settings[i];
+	return NULL;
+}
+
+const struct xlcfg_value *
+xlcfg_get(const struct xlcfg *cfg, const char *key)
+{
+	const struct xlcfg_setting *s = xlcfg_find(cfg, key);
+
+	return s != NULL ? s->value : NULL;
+}
+
+int
+xlcfg_set(struct xlcfg *cfg, const char *key, struct xlcfg_value *v)
+{
+	struct xlcfg_setting *s = (struct xlcfg_setting *)xlcfg_find(cfg, key);
+
+	if (s != NULL) {
+		xlcfg_value_free(s->value);
+		s->value = v;
+		return 0;
+	}
+	if (cfg->nsettings == cfg->capsettings) {
+		size_t cap = cfg->capsettings ? cfg->capsettings * 2 : 16;
+
+		s = reallocarray(cfg->settings, cap, sizeof(*s));
+		if (s == NULL)
+			goto fail;
+		cfg->settings = s;
+		cfg->capsettings = cap;
+	}
+	s = &cfg->settings[cfg->nsettings];
+	memset(s, 0, sizeof(*s));
+	s->key = strdup(key);
+	if (s->key == NULL)
+		goto fail;
+	s->value = v;
+	cfg->nsettings++;
+	return 0;
+fail:
+	xlcfg_value_free(v);
+	return -1;
+}
+
+struct xlcfg_value *
+xlcfg_value_string(const char *str, bool bare)
+{
+	struct xlcfg_value *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	v->type = XLCFG_STRING;
+	v->bare = bare;
+	v->str = strdup(str);
+	if (v->str == NULL) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+struct xlcfg_value *
+xlcfg_value_list(void)
+{
+	struct xlcfg_value *v = calloc(1, sizeof(*v));
+
+	if (v != NULL)
+		v->type = XLCFG_LIST;
+	return v;
+}
+
+int
+xlcfg_list_append(struct xlcfg_value *list, struct xlcfg_value *item)
+{
+	struct xlcfg_value **items;
+
+	items = reallocarray(list->items, list->nitems + 1, sizeof(*items));
+	if (items == NULL)
+		return -1;
+	list->items = items;
+	list->items[list->nitems++] = item;
+	return 0;
+}
+
+void
+xlcfg_value_free(struct xlcfg_value *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->nitems; i++)
+		xlcfg_value_free(v->items[i]);
+	free(v->items);
+	free(v->str);
+	free(v);
+}
+
+struct xlcfg_value *
+xlcfg_value_dup(const struct xlcfg_value *v)
+{
+	struct xlcfg_value *c;
+
+	if (v->type == XLCFG_STRING)
+		c = xlcfg_value_string(v->str, v->bare);
+	else
+		c = xlcfg_value_list();
+	if (c == NULL)
+		return NULL;
+	c->line = v->line;
+	c->col = v->col;
+	for (size_t i = 0; i < v->nitems; i++) {
+		struct xlcfg_value *item = xlcfg_value_dup(v->items[i]);
+
+		if (item == NULL || xlcfg_list_append(c, item) < 0) {
+			xlcfg_value_free(item);
+			xlcfg_value_free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+/* Equal as libxlutil sees them: NUMBER and STRING are both strings. */
+bool
+xlcfg_value_equal(const struct xlcfg_value *a, const struct xlcfg_value *b)
+{
+	if (a->type != b->type)
+		return false;
+	if (a->type == XLCFG_STRING)
+		return strcmp(a->str, b->str) == 0;
+	if (a->nitems != b->nitems)
+		return false;
+	for (size_t i = 0; i < a->nitems; i++)
+		if (!xlcfg_value_equal(a->items[i], b->items[i]))
+			return false;
+	return true;
+}
+
+bool
+xlcfg_valid_key(const char *key)
+{
+	if (key[0] < 'a' || key[0] > 'z')
+		return false;
+	for (const char *p = key + 1; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_' || *p == '.'))
+			return false;
+	return true;
+}

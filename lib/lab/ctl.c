@@ -1,0 +1,334 @@
+/*
+ * ctl.c - control-channel client (see ctl.h and proto.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/ctl.h"
+#include "lab/proto.h"
+#include "util/strbuf.h"
+
+#define EXEC_MARGIN_MS	30000	/* host wait beyond the dom0 timeout */
+
+static int
+lock_wait(const char *path, int64_t deadline, struct xk_error *err)
+{
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		xk_error_errno(err, errno, "%s", path);
+		return -1;
+	}
+	/* flock has no timeout: try, and retry until the deadline. */
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			xk_error_errno(err, errno, "lock %s", path);
+			close(fd);
+			return -1;
+		}
+		if (xk_now_ms() > deadline) {
+			xk_error_errno(err, ETIMEDOUT,
+			    "lock %s: another client holds it", path);
+			close(fd);
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return fd;
+}
+
+static int
+connect_sock(const char *path, struct xk_error *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		xk_error_set(err, "%s: socket path too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		xk_error_errno(err, errno, "socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+		xk_error_errno(err, errno, "connect %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* HELLO with a fresh nonce; skip frames until it comes back. */
+static int
+hello(int fd, int64_t deadline, struct xk_error *err)
+{
+	char nonce[64];
+	struct xk_frame f;
+	int r, n;
+
+	n = snprintf(nonce, sizeof(nonce), "%ld.%lld", (long)getpid(),
+	    (long long)xk_now_ms());
+	if (xk_frame_write(fd, XK_FRAME_HELLO, nonce, (size_t)n, err) == -1)
+		return -1;
+	for (;;) {
+		r = xk_frame_read(fd, &f, deadline, err);
+		if (r == 0) {
+			xk_error_set(err, "control channel closed (QEMU gone?)");
+			return -1;
+		}
+		if (r == -1)
+			return -1;
+		if (f.type == XK_FRAME_HELLO && f.len == (uint32_t)n &&
+		    memcmp(f.data, nonce, (size_t)n) == 0) {
+			xk_frame_free(&f);
+			return 0;
+		}
+		xk_frame_free(&f);
+	}
+}
+
+int
+xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
+    struct xk_error *err)
+{
+	int64_t deadline = xk_now_ms() + timeout_ms;
+	char path[PATH_MAX];
+
+	c->fd = c->lock = -1;
+	if ((size_t)snprintf(path, sizeof(path), "%s/ctl.lock", state) >=
+	    sizeof(path)) {
+		xk_error_set(err, "%s: path too long", state);
+		return -1;
+	}
+	c->lock = lock_wait(path, deadline, err);
+	if (c->lock == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s/ctl.sock", state);
+	c->fd = connect_sock(path, err);
+	if (c->fd == -1 || hello(c->fd, deadline, err) == -1) {
+		if (err->errnum == ETIMEDOUT)
+			xk_error_errno(err, ETIMEDOUT,
+			    "dom0 agent did not answer within %d ms",
+			    timeout_ms);
+		xk_ctl_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+xk_ctl_close(struct xk_ctl *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	if (c->lock != -1)
+		close(c->lock);
+	c->fd = c->lock = -1;
+}
+
+static int
+send_stdin(int fd, int in_fd, struct xk_error *err)
+{
+	char *buf;
+	ssize_t n;
+	int r = 0;
+
+	buf = malloc(XK_FRAME_MAX);
+	if (buf == NULL) {
+		xk_error_errno(err, errno, "malloc");
+		return -1;
+	}
+	for (;;) {
+		n = read(in_fd, buf, XK_FRAME_MAX);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xk_error_errno(err, errno, "read stdin");
+			r = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (xk_frame_write(fd, XK_FRAME_STDIN, buf, (size_t)n,
+		    err) == -1) {
+			r = -1;
+			break;
+		}
+	}
+	free(buf);
+	return r;
+}
+
+static int
+write_out(int fd, const unsigned char *p, size_t len, struct xk_error *err)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			xk_error_errno(err, errno, "write output");
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+parse_status(const char *s, int *status, struct xk_error *err)
+{
+	int n;
+
+	if (sscanf(s, "exit %d", &n) == 1)
+		*status = n;
+	else if (sscanf(s, "signal %d", &n) == 1)
+		*status = 128 + n;
+	else if (strcmp(s, "timeout") == 0)
+		*status = 124;
+	else {
+		xk_error_set(err, "dom0 agent: %s", s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+xk_ctl_exec(struct xk_ctl *c, char *const argv[], int in_fd, int out_fd,
+    int err_fd, int timeout_s, int *status, struct xk_error *err)
+{
+	int64_t deadline = 0;
+	struct xk_frame f;
+	char tmo[32];
+	int i, r;
+
+	for (i = 0; argv[i] != NULL; i++) {
+		if (xk_frame_write(c->fd, XK_FRAME_ARG, argv[i],
+		    strlen(argv[i]), err) == -1)
+			return -1;
+	}
+	if (in_fd != -1 && send_stdin(c->fd, in_fd, err) == -1)
+		return -1;
+	r = snprintf(tmo, sizeof(tmo), "%d", timeout_s);
+	if (xk_frame_write(c->fd, XK_FRAME_RUN, tmo, (size_t)r, err) == -1)
+		return -1;
+	if (timeout_s > 0)
+		deadline = xk_now_ms() + (int64_t)timeout_s * 1000 +
+		    EXEC_MARGIN_MS;
+	for (;;) {
+		r = xk_frame_read(c->fd, &f, deadline, err);
+		if (r == 0) {
+			xk_error_set(err, "control channel closed while "
+			    "running %s (QEMU gone?)", argv[0]);
+			return -1;
+		}
+		if (r == -1) {
+			if (err->errnum == ETIMEDOUT)
+				xk_error_errno(err, ETIMEDOUT, "%s: no answer "
+				    "from dom0", argv[0]);
+			return -1;
+		}
+		switch (f.type) {
+		case XK_FRAME_OUT:
+		case XK_FRAME_ERR:
+			r = write_out(f.type == XK_FRAME_OUT ? out_fd : err_fd,
+			    f.data, f.len, err);
+			break;
+		case XK_FRAME_EXIT:
+			r = parse_status((const char *)f.data, status, err);
+			xk_frame_free(&f);
+			return r;
+		default:
+			r = 0;	/* a stale HELLO: ignore */
+		}
+		xk_frame_free(&f);
+		if (r == -1)
+			return -1;
+	}
+}
+
+/* Read back the memfd one stream of output was collected in. */
+static int
+slurp(int fd, char **out, struct xk_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[8192];
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) == -1) {
+		xk_error_errno(err, errno, "lseek");
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (strbuf_add(&sb, buf, (size_t)n) == -1) {
+			xk_error_errno(err, ENOMEM, "output");
+			strbuf_free(&sb);
+			return -1;
+		}
+	}
+	if (n < 0) {
+		xk_error_errno(err, errno, "read output");
+		strbuf_free(&sb);
+		return -1;
+	}
+	if (sb.buf == NULL && strbuf_adds(&sb, "") == -1) {
+		xk_error_errno(err, ENOMEM, "output");
+		return -1;
+	}
+	*out = strbuf_detach(&sb);
+	return 0;
+}
+
+int
+xk_ctl_run(struct xk_ctl *c, char *const argv[], int timeout_s,
+    char **out, char **errout, int *status, struct xk_error *err)
+{
+	int ofd, efd, r = -1;
+
+	if (out != NULL)
+		*out = NULL;
+	if (errout != NULL)
+		*errout = NULL;
+	ofd = memfd_create("xk-out", MFD_CLOEXEC);
+	efd = memfd_create("xk-err", MFD_CLOEXEC);
+	if (ofd == -1 || efd == -1) {
+		xk_error_errno(err, errno, "memfd_create");
+		goto out;
+	}
+	if (xk_ctl_exec(c, argv, -1, ofd, efd, timeout_s, status, err) == -1)
+		goto out;
+	if (out != NULL && slurp(ofd, out, err) == -1)
+		goto out;
+	if (errout != NULL && slurp(efd, errout, err) == -1) {
+		if (out != NULL) {
+			free(*out);
+			*out = NULL;
+		}
+		goto out;
+	}
+	r = 0;
+out:
+	if (ofd != -1)
+		close(ofd);
+	if (efd != -1)
+		close(efd);
+	return r;
+}

@@ -1,0 +1,47 @@
+/*
+ * ctl.h - the host side of the lab control channel: run a command in
+ * dom0 and get its stdout, stderr and exit status back.
+ *
+ * The channel is a virtio-serial port whose host end is a UNIX socket
+ * QEMU serves (STATE/ctl.sock).  QEMU serves one client at a time, so
+ * clients also take an exclusive lock on STATE/ctl.lock: a second `xk
+ * lab exec` waits its turn instead of interleaving with the first.
+ */
+#ifndef XK_LAB_CTL_H
+#define XK_LAB_CTL_H
+
+#include "util/error.h"
+
+struct xk_ctl {
+	int fd;		/* connected socket, -1 when closed */
+	int lock;	/* ctl.lock, held while open */
+};
+
+/*
+ * Connect and say HELLO; wait at most timeout_ms (for the lock, the
+ * connection and the agent's answer).  err->errnum is ETIMEDOUT when
+ * the agent did not answer in time (dom0 not up yet, or wedged).
+ */
+int xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
+    struct xk_error *err);
+void xk_ctl_close(struct xk_ctl *c);
+
+/*
+ * Run argv in dom0.  in_fd (or -1 for none) is read whole and sent as
+ * the command's stdin; its stdout and stderr are written to out_fd and
+ * err_fd as they arrive.  timeout_s bounds the command in dom0 (0: no
+ * bound) and the wait here (plus a margin).  *status gets the exit
+ * status: 0-255, 128+N for signal N, 124 when dom0 killed it on
+ * timeout (as timeout(1) does).
+ */
+int xk_ctl_exec(struct xk_ctl *c, char *const argv[], int in_fd, int out_fd,
+    int err_fd, int timeout_s, int *status, struct xk_error *err);
+
+/*
+ * Convenience: run argv and collect its output into malloc'd strings
+ * (*out, *errout may be NULL to discard).
+ */
+int xk_ctl_run(struct xk_ctl *c, char *const argv[], int timeout_s,
+    char **out, char **errout, int *status, struct xk_error *err);
+
+#endif

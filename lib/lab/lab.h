@@ -1,0 +1,68 @@
+/*
+ * lab.h - a Xen 4.17 host inside QEMU (TCG): start, wait, stop.
+ *
+ * A lab lives in a state directory (several can run side by side; no
+ * fixed ports, only UNIX sockets in the directory):
+ *
+ *	qemu.pid	QEMU's pid (-pidfile)
+ *	qemu.log	QEMU's own stderr
+ *	serial.log	everything Xen and dom0 print on the serial line
+ *	serial.sock	the serial line, for `xk lab console`
+ *	ctl.sock	the control channel (virtio-serial, see ctl.h)
+ *	qmp.sock	QEMU's QMP monitor
+ *	dom0.img	base image cpio + this boot's overlay cpio
+ */
+#ifndef XK_LAB_LAB_H
+#define XK_LAB_LAB_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+struct xk_lab_boot {
+	const char *state;	/* state directory (created) */
+	const char *image;	/* image directory: xen.elf vmlinuz dom0.cpio.zst */
+	const char *overlay;	/* overlay cpio to append, or NULL */
+	const char *qemu;	/* QEMU binary; NULL: qemu-system-x86_64 */
+	int mem_mb;		/* QEMU RAM; 0: 3072 */
+	int dom0_mb;		/* dom0_mem; 0: 1536 */
+	int cpus;		/* 0: 2 */
+};
+
+/* The state directory for lab name (XK_LAB_STATE wins when set). */
+int xk_lab_state_dir(const char *name, char *buf, size_t len,
+    struct xk_error *err);
+
+/*
+ * Start QEMU in the background (-daemonize: returns once QEMU has
+ * opened its sockets).  Fails if a lab already runs in that state dir.
+ */
+int xk_lab_start(const struct xk_lab_boot *b, struct xk_error *err);
+
+/* *pid = the lab's QEMU, or 0 when none runs there. */
+int xk_lab_pid(const char *state, pid_t *pid, struct xk_error *err);
+
+/*
+ * Wait until dom0 is ready: the agent answers and `xl list` works.
+ * Fails at once if QEMU exits, with ETIMEDOUT after timeout_ms.
+ */
+int xk_lab_wait_ready(const char *state, int timeout_ms,
+    struct xk_error *err);
+
+/*
+ * Stop the lab: ask dom0 to power off (Xen then exits QEMU), and
+ * after timeout_ms kill QEMU.  *killed tells which happened.  Fine
+ * when nothing runs.
+ */
+int xk_lab_stop(const char *state, int timeout_ms, int *killed,
+    struct xk_error *err);
+
+/* Kill QEMU now (SIGKILL) and wait for it. */
+int xk_lab_kill(const char *state, struct xk_error *err);
+
+/* The last n lines of the serial log, malloc'd (never NULL on success). */
+int xk_lab_log_tail(const char *state, int n, char **out,
+    struct xk_error *err);
+
+#endif

@@ -1,0 +1,75 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/file.h"
+#include "util/strbuf.h"
+
+static int
+read_all(int fd, const char *path, size_t max, struct strbuf *sb,
+    struct xk_error *err)
+{
+	char chunk[65536];
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xk_error_errno(err, errno, "%s: read", path);
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		if (sb->len + (size_t)n > max) {
+			xk_error_set(err, "%s: larger than %zu bytes: "
+			    "not a configuration file", path, max);
+			return -1;
+		}
+		if (strbuf_add(sb, chunk, (size_t)n) < 0) {
+			xk_error_errno(err, ENOMEM, "%s", path);
+			return -1;
+		}
+	}
+}
+
+int
+xk_read_file(const char *path, size_t max, char **data, size_t *len,
+    struct xk_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		xk_error_errno(err, errno, "%s: open", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		xk_error_errno(err, errno, "%s: stat", path);
+		close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		xk_error_set(err, "%s: is a directory", path);
+		close(fd);
+		return -1;
+	}
+	rc = read_all(fd, path, max, &sb, err);
+	close(fd);
+	if (rc < 0) {
+		strbuf_free(&sb);
+		return -1;
+	}
+	*len = sb.len;
+	*data = strbuf_detach(&sb);
+	if (*data == NULL) {
+		xk_error_errno(err, ENOMEM, "%s", path);
+		return -1;
+	}
+	return 0;
+}

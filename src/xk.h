@@ -1,0 +1,53 @@
+/*
+ * xk.h - the command table and what every command shares.
+ *
+ * Every command is one row of a table (src/cmdtable.c): its name, its
+ * handler, a one-line summary and its usage, in the spirit of xl's
+ * xl_cmdtable.c.  A command with subcommands ("cfg", "lab") points at a
+ * table of its own.  Handlers get argv with argv[0] = their own name and
+ * return an exit status: XK_EXIT_OK, XK_EXIT_FAIL or XK_EXIT_USAGE.
+ */
+#ifndef XK_XK_H
+#define XK_XK_H
+
+#include <stdbool.h>
+
+#include "util/error.h"
+
+enum {
+	XK_EXIT_OK = 0,		/* it worked */
+	XK_EXIT_FAIL = 1,	/* it did not: bad input, a failed operation */
+	XK_EXIT_USAGE = 2,	/* the command line itself was wrong */
+};
+
+struct xk_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;		/* arguments after the name */
+	const struct xk_cmd *sub;	/* subcommands, ended by a NULL name */
+};
+
+extern const struct xk_cmd xk_commands[];
+extern const struct xk_cmd xk_cfg_commands[];
+
+/* Diagnostics, "xk: CMD: what: why" on stderr (src/diag.c). */
+void xk_warnx(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int xk_fail(const char *cmd, const struct xk_error *err);
+int xk_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Find a command's row by its words ("cfg", "show"); NULL if none. */
+const struct xk_cmd *xk_find_command(const char *cmd, const char *sub);
+/* Print "usage: xk CMD USAGE" and the summary to f. */
+void xk_print_usage(const char *path, const struct xk_cmd *c, void *f);
+/* True when argv[1..] holds -h or --help (before any "--"). */
+bool xk_wants_help(int argc, char **argv);
+
+/* Subcommand handlers, one file each. */
+int cmd_cfg_check(int argc, char **argv);
+int cmd_cfg_show(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+
+#endif

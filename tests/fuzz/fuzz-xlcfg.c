@@ -1,0 +1,122 @@
+/*
+ * fuzz-xlcfg - the xl.cfg parser, the typed model and the writer.
+ *
+ * Besides not crashing: an input xenkit accepts must also be accepted
+ * by libxlutil with the same value for every key (checked when the
+ * input holds no NUL, on which libxlutil asserts), and the canonical
+ * output must parse back to equal values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxlutil.h>
+
+#include "config/domcfg.h"
+#include "config/xlcfg.h"
+
+static FILE *devnull;
+
+static bool
+same_as_xlu(const XLU_Config *xc, const struct xlcfg_value *v,
+    XLU_ConfigValue *xv)
+{
+	char *s;
+	XLU_ConfigList *l;
+
+	if (v->type == XLCFG_STRING)
+		return xlu_cfg_value_type(xv) == XLU_STRING &&
+		    xlu_cfg_value_get_string(xc, xv, &s, 1) == 0 &&
+		    strcmp(s, v->str) == 0;
+	if (xlu_cfg_value_type(xv) != XLU_LIST ||
+	    xlu_cfg_value_get_list(xc, xv, &l, 1) != 0)
+		return false;
+	for (size_t i = 0; i < v->nitems; i++) {
+		XLU_ConfigValue *it = xlu_cfg_get_listitem2(l, (int)i);
+
+		if (it == NULL || !same_as_xlu(xc, v->items[i], it))
+			return false;
+	}
+	return xlu_cfg_get_listitem2(l, (int)v->nitems) == NULL;
+}
+
+static void
+compare_with_xlu(const struct xlcfg *cfg, const uint8_t *data, size_t size)
+{
+	XLU_Config *xc = xlu_cfg_init(devnull, "fuzz");
+	int xrc;
+
+	if (xc == NULL)
+		return;
+	xrc = xlu_cfg_readdata(xc, (const char *)data, (int)size);
+	if ((cfg != NULL) != (xrc == 0))
+		abort();	/* one accepts what the other rejects */
+	for (size_t i = 0; cfg != NULL && i < cfg->nsettings; i++) {
+		const struct xlcfg_setting *s = &cfg->settings[i];
+		const char *str;
+		XLU_ConfigList *l;
+		bool ok;
+
+		if (s->value->type == XLCFG_STRING)
+			ok = xlu_cfg_get_string(xc, s->key, &str, 1) == 0 &&
+			    strcmp(str, s->value->str) == 0;
+		else
+			ok = xlu_cfg_get_list(xc, s->key, &l, NULL, 1) == 0 &&
+			    s->value->nitems == 0 ?
+			    xlu_cfg_get_listitem2(l, 0) == NULL :
+			    xlu_cfg_get_list(xc, s->key, &l, NULL, 1) == 0;
+		if (!ok)
+			abort();
+	}
+	(void)same_as_xlu;
+	xlu_cfg_destroy(xc);
+}
+
+static void
+round_trip(const struct xlcfg *cfg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct xk_error e = { 0 };
+	struct xlcfg *again;
+
+	if (xlcfg_write(&sb, cfg, NULL) < 0)
+		abort();
+	again = xlcfg_parse("out", sb.buf ? sb.buf : "", sb.len, &e);
+	if (again == NULL || again->nsettings != cfg->nsettings)
+		abort();
+	for (size_t i = 0; i < cfg->nsettings; i++)
+		if (!xlcfg_value_equal(cfg->settings[i].value,
+		    again->settings[i].value))
+			abort();
+	xlcfg_free(again);
+	strbuf_free(&sb);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct xk_error e = { 0 };
+	struct xlcfg *cfg;
+	struct xk_domcfg *dc;
+
+	if (devnull == NULL)
+		devnull = fopen("/dev/null", "w");
+	cfg = xlcfg_parse("fuzz", (const char *)data, size, &e);
+	if (memchr(data, '\0', size) == NULL && size < 65536)
+		compare_with_xlu(cfg, data, size);
+	if (cfg == NULL)
+		return 0;
+	round_trip(cfg);
+	dc = xk_domcfg_from_xlcfg(cfg, &e);
+	if (dc != NULL) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (xk_domcfg_write(&sb, dc, &e) < 0)
+			abort();
+		strbuf_free(&sb);
+		xk_domcfg_free(dc);
+	}
+	return 0;
+}
