@@ -12,7 +12,7 @@
  *              specification colo-host colo-port colo-export active-disk
  *              hidden-disk; VALUE runs to the next ','
  *   flags      direct-io-safe discard no-discard colo cdrom
- *   other=     an error: unknown parameter
+ *   other=V    an error: unknown parameter (V not empty)
  *   PREFIX:    raw: qcow: qcow2: vhd: (a format), iscsi: nbd: enbd:
  *              drbd: (script block-NAME), tap: tap2: tapdisk: aio:
  *              ioemu: file: phy: (ignored); any other word followed by
@@ -414,13 +414,15 @@ scan_token(struct dparse *dp, const char *s)
 		return rest;
 	}
 	n = param_name_len(s);
-	if (n > 0) {
+	/* other=VALUE is an error, but "other=" with no value is not
+	 * matched by libxlutil's rule: it scans as positional "other" */
+	if (n > 0 && !is_keyword(s, n - 1) && s[n] != ',' && s[n] != '\0') {
+		dfail(dp, s, "unknown parameter");
+		return value_len(s, n);
+	}
+	if (n > 0 && is_keyword(s, n - 1)) {
 		size_t len = value_len(s, n);
 
-		if (!is_keyword(s, n - 1)) {
-			dfail(dp, s, "unknown parameter");
-			return len;
-		}
 		tok = token_value(s, len, n);
 		if (tok == NULL)
 			return dfail(dp, s, strerror(ENOMEM)), 0;
@@ -448,6 +450,9 @@ scan_token(struct dparse *dp, const char *s)
 	if (s[n] == ',')
 		n++;
 	if (n == 0) {
+		/* libxlutil ignores one stray character at the very end */
+		if (s[1] == '\0')
+			return 1;
 		dfail(dp, s, "bad disk syntax");
 		return 0;
 	}

@@ -114,6 +114,9 @@ bad:
 	return -1;
 }
 
+static int apply_value(const char *spec, const char *key, const char *v,
+    const char *item, struct xk_vif *vif, struct xk_error *err);
+
 static int
 add_other(struct xk_vif *vif, const char *item)
 {
@@ -132,8 +135,30 @@ fail:
 	return -1;
 }
 
+/* item is "KEY=VALUE", eq points at its '='. */
 static int
-apply_item(const char *spec, const char *key, const char *v,
+apply_item(const char *spec, const char *item, const char *eq,
+    struct xk_vif *vif, struct xk_error *err)
+{
+	char key[32];
+	const char *v = eq + 1;
+	int rc;
+
+	if ((size_t)(eq - item) >= sizeof(key)) {
+		xk_error_set(err, "vif spec '%s': unknown key '%.*s'", spec,
+		    (int)(eq - item), item);
+		return -1;
+	}
+	memcpy(key, item, (size_t)(eq - item));
+	key[eq - item] = '\0';
+	rc = apply_value(spec, key, v, item, vif, err);
+	if (rc < 0 && err->msg[0] == '\0')
+		xk_error_errno(err, ENOMEM, "vif spec");
+	return rc;
+}
+
+static int
+apply_value(const char *spec, const char *key, const char *v,
     const char *item, struct xk_vif *vif, struct xk_error *err)
 {
 	struct { const char *key; char **slot; } strs[] = {
@@ -186,6 +211,7 @@ xk_vif_parse(const char *spec, struct xk_vif *vif, struct xk_error *err)
 
 	memset(vif, 0, sizeof(*vif));
 	vif->devid = -1;
+	xk_error_clear(err);
 	if (copy == NULL) {
 		xk_error_errno(err, ENOMEM, "vif spec");
 		return -1;
@@ -205,13 +231,7 @@ xk_vif_parse(const char *spec, struct xk_vif *vif, struct xk_error *err)
 			rc = -1;
 			break;
 		}
-		*eq = '\0';
-		rc = apply_item(spec, item, eq + 1, item, vif, err);
-		*eq = '=';
-		if (rc > 0)
-			rc = 0;
-		if (rc < 0 && err->msg[0] == '\0')
-			xk_error_errno(err, ENOMEM, "vif spec");
+		rc = apply_item(spec, item, eq, vif, err);
 	}
 	free(copy);
 	if (rc < 0)

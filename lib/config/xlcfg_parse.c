@@ -239,6 +239,41 @@ lex_word(struct lexer *lx, enum tok t, bool (*ok)(int))
 	return 0;
 }
 
+/*
+ * libxlutil ignores one stray character when it is the very last byte
+ * of the file (its error rule needs more text after it): so do we, but
+ * we say so.  The token becomes the end of the file.
+ */
+static int lex_unexpected(struct lexer *lx);
+
+static bool
+starts_token(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("\n=[],;", c) != NULL);
+}
+
+static int
+stray_at_end(struct lexer *lx)
+{
+	char msg[96];
+	unsigned char c = (unsigned char)*lx->p;
+
+	if (c == '\0')
+		return lex_unexpected(lx);
+	snprintf(msg, sizeof(msg), isprint(c) ? "stray '%c' at end of file "
+	    "ignored, as xl ignores it" : "stray byte 0x%02x at end of file "
+	    "ignored, as xl ignores it", c);
+	if (add_note(lx->cfg, lx->line, lx->col, msg) < 0) {
+		xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
+		return -1;
+	}
+	advance(lx, 1);
+	lx->tok = T_EOF;
+	lx->len = 0;
+	return 0;
+}
+
 static int
 lex_unexpected(struct lexer *lx)
 {
@@ -271,6 +306,8 @@ lex_next(struct lexer *lx)
 		lx->len = 0;
 		return 0;
 	}
+	if (lx->p + 1 == lx->end && !starts_token(*lx->p))
+		return stray_at_end(lx);
 	switch (*lx->p) {
 	case '#': {
 		const char *nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));

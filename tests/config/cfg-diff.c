@@ -1,7 +1,7 @@
 /*
  * cfg-diff - `xk cfg show --json` against Xen's own libxlutil.
  *
- *   cfg-diff XK CORPUS-DIR
+ *   cfg-diff XK CORPUS-DIR [GOOD-FILE...]
  *
  * CORPUS-DIR/good/ holds configs both must accept, CORPUS-DIR/bad/ ones
  * both must reject.  For a good file, every key libxlutil knows (each
@@ -284,13 +284,20 @@ main(int argc, char **argv)
 {
 	int passed = 0, failed = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: cfg-diff XK CORPUS-DIR\n");
+	if (argc < 3) {
+		fprintf(stderr, "usage: cfg-diff XK CORPUS-DIR [GOOD-FILE...]\n");
 		return 2;
 	}
 	if (run_dir(argv[1], argv[2], "good", 1, &passed, &failed) < 0 ||
 	    run_dir(argv[1], argv[2], "bad", 0, &passed, &failed) < 0)
 		return 2;
+	/* Extra files that must be accepted: the examples Debian ships. */
+	for (int i = 3; i < argc; i++) {
+		int bad = check_file(argv[1], argv[i], argv[i], 1);
+
+		printf("%s - %s\n", bad ? "not ok" : "ok", argv[i]);
+		*(bad ? &failed : &passed) += 1;
+	}
 	if (passed + failed == 0) {
 		fprintf(stderr, "cfg-diff: empty corpus\n");
 		return 2;

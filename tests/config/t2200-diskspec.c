@@ -43,8 +43,8 @@ static const char *const specs[] = {
 	"vdev=xvda,format=raw,format=raw,target=/x",
 	"vdev=xvda,format=,format=qcow2,target=/x", "/x,,xvda,w,format=qcow2",
 	"vdev=xvda,script=a,script=b,target=/x", "iscsi:a,xvda,w,script=x",
-	"vdev=xvda,colo,colo-host=h,colo-port=9,colo-export=e,active-disk=a,"
-	"hidden-disk=h,target=/x", "vdev=xvda,colo-port=,target=/x",
+	("vdev=xvda,colo,colo-host=h,colo-port=9,colo-export=e,active-disk=a,"
+	"hidden-disk=h,target=/x"), "vdev=xvda,colo-port=,target=/x",
 	"cdrom=1,vdev=xvda,target=/x", "vdev=xvda,cdrom", "x,vdev=xvda,target=y",
 	"/x,raw,xvda,w,vdev=xvdb", ",,hdc:cdrom", "raw:/x,raw,xvda",
 	"vdev=xvda:cdrom,target=/x", "phy:/x,xvda:cdrom:disk,r",
