@@ -30,6 +30,7 @@ struct xk_cmd {
 
 extern const struct xk_cmd xk_commands[];
 extern const struct xk_cmd xk_cfg_commands[];
+extern const struct xk_cmd xk_snapshot_commands[];
 
 /* Diagnostics, "xk: CMD: what: why" on stderr (src/diag.c). */
 void xk_warnx(const char *cmd, const char *fmt, ...)
@@ -49,5 +50,16 @@ bool xk_wants_help(int argc, char **argv);
 int cmd_cfg_check(int argc, char **argv);
 int cmd_cfg_show(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_snapshot_create(int argc, char **argv);
+int cmd_snapshot_list(int argc, char **argv);
+int cmd_snapshot_info(int argc, char **argv);
+int cmd_snapshot_revert(int argc, char **argv);
+int cmd_snapshot_delete(int argc, char **argv);
+int cmd_snapshot_repair(int argc, char **argv);
+int cmd_snapshot_mirror(int argc, char **argv);
 
 #endif

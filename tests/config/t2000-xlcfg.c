@@ -187,3 +187,18 @@ TEST(writer_orders_named_keys_first)
 	xlcfg_free(cfg);
 	strbuf_free(&sb);
 }
+
+/* libxlutil ignores one stray character as the file's last byte. */
+TEST(stray_last_character_ignored_with_a_note)
+{
+	struct xk_error e = { 0 };
+	struct xlcfg *cfg = parse("a = 1\nb = 2J", &e);
+
+	CHECK(cfg != NULL);
+	CHECK_STR_EQ(xlcfg_get(cfg, "b")->str, "2");
+	CHECK_INT_EQ(cfg->nnotes, 1);
+	CHECK_STR_HAS(cfg->notes[0].msg, "stray 'J' at end of file ignored");
+	xlcfg_free(cfg);
+	CHECK_STR_HAS(parse_error("a = 1\nb = 2Jx", &e), "t.cfg:2:6");
+	CHECK_STR_HAS(parse_error("a = 1J\n", &e), "unexpected 'J'");
+}
