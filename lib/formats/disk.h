@@ -1,0 +1,79 @@
+/*
+ * disk.h - disk images as streams: the one interface every format in
+ * xenkit reads and writes disks through (XVA, OVA, VHD, convert).
+ *
+ * A source is opened read-only and never modified.  It reports where its
+ * data is (extents), so a sparse 20 GiB disk with 1 GiB written costs
+ * 1 GiB of reading: raw files through SEEK_DATA/SEEK_HOLE, VHD through
+ * its BAT, qcow2 through qemu-nbd's block status (libnbd).  Whatever is
+ * not in an extent reads as zeros.
+ *
+ * A sink writes a new image under a temporary name in the destination
+ * directory; xk_disk_sink_commit() flushes and renames it into place,
+ * xk_disk_sink_abort() (or a failed commit) removes it.  Writes must come
+ * in ascending offset order (streamed formats need it); gaps are zeros.
+ * Memory stays bounded whatever the disk size.
+ */
+#ifndef XK_FORMATS_DISK_H
+#define XK_FORMATS_DISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum xk_img_format {
+	XK_IMG_RAW,
+	XK_IMG_QCOW2,
+	XK_IMG_VHD,		/* dynamic (sparse) VHD; fixed VHD read too */
+	XK_IMG_VMDK,		/* streamOptimized, write only (OVA) */
+};
+
+const char *xk_img_format_name(enum xk_img_format f);
+/* "raw", "qcow2", "vhd", "vmdk" -> format; -1 if unknown. */
+int xk_img_format_parse(const char *name, enum xk_img_format *f);
+/* Detect the format of an existing image from its content. */
+int xk_img_probe(const char *path, enum xk_img_format *f,
+    struct xk_error *err);
+
+struct xk_disk_src;
+
+struct xk_disk_src *xk_disk_src_open(const char *path, enum xk_img_format f,
+    struct xk_error *err);
+uint64_t xk_disk_src_size(const struct xk_disk_src *src);
+/*
+ * The first extent holding data at or after offset: sets *start and
+ * *len and returns 0; returns 1 when there is no more data; -1 on error.
+ * Extents may be conservative (include zeros), never miss data.
+ */
+int xk_disk_src_next_data(struct xk_disk_src *src, uint64_t offset,
+    uint64_t *start, uint64_t *len, struct xk_error *err);
+/* Read exactly len bytes at off (zeros where there is no data). */
+int xk_disk_src_pread(struct xk_disk_src *src, void *buf, size_t len,
+    uint64_t off, struct xk_error *err);
+void xk_disk_src_close(struct xk_disk_src *src);
+
+struct xk_disk_sink;
+
+/* Create path's temporary sibling for an image of size bytes. */
+struct xk_disk_sink *xk_disk_sink_create(const char *path,
+    enum xk_img_format f, uint64_t size, struct xk_error *err);
+/* Write len bytes at off; off must not go below earlier writes' end. */
+int xk_disk_sink_pwrite(struct xk_disk_sink *sink, const void *buf,
+    size_t len, uint64_t off, struct xk_error *err);
+/* Flush, finish the format's metadata, fsync, rename into place. */
+int xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err);
+/* Remove the temporary file; frees sink (commit frees it too). */
+void xk_disk_sink_abort(struct xk_disk_sink *sink);
+
+/*
+ * Progress on a TTY (bytes, rate, ETA), silent otherwise: long
+ * operations call xk_progress_update as they go.
+ */
+struct xk_progress;
+
+struct xk_progress *xk_progress_start(const char *what, uint64_t total);
+void xk_progress_update(struct xk_progress *p, uint64_t done);
+void xk_progress_end(struct xk_progress *p);
+
+#endif
