@@ -61,5 +61,8 @@ int cmd_snapshot_revert(int argc, char **argv);
 int cmd_snapshot_delete(int argc, char **argv);
 int cmd_snapshot_repair(int argc, char **argv);
 int cmd_snapshot_mirror(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 #endif
