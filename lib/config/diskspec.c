@@ -2,23 +2,24 @@
  * diskspec.c - parse disk specs as libxlutil 4.17 does.
  *
  * libxlutil tokenizes a spec with a flex scanner (libxlu_disk_l.l); we
- * reproduce its rules and flex's choice among them (the longest match,
- * the earliest rule on a tie; rules whose trailing context is ".*"
- * count as matching the whole rest).  In that order:
+ * reproduce its rules and flex's choice among them: the longest match
+ * wins, counting trailing context, and the earliest rule on a tie.
+ * Like flex's ".", ".*" below stops at a newline; [^,] does not.
  *
- *   blanks     [ \t\n]+                     skipped
- *   target=    the rest of the spec, less one trailing ','
- *   KEY=VALUE  vdev format access devtype backendtype script backend
+ *   blanks     [ \t\n]+ with trailing context [^ \t\n].*      skipped
+ *   target=.*  the target, less one trailing ','
+ *   KEY=[^,]*  vdev format access devtype backendtype script backend
  *              specification colo-host colo-port colo-export active-disk
- *              hidden-disk; VALUE runs to the next ','
- *   flags      direct-io-safe discard no-discard colo cdrom
- *   other=V    an error: unknown parameter (V not empty)
- *   PREFIX:    raw: qcow: qcow2: vhd: (a format), iscsi: nbd: enbd:
+ *              hidden-disk, and one trailing ','
+ *   flags      direct-io-safe discard no-discard colo cdrom, [',']
+ *   WORD=[^,]  any other parameter: an error
+ *   WORD: .*   raw: qcow: qcow2: vhd: (a format), iscsi: nbd: enbd:
  *              drbd: (script block-NAME), tap: tap2: tapdisk: aio:
- *              ioemu: file: phy: (ignored); any other word followed by
- *              ':' and a non-alphanumeric is an error
- *   positional target, format, vdev, access (after a prefix the format
- *              slot is skipped); a VDEV:cdrom or VDEV:disk is accepted
+ *              ioemu: file: phy: (ignored); a WORD: followed by a
+ *              non-alphanumeric is an error
+ *   [^=,]*,    positional: target, format, vdev, access (after a prefix
+ *              the format slot is skipped); a VDEV:cdrom or VDEV:disk
+ *              is accepted
  *
  * tests/config/t2200-diskspec compares the result with xlu_disk_parse.
  */
@@ -256,59 +257,149 @@ param_name_len(const char *s)
 	return s[n] == '=' ? n + 1 : 0;
 }
 
-/*
- * A deprecated "word:" prefix at s: returns its length and sets *known
- * to its index in the table, or -1 for an unknown prefix; 0 when s does
- * not start with one.
- */
+/* flex's "." stops at a newline: the length of ".*" at s. */
 static size_t
-prefix_len(const char *s, int *known)
+line_len(const char *s)
 {
-	static const char *const prefixes[] = {
-		"raw", "qcow", "qcow2", "vhd",		/* 0-3: formats */
-		"iscsi", "nbd", "enbd", "drbd",		/* 4-7: scripts */
-		"tapdisk", "tap", "tap2", "aio", "ioemu", "file", "phy",
-	};
-	const char *p;
+	return strcspn(s, "\n");
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+static const char *const prefixes[] = {
+	"raw", "qcow", "qcow2", "vhd",		/* 0-3: a format */
+	"iscsi", "nbd", "enbd", "drbd",		/* 4-7: script block-NAME */
+	"tapdisk", "tap", "tap2", "aio", "ioemu", "file", "phy",
+};
+#define NPREFIXES (sizeof(prefixes) / sizeof(prefixes[0]))
+
+static const char *const keywords[] = {
+	"vdev", "format", "access", "devtype", "backendtype", "script",
+	"backend", "specification", "colo-host", "colo-port", "colo-export",
+	"active-disk", "hidden-disk",
+};
+#define NKEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+static const char *const flags[] = {
+	"direct-io-safe", "discard", "no-discard", "colo", "cdrom",
+};
+#define NFLAGS (sizeof(flags) / sizeof(flags[0]))
+
+/* The rules, in libxlutil's order (it breaks ties). */
+enum rule {
+	R_BLANK, R_TARGET, R_KEYWORD, R_FLAG, R_UNKNOWN_PARAM, R_PREFIX,
+	R_UNKNOWN_PREFIX, R_POSITIONAL, R_NONE,
+};
+
+struct match {
+	enum rule rule;
+	size_t len;		/* matched, counting trailing context */
+	size_t consume;		/* what the rule consumes */
+	size_t which;		/* keyword, flag or prefix index */
+};
+
+static void
+consider(struct match *best, enum rule r, size_t len, size_t consume,
+    size_t which)
+{
+	if (len > best->len) {	/* rules come in order: ties keep the first */
+		best->rule = r;
+		best->len = len;
+		best->consume = consume;
+		best->which = which;
+	}
+}
+
+static size_t
+word_len(const char *s)
+{
 	size_t n = 0;
 
-	while (is_alnum(s[n]) && (n > 0 || is_lower(s[0])))
-		n++;
-	if (n == 0 || s[n] != ':')
+	if (!is_lower(s[0]))
 		return 0;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		if (strlen(prefixes[i]) == n &&
-		    strncmp(prefixes[i], s, n) == 0) {
-			*known = (int)i;
-			return n + 1;
-		}
-	}
-	/* The unknown-prefix rule needs a non-alphanumeric next. */
-	p = s + n + 1;
-	if (*p != '\0' && !is_alnum(*p)) {
-		*known = -1;
-		return n + 1;
-	}
-	return 0;
+	while (is_alnum(s[n]))
+		n++;
+	return n;
 }
 
 static void
-apply_prefix(struct dparse *dp, const char *s, size_t len, int known)
+match_prefixes(struct match *best, const char *s)
 {
-	char word[16], script[32];
+	size_t w = word_len(s);
 
-	snprintf(word, sizeof(word), "%.*s", (int)(len - 1), s);
+	if (w == 0 || s[w] != ':')
+		return;
+	for (size_t i = 0; i < NPREFIXES; i++)
+		if (strlen(prefixes[i]) == w && strncmp(prefixes[i], s, w) == 0)
+			consider(best, R_PREFIX, w + 1 + line_len(s + w + 1),
+			    w + 1, i);
+	if (s[w + 1] != '\0' && !is_alnum(s[w + 1]))
+		consider(best, R_UNKNOWN_PREFIX, w + 2 + line_len(s + w + 2),
+		    w + 1, 0);
+}
+
+/* flex's longest match over libxlutil's disk rules, at s. */
+static struct match
+longest_match(const char *s)
+{
+	struct match best = { R_NONE, 0, 0, 0 };
+	size_t n;
+
+	if (is_blank(s[0])) {
+		n = strspn(s, " \t\n");
+		consider(&best, R_BLANK, n + (s[n] != '\0' ? 1 +
+		    line_len(s + n + 1) : 0), n, 0);
+	}
+	if (strncmp(s, "target=", 7) == 0)
+		consider(&best, R_TARGET, 7 + line_len(s + 7),
+		    7 + line_len(s + 7), 0);
+	n = param_name_len(s);
+	for (size_t i = 0; n > 0 && i < NKEYWORDS; i++) {
+		size_t k = strlen(keywords[i]), v;
+
+		if (k + 1 != n || strncmp(keywords[i], s, k) != 0)
+			continue;
+		v = n + strcspn(s + n, ",");
+		v += s[v] == ',';
+		consider(&best, R_KEYWORD, v, v, i);
+	}
+	for (size_t i = 0; i < NFLAGS; i++) {
+		size_t k = strlen(flags[i]);
+
+		if (strncmp(flags[i], s, k) == 0)
+			consider(&best, R_FLAG, k + (s[k] == ','),
+			    k + (s[k] == ','), i);
+	}
+	if (n > 0 && s[n] != ',' && s[n] != '\0')
+		consider(&best, R_UNKNOWN_PARAM, n + 1, n + 1, 0);
+	match_prefixes(&best, s);
+	n = strcspn(s, "=,");
+	n += s[n] == ',';
+	if (n > 0)
+		consider(&best, R_POSITIONAL, n, n, 0);
+	return best;
+}
+
+static void
+apply_prefix(struct dparse *dp, size_t which)
+{
+	char script[32];
+
 	dp->had_prefix = true;
 	dp->d->deprecated = true;
-	if (known >= 0 && known <= 3) {
-		set_format(dp, word);
-	} else if (known >= 4 && known <= 7) {
-		snprintf(script, sizeof(script), "block-%s", word);
+	if (which <= 3) {
+		set_format(dp, prefixes[which]);
+	} else if (which <= 7) {
+		snprintf(script, sizeof(script), "block-%s", prefixes[which]);
 		save(dp, &dp->d->script, "script", script);
 	}
 }
 
-/* Copy the value of a KEY=VALUE token, less one trailing ','. */
+/* Copy a token's value: skip bytes, less one trailing ','. */
 static char *
 token_value(const char *s, size_t len, size_t skip)
 {
@@ -317,19 +408,12 @@ token_value(const char *s, size_t len, size_t skip)
 	return strndup(s + skip, len - skip);
 }
 
-static size_t
-value_len(const char *s, size_t skip)
-{
-	size_t n = skip + strcspn(s + skip, ",");
-
-	return s[n] == ',' ? n + 1 : n;
-}
-
 static void
-apply_keyword(struct dparse *dp, const char *key, const char *v,
+apply_keyword(struct dparse *dp, size_t which, const char *v,
     const char *tok)
 {
 	struct xk_disk *d = dp->d;
+	const char *key = keywords[which];
 
 	if (strcmp(key, "vdev") == 0)
 		save(dp, &d->vdev, "vdev", v);
@@ -359,110 +443,69 @@ apply_keyword(struct dparse *dp, const char *key, const char *v,
 		save(dp, &d->hidden_disk, "hidden-disk", v);
 }
 
-static const char *const keywords[] = {
-	"vdev", "format", "access", "devtype", "backendtype", "script",
-	"backend", "specification", "colo-host", "colo-port", "colo-export",
-	"active-disk", "hidden-disk", NULL,
-};
-
-static bool
-is_keyword(const char *s, size_t namelen)
-{
-	for (const char *const *k = keywords; *k != NULL; k++)
-		if (strlen(*k) == namelen && strncmp(*k, s, namelen) == 0)
-			return true;
-	return false;
-}
-
-/* Flags: "name" or "name,", as long as the positional rule's match. */
-static bool
-apply_flag(struct dparse *dp, const char *tok)
+static void
+apply_flag(struct dparse *dp, size_t which)
 {
 	struct xk_disk *d = dp->d;
 
-	if (strcmp(tok, "direct-io-safe") == 0)
-		d->direct_io_safe = true;
-	else if (strcmp(tok, "discard") == 0)
-		d->discard = 1;
-	else if (strcmp(tok, "no-discard") == 0)
-		d->discard = 0;
-	else if (strcmp(tok, "colo") == 0)
-		d->colo = true;
-	else if (strcmp(tok, "cdrom") == 0)
-		d->cdrom = true;
-	else
-		return false;
-	return true;
+	switch (which) {
+	case 0: d->direct_io_safe = true; break;
+	case 1: d->discard = 1; break;
+	case 2: d->discard = 0; break;
+	case 3: d->colo = true; break;
+	case 4: d->cdrom = true; break;
+	}
 }
 
-/* Scan one token at s; returns its length, or 0 to stop scanning. */
+/* Scan one token at s; returns what it consumed, 0 to stop scanning. */
 static size_t
 scan_token(struct dparse *dp, const char *s)
 {
-	size_t rest = strlen(s), n, plen;
-	int known;
-	char *tok;
+	struct match m = longest_match(s);
+	char *tok = NULL;
 
-	if (*s == ' ' || *s == '\t' || *s == '\n')
-		return strspn(s, " \t\n");
-	if (strncmp(s, "target=", 7) == 0) {
-		tok = token_value(s, rest, 7);
-		if (tok == NULL)
-			return dfail(dp, s, strerror(ENOMEM)), 0;
-		save(dp, &dp->d->target, "target", tok);
-		free(tok);
-		return rest;
-	}
-	n = param_name_len(s);
-	/* other=VALUE is an error, but "other=" with no value is not
-	 * matched by libxlutil's rule: it scans as positional "other" */
-	if (n > 0 && !is_keyword(s, n - 1) && s[n] != ',' && s[n] != '\0') {
+	switch (m.rule) {
+	case R_BLANK:
+	case R_FLAG:
+		if (m.rule == R_FLAG)
+			apply_flag(dp, m.which);
+		return m.consume;
+	case R_PREFIX:
+		apply_prefix(dp, m.which);
+		return m.consume;
+	case R_UNKNOWN_PARAM:
 		dfail(dp, s, "unknown parameter");
-		return value_len(s, n);
-	}
-	if (n > 0 && is_keyword(s, n - 1)) {
-		size_t len = value_len(s, n);
-
-		tok = token_value(s, len, n);
-		if (tok == NULL)
-			return dfail(dp, s, strerror(ENOMEM)), 0;
-		{
-			char key[16], whole[64];
-
-			snprintf(key, sizeof(key), "%.*s", (int)(n - 1), s);
-			snprintf(whole, sizeof(whole), "%.*s", (int)len, s);
-			apply_keyword(dp, key, tok, whole);
-		}
-		free(tok);
-		return len;
-	}
-	plen = prefix_len(s, &known);
-	if (plen > 0) {
-		if (known < 0) {
-			dfail(dp, s, "unknown deprecated prefix");
-			return 0;
-		}
-		apply_prefix(dp, s, plen, known);
-		return plen;
-	}
-	/* positional: [^=,]*, or [^=,]+,? */
-	n = strcspn(s, "=,");
-	if (s[n] == ',')
-		n++;
-	if (n == 0) {
+		return m.consume;
+	case R_UNKNOWN_PREFIX:
+		dfail(dp, s, "unknown deprecated prefix");
+		return 0;
+	case R_NONE:
 		/* libxlutil ignores one stray character at the very end */
 		if (s[1] == '\0')
 			return 1;
 		dfail(dp, s, "bad disk syntax");
 		return 0;
+	default:
+		break;
 	}
-	tok = token_value(s, n, 0);
-	if (tok == NULL)
-		return dfail(dp, s, strerror(ENOMEM)), 0;
-	if (!apply_flag(dp, tok) && positional(dp, tok) < 0)
-		n = 0;
+	tok = token_value(s, m.consume, m.rule == R_TARGET ? 7 :
+	    m.rule == R_KEYWORD ? strlen(keywords[m.which]) + 1 : 0);
+	if (tok == NULL) {
+		dfail(dp, s, strerror(ENOMEM));
+		return 0;
+	}
+	if (m.rule == R_TARGET) {
+		save(dp, &dp->d->target, "target", tok);
+	} else if (m.rule == R_KEYWORD) {
+		char whole[64];
+
+		snprintf(whole, sizeof(whole), "%.*s", (int)m.consume, s);
+		apply_keyword(dp, m.which, tok, whole);
+	} else if (positional(dp, tok) < 0) {
+		m.consume = 0;
+	}
 	free(tok);
-	return n;
+	return m.consume;
 }
 
 static void
@@ -539,6 +582,9 @@ xk_disk_format_spec(struct strbuf *out, const struct xk_disk *d)
 	bool empty = d->target == NULL || *d->target == '\0';
 	int rc = 0;
 
+	/* target= runs to the end of the line: a newline cannot be kept */
+	if (d->target != NULL && strchr(d->target, '\n') != NULL)
+		return -1;
 	if (!(d->cdrom && empty))
 		rc |= strbuf_addf(out, "format=%s, ", format_names[d->format]);
 	rc |= strbuf_addf(out, "vdev=%s, access=%s, ", d->vdev,

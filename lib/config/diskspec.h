@@ -45,7 +45,11 @@ struct xk_disk {
 /* Parse one disk spec string; on failure err says what and where. */
 int xk_disk_parse(const char *spec, struct xk_disk *d, struct xk_error *err);
 void xk_disk_free(struct xk_disk *d);
-/* Append the canonical key=value form (reads back to the same disk). */
+/*
+ * Append the canonical key=value form (reads back to the same disk);
+ * -1 when out of memory or the target holds a newline, which no spec
+ * can express with target=.
+ */
 int xk_disk_format_spec(struct strbuf *out, const struct xk_disk *d);
 
 const char *xk_disk_format_name(enum xk_disk_format f);

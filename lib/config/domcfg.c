@@ -417,14 +417,18 @@ xk_domcfg_free(struct xk_domcfg *dc)
 	free(dc);
 }
 
-/* Replace a spec list (disk, vif) in copy with the canonical forms. */
+/*
+ * Replace a spec list (disk, vif) in copy with the canonical forms; a
+ * spec that has none (a target with a newline) is kept as it was.
+ */
 static int
-canonical_specs(struct xlcfg *copy, const char *key, size_t n,
-    const void *items, int (*fmt)(struct strbuf *, const void *))
+canonical_specs(struct xlcfg *copy, const char *key, const void *items,
+    size_t n, size_t size, int (*fmt)(struct strbuf *, const void *))
 {
+	const struct xlcfg_value *orig = xlcfg_get(copy, key);
 	struct xlcfg_value *list;
 
-	if (xlcfg_get(copy, key) == NULL)
+	if (orig == NULL)
 		return 0;
 	list = xlcfg_value_list();
 	if (list == NULL)
@@ -433,14 +437,10 @@ canonical_specs(struct xlcfg *copy, const char *key, size_t n,
 		struct strbuf sb = STRBUF_INIT;
 		struct xlcfg_value *s;
 
-		if (fmt(&sb, (const char *)items + i *
-		    (strcmp(key, "disk") == 0 ? sizeof(struct xk_disk) :
-		    sizeof(struct xk_vif))) < 0) {
-			strbuf_free(&sb);
-			xlcfg_value_free(list);
-			return -1;
-		}
-		s = xlcfg_value_string(strbuf_str(&sb), false);
+		if (fmt(&sb, (const char *)items + i * size) == 0)
+			s = xlcfg_value_string(strbuf_str(&sb), false);
+		else
+			s = xlcfg_value_dup(orig->items[i]);
 		strbuf_free(&sb);
 		if (s == NULL || xlcfg_list_append(list, s) < 0) {
 			xlcfg_value_free(s);
@@ -479,9 +479,10 @@ xk_domcfg_write(struct strbuf *out, const struct xk_domcfg *dc,
 		if (v == NULL || xlcfg_set(copy, s->key, v) < 0)
 			goto out;
 	}
-	if (canonical_specs(copy, "disk", dc->ndisks, dc->disks,
-	    fmt_disk) < 0 ||
-	    canonical_specs(copy, "vif", dc->nvifs, dc->vifs, fmt_vif) < 0)
+	if (canonical_specs(copy, "disk", dc->disks, dc->ndisks,
+	    sizeof(*dc->disks), fmt_disk) < 0 ||
+	    canonical_specs(copy, "vif", dc->vifs, dc->nvifs,
+	    sizeof(*dc->vifs), fmt_vif) < 0)
 		goto out;
 	rc = xlcfg_write(out, copy, xk_domcfg_key_order());
 out:

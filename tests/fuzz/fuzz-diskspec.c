@@ -49,14 +49,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (d.target == NULL) != (ld.pdev_path == NULL) ||
 		    (d.target && strcmp(d.target, ld.pdev_path) != 0) ||
 		    (int)d.readwrite != ld.readwrite ||
-		    (int)d.cdrom != ld.is_cdrom) {
+		    (int)d.cdrom != ld.is_cdrom ||
+		    strcmp(xk_disk_format_name(d.format),
+		    libxl_disk_format_to_string(ld.format)) != 0 ||
+		    strcmp(xk_disk_backend_name(d.backendtype),
+		    libxl_disk_backend_to_string(ld.backend)) != 0 ||
+		    (d.script == NULL) != (ld.script == NULL) ||
+		    (d.script && strcmp(d.script, ld.script) != 0)) {
 			fprintf(stderr, "fields differ on '%s'\n", spec);
 			abort();
 		}
-		if (xk_disk_format_spec(&sb, &d) < 0 ||
-		    xk_disk_parse(sb.buf, &again, &e) < 0)
+		if (xk_disk_format_spec(&sb, &d) < 0) {
+			if (strchr(d.target, '\n') == NULL)
+				abort();
+		} else if (xk_disk_parse(sb.buf, &again, &e) < 0) {
+			fprintf(stderr, "canonical '%s' of '%s' fails: %s\n",
+			    sb.buf, spec, e.msg);
 			abort();
-		xk_disk_free(&again);
+		} else {
+			xk_disk_free(&again);
+		}
 		xk_disk_free(&d);
 	}
 	libxl_device_disk_dispose(&ld);
