@@ -15,8 +15,8 @@
  *   WORD=[^,]  any other parameter: an error
  *   WORD: .*   raw: qcow: qcow2: vhd: (a format), iscsi: nbd: enbd:
  *              drbd: (script block-NAME), tap: tap2: tapdisk: aio:
- *              ioemu: file: phy: (ignored); a WORD: followed by a
- *              non-alphanumeric is an error
+ *              ioemu: file: phy: (ignored); any other WORD: is an
+ *              error, with [^a-z0-9].* as optional trailing context
  *   [^=,]*,    positional: target, format, vdev, access (after a prefix
  *              the format slot is skipped); a VDEV:cdrom or VDEV:disk
  *              is accepted
@@ -175,11 +175,12 @@ set_devtype(struct dparse *dp, const char *v, const char *tok)
 		dfail(dp, tok, "unknown devtype (disk, cdrom)");
 }
 
+/* As libxlutil: atoi(), and 0 (which includes "no digits") is refused. */
 static void
 set_colo_port(struct dparse *dp, const char *v)
 {
-	if (*v == '\0')
-		dfail(dp, v, "empty colo-port");
+	if ((int)strtol(v, NULL, 10) == 0)
+		dfail(dp, v, "colo-port is not a port number");
 	else
 		save(dp, &dp->d->colo_port, "colo-port", v);
 }
@@ -337,9 +338,12 @@ match_prefixes(struct match *best, const char *s)
 		if (strlen(prefixes[i]) == w && strncmp(prefixes[i], s, w) == 0)
 			consider(best, R_PREFIX, w + 1 + line_len(s + w + 1),
 			    w + 1, i);
+	/* its trailing context [^a-z0-9].* is optional */
 	if (s[w + 1] != '\0' && !is_alnum(s[w + 1]))
 		consider(best, R_UNKNOWN_PREFIX, w + 2 + line_len(s + w + 2),
 		    w + 1, 0);
+	else
+		consider(best, R_UNKNOWN_PREFIX, w + 1, w + 1, 0);
 }
 
 /* flex's longest match over libxlutil's disk rules, at s. */

@@ -59,6 +59,9 @@ static const char *const specs[] = {
 	"foo:\nx,raw,xvda", "a\nb,raw,xvda", "vdev=xvda,foo=\nx,target=/y",
 	"/x,raw,xvda,=", ",,r=", "vdev=xvda,foo=", "vdev=xvda,foo=,",
 	"foo:bar:/x,raw,xvda", "foo: x,raw,xvda", "ab:-d,raw,xvda",
+	"vdev=xvda,colo-port=0,target=/x", "vdev=xvda,colo-port=12x,target=/x",
+	"vdev=xvda,colo-port=4294967296,target=/x", "vdev=xvda,xt:",
+	"x:", "xt:,raw,xvda", "vdev=xvda,ab:9", "vdev=xvda,/xt:",
 };
 
 static int

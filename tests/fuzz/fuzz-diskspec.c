@@ -32,6 +32,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	spec = strndup((const char *)data, size);
 	if (spec == NULL)
 		return 0;
+	/*
+	 * libxlutil's scanner has no rule for a stray '=' before a newline:
+	 * flex reports "scanner jammed" and exit()s the process (so does
+	 * xl).  xenkit rejects such specs; compare everything else.
+	 */
+	if (strstr(spec, "=\n") != NULL) {
+		if (xk_disk_parse(spec, &d, &e) == 0)
+			xk_disk_free(&d);
+		free(spec);
+		return 0;
+	}
 	if (devnull == NULL)
 		devnull = fopen("/dev/null", "w");
 	xc = xlu_cfg_init(devnull, "fuzz");
