@@ -56,7 +56,7 @@ const struct xk_cmd xk_commands[] = {
 	    "import an XVA, OVA/OVF or VHD as an xl.cfg and disks",
 	    "[--disk-format raw|qcow2] [--json] IN -o DIR", NULL },
 	{ "convert", cmd_convert, "convert a disk image between raw, qcow2 "
-	    "and vhd", "[--json] IN OUT", NULL },
+	    "and vhd", "[--from FMT] [--to FMT] [--json] IN OUT", NULL },
 	{ "inspect", cmd_inspect, "show what an XVA, OVA or VHD holds",
 	    "[--json] FILE", NULL },
 	{ "snapshot", NULL, "create, list, revert and delete VM snapshots",

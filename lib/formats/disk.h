@@ -53,6 +53,12 @@ int xk_disk_src_pread(struct xk_disk_src *src, void *buf, size_t len,
     uint64_t off, struct xk_error *err);
 void xk_disk_src_close(struct xk_disk_src *src);
 
+/*
+ * Added for convert/export: the format a file name's extension names
+ * (.raw .img .bin, .qcow2 .qcow, .vhd .vpc, .vmdk); -1 if none.
+ */
+int xk_img_format_from_name(const char *path, enum xk_img_format *f);
+
 struct xk_disk_sink;
 
 /* Create path's temporary sibling for an image of size bytes. */
@@ -75,5 +81,20 @@ struct xk_progress;
 struct xk_progress *xk_progress_start(const char *what, uint64_t total);
 void xk_progress_update(struct xk_progress *p, uint64_t done);
 void xk_progress_end(struct xk_progress *p);
+
+/*
+ * Copy every data extent of src into sink, in ascending order (added
+ * for convert/export).  Does not commit or abort the sink: the caller
+ * does either.  progress may be NULL.  stats (may be NULL) says how
+ * much was read (extent bytes) and what the virtual size was.
+ */
+struct xk_disk_copy_stats {
+	uint64_t size;		/* virtual size of src */
+	uint64_t data;		/* bytes read from src's data extents */
+};
+
+int xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
+    struct xk_progress *progress, struct xk_disk_copy_stats *stats,
+    struct xk_error *err);
 
 #endif
