@@ -175,14 +175,23 @@ set_devtype(struct dparse *dp, const char *v, const char *tok)
 		dfail(dp, tok, "unknown devtype (disk, cdrom)");
 }
 
-/* As libxlutil: atoi(), and 0 (which includes "no digits") is refused. */
+/* As libxlutil: atoi(); 0 (which includes "no digits") is refused. */
 static void
 set_colo_port(struct dparse *dp, const char *v)
 {
-	if ((int)strtol(v, NULL, 10) == 0)
+	char *copy;
+
+	if ((int)strtol(v, NULL, 10) == 0) {
 		dfail(dp, v, "colo-port is not a port number");
-	else
-		save(dp, &dp->d->colo_port, "colo-port", v);
+		return;
+	}
+	copy = strdup(v);		/* a number: given again, it replaces */
+	if (copy == NULL) {
+		dfail(dp, v, strerror(ENOMEM));
+		return;
+	}
+	free(dp->d->colo_port);
+	dp->d->colo_port = copy;
 }
 
 /* "VDEV:TYPE" (deprecated): true when tok had a ':' and was taken. */

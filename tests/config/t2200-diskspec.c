@@ -61,6 +61,7 @@ static const char *const specs[] = {
 	"foo:bar:/x,raw,xvda", "foo: x,raw,xvda", "ab:-d,raw,xvda",
 	"vdev=xvda,colo-port=0,target=/x", "vdev=xvda,colo-port=12x,target=/x",
 	"vdev=xvda,colo-port=4294967296,target=/x", "vdev=xvda,xt:",
+	"vdev=xvda,colo-port=1,colo-port=2,target=/x",
 	"x:", "xt:,raw,xvda", "vdev=xvda,ab:9", "vdev=xvda,/xt:",
 };
 

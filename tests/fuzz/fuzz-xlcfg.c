@@ -17,27 +17,49 @@
 
 static FILE *devnull;
 
+static bool same_value(const XLU_Config *xc, const struct xlcfg_value *v,
+    XLU_ConfigValue *xv);
+
+/* v (a list) has the same items as libxlutil's list l. */
 static bool
-same_as_xlu(const XLU_Config *xc, const struct xlcfg_value *v,
+same_list(const XLU_Config *xc, const struct xlcfg_value *v,
+    XLU_ConfigList *l)
+{
+	for (size_t i = 0; i < v->nitems; i++) {
+		XLU_ConfigValue *it = xlu_cfg_get_listitem2(l, (int)i);
+
+		if (it == NULL || !same_value(xc, v->items[i], it))
+			return false;
+	}
+	return xlu_cfg_get_listitem2(l, (int)v->nitems) == NULL;
+}
+
+static bool
+same_value(const XLU_Config *xc, const struct xlcfg_value *v,
     XLU_ConfigValue *xv)
 {
-	char *s;
 	XLU_ConfigList *l;
+	char *s;
 
 	if (v->type == XLCFG_STRING)
 		return xlu_cfg_value_type(xv) == XLU_STRING &&
 		    xlu_cfg_value_get_string(xc, xv, &s, 1) == 0 &&
 		    strcmp(s, v->str) == 0;
-	if (xlu_cfg_value_type(xv) != XLU_LIST ||
-	    xlu_cfg_value_get_list(xc, xv, &l, 1) != 0)
-		return false;
-	for (size_t i = 0; i < v->nitems; i++) {
-		XLU_ConfigValue *it = xlu_cfg_get_listitem2(l, (int)i);
+	return xlu_cfg_value_type(xv) == XLU_LIST &&
+	    xlu_cfg_value_get_list(xc, xv, &l, 1) == 0 && same_list(xc, v, l);
+}
 
-		if (it == NULL || !same_as_xlu(xc, v->items[i], it))
-			return false;
-	}
-	return xlu_cfg_get_listitem2(l, (int)v->nitems) == NULL;
+static bool
+same_setting(const XLU_Config *xc, const struct xlcfg_setting *s)
+{
+	XLU_ConfigList *l;
+	const char *str;
+
+	if (s->value->type == XLCFG_STRING)
+		return xlu_cfg_get_string(xc, s->key, &str, 1) == 0 &&
+		    strcmp(str, s->value->str) == 0;
+	return xlu_cfg_get_list(xc, s->key, &l, NULL, 1) == 0 &&
+	    same_list(xc, s->value, l);
 }
 
 static void
@@ -51,24 +73,9 @@ compare_with_xlu(const struct xlcfg *cfg, const uint8_t *data, size_t size)
 	xrc = xlu_cfg_readdata(xc, (const char *)data, (int)size);
 	if ((cfg != NULL) != (xrc == 0))
 		abort();	/* one accepts what the other rejects */
-	for (size_t i = 0; cfg != NULL && i < cfg->nsettings; i++) {
-		const struct xlcfg_setting *s = &cfg->settings[i];
-		const char *str;
-		XLU_ConfigList *l;
-		bool ok;
-
-		if (s->value->type == XLCFG_STRING)
-			ok = xlu_cfg_get_string(xc, s->key, &str, 1) == 0 &&
-			    strcmp(str, s->value->str) == 0;
-		else
-			ok = xlu_cfg_get_list(xc, s->key, &l, NULL, 1) == 0 &&
-			    s->value->nitems == 0 ?
-			    xlu_cfg_get_listitem2(l, 0) == NULL :
-			    xlu_cfg_get_list(xc, s->key, &l, NULL, 1) == 0;
-		if (!ok)
+	for (size_t i = 0; cfg != NULL && i < cfg->nsettings; i++)
+		if (!same_setting(xc, &cfg->settings[i]))
 			abort();
-	}
-	(void)same_as_xlu;
 	xlu_cfg_destroy(xc);
 }
 
