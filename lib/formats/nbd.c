@@ -67,9 +67,11 @@ nbd_err(struct xk_error *err, const char *path, const char *what)
 	int e = nbd_get_errno();
 	const char *m = nbd_get_error();
 
-	xk_error_set(err, "%s: %s: %s%s%s", path, what,
-	    m != NULL ? m : "libnbd error", e ? ": " : "",
-	    e ? strerror(e) : "");
+	if (m != NULL)
+		xk_error_set(err, "%s: %s: %s", path, what, m);
+	else
+		xk_error_set(err, "%s: %s: %s", path, what,
+		    e ? strerror(e) : "libnbd error");
 }
 
 /* Check the qcow2 header for what we refuse; return the virtual size. */
