@@ -1,13 +1,261 @@
 /*
- * cmd-create.c - xk create: placeholder until lib/events lands.
+ * cmd-create.c - xk create: create a domain through libxl, with xenkit
+ * as its monitor (lib/events/owner.c).
+ *
+ * The xl.cfg is read by xl itself (`xl create -n`, which prints the
+ * libxl domain configuration as JSON without creating anything), so
+ * the domain is exactly the one `xl create` would make; a file that
+ * already holds libxl JSON is used as it is.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "events/monitor.h"
+#include "events/owner.h"
+#include "util/file.h"
+#include "util/strbuf.h"
 #include "xk.h"
+
+#define CREATE_LOG "/var/log/xenkit/xk-create.log"
+#define XL_TIMEOUT_MS 60000
+
+enum {
+	OPT_HOOKS = 1, OPT_LOG, OPT_SOCKET, OPT_HOOK_TIMEOUT, OPT_FOREGROUND,
+	OPT_OUTPUT,
+};
+
+static const struct option create_options[] = {
+	{ "hooks", required_argument, NULL, OPT_HOOKS },
+	{ "hook", required_argument, NULL, OPT_HOOKS },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
+	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+say(int prio, const char *msg, void *arg)
+{
+	xk_warnx("create", "%s", msg);
+	syslog(prio, "%s", msg);
+}
+
+/* `xl create -n CFG`: the config as libxl JSON, bounded in time. */
+static char *
+xl_dryrun(const char *cfg, struct xk_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int p[2], status;
+	pid_t pid;
+	int64_t waited = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		xk_error_errno(err, errno, "pipe");
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execlp("xl", "xl", "create", "-n", "-q", cfg, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		xk_error_errno(err, errno, "fork");
+		return NULL;
+	}
+	for (;;) {
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		char buf[4096];
+		ssize_t n;
+
+		if (poll(&pfd, 1, 500) == 0) {
+			waited += 500;
+			if (waited < XL_TIMEOUT_MS)
+				continue;
+			kill(pid, SIGKILL);
+			break;
+		}
+		n = read(p[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || strbuf_add(&sb, buf, (size_t)n) < 0)
+			break;
+	}
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || sb.len == 0) {
+		strbuf_free(&sb);
+		if (waited >= XL_TIMEOUT_MS)
+			xk_error_set(err, "%s: `xl create -n` did not finish "
+			    "in %d s", cfg, XL_TIMEOUT_MS / 1000);
+		else
+			xk_error_set(err, "%s: `xl create -n` could not read "
+			    "it (see xl's message above)", cfg);
+		return NULL;
+	}
+	return strbuf_detach(&sb);
+}
+
+static char *
+load_json(const char *cfg, struct xk_error *err)
+{
+	char *data;
+	size_t len, i = 0;
+
+	if (xk_read_file(cfg, 1 << 20, &data, &len, err) < 0)
+		return NULL;
+	while (i < len && (data[i] == ' ' || data[i] == '\n' ||
+	    data[i] == '\t' || data[i] == '\r'))
+		i++;
+	if (i < len && data[i] == '{')
+		return data;	/* libxl JSON already */
+	free(data);
+	return xl_dryrun(cfg, err);
+}
+
+/* Parent side of the fork: wait for the domid or the error. */
+static int
+await_child(int fd)
+{
+	char buf[XK_ERROR_MAX + 32];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + len, sizeof(buf) - 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+		if (memchr(buf, '\n', len) != NULL)
+			break;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strncmp(buf, "domid ", 6) == 0) {
+		printf("%s\n", buf);
+		return XK_EXIT_OK;
+	}
+	if (strncmp(buf, "error ", 6) == 0)
+		xk_warnx("create", "%s", buf + 6);
+	else
+		xk_warnx("create", "the monitor process ended before the "
+		    "domain was created (see %s)", CREATE_LOG);
+	return XK_EXIT_FAIL;
+}
+
+static void
+detach(const char *output)
+{
+	int nul = open("/dev/null", O_RDWR), out;
+
+	out = open(output, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	setsid();
+	if (nul >= 0)
+		dup2(nul, 0);
+	dup2(out >= 0 ? out : nul, 1);
+	dup2(out >= 0 ? out : nul, 2);
+	if (nul > 2)
+		close(nul);
+	if (out > 2)
+		close(out);
+}
 
 int
 cmd_create(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	xk_warnx("create", "not implemented yet");
-	return XK_EXIT_FAIL;
+	const char *cmd = "create", *output = CREATE_LOG;
+	struct xk_owner_cfg cfg = { 0 };
+	struct xk_error err = { 0 };
+	int c, fg = 0, p[2];
+	char *json;
+	pid_t pid;
+
+	cfg.em.log_path = XK_MONITOR_LOG;
+	cfg.em.hooks.dir = XK_MONITOR_HOOKS;
+	cfg.em.hooks.report_fd = -1;
+	cfg.sock_path = XK_MONITOR_SOCKET;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", create_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_HOOKS:
+			cfg.em.hooks.dir = optarg;
+			break;
+		case OPT_LOG:
+			cfg.em.log_path = optarg;
+			break;
+		case OPT_SOCKET:
+			cfg.sock_path = optarg;
+			break;
+		case OPT_HOOK_TIMEOUT:
+			cfg.em.hooks.timeout_ms = atoi(optarg) * 1000;
+			if (cfg.em.hooks.timeout_ms <= 0)
+				return xk_usage_error(cmd, "bad --hook-timeout "
+				    "'%s': want whole seconds", optarg);
+			break;
+		case OPT_FOREGROUND:
+			fg = 1;
+			break;
+		case OPT_OUTPUT:
+			output = optarg;
+			break;
+		default:
+			return xk_usage_error(cmd, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return xk_usage_error(cmd, "want exactly one CFG");
+	json = load_json(argv[optind], &err);
+	if (json == NULL)
+		return xk_fail(cmd, &err);
+	cfg.json = json;
+	cfg.em.syslog = true;
+	cfg.em.say = say;
+	openlog("xk-create", LOG_PID, LOG_DAEMON);
+	if (fg) {
+		cfg.notify_fd = 1;
+		c = xk_owner_run(&cfg, &err) < 0 ? xk_fail(cmd, &err) :
+		    XK_EXIT_OK;
+		free(json);
+		return c;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		xk_error_errno(&err, errno, "cannot start the monitor process");
+		free(json);
+		return xk_fail(cmd, &err);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		free(json);
+		c = await_child(p[0]);
+		close(p[0]);
+		return c;
+	}
+	close(p[0]);
+	mkdir("/var/log/xenkit", 0755);
+	detach(output);
+	cfg.notify_fd = p[1];
+	c = xk_owner_run(&cfg, &err);
+	if (c < 0)
+		xk_warnx(cmd, "%s", err.msg);
+	close(p[1]);
+	free(json);
+	_exit(c < 0 ? 1 : 0);
 }

@@ -200,7 +200,10 @@ note_bad(struct xk_evlog_stats *st, size_t lineno, const char *why)
 	st->bad++;
 	if (st->first_bad_line == 0) {
 		st->first_bad_line = lineno;
-		snprintf(st->first_bad, sizeof(st->first_bad), "%s", why);
+		size_t n = strnlen(why, sizeof(st->first_bad) - 1);
+
+		memcpy(st->first_bad, why, n);
+		st->first_bad[n] = '\0';
 	}
 }
 

@@ -131,6 +131,9 @@ xk_hooks_env(const struct xk_event *ev)
 	return env;
 }
 
+static void report(int fd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 report(int fd, const char *fmt, ...)
 {

@@ -1,0 +1,366 @@
+/*
+ * owner.c - xk create: libxl creates the domain, we are its monitor.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <xenstore.h>
+#include <xentoollog.h>
+
+#include "events/evsock.h"
+#include "events/monitor.h"
+#include "events/owner.h"
+
+struct owner {
+	const struct xk_owner_cfg *cfg;
+	libxl_ctx *ctx;
+	xentoollog_logger_stdiostream *logger;
+	struct xs_handle *xs;
+	struct xk_emitter *em;
+	libxl_domain_config dc;
+	char uuid[XK_UUID_LEN];
+	char name[XK_DOMNAME_MAX];
+	uint32_t domid;
+};
+
+static void
+publish(const char *line, void *arg)
+{
+	struct owner *o = arg;
+	struct xk_error e = { 0 };
+	char *req;
+	int fd;
+
+	if (o->cfg->sock_path == NULL)
+		return;
+	if (asprintf(&req, "PUBLISH %.*s", (int)strcspn(line, "\n"),
+	    line) < 0)
+		return;
+	/* no daemon, no followers: nothing to do */
+	fd = xk_evsock_request(o->cfg->sock_path, req, &e);
+	free(req);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int
+emit(struct owner *o, enum xk_evtype type, enum xk_reason reason,
+    long prev, struct xk_error *err)
+{
+	struct xk_event ev = { 0 };
+
+	ev.ts_ms = xk_now_ms();
+	ev.type = type;
+	snprintf(ev.domain, sizeof(ev.domain), "%s", o->name);
+	ev.domid = o->domid;
+	snprintf(ev.uuid, sizeof(ev.uuid), "%s", o->uuid);
+	ev.reason = reason;
+	ev.previous_domid = prev;
+	snprintf(ev.source, sizeof(ev.source), "libxl");
+	return xk_emitter_emit(o->em, &ev, err);
+}
+
+static int
+load_config(struct owner *o, struct xk_error *err)
+{
+	libxl_uuid keep;
+	int have = 0;
+
+	if (o->uuid[0] != '\0') {	/* a restart keeps the uuid */
+		keep = o->dc.c_info.uuid;
+		have = 1;
+	}
+	libxl_domain_config_dispose(&o->dc);
+	libxl_domain_config_init(&o->dc);
+	if (libxl_domain_config_from_json(o->ctx, &o->dc, o->cfg->json)) {
+		xk_error_set(err, "domain config: not a libxl domain "
+		    "configuration (JSON)");
+		return -1;
+	}
+	if (have)
+		o->dc.c_info.uuid = keep;
+	else if (libxl_uuid_is_nil(&o->dc.c_info.uuid))
+		libxl_uuid_generate(&o->dc.c_info.uuid);
+	if (o->dc.c_info.name == NULL) {
+		xk_error_set(err, "domain config: no name");
+		return -1;
+	}
+	snprintf(o->name, sizeof(o->name), "%s", o->dc.c_info.name);
+	xk_uuid_format(libxl_uuid_bytearray(&o->dc.c_info.uuid), o->uuid);
+	return 0;
+}
+
+static int
+mark_owned(struct owner *o, int on)
+{
+	char path[128], pid[32];
+
+	snprintf(path, sizeof(path), "%s/%s", XK_OWNED_PATH, o->uuid);
+	if (!on)
+		return xs_rm(o->xs, XBT_NULL, path) ? 0 : -1;
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	return xs_write(o->xs, XBT_NULL, path, pid, strlen(pid)) ? 0 : -1;
+}
+
+static int
+create(struct owner *o, struct xk_error *err)
+{
+	int rc;
+
+	o->domid = INVALID_DOMID;
+	rc = libxl_domain_create_new(o->ctx, &o->dc, &o->domid, NULL, NULL);
+	if (rc != 0) {
+		xk_error_set(err, "libxl_domain_create_new %s: error %d (see "
+		    "libxl's messages above)", o->name, rc);
+		return -1;
+	}
+	if (libxl_domain_unpause(o->ctx, o->domid, NULL) != 0) {
+		xk_error_set(err, "domain %s (domid %u): unpause failed",
+		    o->name, o->domid);
+		return -1;
+	}
+	return 0;
+}
+
+static libxl_action_on_shutdown
+action_for(const libxl_domain_config *dc, int reason)
+{
+	libxl_action_on_shutdown a;
+
+	switch (reason) {
+	case LIBXL_SHUTDOWN_REASON_POWEROFF:
+		a = dc->on_poweroff;
+		break;
+	case LIBXL_SHUTDOWN_REASON_REBOOT:
+		a = dc->on_reboot ? dc->on_reboot :
+		    LIBXL_ACTION_ON_SHUTDOWN_RESTART;
+		break;
+	case LIBXL_SHUTDOWN_REASON_CRASH:
+		a = dc->on_crash;
+		break;
+	case LIBXL_SHUTDOWN_REASON_WATCHDOG:
+		a = dc->on_watchdog;
+		break;
+	case LIBXL_SHUTDOWN_REASON_SOFT_RESET:
+		a = dc->on_soft_reset ? dc->on_soft_reset :
+		    LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET;
+		break;
+	default:
+		a = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
+		break;
+	}
+	return a ? a : LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
+}
+
+static void
+core_dump(struct owner *o)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/var/lib/xen/dump/%s", o->name);
+	if (libxl_domain_core_dump(o->ctx, o->domid, path, NULL) != 0)
+		syslog(LOG_ERR, "domain %s: core dump to %s failed",
+		    o->name, path);
+}
+
+/* The previous domain is gone or renamed: start the next one. */
+static int
+restart(struct owner *o, long prev, enum xk_reason r,
+    libxl_evgen_domain_death **dw, struct xk_error *err)
+{
+	if (load_config(o, err) < 0 || create(o, err) < 0)
+		return -1;
+	if (emit(o, XK_EV_RESTART, r, prev, err) < 0)
+		return -1;
+	if (libxl_evenable_domain_death(o->ctx, o->domid, 0, dw) != 0) {
+		xk_error_set(err, "domain %s: cannot watch domid %u",
+		    o->name, o->domid);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The shutdown has been exported: now act.  Returns 1 when the domain
+ * is gone for good, 0 to keep watching, -1 on failure.
+ */
+static int
+apply(struct owner *o, int code, libxl_evgen_domain_death **dw,
+    struct xk_error *err)
+{
+	enum xk_reason r = xk_reason_from_code((unsigned)code);
+	libxl_action_on_shutdown a = action_for(&o->dc, code);
+	long prev = o->domid;
+
+	if (code == LIBXL_SHUTDOWN_REASON_SUSPEND)
+		return 0;	/* like xl: `xl save` owns a suspend */
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_PRESERVE)
+		return 0;	/* wait for whoever destroys it */
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET) {
+		if (libxl_domain_soft_reset(o->ctx, &o->dc, o->domid, NULL,
+		    NULL) != 0) {
+			xk_error_set(err, "domain %s: soft reset failed",
+			    o->name);
+			return -1;
+		}
+		if (emit(o, XK_EV_RESTART, r, prev, err) < 0)
+			return -1;
+		libxl_evdisable_domain_death(o->ctx, *dw);
+		return libxl_evenable_domain_death(o->ctx, o->domid, 0,
+		    dw) == 0 ? 0 : -1;
+	}
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY ||
+	    a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART)
+		core_dump(o);
+	libxl_evdisable_domain_death(o->ctx, *dw);
+	*dw = NULL;
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME) {
+		char suffix[32];
+		libxl_uuid nu;
+		time_t now = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		strftime(suffix, sizeof(suffix), "-%Y%m%dT%H%MZ", &tm);
+		libxl_uuid_generate(&nu);
+		if (libxl_domain_preserve(o->ctx, o->domid, &o->dc.c_info,
+		    suffix, nu) != 0) {
+			xk_error_set(err, "domain %s: rename failed", o->name);
+			return -1;
+		}
+	} else {
+		libxl_domain_destroy(o->ctx, o->domid, NULL);
+		if (emit(o, XK_EV_DEATH, r, XK_NO_DOMID, err) < 0)
+			return -1;
+	}
+	if (a == LIBXL_ACTION_ON_SHUTDOWN_DESTROY ||
+	    a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY)
+		return 1;
+	return restart(o, prev, r, dw, err) < 0 ? -1 : 0;
+}
+
+static int
+watch(struct owner *o, struct xk_error *err)
+{
+	libxl_evgen_domain_death *dw = NULL;
+	enum xk_reason last = XK_R_DESTROYED;
+
+	if (libxl_evenable_domain_death(o->ctx, o->domid, 0, &dw) != 0) {
+		xk_error_set(err, "domain %s: cannot watch domid %u",
+		    o->name, o->domid);
+		return -1;
+	}
+	for (;;) {
+		libxl_event *ev;
+		int rc = 0;
+
+		xk_emitter_tick(o->em);
+		if (libxl_event_wait(o->ctx, &ev, LIBXL_EVENTMASK_ALL, 0,
+		    0) != 0) {
+			xk_error_set(err, "domain %s: libxl_event_wait failed",
+			    o->name);
+			return -1;
+		}
+		if (ev->domid != o->domid) {
+			libxl_event_free(o->ctx, ev);
+			continue;
+		}
+		if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN) {
+			int code = ev->u.domain_shutdown.shutdown_reason;
+
+			last = xk_reason_from_code((unsigned)code);
+			rc = emit(o, XK_EV_SHUTDOWN, last, XK_NO_DOMID, err);
+			if (rc == 0)
+				rc = apply(o, code, &dw, err);
+		} else if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_DEATH) {
+			rc = emit(o, XK_EV_DEATH, last, XK_NO_DOMID, err);
+			if (rc == 0)
+				rc = 1;
+		}
+		libxl_event_free(o->ctx, ev);
+		if (rc != 0) {
+			if (dw != NULL)
+				libxl_evdisable_domain_death(o->ctx, dw);
+			return rc < 0 ? -1 : 0;
+		}
+	}
+}
+
+static void
+notify(const struct xk_owner_cfg *cfg, long domid, const char *msg)
+{
+	char buf[XK_ERROR_MAX + 32];
+	int n;
+
+	if (cfg->notify_fd < 0)
+		return;
+	n = msg ? snprintf(buf, sizeof(buf), "error %s\n", msg) :
+	    snprintf(buf, sizeof(buf), "domid %ld\n", domid);
+	if (n > 0 && write(cfg->notify_fd, buf, (size_t)n) < 0)
+		return;
+}
+
+int
+xk_owner_run(const struct xk_owner_cfg *cfg, struct xk_error *err)
+{
+	struct xk_emitter_cfg ecfg = cfg->em;
+	struct owner o = { 0 };
+	int rc = -1, marked = 0;
+
+	o.cfg = cfg;
+	libxl_domain_config_init(&o.dc);
+	o.logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
+	if (o.logger == NULL ||
+	    libxl_ctx_alloc(&o.ctx, LIBXL_VERSION, 0,
+	    (xentoollog_logger *)o.logger) != 0) {
+		xk_error_set(err, "libxl_ctx_alloc failed (is this a Xen "
+		    "dom0?)");
+		goto out;
+	}
+	o.xs = xs_open(0);
+	if (o.xs == NULL) {
+		xk_error_errno(err, errno, "xenstore");
+		goto out;
+	}
+	if (load_config(&o, err) < 0)
+		goto out;
+	ecfg.sink = publish;
+	ecfg.sink_arg = &o;
+	o.em = xk_emitter_new(&ecfg, err);
+	if (o.em == NULL)
+		goto out;
+	/* marked before the domain exists: the daemon never exports it */
+	if (mark_owned(&o, 1) < 0) {
+		xk_error_errno(err, errno, "xenstore: write %s/%s",
+		    XK_OWNED_PATH, o.uuid);
+		goto out;
+	}
+	marked = 1;
+	if (create(&o, err) < 0)
+		goto out;
+	if (emit(&o, XK_EV_CREATE, XK_R_NONE, XK_NO_DOMID, err) < 0)
+		goto out;
+	notify(cfg, (long)o.domid, NULL);
+	rc = watch(&o, err);
+out:
+	if (rc < 0)
+		notify(cfg, 0, err->msg);
+	xk_emitter_free(o.em);
+	if (marked)
+		mark_owned(&o, 0);
+	if (o.xs != NULL)
+		xs_close(o.xs);
+	libxl_domain_config_dispose(&o.dc);
+	if (o.ctx != NULL)
+		libxl_ctx_free(o.ctx);
+	if (o.logger != NULL)
+		xtl_logger_destroy((xentoollog_logger *)o.logger);
+	return rc;
+}
