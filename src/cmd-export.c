@@ -1,13 +1,497 @@
 /*
- * cmd-export.c - xk export: placeholder until lib/formats lands.
+ * cmd-export.c - xk export: an xl.cfg and its disks to XVA, OVA or VHD.
+ *
+ * Warnings name every xl.cfg key that has no counterpart in the target
+ * format (--strict makes them errors, before anything is written).  The
+ * output is written under a temporary name next to OUT and renamed when
+ * complete; inputs are only ever opened read-only.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config/domcfg.h"
+#include "formats/disk.h"
+#include "formats/ovf.h"
+#include "formats/vmmodel.h"
+#include "formats/xva.h"
 #include "xk.h"
+
+static const char *const cmd = "export";
+
+enum { OPT_JSON = 1, OPT_FORMAT, OPT_CHECKSUM, OPT_TO_HVM, OPT_STRICT,
+    OPT_DISK_FORMAT };
+
+static const struct option export_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "checksum", required_argument, NULL, OPT_CHECKSUM },
+	{ "to-hvm", no_argument, NULL, OPT_TO_HVM },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "disk-format", required_argument, NULL, OPT_DISK_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum outfmt { OUT_XVA, OUT_OVA, OUT_VHD };
+
+struct export_opts {
+	bool json, strict, to_hvm;
+	enum outfmt format;
+	bool format_given;
+	enum xk_xva_sum sum;
+	enum xk_img_format ova_disks;
+	const char *cfg, *out;
+};
+
+/* One disk of the config that is exported. */
+struct edisk {
+	const struct xk_disk *d;
+	struct xk_disk_src *src;
+	struct xk_vm_disk *vd;
+};
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+static int
+parse_opts(int argc, char **argv, struct export_opts *o)
+{
+	int c;
+
+	optind = 0;	/* GNU getopt: start afresh */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", export_options, NULL)) !=
+	    -1) {
+		switch (c) {
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
+		case OPT_TO_HVM:
+			o->to_hvm = true;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case OPT_FORMAT:
+			o->format_given = true;
+			if (strcmp(optarg, "xva") == 0)
+				o->format = OUT_XVA;
+			else if (strcmp(optarg, "ova") == 0)
+				o->format = OUT_OVA;
+			else if (strcmp(optarg, "vhd") == 0)
+				o->format = OUT_VHD;
+			else
+				return xk_usage_error(cmd, "--format %s: "
+				    "expected xva, ova or vhd", optarg), -1;
+			break;
+		case OPT_CHECKSUM:
+			if (strcmp(optarg, "sha1") == 0)
+				o->sum = XK_XVA_SHA1;
+			else if (strcmp(optarg, "xxhash") == 0)
+				o->sum = XK_XVA_XXHASH;
+			else
+				return xk_usage_error(cmd, "--checksum %s: "
+				    "expected sha1 or xxhash", optarg), -1;
+			break;
+		case OPT_DISK_FORMAT:
+			if (strcmp(optarg, "vhd") == 0)
+				o->ova_disks = XK_IMG_VHD;
+			else if (strcmp(optarg, "vmdk") == 0)
+				o->ova_disks = XK_IMG_VMDK;
+			else
+				return xk_usage_error(cmd, "--disk-format %s: "
+				    "expected vhd or vmdk", optarg), -1;
+			break;
+		case ':':
+			return xk_usage_error(cmd, "option '%s' needs a value",
+			    argv[optind - 1]), -1;
+		default:
+			return xk_usage_error(cmd, "unknown option '%s'",
+			    argv[optind - 1]), -1;
+		}
+	}
+	if (argc - optind != 1)
+		return xk_usage_error(cmd, "expected one CFG"), -1;
+	o->cfg = argv[optind];
+	if (o->out == NULL)
+		return xk_usage_error(cmd, "no output: give -o OUT"), -1;
+	if (!o->format_given) {
+		if (ends_with(o->out, ".xva"))
+			o->format = OUT_XVA;
+		else if (ends_with(o->out, ".ova"))
+			o->format = OUT_OVA;
+		else if (ends_with(o->out, ".vhd"))
+			o->format = OUT_VHD;
+		else
+			return xk_usage_error(cmd, "%s: cannot tell the format "
+			    "from the name: give --format xva|ova|vhd",
+			    o->out), -1;
+	}
+	return 0;
+}
+
+static int
+img_format(const struct xk_disk *d, enum xk_img_format *f,
+    struct xk_error *err)
+{
+	switch (d->format) {
+	case XK_DISK_FORMAT_RAW:
+	case XK_DISK_FORMAT_UNKNOWN:
+		*f = XK_IMG_RAW;
+		return 0;
+	case XK_DISK_FORMAT_QCOW2:
+		*f = XK_IMG_QCOW2;
+		return 0;
+	case XK_DISK_FORMAT_VHD:
+		*f = XK_IMG_VHD;
+		return 0;
+	default:
+		xk_error_set(err, "disk %s: format %s cannot be read (raw, "
+		    "qcow2 and vhd can)", d->vdev,
+		    xk_disk_format_name(d->format));
+		return -1;
+	}
+}
+
+/* Bytes holding data, from the source's extents. */
+static int
+allocated(struct xk_disk_src *src, uint64_t *out, struct xk_error *err)
+{
+	uint64_t off = 0, size = xk_disk_src_size(src), start, len;
+	int rc;
+
+	*out = 0;
+	while (off < size &&
+	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0) {
+		if (start + len > size)
+			len = size - start;
+		*out += len;
+		off = start + len;
+		if (len == 0)
+			break;
+	}
+	return off < size && rc < 0 ? -1 : 0;
+}
+
+static int
+open_disks(const struct xk_domcfg *dc, struct edisk *ed, size_t *n,
+    struct xk_vm_disk *vd, struct xk_error *err)
+{
+	*n = 0;
+	for (size_t i = 0; i < dc->ndisks; i++) {
+		const struct xk_disk *d = &dc->disks[i];
+		enum xk_img_format f;
+		struct edisk *e = &ed[*n];
+
+		if (!xk_vm_disk_exported(d))
+			continue;
+		if (img_format(d, &f, err) < 0)
+			return -1;
+		e->d = d;
+		e->vd = &vd[i];
+		e->src = xk_disk_src_open(d->target, f, err);
+		if (e->src == NULL) {
+			xk_error_prefix(err, "disk %s", d->vdev);
+			return -1;
+		}
+		(*n)++;
+		vd[i].size = xk_disk_src_size(e->src);
+		if (allocated(e->src, &vd[i].allocated, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A temporary sibling of out, created 0644. */
+static int
+tmp_open(const char *out, char **tmp, struct xk_error *err)
+{
+	int fd;
+
+	if (asprintf(tmp, "%s.tmp-XXXXXX", out) < 0) {
+		*tmp = NULL;
+		xk_error_errno(err, ENOMEM, "%s", out);
+		return -1;
+	}
+	fd = mkstemp(*tmp);
+	if (fd < 0) {
+		xk_error_errno(err, errno, "%s: creating a temporary file",
+		    out);
+		free(*tmp);
+		*tmp = NULL;
+		return -1;
+	}
+	(void)fchmod(fd, 0644);
+	return fd;
+}
+
+static int
+tmp_commit(int fd, const char *tmp, const char *out, struct xk_error *err)
+{
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		xk_error_errno(err, errno, "%s: writing", out);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, out) < 0) {
+		xk_error_errno(err, errno, "%s: renaming %s into place", out,
+		    tmp);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_ref(const void *a, const void *b)
+{
+	const struct xk_xva_wdisk *x = a, *y = b;
+
+	return strcmp(x->ref, y->ref);
+}
+
+static int
+write_xva(const struct export_opts *o, const struct xk_xv *ova,
+    struct edisk *ed, size_t n, json_t *jdisks, struct xk_error *err)
+{
+	struct xk_xva_wdisk *wd = calloc(n + 1, sizeof(*wd));
+	struct xk_progress *p;
+	uint64_t total = 0;
+	char *tmp = NULL;
+	int fd, rc = -1;
+
+	if (wd == NULL)
+		return xk_error_errno(err, ENOMEM, "%s", o->out), -1;
+	for (size_t i = 0; i < n; i++) {
+		wd[i].ref = ed[i].vd->ref;
+		wd[i].src = ed[i].src;
+		total += ed[i].vd->size;
+	}
+	qsort(wd, n, sizeof(*wd), cmp_ref);
+	fd = tmp_open(o->out, &tmp, err);
+	if (fd < 0)
+		goto out;
+	p = xk_progress_start("export", total);
+	rc = xk_xva_write(fd, o->out, ova, wd, n, o->sum, p, err);
+	xk_progress_end(p);
+	if (rc < 0) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	rc = tmp_commit(fd, tmp, o->out, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		json_array_append_new(jdisks, json_pack("{s:s, s:I, s:I}",
+		    "ref", wd[i].ref, "chunks", (json_int_t)wd[i].chunks,
+		    "zero_chunks_skipped", (json_int_t)wd[i].skipped));
+out:
+	free(tmp);
+	free(wd);
+	return rc;
+}
+
+/* Copy a source's extents into a new image (the VHD output). */
+static int
+write_vhd(const struct export_opts *o, struct edisk *ed,
+    struct xk_error *err)
+{
+	uint64_t size = xk_disk_src_size(ed->src), off = 0, start, len;
+	struct xk_disk_sink *sink;
+	struct xk_progress *p;
+	unsigned char *buf = malloc(XK_CHUNK_SIZE);
+	int rc = 0;
+
+	if (buf == NULL)
+		return xk_error_errno(err, ENOMEM, "%s", o->out), -1;
+	sink = xk_disk_sink_create(o->out, XK_IMG_VHD, size, err);
+	if (sink == NULL) {
+		free(buf);
+		return -1;
+	}
+	p = xk_progress_start("export", size);
+	while (off < size &&
+	    (rc = xk_disk_src_next_data(ed->src, off, &start, &len, err)) ==
+	    0) {
+		uint64_t end = start + len > size ? size : start + len;
+
+		for (off = start; off < end && rc == 0; ) {
+			size_t n = (size_t)(end - off < XK_CHUNK_SIZE ?
+			    end - off : XK_CHUNK_SIZE);
+
+			rc = xk_disk_src_pread(ed->src, buf, n, off, err);
+			if (rc == 0)
+				rc = xk_disk_sink_pwrite(sink, buf, n, off,
+				    err);
+			off += n;
+			xk_progress_update(p, off);
+		}
+		if (rc < 0 || len == 0)
+			break;
+	}
+	xk_progress_end(p);
+	free(buf);
+	if (rc < 0) {
+		xk_disk_sink_abort(sink);
+		return -1;
+	}
+	return xk_disk_sink_commit(sink, err);
+}
+
+static void
+print_json(const struct export_opts *o, const struct xk_domcfg *dc,
+    const struct xk_notes *w, struct edisk *ed, size_t n, json_t *jdisks)
+{
+	static const char *const fmts[] = { "xva", "ova", "vhd" };
+	json_t *doc, *jw = json_array();
+
+	for (size_t i = 0; i < w->n; i++)
+		json_array_append_new(jw, json_string(w->v[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_t *d = json_array_get(jdisks, i);
+
+		if (d == NULL) {
+			d = json_object();
+			json_array_append_new(jdisks, d);
+		}
+		json_object_set_new(d, "vdev", json_string(ed[i].d->vdev));
+		json_object_set_new(d, "source", json_string(ed[i].d->target));
+		json_object_set_new(d, "size", json_integer(
+		    (json_int_t)ed[i].vd->size));
+		json_object_set_new(d, "allocated", json_integer(
+		    (json_int_t)ed[i].vd->allocated));
+	}
+	doc = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o}", "output",
+	    o->out, "format", fmts[o->format], "checksum", o->format ==
+	    OUT_XVA ? (o->sum == XK_XVA_SHA1 ? "sha1" : "xxhash") :
+	    o->format == OUT_OVA ? "sha256" : "none", "name", dc->name,
+	    "uuid", dc->uuid, "disks", json_incref(jdisks), "warnings", jw);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+}
+
+static int
+export(const struct export_opts *o, const struct xk_domcfg *dc,
+    struct xk_notes *w, struct edisk *ed, size_t *n, json_t *jdisks,
+    struct xk_error *err)
+{
+	struct xk_vm_disk *vd = calloc(dc->ndisks + 1, sizeof(*vd));
+	struct xk_vm_opts vo = { o->to_hvm, NULL };
+	struct xk_xv *ova = NULL;
+	int rc = -1;
+
+	if (vd == NULL)
+		return xk_error_errno(err, ENOMEM, "%s", o->cfg), -1;
+	if (open_disks(dc, ed, n, vd, err) < 0)
+		goto out;
+	if (o->format == OUT_VHD) {
+		if (*n != 1) {
+			xk_error_set(err, "%s: a VHD holds one disk, the config "
+			    "has %zu (export to xva or ova)", o->cfg, *n);
+			goto out;
+		}
+		rc = 0;
+	} else {
+		ova = xk_vm_to_ova(dc, vd, &vo, w, err);
+		rc = ova != NULL ? 0 : -1;
+	}
+	if (rc == 0 && o->format == OUT_OVA)
+		rc = xk_ovf_check(dc, w, err);
+	for (size_t i = 0; rc == 0 && i < w->n; i++)
+		xk_warnx(cmd, "%s: %s", o->strict ? "error" : "warning",
+		    w->v[i]);
+	if (rc == 0 && o->strict && w->n > 0) {
+		xk_error_set(err, "%s: %zu warning%s and --strict: nothing "
+		    "written", o->cfg, w->n, w->n == 1 ? "" : "s");
+		rc = -1;
+	}
+	if (rc == 0 && o->format == OUT_XVA)
+		rc = write_xva(o, ova, ed, *n, jdisks, err);
+	else if (rc == 0 && o->format == OUT_VHD)
+		rc = write_vhd(o, &ed[0], err);
+	else if (rc == 0 && o->format == OUT_OVA) {
+		struct xk_ova_disk *od = calloc(*n + 1, sizeof(*od));
+
+		for (size_t i = 0; od != NULL && i < *n; i++) {
+			od[i].src = ed[i].src;
+			od[i].disk = ed[i].d;
+			od[i].ref = ed[i].vd->ref;
+		}
+		rc = od == NULL ? -1 : xk_ova_write(o->out, dc, ova, od, *n,
+		    o->ova_disks, err);
+		free(od);
+	}
+out:
+	xk_xv_free(ova);
+	free(vd);
+	/* ed[i].vd points into vd: the JSON summary needs the sizes */
+	for (size_t i = 0; i < *n; i++)
+		ed[i].vd = NULL;
+	return rc;
+}
 
 int
 cmd_export(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	xk_warnx("export", "not implemented yet");
-	return XK_EXIT_FAIL;
+	struct export_opts o = { .sum = XK_XVA_SHA1, .ova_disks = XK_IMG_VHD };
+	struct xk_error err = { 0 };
+	struct xk_notes w = { NULL, 0 };
+	struct xk_domcfg *dc;
+	struct edisk *ed = NULL;
+	struct xk_vm_disk *sizes = NULL;
+	json_t *jdisks = json_array();
+	size_t n = 0;
+	int rc;
+
+	if (parse_opts(argc, argv, &o) < 0) {
+		json_decref(jdisks);
+		return XK_EXIT_USAGE;
+	}
+	dc = xk_domcfg_load(o.cfg, &err);
+	if (dc == NULL) {
+		json_decref(jdisks);
+		return xk_fail(cmd, &err);
+	}
+	ed = calloc(dc->ndisks + 1, sizeof(*ed));
+	sizes = calloc(dc->ndisks + 1, sizeof(*sizes));
+	if (ed == NULL || sizes == NULL) {
+		xk_error_errno(&err, ENOMEM, "%s", o.cfg);
+		rc = -1;
+	} else {
+		rc = export(&o, dc, &w, ed, &n, jdisks, &err);
+	}
+	if (rc == 0 && o.json) {
+		for (size_t i = 0; i < n; i++) {
+			sizes[i].size = xk_disk_src_size(ed[i].src);
+			(void)allocated(ed[i].src, &sizes[i].allocated, &err);
+			ed[i].vd = &sizes[i];
+		}
+		print_json(&o, dc, &w, ed, n, jdisks);
+	}
+	for (size_t i = 0; i < n; i++)
+		xk_disk_src_close(ed[i].src);
+	free(ed);
+	free(sizes);
+	json_decref(jdisks);
+	xk_notes_free(&w);
+	xk_domcfg_free(dc);
+	if (rc < 0)
+		return xk_fail(cmd, &err);
+	return XK_EXIT_OK;
 }

@@ -1,13 +1,518 @@
 /*
- * cmd-import.c - xk import: placeholder until lib/formats lands.
+ * cmd-import.c - xk import: an XVA, OVA/OVF or VHD to an xl.cfg and
+ * disks that `xl create` accepts.
+ *
+ * Disks are streamed: every XVA chunk is verified before it is written,
+ * zero chunks are not written (the images stay sparse).  Nothing
+ * appears under its final name until everything has been read and
+ * verified: a failed import leaves DIR as it was.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "formats/disk.h"
+#include "formats/ovf.h"
+#include "formats/vmmodel.h"
+#include "formats/xva.h"
 #include "xk.h"
+
+static const char *const cmd = "import";
+
+enum { OPT_JSON = 1, OPT_DISK_FORMAT };
+
+static const struct option import_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "disk-format", required_argument, NULL, OPT_DISK_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
+enum infmt { IN_XVA, IN_OVA, IN_OVF, IN_VHD };
+static const char *const infmt_names[] = { "xva", "ova", "ovf", "vhd" };
+
+struct import_opts {
+	bool json;
+	enum xk_img_format disk_format;
+	const char *in, *dir;
+};
+
+/* Everything one import creates, so that a failure can remove it. */
+struct job {
+	const struct import_opts *o;
+	enum infmt format;
+	const char *compression;
+	char dir[PATH_MAX];
+	bool made_dir;
+	char *name;			/* file-name-safe VM name */
+	struct xk_vm_in in;
+	struct xk_disk_sink **sinks;	/* per in.disks[i], NULL if none */
+	bool *committed;
+	char *cfg_path;
+	struct xk_notes w;
+	json_t *jdisks;
+	struct xk_progress *progress;
+	uint64_t total, done;
+};
+
+static int
+parse_opts(int argc, char **argv, struct import_opts *o)
+{
+	int c;
+
+	optind = 0;	/* GNU getopt: start afresh */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", import_options, NULL)) !=
+	    -1) {
+		switch (c) {
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'o':
+			o->dir = optarg;
+			break;
+		case OPT_DISK_FORMAT:
+			if (strcmp(optarg, "raw") == 0)
+				o->disk_format = XK_IMG_RAW;
+			else if (strcmp(optarg, "qcow2") == 0)
+				o->disk_format = XK_IMG_QCOW2;
+			else
+				return xk_usage_error(cmd, "--disk-format %s: "
+				    "expected raw or qcow2", optarg), -1;
+			break;
+		case ':':
+			return xk_usage_error(cmd, "option '%s' needs a value",
+			    argv[optind - 1]), -1;
+		default:
+			return xk_usage_error(cmd, "unknown option '%s'",
+			    argv[optind - 1]), -1;
+		}
+	}
+	if (argc - optind != 1)
+		return xk_usage_error(cmd, "expected one IN"), -1;
+	o->in = argv[optind];
+	if (o->dir == NULL)
+		return xk_usage_error(cmd, "no output directory: give -o "
+		    "DIR"), -1;
+	return 0;
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* The input's kind: by name, else by content. */
+static int
+input_format(const char *in, enum infmt *f, struct xk_error *err)
+{
+	static const unsigned char zstd[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+	unsigned char head[512];
+	ssize_t n;
+	int fd;
+
+	if (ends_with(in, ".xva") || ends_with(in, ".xva.gz") ||
+	    ends_with(in, ".xva.zst"))
+		return *f = IN_XVA, 0;
+	if (ends_with(in, ".ova"))
+		return *f = IN_OVA, 0;
+	if (ends_with(in, ".ovf"))
+		return *f = IN_OVF, 0;
+	if (ends_with(in, ".vhd"))
+		return *f = IN_VHD, 0;
+	fd = open(in, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return xk_error_errno(err, errno, "%s", in), -1;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	if (n >= 8 && memcmp(head, "conectix", 8) == 0)
+		*f = IN_VHD;
+	else if (n == 512 && memcmp(head, "ova.xml", 8) == 0)
+		*f = IN_XVA;
+	else if (n == 512 && memcmp(head + 257, "ustar", 5) == 0)
+		*f = IN_OVA;
+	else if (n >= 4 && (memcmp(head, zstd, 4) == 0 ||
+	    (head[0] == 0x1f && head[1] == 0x8b)))
+		*f = IN_XVA;
+	else
+		return xk_error_set(err, "%s: not an XVA, OVA, OVF or VHD "
+		    "(name it .xva, .ova, .ovf or .vhd to say which)", in), -1;
+	return 0;
+}
+
+static char *
+safe_name(const char *label)
+{
+	char *s = strdup(label != NULL && *label != '\0' ? label : "vm");
+
+	for (char *p = s; p != NULL && *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    (*p == '.' && p != s)))
+			*p = '_';
+	return s;
+}
+
+static int
+make_dir(struct job *j, struct xk_error *err)
+{
+	struct stat st;
+
+	if (stat(j->o->dir, &st) < 0) {
+		if (errno != ENOENT || mkdir(j->o->dir, 0755) < 0)
+			return xk_error_errno(err, errno, "%s", j->o->dir), -1;
+		j->made_dir = true;
+	} else if (!S_ISDIR(st.st_mode)) {
+		return xk_error_set(err, "%s: not a directory", j->o->dir), -1;
+	}
+	if (realpath(j->o->dir, j->dir) == NULL)
+		return xk_error_errno(err, errno, "%s", j->o->dir), -1;
+	return 0;
+}
+
+static int
+no_clobber(const char *path, struct xk_error *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		xk_error_set(err, "%s: exists already (remove it or import into "
+		    "another directory)", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Create a sink for every disk that has data (all before any data). */
+static int
+open_sinks(struct job *j, struct xk_error *err)
+{
+	const char *ext = j->o->disk_format == XK_IMG_QCOW2 ? "qcow2" : "img";
+
+	j->sinks = calloc(j->in.ndisks + 1, sizeof(*j->sinks));
+	j->committed = calloc(j->in.ndisks + 1, sizeof(*j->committed));
+	if (j->sinks == NULL || j->committed == NULL)
+		return xk_error_errno(err, ENOMEM, "%s", j->o->in), -1;
+	for (size_t i = 0; i < j->in.ndisks; i++) {
+		struct xk_vm_in_disk *d = &j->in.disks[i];
+
+		if (d->vdi_ref == NULL)
+			continue;
+		if (asprintf(&d->target, "%s/%s-%s.%s", j->dir, j->name,
+		    d->vdev, ext) < 0) {
+			d->target = NULL;
+			return xk_error_errno(err, ENOMEM, "%s", j->o->in), -1;
+		}
+		d->format = j->o->disk_format == XK_IMG_QCOW2 ?
+		    XK_DISK_FORMAT_QCOW2 : XK_DISK_FORMAT_RAW;
+		if (no_clobber(d->target, err) < 0)
+			return -1;
+		j->sinks[i] = xk_disk_sink_create(d->target,
+		    j->o->disk_format, d->size, err);
+		if (j->sinks[i] == NULL)
+			return -1;
+		j->total += d->size;
+	}
+	return 0;
+}
+
+static int
+sink_data(void *arg, struct xk_xva_vdi *vdi, uint64_t off, const void *buf,
+    size_t len, struct xk_error *err)
+{
+	struct job *j = arg;
+
+	for (size_t i = 0; i < j->in.ndisks; i++) {
+		struct xk_vm_in_disk *d = &j->in.disks[i];
+
+		if (d->vdi_ref == NULL || strcmp(d->vdi_ref, vdi->ref) != 0)
+			continue;
+		if (xk_disk_sink_pwrite(j->sinks[i], buf, len, off, err) < 0)
+			return -1;
+		j->done += len;
+		xk_progress_update(j->progress, j->done);
+		return 0;
+	}
+	return 0;	/* a VDI no VBD of the VM uses: verified, not kept */
+}
+
+static int
+import_xva(struct job *j, struct xk_error *err)
+{
+	struct xk_xva_reader *r = xk_xva_open(j->o->in, err);
+	struct xk_xva_sink sink = { j, sink_data };
+	int rc = -1;
+
+	if (r == NULL)
+		return -1;
+	j->compression = r->compression;
+	if (xk_vm_from_ova(r->ova, &j->in, err) < 0)
+		goto out;
+	j->name = safe_name(xk_xv_text(j->in.vm, "name_label"));
+	if (j->name == NULL || make_dir(j, err) < 0 || open_sinks(j, err) < 0)
+		goto out;
+	j->progress = xk_progress_start("import", j->total);
+	if (xk_xva_read_disks(r, &sink, err) < 0)
+		goto out;
+	for (size_t i = 0; i < j->in.ndisks; i++) {
+		struct xk_vm_in_disk *d = &j->in.disks[i];
+		struct xk_xva_vdi *v;
+
+		if (d->vdi_ref == NULL)
+			continue;
+		v = xk_xva_vdi(r, d->vdi_ref);
+		if (v == NULL || !v->seen) {
+			xk_error_set(err, "%s: disk %s (%s): no data in the "
+			    "archive", j->o->in, d->vdi_ref, d->vdev);
+			goto out;
+		}
+		json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, "
+		    "s:I, s:I, s:s, s:s}", "vdev", d->vdev, "vdi", d->vdi_ref,
+		    "size", (json_int_t)d->size, "data", (json_int_t)v->data,
+		    "chunks", (json_int_t)v->chunks, "checksum", v->sha1 &&
+		    v->xxhash ? "sha1+xxhash" : v->xxhash ? "xxhash" : "sha1",
+		    "target", d->target));
+	}
+	for (size_t i = 0; i < r->nvdis; i++)
+		if (xk_vm_in_disk_by_ref(&j->in, r->vdis[i].ref) == NULL)
+			xk_notes_add(&j->w, "VDI %s: no VBD of the VM uses it: "
+			    "verified, not imported", r->vdis[i].ref);
+	rc = 0;
+out:
+	/* in borrows from r->ova: keep it alive with the job */
+	if (rc == 0) {
+		j->in.owned = r->ova;
+		r->ova = NULL;
+	}
+	xk_xva_close(r);
+	return rc;
+}
+
+/* A VHD alone: one disk, and a config with stated defaults. */
+static int
+import_vhd(struct job *j, struct xk_error *err)
+{
+	struct xk_disk_src *src = xk_disk_src_open(j->o->in, XK_IMG_VHD, err);
+	struct xk_xv *vm = xk_xv_struct(), *hp = xk_xv_struct();
+	const char *base = strrchr(j->o->in, '/');
+	unsigned char *buf = malloc(XK_CHUNK_SIZE);
+	uint64_t off = 0, start, len, size;
+	char *stem;
+	int rc = -1;
+
+	if (src == NULL)
+		goto out;
+	if (vm == NULL || hp == NULL || buf == NULL) {
+		xk_error_errno(err, ENOMEM, "%s", j->o->in);
+		goto out;
+	}
+	stem = strdup(base ? base + 1 : j->o->in);
+	if (stem != NULL && ends_with(stem, ".vhd"))
+		stem[strlen(stem) - 4] = '\0';
+	j->name = safe_name(stem);
+	free(stem);
+	size = xk_disk_src_size(src);
+	rc = xk_xv_set(vm, "name_label", xk_xv_str(j->name));
+	rc |= xk_xv_set(vm, "memory_dynamic_max", xk_xv_str("1073741824"));
+	rc |= xk_xv_set(vm, "memory_static_max", xk_xv_str("1073741824"));
+	rc |= xk_xv_set(vm, "VCPUs_at_startup", xk_xv_str("1"));
+	rc |= xk_xv_set(vm, "VCPUs_max", xk_xv_str("1"));
+	rc |= xk_xv_set(vm, "HVM_boot_policy", xk_xv_str("BIOS order"));
+	rc |= xk_xv_set(hp, "order", xk_xv_str("c"));
+	rc |= xk_xv_set(vm, "HVM_boot_params", hp);
+	hp = NULL;
+	rc |= xk_xv_set(vm, "domain_type", xk_xv_str("hvm"));
+	j->in.disks = calloc(1, sizeof(*j->in.disks));
+	if (rc != 0 || j->in.disks == NULL) {
+		xk_error_errno(err, ENOMEM, "%s", j->o->in);
+		rc = -1;
+		goto out;
+	}
+	j->in.vm = j->in.owned = vm;
+	vm = NULL;
+	j->in.ndisks = 1;
+	j->in.disks[0].vdi_ref = "vhd";
+	j->in.disks[0].size = size;
+	j->in.disks[0].vdev = strdup("xvda");
+	j->in.disks[0].readwrite = true;
+	xk_notes_add(&j->w, "a VHD holds a disk only: the config gets type "
+	    "hvm, memory 1024 MiB, 1 vCPU: review it");
+	rc = -1;
+	if (j->in.disks[0].vdev == NULL || make_dir(j, err) < 0 ||
+	    open_sinks(j, err) < 0)
+		goto out;
+	j->progress = xk_progress_start("import", size);
+	while (off < size &&
+	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0 &&
+	    len > 0) {
+		uint64_t end = start + len > size ? size : start + len;
+
+		for (off = start; off < end && rc == 0; off += len) {
+			len = end - off < XK_CHUNK_SIZE ? end - off :
+			    XK_CHUNK_SIZE;
+			rc = xk_disk_src_pread(src, buf, (size_t)len, off, err);
+			if (rc == 0)
+				rc = xk_disk_sink_pwrite(j->sinks[0], buf,
+				    (size_t)len, off, err);
+			xk_progress_update(j->progress, off + len);
+		}
+		if (rc < 0)
+			break;
+	}
+	rc = rc < 0 ? -1 : 0;
+	if (rc == 0)
+		json_array_append_new(j->jdisks, json_pack("{s:s, s:I, s:s}",
+		    "vdev", "xvda", "size", (json_int_t)size, "target",
+		    j->in.disks[0].target));
+out:
+	xk_xv_free(vm);
+	xk_xv_free(hp);
+	free(buf);
+	xk_disk_src_close(src);
+	return rc;
+}
+
+static int
+import_ova(struct job *j, struct xk_error *err)
+{
+	xk_error_set(err, "%s: OVA import not written yet", j->o->in);
+	return -1;
+}
+
+/* Commit every disk, then write the config: the last step. */
+static int
+finish(struct job *j, struct xk_error *err)
+{
+	struct strbuf cfg = STRBUF_INIT;
+	char *tmp = NULL;
+	int fd = -1, rc = -1;
+
+	if (xk_vm_write_xlcfg(&j->in, &cfg, &j->w, err) < 0)
+		goto out;
+	if (asprintf(&j->cfg_path, "%s/%s.cfg", j->dir, j->name) < 0) {
+		j->cfg_path = NULL;
+		xk_error_errno(err, ENOMEM, "%s", j->o->in);
+		goto out;
+	}
+	if (no_clobber(j->cfg_path, err) < 0 ||
+	    asprintf(&tmp, "%s.tmp-XXXXXX", j->cfg_path) < 0)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0644) < 0 ||
+	    write(fd, cfg.buf, cfg.len) != (ssize_t)cfg.len || fsync(fd) < 0) {
+		xk_error_errno(err, errno, "%s", j->cfg_path);
+		goto out;
+	}
+	for (size_t i = 0; i < j->in.ndisks; i++) {
+		if (j->sinks[i] == NULL)
+			continue;
+		rc = xk_disk_sink_commit(j->sinks[i], err);
+		j->sinks[i] = NULL;
+		if (rc < 0)
+			goto out;
+		j->committed[i] = true;
+	}
+	rc = rename(tmp, j->cfg_path);
+	if (rc < 0)
+		xk_error_errno(err, errno, "%s", j->cfg_path);
+out:
+	if (fd >= 0) {
+		close(fd);
+		if (rc < 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	strbuf_free(&cfg);
+	return rc;
+}
+
+/* Remove whatever this import created. */
+static void
+undo(struct job *j)
+{
+	for (size_t i = 0; j->sinks != NULL && i < j->in.ndisks; i++) {
+		if (j->sinks[i] != NULL)
+			xk_disk_sink_abort(j->sinks[i]);
+		j->sinks[i] = NULL;
+		if (j->committed[i])
+			unlink(j->in.disks[i].target);
+	}
+	if (j->made_dir)
+		rmdir(j->dir);
+}
+
+static void
+print_json(struct job *j)
+{
+	json_t *jw = json_array(), *doc;
+
+	for (size_t i = 0; i < j->w.n; i++)
+		json_array_append_new(jw, json_string(j->w.v[i]));
+	doc = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:O, s:o}",
+	    "input", j->o->in, "format", infmt_names[j->format],
+	    "compression", j->compression, "output_dir", j->dir,
+	    "config", j->cfg_path, "name", xk_xv_text(j->in.vm, "name_label"),
+	    "uuid", xk_xv_text(j->in.vm, "uuid"), "disks", j->jdisks,
+	    "warnings", jw);
+	json_dumpf(doc, stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(doc);
+}
 
 int
 cmd_import(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	xk_warnx("import", "not implemented yet");
-	return XK_EXIT_FAIL;
+	struct import_opts o = { .disk_format = XK_IMG_RAW };
+	struct xk_error err = { 0 };
+	struct job j;
+	int rc;
+
+	if (parse_opts(argc, argv, &o) < 0)
+		return XK_EXIT_USAGE;
+	memset(&j, 0, sizeof(j));
+	j.o = &o;
+	j.jdisks = json_array();
+	rc = input_format(o.in, &j.format, &err);
+	if (rc == 0) {
+		switch (j.format) {
+		case IN_XVA:
+			rc = import_xva(&j, &err);
+			break;
+		case IN_VHD:
+			rc = import_vhd(&j, &err);
+			break;
+		default:
+			rc = import_ova(&j, &err);
+		}
+	}
+	xk_progress_end(j.progress);
+	if (rc == 0)
+		rc = finish(&j, &err);
+	if (rc < 0)
+		undo(&j);
+	for (size_t i = 0; rc == 0 && i < j.w.n; i++)
+		xk_warnx(cmd, "warning: %s", j.w.v[i]);
+	if (rc == 0 && o.json)
+		print_json(&j);
+	else if (rc == 0)
+		printf("%s\n", j.cfg_path);
+	free(j.sinks);
+	free(j.committed);
+	free(j.cfg_path);
+	free(j.name);
+	json_decref(j.jdisks);
+	xk_notes_free(&j.w);
+	xk_vm_in_free(&j.in);
+	return rc < 0 ? xk_fail(cmd, &err) : XK_EXIT_OK;
 }
