@@ -25,7 +25,8 @@ open_fd(struct xk_evlog *log, struct xk_error *err)
 {
 	struct stat st;
 
-	log->fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	/* read access too: the append looks at the last byte */
+	log->fd = open(log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 	    0640);
 	if (log->fd < 0) {
 		xk_error_errno(err, errno, "event log %s: open", log->path);
