@@ -218,13 +218,25 @@ open_disks(const struct xk_domcfg *dc, struct edisk *ed, size_t *n,
 	return 0;
 }
 
+/* ".NAME.xk-XXXXXX" next to path, as the disk sinks name theirs. */
+static int
+tmp_name(const char *path, char **tmp)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return asprintf(tmp, ".%s.xk-XXXXXX", path);
+	return asprintf(tmp, "%.*s/.%s.xk-XXXXXX", (int)(slash - path), path,
+	    slash + 1);
+}
+
 /* A temporary sibling of out, created 0644. */
 static int
 tmp_open(const char *out, char **tmp, struct xk_error *err)
 {
 	int fd;
 
-	if (asprintf(tmp, "%s.tmp-XXXXXX", out) < 0) {
+	if (tmp_name(out, tmp) < 0) {
 		*tmp = NULL;
 		xk_error_errno(err, ENOMEM, "%s", out);
 		return -1;

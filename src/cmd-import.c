@@ -406,7 +406,7 @@ finish(struct job *j, struct xk_error *err)
 		goto out;
 	}
 	if (no_clobber(j->cfg_path, err) < 0 ||
-	    asprintf(&tmp, "%s.tmp-XXXXXX", j->cfg_path) < 0)
+	    asprintf(&tmp, "%s/.%s.cfg.xk-XXXXXX", j->dir, j->name) < 0)
 		goto out;
 	fd = mkstemp(tmp);
 	if (fd < 0 || fchmod(fd, 0644) < 0 ||

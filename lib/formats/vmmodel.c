@@ -1066,7 +1066,7 @@ xk_vm_to_ova(const struct xk_domcfg *dc, struct xk_vm_disk *disks,
 		if (j == i)
 			new_id(&ob, net_ids[i]);
 		else
-			snprintf(net_ids[i], 16, "%s", net_ids[j]);
+			memcpy(net_ids[i], net_ids[j], sizeof(net_ids[i]));
 		e.rc |= add_obj(&ob, "VIF", vif_ids[i], vif_rec(&e,
 		    &dc->vifs[i], (int)i, vm_id, net_ids[i]));
 	}
