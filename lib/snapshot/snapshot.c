@@ -1,0 +1,1099 @@
+/*
+ * snapshot.c - the engine: plans, journal, catalog updates, recovery.
+ * Backends (qcow2.c) move the data; this file decides what moves where
+ * and records it.  See snapshot.h for the journal protocol.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "snapshot/snapshot.h"
+#include "util/strbuf.h"
+
+#define QMP_TIMEOUT_MS 10000
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static json_int_t
+jint(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+bool
+xk_snap_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64 || name[0] == '-' || name[0] == '.')
+		return false;
+	return strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+:-") == n;
+}
+
+static void
+note(struct xk_snap_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+note(struct xk_snap_ctx *ctx, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(ctx->notes, json_string(buf));
+}
+
+int
+xk_snap_open(struct xk_snap_ctx *ctx, const char *catalog,
+    const char *domain, const char *qmp_path, const char *qmp_lock,
+    bool modify, struct xk_error *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->lockfd = -1;
+	ctx->env.timeout_ms = QMP_TIMEOUT_MS;
+	ctx->notes = json_array();
+	ctx->domain = strdup(domain);
+	if (qmp_path != NULL)
+		ctx->qmp_path = strdup(qmp_path);
+	if ((ctx->cat = xk_catalog_open(catalog, err)) == NULL)
+		goto fail;
+	if (modify) {
+		char lock[4096];
+
+		snprintf(lock, sizeof(lock), "%s.lock", catalog);
+		ctx->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (ctx->lockfd < 0) {
+			xk_error_errno(err, errno, "lock %s", lock);
+			goto fail;
+		}
+		if (flock(ctx->lockfd, LOCK_EX | LOCK_NB) < 0) {
+			xk_error_errno(err, errno, "lock %s: another xk "
+			    "snapshot operation is running", lock);
+			goto fail;
+		}
+	}
+	if ((ctx->domid = xk_catalog_domain(ctx->cat, domain, false,
+	    err)) < 0)
+		goto fail;
+	if (qmp_path != NULL && (ctx->env.qmp = xk_qmp_connect(qmp_path,
+	    qmp_lock, ctx->env.timeout_ms, err)) == NULL)
+		goto fail;
+	return 0;
+fail:
+	xk_snap_close(ctx);
+	return -1;
+}
+
+void
+xk_snap_close(struct xk_snap_ctx *ctx)
+{
+	xk_qmp_close(ctx->env.qmp);
+	xk_catalog_close(ctx->cat);
+	if (ctx->lockfd >= 0)
+		close(ctx->lockfd);
+	json_decref(ctx->notes);
+	free(ctx->domain);
+	free(ctx->qmp_path);
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->lockfd = -1;
+}
+
+/* --- the journal ------------------------------------------------------ */
+
+static void
+fault(const char *op, int step)
+{
+	const char *f = getenv("XK_SNAPSHOT_FAULT");
+	char want[64];
+
+	snprintf(want, sizeof(want), "%s:%d", op, step);
+	if (f != NULL && strcmp(f, want) == 0)
+		raise(SIGKILL);	/* as if killed: no cleanup at all */
+}
+
+static int
+journal_start(struct xk_snap_ctx *ctx, const char *op, const char *snap,
+    json_t *plan, struct xk_error *err)
+{
+	char *text = json_dumps(plan, JSON_COMPACT);
+	int r;
+
+	if (text == NULL) {
+		xk_error_errno(err, ENOMEM, "journal");
+		return -1;
+	}
+	r = xk_catalog_exec(ctx->cat, err, "INSERT INTO journal (domain, op, "
+	    "snapshot, step, started, pid, plan) VALUES (?, ?, ?, 1, ?, ?, "
+	    "?)", "issiis", ctx->domid, op, snap, (int64_t)time(NULL),
+	    (int64_t)getpid(), text);
+	free(text);
+	return r < 0 ? -1 : 0;
+}
+
+static int
+journal_step(struct xk_snap_ctx *ctx, const char *op, int step,
+    struct xk_error *err)
+{
+	if (xk_catalog_exec(ctx->cat, err, "UPDATE journal SET step = ? "
+	    "WHERE domain = ?", "ii", (int64_t)step, ctx->domid) < 0)
+		return -1;
+	fault(op, step);
+	return 0;
+}
+
+static int
+journal_end(struct xk_snap_ctx *ctx, struct xk_error *err)
+{
+	return xk_catalog_exec(ctx->cat, err, "DELETE FROM journal WHERE "
+	    "domain = ?", "i", ctx->domid) < 0 ? -1 : 0;
+}
+
+/* The pending journal row, or NULL (json null on error: see err). */
+static json_t *
+journal_get(struct xk_snap_ctx *ctx, struct xk_error *err)
+{
+	json_t *rows = xk_catalog_query(ctx->cat, err, "SELECT op, snapshot, "
+	    "step, started, pid, plan FROM journal WHERE domain = ?", "i",
+	    ctx->domid);
+	json_t *row;
+
+	if (rows == NULL)
+		return json_null();
+	row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	return row;
+}
+
+/* --- catalog reads ----------------------------------------------------- */
+
+static json_t *
+snapshot_row(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
+{
+	json_t *rows = xk_catalog_query(ctx->cat, err, "SELECT * FROM "
+	    "snapshot WHERE domain = ? AND name = ?", "is", ctx->domid, name);
+	json_t *row;
+
+	if (rows == NULL)
+		return NULL;
+	row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (row == NULL)
+		xk_error_set(err, "domain %s has no snapshot %s", ctx->domain,
+		    name);
+	return row;
+}
+
+static json_t *
+active_image(struct xk_snap_ctx *ctx, const char *vdev, struct xk_error *err)
+{
+	json_t *rows = xk_catalog_query(ctx->cat, err, "SELECT * FROM image "
+	    "WHERE domain = ? AND vdev = ? AND active = 1", "is", ctx->domid,
+	    vdev);
+	json_t *row;
+
+	if (rows == NULL)
+		return NULL;
+	row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (row == NULL)
+		xk_error_set(err, "domain %s: disk %s has no active image in "
+		    "the catalog", ctx->domain, vdev);
+	return row;
+}
+
+/* Position of image id in the chain that starts at the active image. */
+static json_int_t
+chain_pos(struct xk_snap_ctx *ctx, json_int_t active, json_int_t id,
+    struct xk_error *err)
+{
+	json_int_t cur = active;
+
+	for (json_int_t pos = 0; cur != 0 && pos < 100000; pos++) {
+		json_t *rows;
+
+		if (cur == id)
+			return pos;
+		rows = xk_catalog_query(ctx->cat, err, "SELECT parent FROM "
+		    "image WHERE id = ?", "i", (int64_t)cur);
+		if (rows == NULL)
+			return -2;
+		cur = jint(json_array_get(rows, 0), "parent");
+		json_decref(rows);
+	}
+	return -1;
+}
+
+/* --- create ------------------------------------------------------------ */
+
+/*
+ * The name of a new image of the disk whose active image is at path:
+ * the original file name with ".xk-TAG" in place of any such suffix.
+ */
+static void
+image_name(char *buf, size_t len, const char *path, const char *tag)
+{
+	const char *slash = strrchr(path, '/');
+	const char *mark = strstr(slash ? slash : path, ".xk-");
+	int keep = mark ? (int)(mark - path) : (int)strlen(path);
+
+	snprintf(buf, len, "%.*s.xk-%s", keep, path, tag);
+}
+
+static int
+gen_name(struct xk_snap_ctx *ctx, char *buf, size_t len, struct xk_error *err)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char base[48];
+
+	gmtime_r(&now, &tm);
+	strftime(base, sizeof(base), "snap-%Y%m%d-%H%M%S", &tm);
+	for (int i = 0; i < 1000; i++) {
+		json_t *rows;
+		size_t n;
+
+		if (i == 0)
+			snprintf(buf, len, "%s", base);
+		else
+			snprintf(buf, len, "%s-%d", base, i);
+		rows = xk_catalog_query(ctx->cat, err, "SELECT id FROM snapshot "
+		    "WHERE domain = ? AND name = ?", "is", ctx->domid, buf);
+		if (rows == NULL)
+			return -1;
+		n = json_array_size(rows);
+		json_decref(rows);
+		if (n == 0)
+			return 0;
+	}
+	xk_error_set(err, "cannot find a free snapshot name");
+	return -1;
+}
+
+/* Choose the disks: the named ones (all must work) or all that can. */
+static int
+select_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all, size_t n,
+    char *const *vdevs, size_t nvdevs, struct xk_error *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	int chosen = 0;
+
+	for (size_t i = 0; i < nvdevs; i++) {
+		size_t j;
+
+		for (j = 0; j < n && strcmp(all[j].vdev, vdevs[i]) != 0; j++)
+			;
+		if (j == n) {
+			xk_error_set(err, "domain %s has no disk %s",
+			    ctx->domain, vdevs[i]);
+			return -1;
+		}
+		if (all[j].be == NULL) {
+			xk_error_set(err, "disk %s cannot be snapshotted: %s",
+			    vdevs[i], all[j].why);
+			return -1;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		bool want = nvdevs == 0;
+
+		for (size_t i = 0; i < nvdevs; i++)
+			want = want || strcmp(all[j].vdev, vdevs[i]) == 0;
+		if (!want) {
+			all[j].be = NULL;
+			continue;
+		}
+		if (all[j].be == NULL) {
+			note(ctx, "disk %s skipped: %s", all[j].vdev,
+			    all[j].why);
+			strbuf_addf(&why, "%s%s: %s", why.len ? "; " : "",
+			    all[j].vdev, all[j].why);
+		} else {
+			chosen++;
+		}
+	}
+	if (chosen == 0)
+		xk_error_set(err, "domain %s: no disk can be snapshotted%s%s",
+		    ctx->domain, why.len ? ": " : "", strbuf_str(&why));
+	strbuf_free(&why);
+	return chosen == 0 ? -1 : 0;
+}
+
+/* Build the create plan's disk entries (and active image rows). */
+static json_t *
+create_plan_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all,
+    size_t n, struct xk_error *err)
+{
+	json_t *disks = json_array();
+
+	for (size_t j = 0; j < n; j++) {
+		struct xk_snap_disk *d = &all[j];
+		json_t *act;
+		char np[4200], tag[32], node[32];
+		json_int_t id;
+
+		if (d->be == NULL)
+			continue;
+		act = active_image(ctx, d->vdev, NULL);
+		if (act == NULL) {
+			if (xk_catalog_exec(ctx->cat, err, "INSERT INTO image "
+			    "(domain, vdev, backend, path, format, active) "
+			    "VALUES (?, ?, ?, ?, ?, 1)", "issss", ctx->domid,
+			    d->vdev, d->be->name, d->path, d->format) < 0)
+				goto fail;
+			act = active_image(ctx, d->vdev, err);
+			if (act == NULL)
+				goto fail;
+		}
+		id = jint(act, "id");
+		snprintf(tag, sizeof(tag), "%lld", (long long)id);
+		image_name(np, sizeof(np), jstr(act, "path"), tag);
+		snprintf(node, sizeof(node), "xkc%lld", (long long)id);
+		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:I, s:I, s:s, s:s, s:s, s:s}", "vdev", d->vdev, "path",
+		    jstr(act, "path"), "format", d->format, "node",
+		    d->node ? d->node : "", "size", (json_int_t)d->size,
+		    "active_id", id, "frozen", jstr(act, "path"), "new_path",
+		    np, "new_node",
+		    node, "backend", d->be->name));
+		json_decref(act);
+	}
+	return disks;
+fail:
+	json_decref(disks);
+	return NULL;
+}
+
+/* The catalog half of create, in one transaction with the journal. */
+static int
+finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *d, *cur;
+	json_int_t snap, parent = 0;
+	size_t i;
+
+	if (xk_catalog_begin(ctx->cat, err) < 0)
+		return -1;
+	cur = xk_catalog_query(ctx->cat, err, "SELECT current FROM domain "
+	    "WHERE id = ?", "i", ctx->domid);
+	if (cur == NULL)
+		goto fail;
+	parent = jint(json_array_get(cur, 0), "current");
+	json_decref(cur);
+	if (xk_catalog_exec(ctx->cat, err, "INSERT INTO snapshot (domain, "
+	    "name, parent, created, description, kind, vmstate, config) "
+	    "VALUES (?, ?, ?, ?, ?, 'disk', ?, ?)", parent ? "isiisss" :
+	    "isnisss", ctx->domid,
+	    jstr(plan, "name"), (int64_t)parent, (int64_t)jint(plan, "created"),
+	    json_string_value(json_object_get(plan, "description")),
+	    jstr(plan, "vmstate"), json_string_value(json_object_get(plan,
+	    "config"))) < 0)
+		goto fail;
+	snap = xk_catalog_last_id(ctx->cat);
+	json_array_foreach(json_object_get(plan, "disks"), i, d) {
+		int64_t id = jint(d, "active_id");
+
+		if (xk_catalog_exec(ctx->cat, err, "UPDATE image SET active = 0 "
+		    "WHERE id = ?", "i", id) < 0 ||
+		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
+		    "vdev, backend, path, format, parent, active) VALUES (?, ?, "
+		    "?, ?, 'qcow2', ?, 1)", "isssi", ctx->domid, jstr(d, "vdev"),
+		    jstr(d, "backend"), jstr(d, "new_path"), id) < 0 ||
+		    xk_catalog_exec(ctx->cat, err, "INSERT INTO snapshot_disk "
+		    "(snapshot, vdev, image) VALUES (?, ?, ?)", "isi",
+		    (int64_t)snap, jstr(d, "vdev"), id) < 0)
+			goto fail;
+	}
+	if (xk_catalog_exec(ctx->cat, err, "UPDATE domain SET current = ? "
+	    "WHERE id = ?", "ii", (int64_t)snap, ctx->domid) < 0 ||
+	    journal_end(ctx, err) < 0)
+		goto fail;
+	return xk_catalog_commit(ctx->cat, err);
+fail:
+	xk_catalog_rollback(ctx->cat);
+	return -1;
+}
+
+/* Undo a create that did not reach its commit point. */
+static int
+abort_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *disks = json_object_get(plan, "disks");
+	const struct xk_snap_backend *be = &xk_snap_qcow2;
+
+	if (be->abort_create(&ctx->env, disks, err) < 0)
+		return -1;
+	return journal_end(ctx, err);
+}
+
+static int run_recovery(struct xk_snap_ctx *ctx, char **done,
+    struct xk_error *err);
+
+static const char *
+vm_status(struct xk_snap_ctx *ctx)
+{
+	json_t *r;
+	static const char *const states[] = { "running", "paused",
+	    "prelaunch", "inmigrate", "postmigrate", "suspended",
+	    "shutdown", "guest-panicked", "io-error", "watchdog" };
+	const char *s;
+
+	if (ctx->env.qmp == NULL)
+		return "stopped";
+	r = xk_qmp_execute(ctx->env.qmp, "query-status", NULL,
+	    ctx->env.timeout_ms, NULL);
+	s = json_string_value(json_object_get(r, "status"));
+	for (size_t i = 0; s != NULL && i < sizeof(states) / sizeof(*states);
+	    i++)
+		if (strcmp(s, states[i]) == 0) {
+			json_decref(r);
+			return states[i];
+		}
+	json_decref(r);
+	return "unknown";
+}
+
+static int
+get_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
+    struct xk_error *err)
+{
+	if (ctx->env.qmp == NULL) {
+		xk_error_set(err, "domain %s: stopped domains need the Xen "
+		    "toolstack (libxl) to find their disks; give the device "
+		    "model's QMP socket with --qmp", ctx->domain);
+		return -1;
+	}
+	if (xk_snap_live_disks(ctx->env.qmp, ctx->env.timeout_ms, all, n,
+	    err) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++) {
+		struct xk_snap_disk *d = &(*all)[i];
+		json_t *act;
+
+		if (d->vdev == NULL)
+			continue;
+		/* QEMU's file name goes stale when we rename: ours rules */
+		act = ctx->domid ? active_image(ctx, d->vdev, NULL) : NULL;
+		if (act != NULL) {
+			free(d->path);
+			d->path = strdup(jstr(act, "path"));
+			json_decref(act);
+		}
+		xk_snap_pick_backend(&ctx->env, d);
+	}
+	return 0;
+}
+
+int
+xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
+    const char *description, char *const *vdevs, size_t nvdevs,
+    char **made, struct xk_error *err)
+{
+	struct xk_snap_disk *all = NULL;
+	json_t *plan = NULL, *disks, *row;
+	char gen[96];
+	size_t n = 0;
+	int rc = -1;
+
+	*made = NULL;
+	if (run_recovery(ctx, NULL, err) < 0)
+		return -1;
+	if (name != NULL && !xk_snap_name_ok(name)) {
+		xk_error_set(err, "bad snapshot name '%s': use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ + : - (not starting with . or -)", name);
+		return -1;
+	}
+	if (get_disks(ctx, &all, &n, err) < 0 ||
+	    select_disks(ctx, all, n, vdevs, nvdevs, err) < 0)
+		goto out;
+	if (xk_catalog_begin(ctx->cat, err) < 0)
+		goto out;
+	if ((ctx->domid = xk_catalog_domain(ctx->cat, ctx->domain, true,
+	    err)) <= 0)
+		goto rollback;
+	if (name == NULL) {
+		if (gen_name(ctx, gen, sizeof(gen), err) < 0)
+			goto rollback;
+		name = gen;
+	} else if ((row = snapshot_row(ctx, name, NULL)) != NULL) {
+		xk_error_set(err, "domain %s already has a snapshot %s",
+		    ctx->domain, name);
+		json_decref(row);
+		goto rollback;
+	}
+	if ((disks = create_plan_disks(ctx, all, n, err)) == NULL)
+		goto rollback;
+	plan = json_pack("{s:s, s:s?, s:I, s:s, s:s?, s:o}", "name", name,
+	    "description", description, "created", (json_int_t)time(NULL),
+	    "vmstate", vm_status(ctx), "qmp", ctx->qmp_path, "disks", disks);
+	if (plan == NULL || journal_start(ctx, "create", name, plan, err) < 0 ||
+	    xk_catalog_commit(ctx->cat, err) < 0)
+		goto rollback;
+	fault("create", 1);
+	if (xk_snap_qcow2.prepare(&ctx->env, disks, err) < 0 ||
+	    journal_step(ctx, "create", 2, err) < 0)
+		goto abort;
+	if (xk_snap_qcow2.create(&ctx->env, disks, err) < 0)
+		goto abort;
+	if (journal_step(ctx, "create", 3, err) < 0 ||
+	    finish_create(ctx, plan, err) < 0)
+		goto out;	/* past the commit point: repair finishes */
+	*made = strdup(name);
+	rc = 0;
+	goto out;
+abort:
+	{
+		struct xk_error e2 = { 0 };
+
+		if (abort_create(ctx, plan, &e2) < 0)
+			xk_error_prefix(err, "(and undoing it failed: %s, run "
+			    "xk snapshot repair %s)", e2.msg, ctx->domain);
+	}
+	goto out;
+rollback:
+	xk_catalog_rollback(ctx->cat);
+out:
+	json_decref(plan);
+	xk_snap_disks_free(all, n);
+	return rc;
+}
+
+/* --- revert ------------------------------------------------------------ */
+
+static json_t *
+snapshot_disks(struct xk_snap_ctx *ctx, json_int_t snap, struct xk_error *err)
+{
+	return xk_catalog_query(ctx->cat, err, "SELECT sd.vdev AS vdev, "
+	    "i.id AS id, i.path AS path, i.format AS format, i.backend AS "
+	    "backend, i.parent AS parent FROM snapshot_disk sd JOIN image i "
+	    "ON i.id = sd.image WHERE sd.snapshot = ? ORDER BY sd.vdev", "i",
+	    (int64_t)snap);
+}
+
+static json_t *
+revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
+    struct xk_error *err)
+{
+	json_t *disks = json_array(), *sd;
+	size_t i;
+
+	json_array_foreach(sdisks, i, sd) {
+		json_t *act = active_image(ctx, jstr(sd, "vdev"), err);
+		char np[4200], tag[32], node[32];
+		uint64_t size;
+		json_int_t pos;
+
+		if (act == NULL || xk_qcow2_size(jstr(sd, "path"), &size,
+		    err) < 0) {
+			json_decref(act);
+			goto fail;
+		}
+		pos = chain_pos(ctx, jint(act, "id"), jint(sd, "id"), err);
+		snprintf(tag, sizeof(tag), "r%lld", (long long)jint(act, "id"));
+		image_name(np, sizeof(np), jstr(act, "path"), tag);
+		snprintf(node, sizeof(node), "xkr%lld",
+		    (long long)jint(act, "id"));
+		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "vdev", jstr(sd,
+		    "vdev"), "path", jstr(act, "path"), "new_path", np, "new_node",
+		    node, "active_id", jint(act, "id"), "target_id", jint(sd,
+		    "id"), "target_path", jstr(sd, "path"), "target_format",
+		    jstr(sd, "format"), "target_pos", pos, "size",
+		    (json_int_t)size, "backend", jstr(sd, "backend")));
+		json_decref(act);
+		if (pos < -1)
+			goto fail;
+	}
+	return disks;
+fail:
+	json_decref(disks);
+	return NULL;
+}
+
+static int
+finish_revert(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	if (xk_catalog_begin(ctx->cat, err) < 0)
+		return -1;
+	json_array_foreach(json_object_get(plan, "disks"), i, d) {
+		if (xk_catalog_exec(ctx->cat, err, "DELETE FROM image WHERE "
+		    "id = ? AND active = 1", "i", (int64_t)jint(d,
+		    "active_id")) < 0 ||
+		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
+		    "vdev, backend, path, format, parent, active) VALUES (?, ?, "
+		    "?, ?, 'qcow2', ?, 1)", "isssi", ctx->domid, jstr(d, "vdev"),
+		    jstr(d, "backend"), jstr(d, "new_path"),
+		    (int64_t)jint(d, "target_id")) < 0)
+			goto fail;
+	}
+	if (xk_catalog_exec(ctx->cat, err, "UPDATE domain SET current = ? "
+	    "WHERE id = ?", "ii", (int64_t)jint(plan, "snapshot_id"),
+	    ctx->domid) < 0 || journal_end(ctx, err) < 0)
+		goto fail;
+	return xk_catalog_commit(ctx->cat, err);
+fail:
+	xk_catalog_rollback(ctx->cat);
+	return -1;
+}
+
+/*
+ * Drop the block nodes we added that nothing uses any more; QEMU
+ * refuses to delete nodes in use, which is the check we want.
+ */
+static void
+prune_nodes(struct xk_snap_ctx *ctx)
+{
+	json_t *r;
+	json_t *n;
+	size_t i;
+
+	if (ctx->env.qmp == NULL)
+		return;
+	r = xk_qmp_executef(ctx->env.qmp, ctx->env.timeout_ms, NULL,
+	    "query-named-block-nodes", "{s:b}", "flat", 1);
+	json_array_foreach(r, i, n) {
+		const char *name = jstr(n, "node-name");
+		size_t len = strlen(name);
+		json_t *x;
+
+		if (strncmp(name, "xk", 2) != 0 || name[len - 1] == 'f')
+			continue;
+		x = xk_qmp_executef(ctx->env.qmp, ctx->env.timeout_ms, NULL,
+		    "blockdev-del", "{s:s}", "node-name", name);
+		if (x != NULL) {
+			char fnode[80];
+
+			snprintf(fnode, sizeof(fnode), "%sf", name);
+			json_decref(xk_qmp_executef(ctx->env.qmp,
+			    ctx->env.timeout_ms, NULL, "blockdev-del", "{s:s}",
+			    "node-name", fnode));
+		}
+		json_decref(x);
+	}
+	json_decref(r);
+}
+
+/* Roll a revert forward from step 2 (its new images exist). */
+static int
+revert_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	if (ctx->env.qmp != NULL && strcmp(vm_status(ctx), "running") == 0) {
+		json_t *r = xk_qmp_execute(ctx->env.qmp, "stop", NULL,
+		    ctx->env.timeout_ms, err);
+
+		if (r == NULL)
+			return -1;
+		json_decref(r);
+	}
+	json_array_foreach(json_object_get(plan, "disks"), i, d)
+		if (xk_snap_qcow2.revert(&ctx->env, d, err) < 0) {
+			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
+			return -1;
+		}
+	if (journal_step(ctx, "revert", 3, err) < 0 ||
+	    finish_revert(ctx, plan, err) < 0)
+		return -1;
+	prune_nodes(ctx);
+	if (ctx->env.qmp != NULL && json_is_true(json_object_get(plan,
+	    "was_running"))) {
+		/* the guest's memory no longer matches its disks: reboot */
+		json_decref(xk_qmp_execute(ctx->env.qmp, "system_reset", NULL,
+		    ctx->env.timeout_ms, NULL));
+		json_decref(xk_qmp_execute(ctx->env.qmp, "cont", NULL,
+		    ctx->env.timeout_ms, NULL));
+	}
+	return 0;
+}
+
+static int
+revert_back(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(plan, "disks"), i, d)
+		if (unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
+			xk_error_errno(err, errno, "remove %s",
+			    jstr(d, "new_path"));
+			return -1;
+		}
+	prune_nodes(ctx);
+	return journal_end(ctx, err);
+}
+
+int
+xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
+    struct xk_error *err)
+{
+	json_t *snap = NULL, *sdisks = NULL, *disks, *plan = NULL, *d;
+	size_t i;
+	int rc = -1;
+
+	if (run_recovery(ctx, NULL, err) < 0)
+		return -1;
+	if ((snap = snapshot_row(ctx, name, err)) == NULL ||
+	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
+		goto out;
+	if (xk_catalog_begin(ctx->cat, err) < 0)
+		goto out;
+	if ((disks = revert_plan_disks(ctx, sdisks, err)) == NULL) {
+		xk_catalog_rollback(ctx->cat);
+		goto out;
+	}
+	plan = json_pack("{s:s, s:I, s:b, s:s?, s:o}", "name", name,
+	    "snapshot_id", jint(snap, "id"), "was_running",
+	    strcmp(vm_status(ctx), "running") == 0, "qmp", ctx->qmp_path,
+	    "disks", disks);
+	if (journal_start(ctx, "revert", name, plan, err) < 0 ||
+	    xk_catalog_commit(ctx->cat, err) < 0) {
+		xk_catalog_rollback(ctx->cat);
+		goto out;
+	}
+	fault("revert", 1);
+	json_array_foreach(disks, i, d)
+		if (xk_snap_qcow2.revert_prepare(&ctx->env, d, err) < 0) {
+			struct xk_error e2 = { 0 };
+
+			revert_back(ctx, plan, &e2);
+			goto out;
+		}
+	if (journal_step(ctx, "revert", 2, err) < 0 ||
+	    revert_forward(ctx, plan, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(plan);
+	json_decref(snap);
+	json_decref(sdisks);
+	return rc;
+}
+
+/* --- delete ------------------------------------------------------------ */
+
+static json_t *
+delete_plan_disk(struct xk_snap_ctx *ctx, json_t *sd, struct xk_error *err)
+{
+	json_t *kids = xk_catalog_query(ctx->cat, err, "SELECT * FROM image "
+	    "WHERE parent = ?", "i", (int64_t)jint(sd, "id"));
+	json_t *d = NULL, *kid, *act;
+	char *backing = NULL, *bfmt = NULL;
+	const char *action;
+
+	if (kids == NULL)
+		return NULL;
+	action = json_array_size(kids) == 0 ? "unlink" :
+	    json_array_size(kids) == 1 ? "merge" : "keep";
+	d = json_pack("{s:s, s:I, s:s, s:s, s:s}", "vdev", jstr(sd, "vdev"),
+	    "image_id", jint(sd, "id"), "path", jstr(sd, "path"), "action",
+	    action, "backend", jstr(sd, "backend"));
+	if (strcmp(action, "merge") != 0)
+		goto out;
+	kid = json_array_get(kids, 0);
+	if (xk_qcow2_backing(jstr(sd, "path"), &backing, err) < 0 ||
+	    (backing[0] != '\0' && (bfmt = xk_qcow2_backing_format(jstr(sd,
+	    "path"), err)) == NULL) ||
+	    (act = active_image(ctx, jstr(sd, "vdev"), err)) == NULL) {
+		json_decref(d);
+		d = NULL;
+		goto out;
+	}
+	json_object_set_new(d, "child_id", json_integer(jint(kid, "id")));
+	json_object_set_new(d, "child_path", json_string(jstr(kid, "path")));
+	json_object_set_new(d, "child_pos", json_integer(chain_pos(ctx,
+	    jint(act, "id"), jint(kid, "id"), err)));
+	json_object_set_new(d, "backing", json_string(backing));
+	json_object_set_new(d, "backing_format", json_string(bfmt ? bfmt :
+	    ""));
+	json_decref(act);
+out:
+	free(backing);
+	free(bfmt);
+	json_decref(kids);
+	return d;
+}
+
+static int
+finish_delete(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	int64_t sid = jint(plan, "snapshot_id");
+	json_t *d, *rows;
+	json_int_t parent;
+	size_t i;
+
+	if (xk_catalog_begin(ctx->cat, err) < 0)
+		return -1;
+	rows = xk_catalog_query(ctx->cat, err, "SELECT parent FROM snapshot "
+	    "WHERE id = ?", "i", sid);
+	if (rows == NULL)
+		goto fail;
+	parent = jint(json_array_get(rows, 0), "parent");
+	json_decref(rows);
+	if (xk_catalog_exec(ctx->cat, err, "DELETE FROM snapshot_disk WHERE "
+	    "snapshot = ?", "i", sid) < 0)
+		goto fail;
+	json_array_foreach(json_object_get(plan, "disks"), i, d) {
+		const char *action = jstr(d, "action");
+		int64_t id = jint(d, "image_id");
+
+		if (strcmp(action, "keep") == 0)
+			continue;
+		if (strcmp(action, "merge") == 0 && xk_catalog_exec(ctx->cat,
+		    err, "UPDATE image SET parent = (SELECT parent FROM image "
+		    "WHERE id = ?) WHERE id = ?", "ii", id,
+		    (int64_t)jint(d, "child_id")) < 0)
+			goto fail;
+		if (xk_catalog_exec(ctx->cat, err, "DELETE FROM image WHERE "
+		    "id = ?", "i", id) < 0)
+			goto fail;
+	}
+	if (xk_catalog_exec(ctx->cat, err, "UPDATE snapshot SET parent = ? "
+	    "WHERE parent = ?", parent ? "ii" : "ni", parent ?
+	    (int64_t)parent : sid, sid) < 0 ||
+	    xk_catalog_exec(ctx->cat, err, "UPDATE domain SET current = ? "
+	    "WHERE id = ? AND current = ?", parent ? "iii" : "nii", parent ?
+	    (int64_t)parent : ctx->domid, ctx->domid, sid) < 0 ||
+	    xk_catalog_exec(ctx->cat, err, "DELETE FROM snapshot WHERE id = ?",
+	    "i", sid) < 0 || journal_end(ctx, err) < 0)
+		goto fail;
+	return xk_catalog_commit(ctx->cat, err);
+fail:
+	xk_catalog_rollback(ctx->cat);
+	return -1;
+}
+
+static int
+delete_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(json_object_get(plan, "disks"), i, d)
+		if (xk_snap_qcow2.delete(&ctx->env, d, err) < 0) {
+			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
+			return -1;
+		}
+	if (journal_step(ctx, "delete", 2, err) < 0 ||
+	    finish_delete(ctx, plan, err) < 0)
+		return -1;
+	prune_nodes(ctx);
+	return 0;
+}
+
+int
+xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
+    struct xk_error *err)
+{
+	json_t *snap = NULL, *sdisks = NULL, *disks, *plan = NULL, *sd;
+	size_t i;
+	int rc = -1;
+
+	if (run_recovery(ctx, NULL, err) < 0)
+		return -1;
+	if ((snap = snapshot_row(ctx, name, err)) == NULL ||
+	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
+		goto out;
+	if (xk_catalog_begin(ctx->cat, err) < 0)
+		goto out;
+	disks = json_array();
+	plan = json_pack("{s:s, s:I, s:s?, s:o}", "name", name, "snapshot_id",
+	    jint(snap, "id"), "qmp", ctx->qmp_path, "disks", disks);
+	json_array_foreach(sdisks, i, sd) {
+		json_t *d = delete_plan_disk(ctx, sd, err);
+
+		if (d == NULL) {
+			xk_catalog_rollback(ctx->cat);
+			goto out;
+		}
+		json_array_append_new(disks, d);
+	}
+	if (journal_start(ctx, "delete", name, plan, err) < 0 ||
+	    xk_catalog_commit(ctx->cat, err) < 0) {
+		xk_catalog_rollback(ctx->cat);
+		goto out;
+	}
+	fault("delete", 1);
+	if (delete_forward(ctx, plan, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	json_decref(plan);
+	json_decref(snap);
+	json_decref(sdisks);
+	return rc;
+}
+
+/* --- repair -------------------------------------------------------------- */
+
+static int
+recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
+{
+	const char *op = jstr(j, "op");
+	json_int_t step = jint(j, "step");
+	json_error_t je;
+	json_t *plan = json_loads(jstr(j, "plan"), 0, &je);
+	char what[512];
+	int r = -1, fwd = 1;
+
+	if (plan == NULL) {
+		xk_error_set(err, "journal of domain %s: unreadable plan: %s",
+		    ctx->domain, je.text);
+		return -1;
+	}
+	if (strcmp(op, "create") == 0) {
+		int c = xk_snap_qcow2.created(&ctx->env,
+		    json_object_get(plan, "disks"), err);
+
+		if (c < 0 && ctx->env.qmp != NULL)
+			goto out;
+		fwd = step >= 3 || c == 1;
+		r = fwd ? finish_create(ctx, plan, err) : abort_create(ctx,
+		    plan, err);
+	} else if (strcmp(op, "revert") == 0) {
+		fwd = step >= 2;
+		r = fwd ? revert_forward(ctx, plan, err) : revert_back(ctx,
+		    plan, err);
+	} else if (strcmp(op, "delete") == 0) {
+		r = delete_forward(ctx, plan, err);
+	} else {
+		xk_error_set(err, "journal of domain %s: unknown operation %s",
+		    ctx->domain, op);
+	}
+	snprintf(what, sizeof(what), "%s %s of snapshot %s (interrupted "
+	    "after step %lld)", fwd ? "finished" : "rolled back", op,
+	    jstr(j, "snapshot"), (long long)step);
+	if (r == 0 && done != NULL)
+		*done = strdup(what);
+	if (r == 0)
+		note(ctx, "%s", what);
+out:
+	json_decref(plan);
+	return r;
+}
+
+static int
+run_recovery(struct xk_snap_ctx *ctx, char **done, struct xk_error *err)
+{
+	json_t *j;
+	int r;
+
+	if (done != NULL)
+		*done = NULL;
+	if (ctx->domid <= 0)
+		return 0;
+	j = journal_get(ctx, err);
+	if (json_is_null(j))
+		return -1;
+	if (j == NULL)
+		return 0;
+	r = recover(ctx, j, done, err);
+	if (r < 0)
+		xk_error_prefix(err, "domain %s: an interrupted %s of %s "
+		    "cannot be completed yet", ctx->domain, jstr(j, "op"),
+		    jstr(j, "snapshot"));
+	json_decref(j);
+	return r;
+}
+
+int
+xk_snap_repair(struct xk_snap_ctx *ctx, char **done, struct xk_error *err)
+{
+	return run_recovery(ctx, done, err);
+}
+
+/* --- list -------------------------------------------------------------- */
+
+static json_t *
+list_disks(struct xk_snap_ctx *ctx, json_int_t snap, struct xk_error *err)
+{
+	json_t *rows = snapshot_disks(ctx, snap, err), *out, *r;
+	size_t i;
+
+	if (rows == NULL)
+		return NULL;
+	out = json_array();
+	json_array_foreach(rows, i, r)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}",
+		    "vdev", jstr(r, "vdev"), "backend", jstr(r, "backend"),
+		    "path", jstr(r, "path"), "format", jstr(r, "format")));
+	json_decref(rows);
+	return out;
+}
+
+json_t *
+xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
+{
+	json_t *rows, *snaps = json_array(), *r, *cur, *j, *pending;
+	const char *current = NULL;
+	size_t i;
+
+	rows = xk_catalog_query(ctx->cat, err, "SELECT s.id AS id, s.name AS "
+	    "name, s.created AS created, p.name AS parent, s.description AS "
+	    "description, s.kind AS kind, s.vmstate AS vmstate FROM snapshot "
+	    "s LEFT JOIN snapshot p ON p.id = s.parent WHERE s.domain = ? "
+	    "AND (? IS NULL OR s.name = ?) ORDER BY s.id", "iss", ctx->domid,
+	    name, name);
+	cur = xk_catalog_query(ctx->cat, err, "SELECT s.name AS name FROM "
+	    "domain d JOIN snapshot s ON s.id = d.current WHERE d.id = ?",
+	    "i", ctx->domid);
+	if (rows == NULL || cur == NULL)
+		goto fail;
+	if (name != NULL && json_array_size(rows) == 0) {
+		xk_error_set(err, "domain %s has no snapshot %s", ctx->domain,
+		    name);
+		goto fail;
+	}
+	current = json_string_value(json_object_get(json_array_get(cur, 0),
+	    "name"));
+	json_array_foreach(rows, i, r) {
+		json_t *disks = list_disks(ctx, jint(r, "id"), err);
+
+		if (disks == NULL)
+			goto fail;
+		json_object_set_new(r, "disks", disks);
+		json_object_set_new(r, "current", json_boolean(current &&
+		    strcmp(current, jstr(r, "name")) == 0));
+		json_object_del(r, "id");
+		json_array_append(snaps, r);
+	}
+	j = ctx->domid ? journal_get(ctx, err) : NULL;
+	if (json_is_null(j))
+		goto fail;
+	pending = j ? json_pack("{s:s, s:s, s:I, s:I, s:I}", "op", jstr(j,
+	    "op"), "snapshot", jstr(j, "snapshot"), "step", jint(j, "step"),
+	    "pid", jint(j, "pid"), "started", jint(j, "started")) :
+	    json_null();
+	json_decref(j);
+	r = json_pack("{s:s, s:s?, s:O, s:o}", "domain", ctx->domain,
+	    "current", current, "snapshots", snaps, "pending", pending);
+	json_decref(rows);
+	json_decref(cur);
+	json_decref(snaps);
+	return r;
+fail:
+	json_decref(rows);
+	json_decref(cur);
+	json_decref(snaps);
+	return NULL;
+}

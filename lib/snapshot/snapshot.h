@@ -1,0 +1,84 @@
+/*
+ * snapshot.h - the snapshot engine: create, list, revert, delete and
+ * repair, with every operation journaled in the catalog.
+ *
+ * Journal protocol (one unfinished operation per domain):
+ *   1. in one catalog transaction, write the operation's complete plan
+ *      (every file name, node name and action decided up front) into
+ *      the journal, step 1;
+ *   2. do the work in steps, each idempotent, recording the step after
+ *      it completes;
+ *   3. in one catalog transaction, apply the result to the catalog and
+ *      delete the journal row.
+ * A crash leaves the journal row.  `list` shows it; the next operation
+ * on the domain (or `repair`) runs the recovery first: create rolls
+ * back unless its commit point (the QMP transaction; offline, the
+ * renames) was passed, then it rolls forward; revert rolls back before
+ * its new images exist, forward after; delete always rolls forward
+ * (the data it merges is never lost by merging it again).
+ *
+ * Test hook: XK_SNAPSHOT_FAULT=OP:N kills the process (SIGKILL) right
+ * after step N of OP (create, revert, delete) is recorded.
+ */
+#ifndef XK_SNAPSHOT_SNAPSHOT_H
+#define XK_SNAPSHOT_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "snapshot/backend.h"
+#include "snapshot/catalog.h"
+
+struct xk_snap_ctx {
+	struct xk_catalog *cat;
+	char *domain;
+	int64_t domid;		/* catalog id, 0 before the first create */
+	char *qmp_path;		/* NULL: the domain is stopped */
+	struct xk_snap_env env;
+	int lockfd;
+	json_t *notes;		/* strings the command may print */
+};
+
+/*
+ * Open the catalog and connect to the domain's QMP socket (when given).
+ * Modifying operations take the catalog's lock file.
+ */
+int xk_snap_open(struct xk_snap_ctx *ctx, const char *catalog,
+    const char *domain, const char *qmp_path, const char *qmp_lock,
+    bool modify, struct xk_error *err);
+void xk_snap_close(struct xk_snap_ctx *ctx);
+
+/* vdevs: NULL for every disk that can be snapshotted.  *made: name. */
+int xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
+    const char *description, char *const *vdevs, size_t nvdevs,
+    char **made, struct xk_error *err);
+int xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
+    struct xk_error *err);
+int xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
+    struct xk_error *err);
+/* Finish or roll back an interrupted operation; *done says what. */
+int xk_snap_repair(struct xk_snap_ctx *ctx, char **done,
+    struct xk_error *err);
+
+/*
+ * The domain's snapshots: {"domain", "current", "snapshots": [{"name",
+ * "created", "parent", "description", "kind", "disks": [{"vdev",
+ * "backend", "path", "format"}]}], "pending": null | {"op",
+ * "snapshot", "step", "pid", "started"}}.  Snapshots are in creation
+ * order.  name != NULL: only that one (error when absent).
+ */
+json_t *xk_snap_list(struct xk_snap_ctx *ctx, const char *name,
+    struct xk_error *err);
+
+/* QEMU's disks (query-block), one xk_snap_disk each. */
+int xk_snap_live_disks(struct xk_qmp *q, int timeout_ms,
+    struct xk_snap_disk **disks, size_t *n, struct xk_error *err);
+void xk_snap_disks_free(struct xk_snap_disk *disks, size_t n);
+
+/* Is name acceptable as a snapshot name (it becomes part of nothing on
+ * disk, but it is shown and typed): 1..64 of [A-Za-z0-9._+:-]. */
+bool xk_snap_name_ok(const char *name);
+
+#endif

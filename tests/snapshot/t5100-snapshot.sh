@@ -1,0 +1,237 @@
+#!/bin/sh
+# t5100-snapshot - xk snapshot --qmp against a real qemu-system-x86_64
+# (no guest: q35 held at -S, qcow2 disks on virtio-blk).  Data is written
+# through QEMU (HMP qemu-io) and read back as the guest would see it (an
+# NBD export of the device's top node), by tests/qmp/qmp-tool.
+#
+# usage: t5100-snapshot.sh XK BUILD-DIR
+set -u
+XK=$1
+QT=$2/tests/qmp/qmp-tool
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5100.XXXXXX")
+export XK_CATALOG="$T/xenkit.db"
+pass=0
+fail=0
+
+cleanup() {
+	for p in "$T"/*/qemu.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	if mountpoint -q "$T/full" 2>/dev/null; then
+		for p in "$T"/full/qemu.pid; do
+			[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+		done
+		umount -l "$T/full"
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $1"; pass=$((pass + 1)); }
+notok() {
+	echo "not ok - $1"
+	[ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | tail -n 5
+	fail=$((fail + 1))
+}
+# check NAME CMD...: CMD must succeed
+check() {
+	n=$1
+	shift
+	if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; fi
+}
+# refuse NAME TEXT CMD...: CMD must exit 1 and say TEXT on stderr
+refuse() {
+	n=$1
+	text=$2
+	shift 2
+	"$@" >"$T/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q -- "$text" "$T/out"; then
+		ok "$n"
+	else
+		echo "# exit $rc" >>"$T/out"
+		notok "$n"
+	fi
+}
+
+# vm NAME NDISKS [FORMAT]: start QEMU with NDISKS disks disk0..;
+# -daemonize returns once the QMP socket listens.
+vm() {
+	d="$T/$1"
+	mkdir -p "$d"
+	args=""
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		qemu-img create -q -f "${3:-qcow2}" "$d/d$i.img" 16M || return 1
+		args="$args -drive file=$d/d$i.img,format=${3:-qcow2},if=none,id=disk$i -device virtio-blk-pci,drive=disk$i,id=vd$i"
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086
+	qemu-system-x86_64 -machine q35,accel=kvm:tcg -S -nodefaults \
+	    -display none -daemonize -pidfile "$d/qemu.pid" \
+	    -qmp "unix:$d/qmp.sock,server=on,wait=off" $args 2>"$d/qemu.err"
+}
+
+# the guest-visible bytes: put / expect DOMAIN DISK BYTE OFFSET
+put() { "$QT" "$T/$1/qmp.sock" write "$2" "$3" "$4" 64k; }
+expect() { "$QT" "$T/$1/qmp.sock" verify "$2" "$3" "$4" 64k; }
+snap() { _o=$1; _d=$2; shift 2; "$XK" snapshot "$_o" --qmp "$T/$_d/qmp.sock" "$_d" "$@"; }
+nfiles() { find "$T/$1" -name 'd*.img*' | wc -l; }
+nsnaps() { "$XK" snapshot list --json "$1" | grep -c '"created"'; }
+
+# --- create, list, revert, delete along a chain and a branch ------------
+if ! vm a 2; then
+	echo "not ok - start qemu-system-x86_64"
+	cat "$T/a/qemu.err"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+put a disk0 0x77 1048576 && put a disk0 0x11 0 && put a disk1 0xa1 0 &&
+    snap create a s1 >/dev/null &&
+    put a disk0 0x22 0 && put a disk1 0xa2 0 && snap create a s2 >/dev/null &&
+    put a disk0 0x33 0 && put a disk1 0xa3 0 &&
+    snap create a s3 --description "third" >/dev/null
+check "create a chain of three snapshots" test "$(nsnaps a)" -eq 3
+"$XK" snapshot list --tree a >"$T/l"
+check "list --tree shows the chain" grep -q "^    s3 \\*" "$T/l"
+"$XK" snapshot info --json a s3 >"$T/l"
+check "info --json: parent, description, both disks" sh -c \
+    "grep -q '\"parent\": \"s2\"' $T/l && grep -q '\"third\"' $T/l &&
+    grep -q '\"disk1\"' $T/l"
+put a disk0 0x44 0
+check "revert to s1" snap revert a s1
+check "s1's data is back on both disks" sh -c "$(printf '%s ' \
+    "$QT" "$T/a/qmp.sock" verify disk0 0x11 0 64k) && $(printf '%s ' \
+    "$QT" "$T/a/qmp.sock" verify disk1 0xa1 0 64k)"
+check "data older than s1 is intact" expect a disk0 0x77 1048576
+check "revert to s2" snap revert a s2
+check "s2's data" expect a disk0 0x22 0
+check "revert to s3" snap revert a s3
+check "s3's data" expect a disk1 0xa3 0
+snap revert a s1 >/dev/null && put a disk0 0x55 0 &&
+    snap create a s4 >/dev/null
+"$XK" snapshot list --tree a >"$T/l"
+check "a branch: s4 under s1 beside s2" grep -q "^  s4 \\*" "$T/l"
+check "delete s2 (merged into s3)" snap delete a s2
+check "s3 still has its data after the merge" sh -c \
+    "$XK snapshot revert --qmp $T/a/qmp.sock a s3 &&
+    $QT $T/a/qmp.sock verify disk0 0x33 0 64k &&
+    $QT $T/a/qmp.sock verify disk0 0x77 1048576 64k"
+check "delete s1 (two branches below: its image stays)" snap delete a s1
+check "s4 still has its data" sh -c \
+    "$XK snapshot revert --qmp $T/a/qmp.sock a s4 &&
+    $QT $T/a/qmp.sock verify disk0 0x55 0 64k &&
+    $QT $T/a/qmp.sock verify disk0 0x77 1048576 64k"
+check "delete the current snapshot s4" snap delete a s4
+check "the current state survives deleting its snapshot" expect a disk0 0x55 0
+check "s3 survives too" sh -c "$XK snapshot revert --qmp $T/a/qmp.sock a s3 &&
+    $QT $T/a/qmp.sock verify disk0 0x33 0 64k &&
+    $QT $T/a/qmp.sock verify disk0 0x77 1048576 64k"
+check "generated name when none is given" sh -c \
+    "$XK snapshot create --qmp $T/a/qmp.sock a | grep -q '^snap-'"
+
+# --- bad input: clear error, nothing half-made ----------------------------
+before=$(nfiles a)
+refuse "duplicate name" "already has a snapshot s3" snap create a s3
+refuse "unknown snapshot" "has no snapshot nosuch" snap revert a nosuch
+refuse "unknown disk" "has no disk vdz" snap create a x1 --disk vdz
+refuse "bad name" "bad snapshot name" snap create a "../x"
+refuse "unknown domain without --qmp" "has no snapshot" \
+    "$XK" snapshot delete nosuchdomain s1
+refuse "--memory needs Xen" "needs a Xen domain" snap create a m1 --memory
+mkfifo "$T/hold"
+"$QT" "$T/a/qmp.sock" hold <"$T/hold" >"$T/held" &
+exec 3>"$T/hold"
+n=0
+while ! grep -q connected "$T/held" 2>/dev/null && [ "$n" -lt 500 ]; do
+	n=$((n + 1))
+	read -r _ </dev/null
+done
+refuse "busy QMP socket" "busy" snap create a x2
+exec 3>&-
+wait
+check "bad input left no files behind" test "$(nfiles a)" -eq "$before"
+
+vm r 1 raw
+refuse "raw disk: refused, says why and what works" "qemu-img convert" \
+    snap create r x --disk disk0
+refuse "no snapshot-able disk at all" "no disk can be snapshotted" \
+    snap create r x
+
+# a full disk: the overlay cannot be created; the snapshot is not made
+mkdir -p "$T/full"
+if mount -t tmpfs -o size=4M tmpfs "$T/full" 2>/dev/null; then
+	qemu-img create -q -f qcow2 "$T/full/d0.img" 16M
+	qemu-system-x86_64 -machine q35,accel=kvm:tcg -S -nodefaults \
+	    -display none -daemonize -pidfile "$T/full/qemu.pid" \
+	    -qmp "unix:$T/full/qmp.sock,server=on,wait=off" \
+	    -drive "file=$T/full/d0.img,format=qcow2,if=none,id=disk0" \
+	    2>/dev/null
+	dd if=/dev/zero of="$T/full/filler" bs=64k 2>/dev/null
+	refuse "full disk: clear error" "No space left" snap create full f1
+	check "full disk: no snapshot recorded, no journal" sh -c \
+	    "$XK snapshot list --json full | grep -q '\"pending\": null' &&
+	    ! $XK snapshot list full | grep -q f1"
+	check "full disk: no overlay left behind" test \
+	    "$(find "$T/full" -name 'd0.img.xk-*' | wc -l)" -eq 0
+else
+	echo "ok - full disk # SKIP cannot mount a tmpfs"
+fi
+
+# --- faults: killed at each step, then repair ----------------------------
+vm f 2
+put f disk0 0x10 0 && snap create f base >/dev/null
+i=0
+for step in create:1 create:2 create:3 revert:1 revert:2 revert:3 \
+    delete:1 delete:2; do
+	i=$((i + 1))
+	op=${step%:*}
+	pat=$(printf '0x%02x' $((0x20 + i)))
+	put f disk0 "$pat" 0
+	case $op in
+	create) args="k$i" ;;
+	revert) args="base" ;;
+	delete) snap create f "d$i" >/dev/null; args="d$i" ;;
+	esac
+	XK_SNAPSHOT_FAULT=$step snap "$op" f $args >"$T/faultout" 2>&1
+	rc=$?
+	"$XK" snapshot list f >"$T/list"
+	if [ "$rc" -ne 137 ] || ! grep -q "interrupted $op" "$T/list"; then
+		echo "# exit $rc" >"$T/out"; cat "$T/faultout" >>"$T/out"
+		cat "$T/list" >>"$T/out"
+		notok "$step: killed, and list says so"
+		continue
+	fi
+	ok "$step: killed, and list says so"
+	check "$step: repair" "$XK" snapshot repair --qmp "$T/f/qmp.sock" f
+	want=$pat
+	case $step in
+	create:3) have=yes ;;
+	create:*) have=no ;;
+	revert:1) ;;
+	revert:*) want=0x10 ;;
+	delete:*) have=no ;;
+	esac
+	check "$step: the domain's data is right after repair" \
+	    expect f disk0 "$want" 0
+	if [ "$op" != revert ]; then
+		if "$XK" snapshot list f | grep -q "^$args "; then got=yes
+		else got=no; fi
+		check "$step: snapshot $args is $( [ $have = yes ] ||
+		    echo not) there" test "$got" = "$have"
+	fi
+	check "$step: nothing pending" sh -c \
+	    "$XK snapshot list --json f | grep -q '\"pending\": null'"
+	check "$step: base still reverts" sh -c \
+	    "$XK snapshot revert --qmp $T/f/qmp.sock f base &&
+	    $QT $T/f/qmp.sock verify disk0 0x10 0 64k"
+done
+# the next operation repairs by itself
+put f disk0 0x66 0
+XK_SNAPSHOT_FAULT=create:3 snap create f auto >/dev/null 2>&1
+check "an interrupted create is finished by the next operation" sh -c \
+    "$XK snapshot create --qmp $T/f/qmp.sock f auto2 &&
+    $XK snapshot list f | grep -q '^auto '"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
