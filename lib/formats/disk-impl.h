@@ -48,6 +48,7 @@ struct xk_disk_sink {
 	int fd;			/* open on tmp, O_RDWR */
 	uint64_t size;		/* virtual size asked for */
 	uint64_t end;		/* end of the last write */
+	uint64_t flushed;	/* file bytes handed to writeback so far */
 	void *priv;
 };
 
@@ -76,6 +77,12 @@ int xk_pread_full(int fd, void *buf, size_t len, uint64_t off,
     const char *path, struct xk_error *err);
 int xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
     const char *path, struct xk_error *err);
+/*
+ * Sinks whose file grows sequentially call this with the file's written
+ * end: it starts writeback of each finished window, so the disk works
+ * while we convert and the fsync at commit has little left to do.
+ */
+void xk_sink_write_behind(struct xk_disk_sink *sink, uint64_t file_end);
 
 /* Big-endian and little-endian field access. */
 static inline uint32_t

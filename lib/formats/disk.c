@@ -182,6 +182,21 @@ xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
 	return 0;
 }
 
+/* Writeback window: large enough for big requests, small enough that
+ * dirty pages never pile up into one long fsync at the end. */
+#define WRITE_BEHIND (32u << 20)
+
+void
+xk_sink_write_behind(struct xk_disk_sink *sink, uint64_t file_end)
+{
+	if (file_end < sink->flushed + WRITE_BEHIND)
+		return;
+	/* advisory: a failure here shows up in the fsync at commit */
+	(void)sync_file_range(sink->fd, (off_t)sink->flushed,
+	    (off_t)(file_end - sink->flushed), SYNC_FILE_RANGE_WRITE);
+	sink->flushed = file_end;
+}
+
 struct xk_disk_src *
 xk_disk_src_new(const char *path, const struct xk_disk_src_ops *ops,
     uint64_t size, void *priv, struct xk_error *err)

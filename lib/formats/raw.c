@@ -173,6 +173,7 @@ raw_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 		    err) < 0)
 			return -1;
 		i += run;
+		xk_sink_write_behind(sink, off + i);
 	}
 	return 0;
 }

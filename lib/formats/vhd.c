@@ -553,35 +553,65 @@ struct vhd_sink {
 #define BITMAP_BYTES SECTOR	/* for 2 MiB blocks: 4096 bits */
 #define BAT_OFFSET (FOOTER_SIZE + HEADER_SIZE)
 
+/*
+ * Append block blk (data: XK_VHD_BLOCK_SIZE bytes, zeros past the disk's
+ * end) with a bitmap of its non-zero sectors; an all-zero block is not
+ * allocated at all.
+ */
+static int
+write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
+    struct xk_error *err)
+{
+	struct vhd_sink *v = sink->priv;
+	uint64_t base = blk * XK_VHD_BLOCK_SIZE;
+	unsigned char bitmap[BITMAP_BYTES];
+	struct iovec iov[2];
+	bool any = false;
+	ssize_t n;
+
+	memset(bitmap, 0, sizeof(bitmap));
+	for (uint32_t s = 0; s < XK_VHD_BLOCK_SIZE / SECTOR &&
+	    base + (uint64_t)s * SECTOR < v->vsize; s++) {
+		if (!xk_is_zero(data + s * SECTOR, SECTOR)) {
+			bitmap[s / 8] |= 0x80 >> (s % 8);
+			any = true;
+		}
+	}
+	if (!any)
+		return 0;
+	iov[0] = (struct iovec){ bitmap, BITMAP_BYTES };
+	iov[1] = (struct iovec){ (void *)data, XK_VHD_BLOCK_SIZE };
+	do
+		n = pwritev(sink->fd, iov, 2, (off_t)v->next);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE)) {
+		/* short or failed: finish with the plain loop, or report */
+		if (n < 0)
+			n = 0;
+		if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
+		    sink->tmp, err) < 0 ||
+		    xk_pwrite_full(sink->fd, data, XK_VHD_BLOCK_SIZE,
+		    v->next + BITMAP_BYTES, sink->tmp, err) < 0)
+			return -1;
+	}
+	xk_put_be32(v->bat + 4 * blk, (uint32_t)(v->next / SECTOR));
+	v->next += BITMAP_BYTES + XK_VHD_BLOCK_SIZE;
+	xk_sink_write_behind(sink, v->next);
+	return 0;
+}
+
 static int
 flush_block(struct xk_disk_sink *sink, struct xk_error *err)
 {
 	struct vhd_sink *v = sink->priv;
 	unsigned char *data = v->buf + BITMAP_BYTES;
-	uint64_t base;
-	bool any = false;
+	int rc;
 
 	if (v->cur < 0)
 		return 0;
-	base = (uint64_t)v->cur * XK_VHD_BLOCK_SIZE;
-	memset(v->buf, 0, BITMAP_BYTES);
-	for (uint32_t s = 0; s < XK_VHD_BLOCK_SIZE / SECTOR &&
-	    base + (uint64_t)s * SECTOR < v->vsize; s++) {
-		if (!xk_is_zero(data + s * SECTOR, SECTOR)) {
-			v->buf[s / 8] |= 0x80 >> (s % 8);
-			any = true;
-		}
-	}
-	if (any) {
-		if (xk_pwrite_full(sink->fd, v->buf,
-		    BITMAP_BYTES + XK_VHD_BLOCK_SIZE, v->next, sink->tmp,
-		    err) < 0)
-			return -1;
-		xk_put_be32(v->bat + 4 * v->cur, (uint32_t)(v->next / SECTOR));
-		v->next += BITMAP_BYTES + XK_VHD_BLOCK_SIZE;
-	}
+	rc = write_block(sink, (uint64_t)v->cur, data, err);
 	v->cur = -1;
-	return 0;
+	return rc;
 }
 
 static int
@@ -598,6 +628,16 @@ vhd_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 
 		if (n > len)
 			n = len;
+		if (blk != v->cur && n == XK_VHD_BLOCK_SIZE) {
+			/* a whole block: straight from the caller's buffer */
+			if (flush_block(sink, err) < 0 ||
+			    write_block(sink, (uint64_t)blk, p, err) < 0)
+				return -1;
+			p += n;
+			off += n;
+			len -= n;
+			continue;
+		}
 		if (blk != v->cur) {
 			if (flush_block(sink, err) < 0)
 				return -1;
