@@ -1,13 +1,629 @@
 /*
- * cmd-lab.c - xk lab: placeholder until lib/lab lands.
+ * cmd-lab.c - xk lab: a disposable Xen 4.17 host inside QEMU.
+ *
+ * A thin layer over lib/lab: find the image (building it on a cache
+ * miss), put this build's xk, agent, recipes and tests in the boot
+ * overlay, start QEMU, and talk to dom0 over the control channel.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lab/cpio.h"
+#include "lab/ctl.h"
+#include "lab/image.h"
+#include "lab/lab-paths.h"
+#include "lab/lab.h"
+#include "lab/proto.h"
 #include "xk.h"
+
+#define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
+#define STOP_TIMEOUT_S	60
+#define EXIT_LAB_ERROR	255	/* exec: the lab, not the command, failed */
+
+static const char usage_text[] =
+    "usage: xk lab [-n NAME] COMMAND ...\n"
+    "  a disposable Xen 4.17 host (Xen + Debian dom0) inside QEMU\n"
+    "\n"
+    "commands:\n"
+    "  build [--force]            build or reuse the cached host image\n"
+    "  up [--timeout S] [--add DIR]  boot the lab, wait until dom0 is ready\n"
+    "  down                       shut the lab down (killed after a timeout)\n"
+    "  status                     is a lab running, is dom0 answering\n"
+    "  exec [-i] [--timeout S] -- CMD...  run CMD in dom0\n"
+    "  cp SRC DST                 copy a file; prefix the dom0 side with lab:\n"
+    "  console                    attach to the serial console (Ctrl-] leaves)\n"
+    "  log [-n LINES]             the tail of the serial log\n"
+    "\n"
+    "-n NAME picks one of several labs (default: default); XK_LAB_STATE\n"
+    "sets the state directory, XK_LAB_CACHE the image cache.  See xk-lab(1).\n";
+
+struct lab_ctx {
+	char state[PATH_MAX];
+	char share[PATH_MAX];	/* share/lab: recipes, dom0 init, guests */
+	char tests[PATH_MAX];	/* tests/lab, or "" when installed */
+	char build[PATH_MAX];	/* build tree root, or "" when installed */
+	char self[PATH_MAX];	/* this xk binary */
+};
+
+static double
+secs(int64_t since)
+{
+	return (double)(xk_lab_now_ms() - since) / 1000.0;
+}
+
+static int
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Run from a build tree, xk uses the source tree's recipes and the
+ * freshly built agent and tests; installed, the installed ones.
+ */
+static int
+locate(struct lab_ctx *x, struct xk_error *err)
+{
+	const char *env = getenv("XK_LAB_SHARE");
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
+	if (n < 0) {
+		xk_error_errno(err, errno, "/proc/self/exe");
+		return -1;
+	}
+	x->self[n] = '\0';
+	x->build[0] = x->tests[0] = '\0';
+	if (strncmp(x->self, XK_LAB_BUILD_ROOT "/",
+	    strlen(XK_LAB_BUILD_ROOT) + 1) == 0 && is_dir(XK_LAB_SRC_SHARE)) {
+		snprintf(x->share, sizeof(x->share), "%s", XK_LAB_SRC_SHARE);
+		snprintf(x->tests, sizeof(x->tests), "%s", XK_LAB_SRC_TESTS);
+		snprintf(x->build, sizeof(x->build), "%s", XK_LAB_BUILD_ROOT);
+	} else {
+		snprintf(x->share, sizeof(x->share), "%s", XK_LAB_SHARE);
+	}
+	if (env != NULL && *env != '\0')
+		snprintf(x->share, sizeof(x->share), "%s", env);
+	if (!is_dir(x->share)) {
+		xk_error_set(err, "%s: lab recipes not found (set "
+		    "XK_LAB_SHARE)", x->share);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The image to boot: the entry for the current key, built on a miss.
+ * Without apt lists no key can be computed: fall back to the newest
+ * cached image, so a built lab keeps working offline.
+ */
+static int
+find_image(const struct lab_ctx *x, int force, char *entry, size_t len,
+    struct xk_error *err)
+{
+	char cache[PATH_MAX], key[XK_IMAGE_KEY_LEN], *desc = NULL;
+	struct xk_error kerr = { 0 };
+	int64_t t0 = xk_lab_now_ms();
+
+	if (xk_image_cache_root(cache, sizeof(cache), err) == -1)
+		return -1;
+	if (xk_image_key(x->share, key, &desc, &kerr) == -1) {
+		if (xk_image_entry(cache, NULL, entry, len, err) == -1)
+			return -1;
+		if (force || xk_image_verify(entry, err) == -1) {
+			xk_error_set(err, "cannot compute the image key (%s) "
+			    "and no usable cached image", kerr.msg);
+			return -1;
+		}
+		xk_warnx("lab", "image key: %s; using the newest cached image",
+		    kerr.msg);
+		return 0;
+	}
+	if (xk_image_entry(cache, key, entry, len, err) == -1)
+		goto fail;
+	if (!force && is_dir(entry)) {
+		if (xk_image_verify(entry, err) == 0) {
+			fprintf(stderr, "xk: lab: image %.12s: cached, verified "
+			    "in %.1f s\n", key, secs(t0));
+			free(desc);
+			return 0;
+		}
+		xk_warnx("lab", "cached image: %s; rebuilding", err->msg);
+		xk_error_clear(err);
+	}
+	fprintf(stderr, "xk: lab: image %.12s: building from Debian packages "
+	    "(a few minutes)\n", key);
+	if (xk_image_build(x->share, cache, key, desc, 2, err) == -1)
+		goto fail;
+	fprintf(stderr, "xk: lab: image %.12s: built in %.1f s\n", key,
+	    secs(t0));
+	free(desc);
+	return 0;
+fail:
+	free(desc);
+	return -1;
+}
+
+/* dir/name in a PATH_MAX buffer; NULL (and err set) if it does not fit. */
+static const char *
+join(char *buf, const char *dir, const char *name, struct xk_error *err)
+{
+	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+
+	if (n < 0 || n >= PATH_MAX) {
+		xk_error_set(err, "%s/%s: path too long", dir, name);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * The boot overlay: dom0's /init and helpers, the agent, this xk, the
+ * guest configs, the lab tests and their programs, and any --add DIR
+ * (laid over /).  Rebuilt at every `up`; the base image never is.
+ */
+static int
+make_overlay(const struct lab_ctx *x, const char *add, const char *out,
+    struct xk_error *err)
+{
+	struct {
+		const char *dest, *dir, *name;
+		int optional;
+	} items[] = {
+		{ "init", x->share, "dom0-init", 0 },
+		{ "usr/lib/xk-lab/shutdown", x->share, "dom0-shutdown", 0 },
+		{ "usr/share/xenkit/lab/guests", x->share, "guests", 0 },
+		{ "usr/lib/xk-lab/xk-agent", x->build[0] ? x->build :
+		    XK_LAB_LIBEXEC, x->build[0] ? "src/xk-agent" : "xk-agent",
+		    0 },
+		{ "usr/lib/xk-lab/tests", x->tests, ".", 1 },
+		{ "usr/lib/xk-lab/bin", x->build, "tests/lab", 1 },
+	};
+	char p[PATH_MAX];
+	struct xk_cpio *a;
+	size_t i;
+	int r = 0;
+
+	a = xk_cpio_open(out, err);
+	if (a == NULL)
+		return -1;
+	for (i = 0; r == 0 && i < sizeof(items) / sizeof(items[0]); i++) {
+		if (items[i].dir[0] == '\0')
+			continue;
+		if (join(p, items[i].dir, items[i].name, err) == NULL)
+			r = -1;
+		else if (!items[i].optional || access(p, F_OK) == 0)
+			r = xk_cpio_tree(a, items[i].dest, p, err);
+	}
+	if (r == 0)
+		r = xk_cpio_file(a, "usr/local/bin/xk", x->self, 0755, err);
+	if (r == 0 && add != NULL)
+		r = xk_cpio_tree(a, ".", add, err);
+	if (r == -1) {
+		struct xk_error ignore;
+
+		xk_cpio_close(a, &ignore);
+		return -1;
+	}
+	return xk_cpio_close(a, err);
+}
+
+static void
+print_tail(const char *state, int lines)
+{
+	struct xk_error err = { 0 };
+	char *tail;
+
+	if (xk_lab_log_tail(state, lines, &tail, &err) == -1) {
+		xk_warnx("lab", "serial log: %s", err.msg);
+		return;
+	}
+	fprintf(stderr, "--- last %d lines of %s/serial.log ---\n%s"
+	    "--- end of serial log ---\n", lines, state, tail);
+	free(tail);
+}
+
+static int
+lab_build(struct lab_ctx *x, int argc, char **argv)
+{
+	struct xk_error err = { 0 };
+	char entry[PATH_MAX];
+	int force = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--force") == 0)
+		force = 1;
+	else if (argc != 1)
+		return xk_usage_error("lab build", "unexpected argument '%s'",
+		    argv[1]);
+	if (find_image(x, force, entry, sizeof(entry), &err) == -1)
+		return xk_fail("lab build", &err);
+	printf("%s\n", entry);
+	return XK_EXIT_OK;
+}
+
+static int
+lab_up(struct lab_ctx *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "add", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xk_lab_boot b = { 0 };
+	struct xk_error err = { 0 };
+	char entry[PATH_MAX], overlay[PATH_MAX];
+	const char *add = NULL;
+	int timeout = READY_TIMEOUT_S, c;
+	int64_t t0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 't' && (timeout = atoi(optarg)) > 0)
+			continue;
+		if (c == 'a' && is_dir(optarg)) {
+			add = optarg;
+			continue;
+		}
+		return xk_usage_error("lab up", "bad option '%s'",
+		    argv[optind - 1]);
+	}
+	if (optind != argc)
+		return xk_usage_error("lab up", "unexpected argument '%s'",
+		    argv[optind]);
+	if (find_image(x, 0, entry, sizeof(entry), &err) == -1)
+		return xk_fail("lab up", &err);
+	if (xk_lab_prepare(x->state, &err) == -1)
+		return xk_fail("lab up", &err);
+	if (join(overlay, x->state, "overlay.cpio.gz", &err) == NULL)
+		return xk_fail("lab up", &err);
+	b.state = x->state;
+	b.image = entry;
+	b.overlay = overlay;
+	t0 = xk_lab_now_ms();
+	if (make_overlay(x, add, overlay, &err) == -1) {
+		xk_error_prefix(&err, "overlay");
+		return xk_fail("lab up", &err);
+	}
+	if (xk_lab_start(&b, &err) == -1)
+		return xk_fail("lab up", &err);
+	if (xk_lab_wait_ready(x->state, timeout * 1000, &err) == -1) {
+		xk_fail("lab up", &err);
+		print_tail(x->state, 40);
+		xk_lab_kill(x->state, &err);
+		return XK_EXIT_FAIL;
+	}
+	printf("lab up: dom0 ready in %.1f s (state %s)\n", secs(t0),
+	    x->state);
+	return XK_EXIT_OK;
+}
+
+static int
+lab_down(struct lab_ctx *x, int argc, char **argv)
+{
+	struct xk_error err = { 0 };
+	int killed;
+	pid_t pid;
+
+	(void)argv;
+	if (argc != 1)
+		return xk_usage_error("lab down", "unexpected argument");
+	xk_lab_pid(x->state, &pid, &err);
+	if (pid <= 0) {
+		printf("lab down: no lab running in %s\n", x->state);
+		return XK_EXIT_OK;
+	}
+	if (xk_lab_stop(x->state, STOP_TIMEOUT_S * 1000, &killed, &err) == -1)
+		return xk_fail("lab down", &err);
+	if (killed) {
+		xk_warnx("lab down", "dom0 did not power off in %d s: QEMU "
+		    "killed", STOP_TIMEOUT_S);
+		print_tail(x->state, 20);
+		return XK_EXIT_FAIL;
+	}
+	printf("lab down: stopped\n");
+	return XK_EXIT_OK;
+}
+
+static int
+lab_status(struct lab_ctx *x, int argc, char **argv)
+{
+	struct xk_error err = { 0 };
+	struct xk_ctl ctl;
+	pid_t pid;
+
+	(void)argv;
+	if (argc != 1)
+		return xk_usage_error("lab status", "unexpected argument");
+	xk_lab_pid(x->state, &pid, &err);
+	printf("state:  %s\n", x->state);
+	if (pid <= 0) {
+		printf("qemu:   not running\n");
+		return XK_EXIT_FAIL;
+	}
+	printf("qemu:   running (pid %ld)\n", (long)pid);
+	if (xk_ctl_open(&ctl, x->state, 5000, &err) == -1) {
+		printf("dom0:   not answering (%s)\n", err.msg);
+		return XK_EXIT_FAIL;
+	}
+	xk_ctl_close(&ctl);
+	printf("dom0:   answering\n");
+	return XK_EXIT_OK;
+}
+
+/* Open the control channel or say why not, naming a dead QEMU. */
+static int
+open_ctl(struct lab_ctx *x, const char *cmd, struct xk_ctl *ctl)
+{
+	struct xk_error err = { 0 };
+	pid_t pid;
+
+	xk_lab_pid(x->state, &pid, &err);
+	if (pid <= 0) {
+		xk_warnx(cmd, "no lab running in %s (xk lab up)", x->state);
+		return -1;
+	}
+	if (xk_ctl_open(ctl, x->state, 60000, &err) == -1) {
+		xk_fail(cmd, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* After a failed exchange: was it QEMU dying?  Show why. */
+static void
+exec_failed(struct lab_ctx *x, const char *cmd, const struct xk_error *err)
+{
+	struct xk_error e2 = { 0 };
+	pid_t pid;
+
+	xk_fail(cmd, err);
+	xk_lab_pid(x->state, &pid, &e2);
+	if (pid <= 0) {
+		xk_warnx(cmd, "the lab's QEMU is gone");
+		print_tail(x->state, 30);
+	}
+}
+
+static int
+lab_exec(struct lab_ctx *x, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "stdin", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct xk_error err = { 0 };
+	struct xk_ctl ctl;
+	int timeout = 0, in = -1, c, status;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+i", opts, NULL)) != -1) {
+		if (c == 't' && (timeout = atoi(optarg)) > 0)
+			continue;
+		if (c == 'i') {
+			in = 0;
+			continue;
+		}
+		return xk_usage_error("lab exec", "bad option '%s'",
+		    argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return xk_usage_error("lab exec", "no command given");
+	if (open_ctl(x, "lab exec", &ctl) == -1)
+		return EXIT_LAB_ERROR;
+	if (xk_ctl_exec(&ctl, (const char *const *)argv + optind, in, 1, 2,
+	    timeout, &status, &err) == -1) {
+		xk_ctl_close(&ctl);
+		exec_failed(x, "lab exec", &err);
+		return EXIT_LAB_ERROR;
+	}
+	xk_ctl_close(&ctl);
+	return status;
+}
+
+static int
+lab_cp(struct lab_ctx *x, int argc, char **argv)
+{
+	const char *in_cmd[] = { "sh", "-c", "cat >\"$1\"", "sh", NULL, NULL };
+	const char *out_cmd[] = { "cat", "--", NULL, NULL };
+	const char *cmd = "lab cp";
+	struct xk_error err = { 0 };
+	struct xk_ctl ctl;
+	int fd, status, r, to_lab;
+
+	if (argc != 3)
+		return xk_usage_error(cmd, "need SRC and DST");
+	to_lab = strncmp(argv[2], "lab:", 4) == 0;
+	if (to_lab == (strncmp(argv[1], "lab:", 4) == 0))
+		return xk_usage_error(cmd, "exactly one of SRC and DST must be "
+		    "lab:PATH");
+	if (to_lab) {
+		in_cmd[4] = argv[2] + 4;
+		fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	} else {
+		out_cmd[2] = argv[1] + 4;
+		fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0644);
+	}
+	if (fd == -1) {
+		xk_warnx(cmd, "%s: %s", to_lab ? argv[1] : argv[2],
+		    strerror(errno));
+		return XK_EXIT_FAIL;
+	}
+	if (open_ctl(x, cmd, &ctl) == -1) {
+		close(fd);
+		return XK_EXIT_FAIL;
+	}
+	if (to_lab)
+		r = xk_ctl_exec(&ctl, in_cmd, fd, 1, 2, 0, &status, &err);
+	else
+		r = xk_ctl_exec(&ctl, out_cmd, -1, fd, 2, 0, &status, &err);
+	xk_ctl_close(&ctl);
+	if (close(fd) == -1 && r == 0) {
+		xk_error_errno(&err, errno, "%s", argv[2]);
+		r = -1;
+	}
+	if (r == -1) {
+		exec_failed(x, cmd, &err);
+		return XK_EXIT_FAIL;
+	}
+	if (status != 0) {
+		xk_warnx(cmd, "copy failed in dom0 (status %d)", status);
+		return XK_EXIT_FAIL;
+	}
+	return XK_EXIT_OK;
+}
+
+/* Relay between the terminal and the serial socket until Ctrl-]. */
+static int
+relay(int sock)
+{
+	struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
+	    { .fd = sock, .events = POLLIN } };
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (p[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0)
+				return 0;
+			if (memchr(buf, 0x1d, (size_t)n) != NULL)
+				return 0;
+			if (write(sock, buf, (size_t)n) != n)
+				return -1;
+		}
+		if (p[1].revents) {
+			n = read(sock, buf, sizeof(buf));
+			if (n <= 0)
+				return 0;
+			if (write(1, buf, (size_t)n) != n)
+				return -1;
+		}
+	}
+}
+
+static int
+lab_console(struct lab_ctx *x, int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct termios old, raw;
+	int sock, tty, r;
+
+	(void)argv;
+	if (argc != 1)
+		return xk_usage_error("lab console", "unexpected argument");
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/serial.sock",
+	    x->state) >= (int)sizeof(sa.sun_path)) {
+		xk_warnx("lab console", "%s: path too long", x->state);
+		return XK_EXIT_FAIL;
+	}
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock == -1 || connect(sock, (struct sockaddr *)&sa,
+	    sizeof(sa)) == -1) {
+		xk_warnx("lab console", "%s: %s (is the lab up?)", sa.sun_path,
+		    strerror(errno));
+		if (sock != -1)
+			close(sock);
+		return XK_EXIT_FAIL;
+	}
+	tty = isatty(0) && tcgetattr(0, &old) == 0;
+	if (tty) {
+		fprintf(stderr, "xk: lab console: Ctrl-] leaves\r\n");
+		raw = old;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+	}
+	r = relay(sock);
+	if (tty)
+		tcsetattr(0, TCSANOW, &old);
+	close(sock);
+	return r == 0 ? XK_EXIT_OK : XK_EXIT_FAIL;
+}
+
+static int
+lab_log(struct lab_ctx *x, int argc, char **argv)
+{
+	struct xk_error err = { 0 };
+	int lines = 50;
+	char *tail;
+
+	if (argc == 3 && strcmp(argv[1], "-n") == 0 && atoi(argv[2]) > 0)
+		lines = atoi(argv[2]);
+	else if (argc != 1)
+		return xk_usage_error("lab log", "usage: xk lab log [-n LINES]");
+	if (xk_lab_log_tail(x->state, lines, &tail, &err) == -1)
+		return xk_fail("lab log", &err);
+	fputs(tail, stdout);
+	free(tail);
+	return XK_EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct lab_ctx *, int, char **);
+} lab_cmds[] = {
+	{ "build", lab_build },
+	{ "up", lab_up },
+	{ "down", lab_down },
+	{ "status", lab_status },
+	{ "exec", lab_exec },
+	{ "cp", lab_cp },
+	{ "console", lab_console },
+	{ "log", lab_log },
+};
 
 int
 cmd_lab(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	xk_warnx("lab", "not built yet");
-	return XK_EXIT_FAIL;
+	struct xk_error err = { 0 };
+	struct lab_ctx x;
+	const char *name = "default";
+	size_t i;
+
+	argc--;
+	argv++;
+	if (argc >= 2 && strcmp(argv[0], "-n") == 0) {
+		name = argv[1];
+		if (*name == '\0' || strchr(name, '/') != NULL)
+			return xk_usage_error("lab", "bad lab name '%s'", name);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc == 0 || strcmp(argv[0], "-h") == 0 ||
+	    strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) {
+		fputs(usage_text, argc == 0 ? stderr : stdout);
+		return argc == 0 ? XK_EXIT_USAGE : XK_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(lab_cmds) / sizeof(lab_cmds[0]); i++) {
+		if (strcmp(argv[0], lab_cmds[i].name) != 0)
+			continue;
+		if (locate(&x, &err) == -1 || xk_lab_state_dir(name, x.state,
+		    sizeof(x.state), &err) == -1)
+			return xk_fail("lab", &err);
+		return lab_cmds[i].fn(&x, argc, argv);
+	}
+	xk_warnx("lab", "unknown command '%s'", argv[0]);
+	fputs(usage_text, stderr);
+	return XK_EXIT_USAGE;
 }

@@ -169,7 +169,7 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
 	pfd[0] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
-	deadline = timeout_s > 0 ? xk_now_ms() + timeout_s * 1000 : 0;
+	deadline = timeout_s > 0 ? xk_lab_now_ms() + timeout_s * 1000 : 0;
 
 	/*
 	 * Read until both pipes close.  A daemon the command left behind
@@ -177,7 +177,7 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 	 * the output DRAIN_MS to arrive and stop there.
 	 */
 	while (pfd[0].fd != -1 || pfd[1].fd != -1) {
-		int64_t now = xk_now_ms();
+		int64_t now = xk_lab_now_ms();
 		int wait = 100, n;
 
 		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
@@ -298,7 +298,7 @@ find_port(const char *name, char *path, size_t len)
 static int
 open_port(const char *name)
 {
-	int64_t deadline = xk_now_ms() + 60000;
+	int64_t deadline = xk_lab_now_ms() + 60000;
 	char path[PATH_MAX];
 	int fd = -1;
 
@@ -311,7 +311,7 @@ open_port(const char *name)
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd != -1)
 			return fd;
-		if (xk_now_ms() > deadline) {
+		if (xk_lab_now_ms() > deadline) {
 			fprintf(stderr, "xk-agent: %s: %s\n", path,
 			    strerror(errno));
 			return -1;

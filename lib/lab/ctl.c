@@ -39,7 +39,7 @@ lock_wait(const char *path, int64_t deadline, struct xk_error *err)
 			close(fd);
 			return -1;
 		}
-		if (xk_now_ms() > deadline) {
+		if (xk_lab_now_ms() > deadline) {
 			xk_error_errno(err, ETIMEDOUT,
 			    "lock %s: another client holds it", path);
 			close(fd);
@@ -83,7 +83,7 @@ hello(int fd, int64_t deadline, struct xk_error *err)
 	int r, n;
 
 	n = snprintf(nonce, sizeof(nonce), "%ld.%lld", (long)getpid(),
-	    (long long)xk_now_ms());
+	    (long long)xk_lab_now_ms());
 	if (xk_frame_write(fd, XK_FRAME_HELLO, nonce, (size_t)n, err) == -1)
 		return -1;
 	for (;;) {
@@ -107,7 +107,7 @@ int
 xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
     struct xk_error *err)
 {
-	int64_t deadline = xk_now_ms() + timeout_ms;
+	int64_t deadline = xk_lab_now_ms() + timeout_ms;
 	char path[PATH_MAX];
 
 	c->fd = c->lock = -1;
@@ -212,7 +212,7 @@ parse_status(const char *s, int *status, struct xk_error *err)
 }
 
 int
-xk_ctl_exec(struct xk_ctl *c, char *const argv[], int in_fd, int out_fd,
+xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
     int err_fd, int timeout_s, int *status, struct xk_error *err)
 {
 	int64_t deadline = 0;
@@ -231,7 +231,7 @@ xk_ctl_exec(struct xk_ctl *c, char *const argv[], int in_fd, int out_fd,
 	if (xk_frame_write(c->fd, XK_FRAME_RUN, tmo, (size_t)r, err) == -1)
 		return -1;
 	if (timeout_s > 0)
-		deadline = xk_now_ms() + (int64_t)timeout_s * 1000 +
+		deadline = xk_lab_now_ms() + (int64_t)timeout_s * 1000 +
 		    EXEC_MARGIN_MS;
 	for (;;) {
 		r = xk_frame_read(c->fd, &f, deadline, err);
@@ -298,7 +298,7 @@ slurp(int fd, char **out, struct xk_error *err)
 }
 
 int
-xk_ctl_run(struct xk_ctl *c, char *const argv[], int timeout_s,
+xk_ctl_run(struct xk_ctl *c, const char *const argv[], int timeout_s,
     char **out, char **errout, int *status, struct xk_error *err)
 {
 	int ofd, efd, r = -1;

@@ -34,14 +34,14 @@ void xk_ctl_close(struct xk_ctl *c);
  * status: 0-255, 128+N for signal N, 124 when dom0 killed it on
  * timeout (as timeout(1) does).
  */
-int xk_ctl_exec(struct xk_ctl *c, char *const argv[], int in_fd, int out_fd,
+int xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
     int err_fd, int timeout_s, int *status, struct xk_error *err);
 
 /*
  * Convenience: run argv and collect its output into malloc'd strings
  * (*out, *errout may be NULL to discard).
  */
-int xk_ctl_run(struct xk_ctl *c, char *const argv[], int timeout_s,
+int xk_ctl_run(struct xk_ctl *c, const char *const argv[], int timeout_s,
     char **out, char **errout, int *status, struct xk_error *err);
 
 #endif

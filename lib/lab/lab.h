@@ -35,6 +35,12 @@ int xk_lab_state_dir(const char *name, char *buf, size_t len,
     struct xk_error *err);
 
 /*
+ * Create the state directory and clear what a previous run left there.
+ * Fails if a lab runs there now.
+ */
+int xk_lab_prepare(const char *state, struct xk_error *err);
+
+/*
  * Start QEMU in the background (-daemonize: returns once QEMU has
  * opened its sockets).  Fails if a lab already runs in that state dir.
  */

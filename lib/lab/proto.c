@@ -11,7 +11,7 @@
 #include "lab/proto.h"
 
 int64_t
-xk_now_ms(void)
+xk_lab_now_ms(void)
 {
 	struct timespec ts;
 
@@ -70,7 +70,7 @@ read_full(int fd, unsigned char *p, size_t len, int64_t deadline,
 		ssize_t n;
 
 		if (deadline > 0) {
-			int64_t left = deadline - xk_now_ms();
+			int64_t left = deadline - xk_lab_now_ms();
 
 			if (left <= 0) {
 				xk_error_errno(err, ETIMEDOUT, "read");

@@ -52,6 +52,6 @@ int xk_frame_read(int fd, struct xk_frame *f, int64_t deadline,
 void xk_frame_free(struct xk_frame *f);
 
 /* Monotonic clock in milliseconds, for deadlines. */
-int64_t xk_now_ms(void);
+int64_t xk_lab_now_ms(void);
 
 #endif
