@@ -7,6 +7,8 @@
  *   qmp-tool SOCKET verify DEV BYTE OFF LEN check what the guest would
  *                                           read: an NBD export of the
  *                                           device's top node, libnbd
+ *   qmp-tool SOCKET time CMD ARGS-JSON      exec, and print how long
+ *                                           the command took (ms)
  *   qmp-tool SOCKET hold                    connect, print "connected",
  *                                           stay until stdin closes
  * Exit 1 with the error on stderr when anything fails.
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libnbd.h>
@@ -93,21 +96,25 @@ static int
 verify(struct xk_qmp *q, const char *qsock, char **argv,
     struct xk_error *err)
 {
-	char sock[600], *top = top_node(q, argv[3], err);
+	char sock[600], *top;
 	json_t *r;
 	int rc = -1;
 
-	if (top == NULL)
-		return -1;
 	snprintf(sock, sizeof(sock), "%s.nbd", qsock);
-	json_decref(xk_qmp_executef(q, T, NULL, "nbd-server-start",
-	    "{s:{s:s, s:s}}", "addr", "type", "unix", "path", sock));
+	/* SocketAddressLegacy: the address sits under "data" */
+	r = xk_qmp_executef(q, T, err, "nbd-server-start", "{s:{s:s, s:{s:s}}}",
+	    "addr", "type", "unix", "data", "path", sock);
+	if (r == NULL)
+		return -1;
+	json_decref(r);
+	if ((top = top_node(q, argv[3], err)) == NULL)
+		goto stop;
 	r = xk_qmp_executef(q, T, err, "block-export-add", "{s:s, s:s, s:s, "
 	    "s:s, s:b}", "type", "nbd", "id", "xkv", "node-name", top,
 	    "name", "xkv", "writable", 0);
 	free(top);
 	if (r == NULL)
-		return -1;
+		goto stop;
 	json_decref(r);
 	rc = nbd_check(sock, (int)strtol(argv[4], NULL, 0),
 	    strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0), err);
@@ -115,6 +122,7 @@ verify(struct xk_qmp *q, const char *qsock, char **argv,
 	    "id", "xkv"));
 	json_decref(xk_qmp_wait_event(q, "BLOCK_EXPORT_DELETED", NULL, NULL,
 	    T, NULL));
+stop:
 	json_decref(xk_qmp_execute(q, "nbd-server-stop", NULL, T, NULL));
 	return rc;
 }
@@ -155,6 +163,20 @@ main(int argc, char **argv)
 		rc = fill(q, argv, &err) < 0;
 	} else if (strcmp(argv[2], "verify") == 0 && argc == 7) {
 		rc = verify(q, argv[1], argv, &err) < 0;
+	} else if (strcmp(argv[2], "time") == 0 && argc == 5) {
+		struct timespec a, b;
+		json_error_t je;
+		json_t *args = json_loads(argv[4], 0, &je), *r;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		r = xk_qmp_execute(q, argv[3], args, T, &err);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		if (r == NULL)
+			rc = 1;
+		else
+			printf("%.3f\n", (b.tv_sec - a.tv_sec) * 1e3 +
+			    (b.tv_nsec - a.tv_nsec) / 1e6);
+		json_decref(r);
 	} else if (strcmp(argv[2], "exec") == 0 && argc >= 4) {
 		json_error_t je;
 		json_t *args = argc > 4 ? json_loads(argv[4], 0, &je) : NULL;
