@@ -469,16 +469,94 @@ vm_status(struct xk_snap_ctx *ctx)
 	return "unknown";
 }
 
+/*
+ * Without QEMU we change files directly: refuse when a QEMU still has
+ * one of the domain's active images open for writing (its image lock
+ * says so; qemu-img info without -U asks for it).
+ */
+static int
+offline_guard(struct xk_snap_ctx *ctx, struct xk_error *err)
+{
+	json_t *rows, *r;
+	size_t i;
+	int rc = 0;
+
+	rows = xk_catalog_query(ctx->cat, err, "SELECT vdev, path, format "
+	    "FROM image WHERE domain = ? AND active = 1", "i", ctx->domid);
+	if (rows == NULL)
+		return -1;
+	json_array_foreach(rows, i, r) {
+		const char *argv[] = { "qemu-img", "info", "-f",
+		    jstr(r, "format"), jstr(r, "path"), NULL };
+		struct xk_error e = { 0 };
+
+		if (xk_snap_run(argv, &e) == 0)
+			continue;
+		if (strstr(e.msg, "lock") != NULL)
+			xk_error_set(err, "domain %s: disk %s (%s) is in use by "
+			    "a running QEMU: give its QMP socket with --qmp",
+			    ctx->domain, jstr(r, "vdev"), jstr(r, "path"));
+		else
+			xk_error_set(err, "domain %s: disk %s: %s", ctx->domain,
+			    jstr(r, "vdev"), e.msg);
+		rc = -1;
+		break;
+	}
+	json_decref(rows);
+	return rc;
+}
+
+/* A stopped domain's disks: the catalog's active images. */
+static int
+catalog_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all,
+    size_t *n, struct xk_error *err)
+{
+	json_t *rows, *r;
+	size_t i;
+
+	*n = 0;
+	*all = NULL;
+	if (ctx->domid <= 0) {
+		xk_error_set(err, "domain %s: no snapshots yet, so xk does not "
+		    "know its disks; give the device model's QMP socket with "
+		    "--qmp", ctx->domain);
+		return -1;
+	}
+	if (offline_guard(ctx, err) < 0)
+		return -1;
+	rows = xk_catalog_query(ctx->cat, err, "SELECT vdev, path, format "
+	    "FROM image WHERE domain = ? AND active = 1 ORDER BY vdev", "i",
+	    ctx->domid);
+	if (rows == NULL)
+		return -1;
+	*all = calloc(json_array_size(rows) + 1, sizeof(**all));
+	if (*all == NULL) {
+		json_decref(rows);
+		xk_error_errno(err, ENOMEM, "disks");
+		return -1;
+	}
+	json_array_foreach(rows, i, r) {
+		struct xk_snap_disk *d = &(*all)[(*n)++];
+
+		d->vdev = strdup(jstr(r, "vdev"));
+		d->path = strdup(jstr(r, "path"));
+		d->format = strdup(jstr(r, "format"));
+		if (xk_qcow2_size(d->path, &d->size, err) < 0) {
+			json_decref(rows);
+			return -1;
+		}
+		xk_snap_pick_backend(&ctx->env, d);
+	}
+	json_decref(rows);
+	return 0;
+}
+
 static int
 get_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
     struct xk_error *err)
 {
-	if (ctx->env.qmp == NULL) {
-		xk_error_set(err, "domain %s: stopped domains need the Xen "
-		    "toolstack (libxl) to find their disks; give the device "
-		    "model's QMP socket with --qmp", ctx->domain);
-		return -1;
-	}
+	if (ctx->env.qmp == NULL)
+		return catalog_disks(ctx, all, n, err);
 	if (xk_snap_live_disks(ctx->env.qmp, ctx->env.timeout_ms, all, n,
 	    err) < 0)
 		return -1;
@@ -488,7 +566,7 @@ get_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
 
 		if (d->vdev == NULL)
 			continue;
-		/* QEMU's file name goes stale when we rename: ours rules */
+		/* a -drive's file name is the first image, not the active */
 		act = ctx->domid ? active_image(ctx, d->vdev, NULL) : NULL;
 		if (act != NULL) {
 			free(d->path);
@@ -756,6 +834,8 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	if ((snap = snapshot_row(ctx, name, err)) == NULL ||
 	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
 		goto out;
+	if (ctx->env.qmp == NULL && offline_guard(ctx, err) < 0)
+		goto out;
 	if (xk_catalog_begin(ctx->cat, err) < 0)
 		goto out;
 	if ((disks = revert_plan_disks(ctx, sdisks, err)) == NULL) {
@@ -914,6 +994,8 @@ xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
 	if ((snap = snapshot_row(ctx, name, err)) == NULL ||
 	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
 		goto out;
+	if (ctx->env.qmp == NULL && offline_guard(ctx, err) < 0)
+		goto out;
 	if (xk_catalog_begin(ctx->cat, err) < 0)
 		goto out;
 	disks = json_array();
@@ -946,6 +1028,31 @@ out:
 
 /* --- repair -------------------------------------------------------------- */
 
+/*
+ * The interrupted operation worked on a QEMU: talk to it again if it is
+ * still there (a stale catalog would otherwise be "repaired" under a
+ * running guest).  When it is gone, files are changed directly, and
+ * only if no other QEMU holds them.
+ */
+static int
+attach_plan_qmp(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	const char *path = json_string_value(json_object_get(plan, "qmp"));
+	struct xk_error e = { 0 };
+
+	if (ctx->env.qmp != NULL || path == NULL)
+		return ctx->env.qmp == NULL ? offline_guard(ctx, err) : 0;
+	ctx->env.qmp = xk_qmp_connect(path, NULL, ctx->env.timeout_ms, &e);
+	if (ctx->env.qmp != NULL)
+		return 0;
+	if (e.errnum != ENOENT && e.errnum != ECONNREFUSED) {
+		*err = e;
+		xk_error_prefix(err, "the interrupted operation's QEMU");
+		return -1;
+	}
+	return offline_guard(ctx, err);
+}
+
 static int
 recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 {
@@ -961,6 +1068,8 @@ recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 		    ctx->domain, je.text);
 		return -1;
 	}
+	if (attach_plan_qmp(ctx, plan, err) < 0)
+		goto out;
 	if (strcmp(op, "create") == 0) {
 		int c = xk_snap_qcow2.created(&ctx->env,
 		    json_object_get(plan, "disks"), err);
@@ -1044,7 +1153,7 @@ list_disks(struct xk_snap_ctx *ctx, json_int_t snap, struct xk_error *err)
 json_t *
 xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 {
-	json_t *rows, *snaps = json_array(), *r, *cur, *j, *pending;
+	json_t *rows, *snaps = json_array(), *r, *cur, *j, *pending, *active;
 	const char *current = NULL;
 	size_t i;
 
@@ -1085,8 +1194,16 @@ xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 	    "pid", jint(j, "pid"), "started", jint(j, "started")) :
 	    json_null();
 	json_decref(j);
-	r = json_pack("{s:s, s:s?, s:O, s:o}", "domain", ctx->domain,
-	    "current", current, "snapshots", snaps, "pending", pending);
+	active = xk_catalog_query(ctx->cat, err, "SELECT vdev, path, format, "
+	    "backend FROM image WHERE domain = ? AND active = 1 ORDER BY vdev",
+	    "i", ctx->domid);
+	if (active == NULL) {
+		json_decref(pending);
+		goto fail;
+	}
+	r = json_pack("{s:s, s:s?, s:O, s:o, s:o}", "domain", ctx->domain,
+	    "current", current, "snapshots", snaps, "pending", pending,
+	    "active", active);
 	json_decref(rows);
 	json_decref(cur);
 	json_decref(snaps);

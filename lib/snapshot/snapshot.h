@@ -66,7 +66,9 @@ int xk_snap_repair(struct xk_snap_ctx *ctx, char **done,
  * The domain's snapshots: {"domain", "current", "snapshots": [{"name",
  * "created", "parent", "description", "kind", "disks": [{"vdev",
  * "backend", "path", "format"}]}], "pending": null | {"op",
- * "snapshot", "step", "pid", "started"}}.  Snapshots are in creation
+ * "snapshot", "step", "pid", "started"}, "active": [{"vdev", "path",
+ * "format", "backend"}]}: active is what the domain's disks are now
+ * (the files to start it from).  Snapshots are in creation
  * order.  name != NULL: only that one (error when absent).
  */
 json_t *xk_snap_list(struct xk_snap_ctx *ctx, const char *name,

@@ -142,11 +142,7 @@ refuse "--memory needs Xen" "needs a Xen domain" snap create a m1 --memory
 mkfifo "$T/hold"
 "$QT" "$T/a/qmp.sock" hold <"$T/hold" >"$T/held" &
 exec 3>"$T/hold"
-n=0
-while ! grep -q connected "$T/held" 2>/dev/null && [ "$n" -lt 500 ]; do
-	n=$((n + 1))
-	read -r _ </dev/null
-done
+timeout 10 sh -c "until grep -q connected '$T/held' 2>/dev/null; do :; done"
 refuse "busy QMP socket" "busy" snap create a x2
 exec 3>&-
 wait
@@ -177,6 +173,43 @@ if mount -t tmpfs -o size=4M tmpfs "$T/full" 2>/dev/null; then
 else
 	echo "ok - full disk # SKIP cannot mount a tmpfs"
 fi
+
+# --- a stopped domain: revert, create, delete on files, with qemu-img -----
+# stop DOMAIN: kill its QEMU and wait until it is gone
+stop() {
+	pid=$(cat "$T/$1/qemu.pid")
+	kill "$pid"
+	timeout 10 tail --pid="$pid" -s 0.05 -f /dev/null
+	rm -f "$T/$1/qemu.pid"
+}
+# restart DOMAIN: start QEMU on the catalog's active image of disk0
+restart() {
+	img=$("$XK" snapshot list --json "$1" | sed -n \
+	    '/"active"/,/]/s/.*"path": "\(.*\)".*/\1/p' | head -n 1)
+	qemu-system-x86_64 -machine q35,accel=kvm:tcg -S -nodefaults \
+	    -display none -daemonize -pidfile "$T/$1/qemu.pid" \
+	    -qmp "unix:$T/$1/qmp.sock,server=on,wait=off" \
+	    -drive "file=$img,format=qcow2,if=none,id=disk0" 2>/dev/null
+}
+vm o 1
+put o disk0 0x11 0 && snap create o s1 >/dev/null && put o disk0 0x22 0 &&
+    snap create o s2 >/dev/null && put o disk0 0x33 0
+refuse "no --qmp while QEMU runs: refused" "in use by a running QEMU" \
+    "$XK" snapshot revert o s1
+stop o
+check "stopped: revert to s1" "$XK" snapshot revert o s1
+check "stopped: create s3" "$XK" snapshot create o s3
+check "stopped: delete s2 (rebased offline)" "$XK" snapshot delete o s2
+restart o
+check "restarted on the active image: s1's data" expect o disk0 0x11 0
+put o disk0 0x44 0
+stop o
+check "stopped: delete s1 (its data merged into s3's child)" \
+    "$XK" snapshot delete o s1
+restart o
+check "after the offline merges: the current data" expect o disk0 0x44 0
+check "s3 still reverts, live" sh -c "$XK snapshot revert --qmp \
+    $T/o/qmp.sock o s3 && $QT $T/o/qmp.sock verify disk0 0x11 0 64k"
 
 # --- faults: killed at each step, then repair ----------------------------
 vm f 2
