@@ -423,8 +423,6 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 		ova = xk_vm_to_ova(dc, vd, &vo, w, err);
 		rc = ova != NULL ? 0 : -1;
 	}
-	if (rc == 0 && o->format == OUT_OVA)
-		rc = xk_ovf_check(dc, w, err);
 	for (size_t i = 0; rc == 0 && i < w->n; i++)
 		xk_warnx(cmd, "%s: %s", o->strict ? "error" : "warning",
 		    w->v[i]);
@@ -445,7 +443,7 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 			od[i].disk = ed[i].d;
 			od[i].ref = ed[i].vd->ref;
 		}
-		rc = od == NULL ? -1 : xk_ova_write(o->out, dc, ova, od, *n,
+		rc = od == NULL ? -1 : xk_ova_write(o->out, ova, od, *n,
 		    o->ova_disks, err);
 		free(od);
 	}

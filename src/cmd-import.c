@@ -23,6 +23,7 @@
 #include "formats/ovf.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
+#include "util/file.h"
 #include "xk.h"
 
 static const char *const cmd = "import";
@@ -383,11 +384,181 @@ out:
 	return rc;
 }
 
+/* The records of a descriptor: the disks to create. */
+static int
+ova_descriptor(void *arg, struct xk_ovf *ovf, struct xk_error *err)
+{
+	struct job *j = arg;
+
+	if (xk_vm_from_ova(ovf->ova, &j->in, err) < 0)
+		return -1;
+	j->name = safe_name(xk_xv_text(j->in.vm, "name_label"));
+	if (j->name == NULL || make_dir(j, err) < 0 || open_sinks(j, err) < 0)
+		return -1;
+	j->progress = xk_progress_start("import", j->total);
+	return 0;
+}
+
+/* Copy one disk image (VHD, raw) into its sink. */
+static int
+ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
+    const char *path, struct xk_error *err)
+{
+	struct job *j = arg;
+	struct xk_disk_src *src;
+	unsigned char *buf;
+	uint64_t off = 0, start, len, size;
+	size_t i;
+	int rc = 0;
+
+	(void)ovf;
+	for (i = 0; i < j->in.ndisks; i++)
+		if (j->in.disks[i].vdi_ref != NULL &&
+		    strcmp(j->in.disks[i].vdi_ref, f->vdi_ref) == 0)
+			break;
+	if (i == j->in.ndisks || j->sinks[i] == NULL)
+		return 0;	/* a disk no item uses */
+	if (f->format == XK_IMG_VMDK) {
+		xk_error_set(err, "%s: %s: reading VMDK disks is not supported "
+		    "(convert the OVA's disks to VHD)", j->o->in, f->href);
+		return -1;
+	}
+	src = xk_disk_src_open(path, f->format, err);
+	if (src == NULL) {
+		xk_error_prefix(err, "%s: %s", j->o->in, f->href);
+		return -1;
+	}
+	size = xk_disk_src_size(src);
+	if (size != j->in.disks[i].size) {
+		xk_error_set(err, "%s: %s: the image holds %llu bytes, the "
+		    "descriptor says %llu", j->o->in, f->href,
+		    (unsigned long long)size,
+		    (unsigned long long)j->in.disks[i].size);
+		xk_disk_src_close(src);
+		return -1;
+	}
+	buf = malloc(XK_CHUNK_SIZE);
+	if (buf == NULL) {
+		xk_disk_src_close(src);
+		return xk_error_errno(err, ENOMEM, "%s", j->o->in), -1;
+	}
+	while (off < size &&
+	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0 &&
+	    len > 0) {
+		uint64_t end = start + len > size ? size : start + len;
+
+		for (off = start; off < end && rc == 0; off += len) {
+			len = end - off < XK_CHUNK_SIZE ? end - off :
+			    XK_CHUNK_SIZE;
+			rc = xk_disk_src_pread(src, buf, (size_t)len, off, err);
+			if (rc == 0)
+				rc = xk_disk_sink_pwrite(j->sinks[i], buf,
+				    (size_t)len, off, err);
+			j->done += len;
+			xk_progress_update(j->progress, j->done);
+		}
+		if (rc < 0)
+			break;
+	}
+	free(buf);
+	xk_disk_src_close(src);
+	if (rc >= 0)
+		json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, "
+		    "s:s, s:s}", "vdev", j->in.disks[i].vdev, "file", f->href,
+		    "size", (json_int_t)size, "checksum", f->want ? (f->sha1 ?
+		    "sha1" : "sha256") : "none", "target",
+		    j->in.disks[i].target));
+	return rc < 0 ? -1 : 0;
+}
+
+/* A descriptor file with its disks (and manifest) beside it. */
+static int
+import_ovf(struct job *j, struct xk_error *err)
+{
+	const char *slash = strrchr(j->o->in, '/');
+	struct xk_ovf *ovf = NULL;
+	char *data = NULL, *mf = NULL, *path = NULL;
+	size_t len, mflen;
+	int rc = -1;
+
+	if (xk_read_file(j->o->in, XK_OVF_MAX_DOC, &data, &len, err) < 0)
+		return -1;
+	ovf = xk_ovf_parse(j->o->in, data, len, err);
+	if (ovf == NULL)
+		goto out;
+	if (asprintf(&mf, "%.*s.mf", (int)strlen(j->o->in) - 4, j->o->in) < 0) {
+		mf = NULL;
+		goto out;
+	}
+	free(data);
+	data = NULL;
+	if (access(mf, F_OK) == 0 &&
+	    (xk_read_file(mf, 1 << 20, &data, &mflen, err) < 0 ||
+	    xk_ovf_manifest(ovf, mf, data, mflen, err) < 0))
+		goto out;
+	if (ova_descriptor(j, ovf, err) < 0)
+		goto out;
+	for (size_t i = 0; i < ovf->nfiles; i++) {
+		struct xk_ovf_file *f = &ovf->files[i];
+
+		if (f->vdi_ref == NULL)
+			continue;
+		free(path);
+		if (asprintf(&path, "%.*s%s", slash ? (int)(slash - j->o->in +
+		    1) : 0, j->o->in, f->href) < 0) {
+			path = NULL;
+			goto out;
+		}
+		if (f->want != NULL) {
+			if (xk_ovf_hash_file(path, f->digest1, f->digest,
+			    err) < 0)
+				goto out;
+			if (strcasecmp(f->want, f->sha1 ? f->digest1 :
+			    f->digest) != 0) {
+				xk_error_set(err, "%s: %s mismatch with %s",
+				    path, f->sha1 ? "SHA1" : "SHA256", mf);
+				goto out;
+			}
+		} else {
+			xk_notes_add(&j->w, "%s: no manifest digest: not "
+			    "verified", f->href);
+		}
+		if (ova_disk(j, ovf, f, path, err) < 0)
+			goto out;
+	}
+	j->in.owned = ovf->ova;
+	ovf->ova = NULL;
+	rc = 0;
+out:
+	if (rc < 0 && err->msg[0] == '\0')
+		xk_error_errno(err, ENOMEM, "%s", j->o->in);
+	xk_ovf_free(ovf);
+	free(data);
+	free(mf);
+	free(path);
+	return rc;
+}
+
 static int
 import_ova(struct job *j, struct xk_error *err)
 {
-	xk_error_set(err, "%s: OVA import not written yet", j->o->in);
-	return -1;
+	struct xk_ova_cb cb = { j, ova_descriptor, ova_disk };
+	struct xk_ovf *ovf = NULL;
+
+	if (j->format == IN_OVF)
+		return import_ovf(j, err);
+	/* disk files are unpacked next to the outputs (j->dir, set by
+	 * ova_descriptor before the first disk) */
+	if (xk_ova_read(j->o->in, j->dir, &cb, &ovf, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ovf->nfiles; i++)
+		if (ovf->files[i].vdi_ref != NULL && ovf->files[i].want == NULL)
+			xk_notes_add(&j->w, "%s: no manifest digest: not "
+			    "verified", ovf->files[i].href);
+	j->in.owned = ovf->ova;
+	ovf->ova = NULL;
+	xk_ovf_free(ovf);
+	return 0;
 }
 
 /* Commit every disk, then write the config: the last step. */

@@ -17,6 +17,7 @@
 #include "formats/ovf.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
+#include "util/file.h"
 #include "xk.h"
 
 static const char *const cmd = "inspect";
@@ -177,9 +178,57 @@ inspect_vhd(const char *path, json_t *doc, struct xk_error *err)
 static int
 inspect_ova(const char *path, json_t *doc, struct xk_error *err)
 {
-	(void)doc;
-	xk_error_set(err, "%s: OVA inspection not written yet", path);
-	return -1;
+	struct xk_ovf *ovf = NULL;
+	struct xk_vm_in in;
+	json_t *disks = json_array();
+	bool ova = ends_with(path, ".ova"), all = true, sha1 = false;
+	char *data = NULL;
+	size_t len;
+	int rc = -1;
+
+	memset(&in, 0, sizeof(in));
+	json_object_set_new(doc, "disks", disks);
+	if (ova) {
+		if (xk_ova_read(path, NULL, NULL, &ovf, err) < 0)
+			return -1;
+	} else {
+		if (xk_read_file(path, XK_OVF_MAX_DOC, &data, &len, err) < 0)
+			return -1;
+		ovf = xk_ovf_parse(path, data, len, err);
+		free(data);
+		if (ovf == NULL)
+			return -1;
+	}
+	if (xk_vm_from_ova(ovf->ova, &in, err) < 0)
+		goto out;
+	json_object_set_new(doc, "vm", inspect_vm(&in));
+	for (size_t i = 0; i < in.ndisks; i++) {
+		const struct xk_vm_in_disk *d = &in.disks[i];
+		struct xk_ovf_file *f = NULL;
+
+		for (size_t k = 0; d->vdi_ref && k < ovf->nfiles; k++)
+			if (ovf->files[k].vdi_ref != NULL &&
+			    strcmp(ovf->files[k].vdi_ref, d->vdi_ref) == 0)
+				f = &ovf->files[k];
+		if (f != NULL) {
+			all &= f->want != NULL;
+			sha1 |= f->want != NULL && f->sha1;
+		}
+		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:I, "
+		    "s:s?, s:s?, s:I}", "vdev", d->vdev, "type", d->cdrom ?
+		    "cd" : "disk", "mode", d->readwrite ? "rw" : "ro", "size",
+		    (json_int_t)d->size, "file", f ? f->href : NULL, "image",
+		    f ? xk_img_format_name(f->format) : NULL, "allocated",
+		    (json_int_t)(f ? f->size : 0)));
+	}
+	json_object_set_new(doc, "checksum", json_string(!ova ? "none" : all ?
+	    (sha1 ? "sha1" : "sha256") : "partial"));
+	json_object_set_new(doc, "verified", json_boolean(ova && all));
+	rc = 0;
+out:
+	xk_vm_in_free(&in);
+	xk_ovf_free(ovf);
+	return rc;
 }
 
 static void

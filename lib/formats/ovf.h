@@ -2,11 +2,13 @@
  * ovf.h - OVF descriptors and OVA archives, as XenCenter and Xen
  * Orchestra read them.
  *
- * Export: the descriptor (DMTF OVF 1.0 with the Citrix xenovf extension
- * for platform and boot parameters), disks as dynamic VHD (default) or
- * streamOptimized VMDK, and a SHA256 manifest, in one ustar archive:
- * NAME.ovf, NAME.mf, then the disks.  Import: the descriptor mapped back
- * to XAPI-like records (vmmodel.h), every manifest digest verified.
+ * Export: the descriptor (DMTF OVF 1.0 with the Citrix xenovf extension,
+ * http://schemas.citrix.com/ovf/envelope/1, carrying HVM_boot_policy,
+ * HVM_boot_params, platform and the PV fields as XenCenter's importer
+ * reads them), disks as dynamic VHD (default) or streamOptimized VMDK,
+ * and a SHA256 manifest, in one ustar archive: NAME.ovf, NAME.mf, then
+ * the disks.  Import: the descriptor mapped back to XAPI-like records
+ * (vmmodel.h), every manifest digest verified.
  */
 #ifndef XK_FORMATS_OVF_H
 #define XK_FORMATS_OVF_H
@@ -20,6 +22,12 @@
 #include "util/error.h"
 
 #define XK_OVF_MAX_DOC	(16u * 1024 * 1024)
+#define XK_OVF_NS	"http://schemas.dmtf.org/ovf/envelope/1"
+#define XK_XENOVF_NS	"http://schemas.citrix.com/ovf/envelope/1"
+#define XK_OVF_VHD_URI \
+	"http://www.microsoft.com/technet/virtualserver/downloads/vhdspec.mspx"
+#define XK_OVF_VMDK_URI \
+	"http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"
 
 struct xk_ova_disk {
 	const struct xk_disk *disk;
@@ -27,36 +35,64 @@ struct xk_ova_disk {
 	const char *ref;	/* VDI id in the ova.xml records */
 };
 
-/* Warnings for what OVF cannot carry beyond what XVA cannot. */
-int xk_ovf_check(const struct xk_domcfg *dc, struct xk_notes *w,
-    struct xk_error *err);
-
 /*
  * Write the OVA at out (temporary name, renamed when complete) from the
  * records xk_vm_to_ova made for dc; disks as fmt (XK_IMG_VHD or
  * XK_IMG_VMDK).
  */
-int xk_ova_write(const char *out, const struct xk_domcfg *dc,
-    const struct xk_xv *ova, const struct xk_ova_disk *disks, size_t n,
-    enum xk_img_format fmt, struct xk_error *err);
+int xk_ova_write(const char *out, const struct xk_xv *ova,
+    const struct xk_ova_disk *disks, size_t n, enum xk_img_format fmt,
+    struct xk_error *err);
 
-/* A parsed descriptor: the records, plus which file holds each disk. */
+/* A file of the References section. */
 struct xk_ovf_file {
 	char *id, *href;
 	uint64_t size;		/* ovf:size, 0 if not given */
 	char *vdi_ref;		/* the VDI it holds; NULL if none */
 	enum xk_img_format format;
-	char *compression;	/* ovf:compression ("gzip") or NULL */
+	bool compressed;	/* ovf:compression given */
+	bool seen;		/* OVA: member read */
+	char digest[65];	/* OVA: SHA256 of the member */
+	char digest1[41];	/* OVA: SHA1 of the member */
+	char *want;		/* the manifest's digest, NULL if none */
+	bool sha1;		/* the manifest uses SHA1 */
 };
 
+/* A parsed descriptor: records as ova.xml would hold them, and files. */
 struct xk_ovf {
-	struct xk_xv *ova;	/* synthetic ova.xml: version, objects */
+	struct xk_xv *ova;	/* version, objects */
 	struct xk_ovf_file *files;
 	size_t nfiles;
 };
 
 struct xk_ovf *xk_ovf_parse(const char *name, const char *data, size_t len,
     struct xk_error *err);
+/* The file whose id or href is s; NULL if none. */
+struct xk_ovf_file *xk_ovf_file(struct xk_ovf *o, const char *s);
+/* Check manifest text ("SHA256(NAME)= HEX" lines) into the files. */
+int xk_ovf_manifest(struct xk_ovf *o, const char *name, const char *data,
+    size_t len, struct xk_error *err);
 void xk_ovf_free(struct xk_ovf *o);
+/* SHA1 (sha1 may be NULL) and SHA256 of a file, lowercase hex. */
+int xk_ovf_hash_file(const char *path, char sha1[41], char sha256[65],
+    struct xk_error *err);
+
+/*
+ * Read an OVA: the descriptor must be the first member, then the
+ * manifest and the files the descriptor names, nothing else.  Each
+ * disk member is copied to a temporary file in dir (only hashed when
+ * dir is NULL) and handed to disk() before being removed.  Every
+ * digest of the manifest is checked (a mismatch fails the read, also
+ * when the manifest comes last).
+ */
+struct xk_ova_cb {
+	void *arg;
+	int (*descriptor)(void *arg, struct xk_ovf *ovf, struct xk_error *err);
+	int (*disk)(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
+	    const char *tmp, struct xk_error *err);
+};
+
+int xk_ova_read(const char *path, const char *dir, const struct xk_ova_cb *cb,
+    struct xk_ovf **ovf, struct xk_error *err);
 
 #endif
