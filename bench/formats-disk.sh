@@ -1,0 +1,97 @@
+#!/bin/sh
+# formats-disk.sh - raw -> dynamic VHD: xenkit against qemu-img and
+# against a plain sequential read of the same file, side by side, with
+# wall time, throughput over the virtual size and peak RSS.
+#
+#   bench/formats-disk.sh [XK]     (default: build/src/xk)
+#
+# Cases: a 4 GiB raw disk fully written (random data) and a 20 GiB raw
+# disk with 5% written (1 MiB every 20 MiB), plus the same 20 GiB with
+# nothing written, to show what sparse cost depends on.  Files live in
+# /var/tmp and are removed at the end.  The page cache is warmed by one
+# read before each case (every tool sees the same warm cache).  xenkit
+# fsyncs its output before renaming it into place; `qemu-img convert`
+# defaults to cache=unsafe (no flush: the data may still be in the page
+# cache when it exits), so it is shown both as is and followed by
+# `sync FILE`, the comparable figure.  Numbers only, no pass/fail.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+XK=${1:-$top/build/src/xk}
+[ -x "$XK" ] || { echo "formats-disk: no xk at $XK (build first)" >&2; exit 1; }
+for p in qemu-img /usr/bin/time; do
+	command -v "$p" >/dev/null || {
+		echo "formats-disk: $p missing (scripts/install-deps)" >&2
+		exit 1
+	}
+done
+W=$(mktemp -d /var/tmp/xk-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT INT TERM
+
+# run LABEL SIZE CMD...: time CMD, print one row
+run() {
+	label=$1
+	size=$2
+	shift 2
+	/usr/bin/time -v -o "$W/time" "$@" >/dev/null 2>"$W/err" || {
+		cat "$W/err" >&2
+		echo "formats-disk: $label failed" >&2
+		exit 1
+	}
+	secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' \
+	    "$W/time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++)
+	    s = s * 60 + $i; print s }')
+	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time")
+	awk -v l="$label" -v s="$secs" -v z="$size" -v r="$rss" 'BEGIN {
+	    printf "  %-34s %8.2f s %9.0f MiB/s %8.1f MiB\n", l, s,
+	    (s > 0 ? z / 1048576 / s : 0), r / 1024 }'
+}
+
+# bench NAME FILE: the three tools on FILE
+bench() {
+	name=$1
+	f=$2
+	size=$(stat -c %s "$f")
+	written=$(du -k "$f" | cut -f1)
+	echo
+	echo "$name: $((size >> 20)) MiB virtual, $((written >> 10)) MiB allocated"
+	printf "  %-34s %10s %15s %12s\n" tool time "virtual/time" "peak RSS"
+	cat "$f" >/dev/null	# warm the page cache once
+	run "sequential read (cat > /dev/null)" "$size" cat "$f"
+	run "qemu-img convert -O vpc force_size" "$size" qemu-img convert \
+	    -O vpc -o subformat=dynamic,force_size=on "$f" "$W/q.vhd"
+	rm -f "$W/q.vhd"
+	sync
+	run "qemu-img convert ... && sync FILE" "$size" sh -c "qemu-img \
+	    convert -O vpc -o subformat=dynamic,force_size=on '$f' \
+	    '$W/q.vhd' && sync '$W/q.vhd'"
+	sync
+	run "xk convert raw -> vhd" "$size" "$XK" convert "$f" "$W/x.vhd"
+	if qemu-img compare -q "$W/q.vhd" "$W/x.vhd"; then
+		same="identical content"
+	else
+		same="CONTENT DIFFERS"
+	fi
+	echo "  outputs: qemu-img $(($(stat -c %s "$W/q.vhd") >> 20)) MiB," \
+	    "xenkit $(($(stat -c %s "$W/x.vhd") >> 20)) MiB, $same"
+	rm -f "$W/q.vhd" "$W/x.vhd"
+}
+
+echo "xenkit $("$XK" --version 2>/dev/null || echo '?'), $(qemu-img --version | head -n 1)"
+echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' /proc/meminfo), /var/tmp on $(df -T /var/tmp | awk 'NR == 2 { print $2 }')"
+
+dd if=/dev/urandom of="$W/dense.raw" bs=1M count=4096 status=none
+bench "dense" "$W/dense.raw"
+rm -f "$W/dense.raw"
+
+truncate -s 20G "$W/sparse.raw"
+i=0
+while [ $i -lt 1024 ]; do
+	dd if=/dev/urandom of="$W/sparse.raw" bs=1M count=1 seek=$((i * 20)) \
+	    conv=notrunc status=none
+	i=$((i + 1))
+done
+bench "sparse 5%" "$W/sparse.raw"
+rm -f "$W/sparse.raw"
+
+truncate -s 20G "$W/empty.raw"
+bench "sparse 0%" "$W/empty.raw"
