@@ -98,7 +98,7 @@ scan(struct mon *m, struct xk_scan_dom **out, size_t *nout,
 {
 	xc_domaininfo_t info[SCAN_BATCH];
 	struct xk_scan_dom *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, kept = 0;
 	uint32_t first = 0;
 	int k;
 
@@ -137,10 +137,22 @@ scan(struct mon *m, struct xk_scan_dom **out, size_t *nout,
 	} while (k == SCAN_BATCH);
 	/* names only for domains we do not know yet: one xenstore read
 	 * each, after the hypervisor state is safely in hand */
-	for (size_t i = 0; i < n; i++)
-		if (v[i].domid != 0 && xk_domtab_find(&m->tab, v[i].domid) ==
-		    NULL)
-			read_name(m, v[i].domid, v[i].name, sizeof(v[i].name));
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].domid != 0 &&
+		    xk_domtab_find(&m->tab, v[i].domid) == NULL) {
+			read_name(m, v[i].domid, v[i].name,
+			    sizeof(v[i].name));
+			/* libxl writes the name just after the hypervisor
+			 * made the domain: a running domain without one is
+			 * not announced yet (@introduceDomain brings us
+			 * back) */
+			if (v[i].name[0] == '\0' && !v[i].shutdown &&
+			    !v[i].dying)
+				continue;
+		}
+		v[kept++] = v[i];
+	}
+	n = kept;
 	*out = v;
 	*nout = n;
 	return 0;

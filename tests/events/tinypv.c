@@ -56,10 +56,11 @@ __asm__(
 	"	call tiny_main\n"
 	"0:	jmp 0b\n"
 	".popsection\n"
-	".pushsection .hypercall, \"ax\", @progbits\n"
+	/* Xen writes the page: it need not take room in the file */
+	".pushsection .bss.hypercall, \"aw\", @nobits\n"
 	".balign 4096\n"
 	".globl hypercall_page\n"
-	"hypercall_page: .fill 4096, 1, 0xc3\n"
+	"hypercall_page: .skip 4096\n"
 	".popsection\n");
 
 extern char hypercall_page[];
