@@ -1033,7 +1033,7 @@ static int
 build_records(struct oparse *p, const xmlNode *env)
 {
 	const xmlNode *vs = child(env, "VirtualSystem"), *vhs;
-	struct xk_xv *ova = xk_xv_struct(), *sr = xk_xv_struct();
+	struct xk_xv *ova, *sr;
 	char *name;
 	int rc = 0;
 
@@ -1043,12 +1043,17 @@ build_records(struct oparse *p, const xmlNode *env)
 	if (vs == NULL)
 		return perr(p, env, "no VirtualSystem");
 	vhs = child(vs, "VirtualHardwareSection");
+	ova = xk_xv_struct();
+	sr = xk_xv_struct();
 	p->objs = xk_xv_array();
 	p->vm = xk_xv_struct();
 	if (ova == NULL || sr == NULL || p->objs == NULL || p->vm == NULL ||
 	    vhs == NULL) {
 		xk_xv_free(ova);
 		xk_xv_free(sr);
+		xk_xv_free(p->objs);
+		xk_xv_free(p->vm);
+		p->objs = p->vm = NULL;
 		return vhs == NULL ? perr(p, vs, "no VirtualHardwareSection") :
 		    perr(p, vs, "out of memory");
 	}
@@ -1123,10 +1128,10 @@ xk_ovf_parse(const char *name, const char *data, size_t len,
 	xmlFreeParserCtxt(ctxt);
 	return o;
 fail:
+	/* before build_records hands them to o->ova, they are ours */
 	if (o->ova == NULL) {
 		xk_xv_free(p.objs);
-		if (p.objs == NULL)
-			xk_xv_free(p.vm);
+		xk_xv_free(p.vm);
 	}
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
