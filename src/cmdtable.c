@@ -50,8 +50,8 @@ const struct xk_cmd xk_commands[] = {
 	    "console", NULL },
 	{ "export", cmd_export,
 	    "export an xl domain (config and disks) to XVA, OVA or VHD",
-	    "[--format xva|ova|vhd] [--checksum sha1|xxhash] [--to-hvm] "
-	    "[--strict] [--json] CFG -o OUT", NULL },
+	    "[--format xva|ova|vhd] [--checksum sha1|xxhash] [--disk-format "
+	    "vhd|vmdk] [--to-hvm] [--strict] [--json] CFG -o OUT", NULL },
 	{ "import", cmd_import,
 	    "import an XVA, OVA/OVF or VHD as an xl.cfg and disks",
 	    "[--disk-format raw|qcow2] [--json] IN -o DIR", NULL },
