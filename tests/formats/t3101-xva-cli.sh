@@ -168,6 +168,27 @@ if "$XK" export "$T/in/vm.cfg" -o "$T/vm.ova" >"$T/out" 2>"$T/err"; then
 	    "$T/in/data.qcow2" "$T/x6/web01-xvdb.img"
 	check "ova: equal model" same_model "$T/in/vm.cfg" "$T/x6/web01.cfg"
 	check "inspect ova" "$XK" inspect --json "$T/vm.ova"
+	[ "$(jq -r '.checksum, .verified' "$T/out" | tr '\n' ' ')" = \
+	    "sha256 true " ] && ok "inspect ova: sha256 verified" ||
+	    notok "inspect ova: sha256 verified"
+	# the same package unpacked: a descriptor with its files beside it
+	check "import ovf (unpacked ova)" "$XK" import "$T/ovax/web01.ovf" \
+	    -o "$T/x6b"
+	check "ovf: root disk identical" cmp "$A" "$T/x6b/web01-xvda.img"
+	check "ovf: equal model" same_model "$T/in/vm.cfg" "$T/x6b/web01.cfg"
+	printf 'X' | dd of="$T/ovax/web01-disk0.vhd" bs=1 seek=70000 \
+	    conv=notrunc status=none
+	fails "ovf: corrupt disk refused by the manifest" "SHA256 mismatch" \
+	    "$XK" import "$T/ovax/web01.ovf" -o "$T/x6c"
+	[ ! -e "$T/x6c" ] && ok "ovf: nothing left" || notok "ovf: nothing left"
+	# streamOptimized VMDK disks, when lib/formats can write them
+	if "$XK" export --disk-format vmdk "$T/in/vm.cfg" -o "$T/vmdk.ova" \
+	    >"$T/out" 2>"$T/err"; then
+		ok "export ova with vmdk disks"
+		check "vmdk ova: qemu-img reads the disk alike" sh -c "cd '$T' && mkdir vmdkx && cd vmdkx && tar xf ../vmdk.ova && qemu-img compare -q '$A' web01-disk0.vmdk"
+	else
+		echo "# skipped: VMDK output: $(cat "$T/err")"
+	fi
 else
 	sed 's/^/#   /' "$T/err"
 	notok "export ova"
@@ -187,6 +208,11 @@ grep -q "pci: no XAPI counterpart" "$T/err" && ok "the warning names the key" ||
     notok "the warning names the key"
 [ ! -e "$T/pv.xva" ] && ok "--strict wrote nothing" || notok "--strict wrote nothing"
 check "without --strict it exports" "$XK" export "$T/in/pv.cfg" -o "$T/pv.xva"
+check "--to-hvm" "$XK" export --to-hvm "$T/in/pv.cfg" -o "$T/hvm.xva"
+check "--to-hvm: imports as hvm" sh -c "'$XK' import '$T/hvm.xva' -o '$T/xh' >/dev/null &&
+    grep -q '^type = \"hvm\"' '$T/xh/pv.cfg' && ! grep -q '^kernel' '$T/xh/pv.cfg'"
+check "pv xva imports as pv with its kernel" sh -c "'$XK' import '$T/pv.xva' -o '$T/xp' >/dev/null &&
+    grep -q '^kernel = \"/boot/vmlinuz\"' '$T/xp/pv.cfg' && grep -q '^pci' '$T/xp/pv.cfg'"
 
 # Corrupt and hostile input: exit 1, disk and chunk named, nothing left
 cp "$T/vm.xva" "$T/bad.xva"
