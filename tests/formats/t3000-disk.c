@@ -493,7 +493,7 @@ TEST(abort_leaves_nothing)
 	snprintf(dir, sizeof(dir), "%s/abort", xk_test_tmpdir());
 	CHECK(mkdir(dir, 0755) == 0);
 	pattern(buf, sizeof(buf), 0);
-	for (int f = XK_IMG_RAW; f <= XK_IMG_VHD; f++) {
+	for (int f = XK_IMG_RAW; f <= XK_IMG_VMDK; f++) {
 		char out[4200];
 
 		snprintf(out, sizeof(out), "%s/out.%s", dir,

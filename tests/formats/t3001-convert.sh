@@ -34,7 +34,7 @@ fi
 # vsize FILE: virtual size as qemu-img sees it
 vsize() {
 	qemu-img info --output=json "$1" |
-	    sed -n 's/^ *"virtual-size": \([0-9]*\),*$/\1/p'
+	    sed -n 's/^ *"virtual-size": \([0-9]*\),*$/\1/p' | head -n 1
 }
 # rnd FILE OFFSET-IN-KiB COUNT-IN-KiB: random data written in place
 rnd() {
@@ -127,6 +127,24 @@ check "10 GiB sparse raw -> qcow2" "$XK" convert "$S" "$T/ten.qcow2"
 [ "$(vsize "$T/ten.qcow2")" = 10737418240 ] && ok "qcow2 is exactly 10 GiB" ||
     notok "qcow2 is exactly 10 GiB"
 check "qemu-img compare 10 GiB raw qcow2" qemu-img compare -q "$S" "$T/ten.qcow2"
+
+# streamOptimized VMDK (for OVA), read back by qemu-img.
+check "raw -> vmdk" "$XK" convert "$D" "$T/d.vmdk"
+check "qemu-img compare raw vmdk" qemu-img compare -q "$D" "$T/d.vmdk"
+check "qemu-img check vmdk" qemu-img check -q "$T/d.vmdk"
+qemu-img info "$T/d.vmdk" | grep -q 'create type: streamOptimized' &&
+    ok "vmdk is streamOptimized" || notok "vmdk is streamOptimized"
+# descriptor at sector 1: no line may be indented (VirtualBox)
+dd if="$T/d.vmdk" bs=512 skip=1 count=2 status=none | tr -d '\000' >"$T/desc"
+grep -q '^createType="streamOptimized"$' "$T/desc" &&
+    ! grep -q '^[[:space:]]' "$T/desc" && ok "vmdk descriptor not indented" ||
+    notok "vmdk descriptor not indented"
+check "odd size -> vmdk" "$XK" convert "$O" "$T/odd.vmdk"
+check "qemu-img compare odd-size raw vmdk" qemu-img compare -q "$O" "$T/odd.vmdk"
+check "10 GiB sparse raw -> vmdk" "$XK" convert "$S" "$T/ten.vmdk"
+check "qemu-img compare 10 GiB raw vmdk" qemu-img compare -q "$S" "$T/ten.vmdk"
+[ "$(vsize "$T/ten.vmdk")" = 10737418240 ] && ok "vmdk is exactly 10 GiB" ||
+    notok "vmdk is exactly 10 GiB"
 
 # VHDs made by qemu-img, read by xenkit.
 check "qemu-img writes dynamic force_size VHD" qemu-img convert -O vpc \
