@@ -31,6 +31,9 @@ enum {
 	XK_SNAP_CAP_OFFLINE = 1 << 1,	/* create while it is stopped */
 	XK_SNAP_CAP_LIVE_REVERT = 1 << 2, /* revert under a running QEMU */
 	XK_SNAP_CAP_TREE = 1 << 3,	/* branches after a revert */
+	XK_SNAP_CAP_PAUSE = 1 << 4,	/* create needs the vCPUs stopped */
+	XK_SNAP_CAP_COPY = 1 << 5,	/* a snapshot is a copy: the active
+					   image keeps its file */
 };
 
 /* Where the domain's disks are served from. */
@@ -81,6 +84,10 @@ struct xk_snap_backend {
 
 extern const struct xk_snap_backend xk_snap_qcow2;
 extern const struct xk_snap_backend xk_snap_reflink;
+
+/* Every backend, NULL-terminated, in the order create runs them. */
+extern const struct xk_snap_backend *const xk_snap_backends[];
+const struct xk_snap_backend *xk_snap_backend_named(const char *name);
 
 /* Pick the backend for d (sets d->be or d->why). */
 void xk_snap_pick_backend(const struct xk_snap_env *env,

@@ -167,13 +167,25 @@ xk_snap_disks_free(struct xk_snap_disk *disks, size_t n)
 	free(disks);
 }
 
+const struct xk_snap_backend *const xk_snap_backends[] = {
+	&xk_snap_qcow2,		/* first: its transaction is the freeze */
+	&xk_snap_reflink,
+	NULL,
+};
+
+const struct xk_snap_backend *
+xk_snap_backend_named(const char *name)
+{
+	for (size_t i = 0; xk_snap_backends[i] != NULL; i++)
+		if (strcmp(xk_snap_backends[i]->name, name) == 0)
+			return xk_snap_backends[i];
+	return NULL;
+}
+
 void
 xk_snap_pick_backend(const struct xk_snap_env *env, struct xk_snap_disk *d)
 {
-	static const struct xk_snap_backend *const all[] = {
-		&xk_snap_qcow2,
-	};
-	struct xk_error e = { 0 };
+	struct xk_error e = { 0 }, first = { 0 };
 
 	d->be = NULL;
 	if (d->empty) {
@@ -187,14 +199,16 @@ xk_snap_pick_backend(const struct xk_snap_env *env, struct xk_snap_disk *d)
 		    "change, so it needs no snapshot");
 		return;
 	}
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		if (all[i]->probe(env, d, &e) == 0) {
-			d->be = all[i];
+	for (size_t i = 0; xk_snap_backends[i] != NULL; i++) {
+		if (xk_snap_backends[i]->probe(env, d, &e) == 0) {
+			d->be = xk_snap_backends[i];
 			return;
 		}
+		/* the most specific reason: the backend for this format */
+		if (first.msg[0] == '\0' || strstr(e.msg, "format ") != e.msg)
+			first = e;
 	}
 	snprintf(d->why, sizeof(d->why), "%s; what works: qcow2 files "
-	    "(live or stopped; convert with qemu-img convert -O qcow2), "
-	    "LVM volumes or raw files on btrfs/XFS with the domain paused",
-	    e.msg);
+	    "(live or stopped; convert with qemu-img convert -O qcow2) and "
+	    "raw files on btrfs or XFS (reflink copies)", first.msg);
 }

@@ -33,6 +33,28 @@ jint(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
+static const struct xk_snap_backend *
+backend_of(json_t *disk)
+{
+	const struct xk_snap_backend *be = xk_snap_backend_named(jstr(disk,
+	    "backend"));
+
+	return be ? be : &xk_snap_qcow2;
+}
+
+/* The plan's disks that backend be handles (a new array). */
+static json_t *
+group(json_t *disks, const struct xk_snap_backend *be)
+{
+	json_t *g = json_array(), *d;
+	size_t i;
+
+	json_array_foreach(disks, i, d)
+		if (backend_of(d) == be)
+			json_array_append(g, d);
+	return g;
+}
+
 bool
 xk_snap_name_ok(const char *name)
 {
@@ -335,6 +357,20 @@ select_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all, size_t n,
 	return chosen == 0 ? -1 : 0;
 }
 
+/* Numbers for copies' file names: never reused (AUTOINCREMENT). */
+static int
+next_seq(struct xk_snap_ctx *ctx, struct xk_error *err)
+{
+	json_t *rows = xk_catalog_query(ctx->cat, err, "SELECT seq FROM "
+	    "sqlite_sequence WHERE name = 'image'", "");
+
+	if (rows == NULL)
+		return -1;
+	ctx->seq = jint(json_array_get(rows, 0), "seq");
+	json_decref(rows);
+	return 0;
+}
+
 /* Build the create plan's disk entries (and active image rows). */
 static json_t *
 create_plan_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all,
@@ -362,7 +398,11 @@ create_plan_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all,
 				goto fail;
 		}
 		id = jint(act, "id");
-		snprintf(tag, sizeof(tag), "%lld", (long long)id);
+		if (d->be->caps & XK_SNAP_CAP_COPY)
+			snprintf(tag, sizeof(tag), "c%lld",
+			    (long long)++ctx->seq);
+		else
+			snprintf(tag, sizeof(tag), "%lld", (long long)id);
 		image_name(np, sizeof(np), jstr(act, "path"), tag);
 		snprintf(node, sizeof(node), "xkc%lld", (long long)id);
 		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
@@ -409,6 +449,19 @@ finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	json_array_foreach(json_object_get(plan, "disks"), i, d) {
 		int64_t id = jint(d, "active_id");
 
+		if (backend_of(d)->caps & XK_SNAP_CAP_COPY) {
+			if (xk_catalog_exec(ctx->cat, err, "INSERT INTO image "
+			    "(domain, vdev, backend, path, format, active) VALUES "
+			    "(?, ?, ?, ?, ?, 0)", "issss", ctx->domid, jstr(d,
+			    "vdev"), jstr(d, "backend"), jstr(d, "new_path"),
+			    jstr(d, "format")) < 0 ||
+			    xk_catalog_exec(ctx->cat, err, "INSERT INTO "
+			    "snapshot_disk (snapshot, vdev, image) VALUES (?, ?, "
+			    "?)", "isi", (int64_t)snap, jstr(d, "vdev"),
+			    xk_catalog_last_id(ctx->cat)) < 0)
+				goto fail;
+			continue;
+		}
 		if (xk_catalog_exec(ctx->cat, err, "UPDATE image SET active = 0 "
 		    "WHERE id = ?", "i", id) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
@@ -430,15 +483,35 @@ fail:
 	return -1;
 }
 
+static const char *vm_status(struct xk_snap_ctx *ctx);
+
+/* Let a guest we stopped run again (it ran when the plan was made). */
+static void
+resume(struct xk_snap_ctx *ctx, json_t *plan)
+{
+	if (ctx->env.qmp == NULL || strcmp(jstr(plan, "vmstate"),
+	    "running") != 0 || strcmp(vm_status(ctx), "paused") != 0)
+		return;
+	json_decref(xk_qmp_execute(ctx->env.qmp, "cont", NULL,
+	    ctx->env.timeout_ms, NULL));
+}
+
 /* Undo a create that did not reach its commit point. */
 static int
 abort_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
 	json_t *disks = json_object_get(plan, "disks");
-	const struct xk_snap_backend *be = &xk_snap_qcow2;
 
-	if (be->abort_create(&ctx->env, disks, err) < 0)
-		return -1;
+	for (size_t i = 0; xk_snap_backends[i] != NULL; i++) {
+		json_t *g = group(disks, xk_snap_backends[i]);
+		int r = json_array_size(g) == 0 ? 0 :
+		    xk_snap_backends[i]->abort_create(&ctx->env, g, err);
+
+		json_decref(g);
+		if (r < 0)
+			return -1;
+	}
+	resume(ctx, plan);
 	return journal_end(ctx, err);
 }
 
@@ -541,7 +614,8 @@ catalog_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all,
 		d->vdev = strdup(jstr(r, "vdev"));
 		d->path = strdup(jstr(r, "path"));
 		d->format = strdup(jstr(r, "format"));
-		if (xk_qcow2_size(d->path, &d->size, err) < 0) {
+		if (strcmp(d->format, "qcow2") == 0 &&
+		    xk_qcow2_size(d->path, &d->size, err) < 0) {
 			json_decref(rows);
 			return -1;
 		}
@@ -575,6 +649,69 @@ get_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
 		}
 		xk_snap_pick_backend(&ctx->env, d);
 	}
+	return 0;
+}
+
+/* Run every backend's prepare (create: false) or create (true). */
+static int
+run_groups(struct xk_snap_ctx *ctx, json_t *disks, bool create,
+    struct xk_error *err)
+{
+	for (size_t i = 0; xk_snap_backends[i] != NULL; i++) {
+		const struct xk_snap_backend *be = xk_snap_backends[i];
+		json_t *g = group(disks, be);
+		int r = 0;
+
+		if (json_array_size(g) > 0)
+			r = create ? be->create(&ctx->env, g, err) :
+			    be->prepare(&ctx->env, g, err);
+		json_decref(g);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static double
+ms_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1e3 + (b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/*
+ * The freeze: every disk at the same instant.  qcow2 disks alone need
+ * only QEMU's transaction; any disk whose backend works outside QEMU
+ * (reflink) needs the vCPUs stopped around all of them.
+ */
+static int
+freeze(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *disks = json_object_get(plan, "disks"), *d, *r;
+	bool pause = false;
+	struct timespec t0;
+	size_t i;
+
+	json_array_foreach(disks, i, d)
+		pause = pause || (backend_of(d)->caps & XK_SNAP_CAP_PAUSE);
+	pause = pause && ctx->env.qmp != NULL &&
+	    strcmp(jstr(plan, "vmstate"), "running") == 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pause) {
+		r = xk_qmp_execute(ctx->env.qmp, "stop", NULL,
+		    ctx->env.timeout_ms, err);
+		if (r == NULL)
+			return -1;
+		json_decref(r);
+	}
+	if (run_groups(ctx, disks, true, err) < 0 ||
+	    journal_step(ctx, "create", 3, err) < 0)
+		return -1;
+	resume(ctx, plan);
+	if (pause)
+		ctx->env.freeze_ms = ms_since(&t0);
 	return 0;
 }
 
@@ -615,7 +752,8 @@ xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
 		json_decref(row);
 		goto rollback;
 	}
-	if ((disks = create_plan_disks(ctx, all, n, err)) == NULL)
+	if (next_seq(ctx, err) < 0 ||
+	    (disks = create_plan_disks(ctx, all, n, err)) == NULL)
 		goto rollback;
 	plan = json_pack("{s:s, s:s?, s:I, s:s, s:s?, s:o}", "name", name,
 	    "description", description, "created", (json_int_t)time(NULL),
@@ -624,13 +762,12 @@ xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
 	    xk_catalog_commit(ctx->cat, err) < 0)
 		goto rollback;
 	fault("create", 1);
-	if (xk_snap_qcow2.prepare(&ctx->env, disks, err) < 0 ||
+	if (run_groups(ctx, disks, false, err) < 0 ||
 	    journal_step(ctx, "create", 2, err) < 0)
 		goto abort;
-	if (xk_snap_qcow2.create(&ctx->env, disks, err) < 0)
+	if (freeze(ctx, plan, err) < 0)
 		goto abort;
-	if (journal_step(ctx, "create", 3, err) < 0 ||
-	    finish_create(ctx, plan, err) < 0)
+	if (finish_create(ctx, plan, err) < 0)
 		goto out;	/* past the commit point: repair finishes */
 	*made = strdup(name);
 	rc = 0;
@@ -677,6 +814,15 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 		uint64_t size;
 		json_int_t pos;
 
+		if (act != NULL && backend_of(sd)->caps & XK_SNAP_CAP_COPY) {
+			json_array_append_new(disks, json_pack("{s:s, s:s, s:s, "
+			    "s:s, s:I}", "vdev", jstr(sd, "vdev"), "path",
+			    jstr(act, "path"), "target_path", jstr(sd, "path"),
+			    "backend", jstr(sd, "backend"), "target_id",
+			    jint(sd, "id")));
+			json_decref(act);
+			continue;
+		}
 		if (act == NULL || xk_qcow2_size(jstr(sd, "path"), &size,
 		    err) < 0) {
 			json_decref(act);
@@ -713,6 +859,8 @@ finish_revert(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	if (xk_catalog_begin(ctx->cat, err) < 0)
 		return -1;
 	json_array_foreach(json_object_get(plan, "disks"), i, d) {
+		if (backend_of(d)->caps & XK_SNAP_CAP_COPY)
+			continue;	/* the active image stays */
 		if (xk_catalog_exec(ctx->cat, err, "DELETE FROM image WHERE "
 		    "id = ? AND active = 1", "i", (int64_t)jint(d,
 		    "active_id")) < 0 ||
@@ -786,7 +934,7 @@ revert_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		json_decref(r);
 	}
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
-		if (xk_snap_qcow2.revert(&ctx->env, d, err) < 0) {
+		if (backend_of(d)->revert(&ctx->env, d, err) < 0) {
 			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
 			return -1;
 		}
@@ -812,7 +960,8 @@ revert_back(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	size_t i;
 
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
-		if (unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
+		if (json_object_get(d, "new_path") != NULL &&
+		    unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
 			xk_error_errno(err, errno, "remove %s",
 			    jstr(d, "new_path"));
 			return -1;
@@ -853,7 +1002,7 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	}
 	fault("revert", 1);
 	json_array_foreach(disks, i, d)
-		if (xk_snap_qcow2.revert_prepare(&ctx->env, d, err) < 0) {
+		if (backend_of(d)->revert_prepare(&ctx->env, d, err) < 0) {
 			struct xk_error e2 = { 0 };
 
 			revert_back(ctx, plan, &e2);
@@ -970,7 +1119,7 @@ delete_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	size_t i;
 
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
-		if (xk_snap_qcow2.delete(&ctx->env, d, err) < 0) {
+		if (backend_of(d)->delete(&ctx->env, d, err) < 0) {
 			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
 			return -1;
 		}
@@ -1029,6 +1178,49 @@ out:
 /* --- repair -------------------------------------------------------------- */
 
 /*
+ * Was an interrupted create's commit point passed?  qcow2's transaction
+ * is it when there are qcow2 disks (the other backends' copies are then
+ * made now: the guest has been stopped since); otherwise every copy
+ * must exist.  Returns 1 (finish), 0 (roll back) or -1.
+ */
+static int
+create_done(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
+    struct xk_error *err)
+{
+	json_t *disks = json_object_get(plan, "disks");
+	json_t *q = group(disks, &xk_snap_qcow2), *g;
+	int c = 1;
+
+	if (step < 3) {
+		c = json_array_size(q) > 0 ?
+		    xk_snap_qcow2.created(&ctx->env, q, err) : 1;
+		for (size_t i = 1; c == 1 && json_array_size(q) == 0 &&
+		    xk_snap_backends[i] != NULL; i++) {
+			g = group(disks, xk_snap_backends[i]);
+			if (json_array_size(g) > 0)
+				c = xk_snap_backends[i]->created(&ctx->env, g,
+				    err);
+			json_decref(g);
+		}
+	}
+	json_decref(q);
+	if (c < 0 && ctx->env.qmp == NULL)
+		c = 0;
+	if (c != 1)
+		return c;
+	/* finish the copies the freeze did not get to */
+	for (size_t i = 1; xk_snap_backends[i] != NULL; i++) {
+		g = group(disks, xk_snap_backends[i]);
+		if (json_array_size(g) > 0 &&
+		    xk_snap_backends[i]->created(&ctx->env, g, err) == 0 &&
+		    xk_snap_backends[i]->create(&ctx->env, g, err) < 0)
+			c = -1;
+		json_decref(g);
+	}
+	return c;
+}
+
+/*
  * The interrupted operation worked on a QEMU: talk to it again if it is
  * still there (a stale catalog would otherwise be "repaired" under a
  * running guest).  When it is gone, files are changed directly, and
@@ -1071,14 +1263,15 @@ recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 	if (attach_plan_qmp(ctx, plan, err) < 0)
 		goto out;
 	if (strcmp(op, "create") == 0) {
-		int c = xk_snap_qcow2.created(&ctx->env,
-		    json_object_get(plan, "disks"), err);
+		int c = create_done(ctx, plan, step, err);
 
-		if (c < 0 && ctx->env.qmp != NULL)
+		if (c < 0)
 			goto out;
-		fwd = step >= 3 || c == 1;
+		fwd = c == 1;
 		r = fwd ? finish_create(ctx, plan, err) : abort_create(ctx,
 		    plan, err);
+		if (r == 0)
+			resume(ctx, plan);
 	} else if (strcmp(op, "revert") == 0) {
 		fwd = step >= 2;
 		r = fwd ? revert_forward(ctx, plan, err) : revert_back(ctx,

@@ -39,6 +39,7 @@ struct xk_snap_ctx {
 	struct xk_snap_env env;
 	int lockfd;
 	json_t *notes;		/* strings the command may print */
+	int64_t seq;		/* for copies' file names (create) */
 };
 
 /*

@@ -1,0 +1,228 @@
+/*
+ * reflink.c - raw files on a file system with reflinks (btrfs, XFS):
+ * a snapshot is a reflink copy (FICLONE) of the disk file, "FILE.xk-ID",
+ * made in O(metadata) while the guest's vCPUs and I/O are stopped.
+ * The disk keeps its file (and its format): nothing in the domain's
+ * configuration changes.  Revert clones the copy back (over the file in
+ * place while QEMU holds it, the vCPUs stopped; through a temporary file
+ * and a rename when the domain is stopped); delete removes the copy.
+ * Copies are independent of each other, so no delete ever merges.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "snapshot/backend.h"
+
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342
+#endif
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* Clone src into a new file dst (written under dst.tmp, then renamed). */
+static int
+clone_file(const char *src, const char *dst, struct xk_error *err)
+{
+	char tmp[4200];
+	int in, out, r = -1;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		xk_error_errno(err, errno, "%s", src);
+		return -1;
+	}
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		xk_error_errno(err, errno, "%s", tmp);
+		close(in);
+		return -1;
+	}
+	if (ioctl(out, FICLONE, in) < 0)
+		xk_error_errno(err, errno, "reflink %s to %s", src, tmp);
+	else if (fsync(out) < 0)
+		xk_error_errno(err, errno, "fsync %s", tmp);
+	else if (rename(tmp, dst) < 0)
+		xk_error_errno(err, errno, "rename %s", tmp);
+	else
+		r = 0;
+	close(in);
+	close(out);
+	if (r < 0)
+		unlink(tmp);
+	else
+		r = xk_snap_sync_dir(dst, err);
+	return r;
+}
+
+/* Clone src over the contents of dst, in place (same inode). */
+static int
+clone_over(const char *src, const char *dst, struct xk_error *err)
+{
+	int in, out, r = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		xk_error_errno(err, errno, "%s", src);
+		return -1;
+	}
+	out = open(dst, O_WRONLY | O_CLOEXEC);
+	if (out < 0 || ioctl(out, FICLONE, in) < 0 || fsync(out) < 0) {
+		xk_error_errno(err, errno, "reflink %s over %s", src, dst);
+		r = -1;
+	}
+	if (out >= 0)
+		close(out);
+	close(in);
+	return r;
+}
+
+static int
+reflink_probe(const struct xk_snap_env *env, const struct xk_snap_disk *d,
+    struct xk_error *err)
+{
+	struct statfs fs;
+	struct stat st;
+
+	(void)env;
+	if (strcmp(d->format, "raw") != 0) {
+		xk_error_set(err, "format %s: reflink copies are for raw "
+		    "files", d->format);
+		return -1;
+	}
+	if (stat(d->path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		xk_error_set(err, "%s is not a regular file (a block device "
+		    "needs LVM snapshots)", d->path);
+		return -1;
+	}
+	if (statfs(d->path, &fs) < 0) {
+		xk_error_errno(err, errno, "%s", d->path);
+		return -1;
+	}
+	if (fs.f_type != BTRFS_SUPER_MAGIC &&
+	    fs.f_type != (typeof(fs.f_type))XFS_SUPER_MAGIC) {
+		xk_error_set(err, "raw file %s is not on btrfs or XFS, so it "
+		    "cannot be reflinked", d->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Nothing to do before the freeze: a reflink needs no preparation. */
+static int
+reflink_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
+{
+	(void)env;
+	(void)disks;
+	(void)err;
+	return 0;
+}
+
+/* The engine has stopped the vCPUs (and so drained I/O) around this. */
+static int
+reflink_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	(void)env;
+	json_array_foreach(disks, i, d)
+		if (clone_file(jstr(d, "path"), jstr(d, "new_path"), err) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+reflink_created(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	(void)env;
+	(void)err;
+	json_array_foreach(disks, i, d)
+		if (access(jstr(d, "new_path"), F_OK) < 0)
+			return 0;
+	return 1;
+}
+
+static int
+reflink_abort_create(struct xk_snap_env *env, json_t *disks,
+    struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	(void)env;
+	json_array_foreach(disks, i, d) {
+		char tmp[4200];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", jstr(d, "new_path"));
+		unlink(tmp);
+		if (unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
+			xk_error_errno(err, errno, "remove %s",
+			    jstr(d, "new_path"));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+reflink_revert_prepare(struct xk_snap_env *env, json_t *d,
+    struct xk_error *err)
+{
+	(void)env;
+	(void)d;
+	(void)err;
+	return 0;
+}
+
+/* Idempotent: cloning the copy again gives the same contents. */
+static int
+reflink_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
+{
+	if (env->qmp != NULL)
+		return clone_over(jstr(d, "target_path"), jstr(d, "path"), err);
+	return clone_file(jstr(d, "target_path"), jstr(d, "path"), err);
+}
+
+static int
+reflink_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
+{
+	(void)env;
+	if (unlink(jstr(d, "path")) < 0 && errno != ENOENT) {
+		xk_error_errno(err, errno, "remove %s", jstr(d, "path"));
+		return -1;
+	}
+	return xk_snap_sync_dir(jstr(d, "path"), err);
+}
+
+const struct xk_snap_backend xk_snap_reflink = {
+	.name = "reflink",
+	.caps = XK_SNAP_CAP_LIVE | XK_SNAP_CAP_OFFLINE |
+	    XK_SNAP_CAP_LIVE_REVERT | XK_SNAP_CAP_TREE | XK_SNAP_CAP_PAUSE |
+	    XK_SNAP_CAP_COPY,
+	.probe = reflink_probe,
+	.prepare = reflink_prepare,
+	.create = reflink_create,
+	.created = reflink_created,
+	.abort_create = reflink_abort_create,
+	.revert_prepare = reflink_revert_prepare,
+	.revert = reflink_revert,
+	.delete = reflink_delete,
+};
