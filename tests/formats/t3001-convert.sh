@@ -82,6 +82,7 @@ check "qemu-img compare raw vhd" qemu-img compare -q "$D" "$T/d.vhd"
 check "raw -> qcow2" "$XK" convert "$D" "$T/d.qcow2"
 check "qemu-img compare raw qcow2" qemu-img compare -q "$D" "$T/d.qcow2"
 check "qemu-img check qcow2" qemu-img check -q "$T/d.qcow2"
+sums_vq=$(sha256sum "$T/d.vhd" "$T/d.qcow2")
 check "vhd -> raw" "$XK" convert "$T/d.vhd" "$T/back.raw"
 check "vhd -> raw is byte-identical" cmp "$D" "$T/back.raw"
 check "qcow2 -> vhd" "$XK" convert "$T/d.qcow2" "$T/q.vhd"
@@ -240,9 +241,32 @@ fails "source corrupt half-way fails" "mid.qcow2: .*Input/output error" \
     notok "no partial output after a mid-way failure"
 no_temp "no temporary files left in the work dir" "$T"
 
+# A block device as the source (a read-only loop device; root only).
+if [ "$(id -u)" -eq 0 ] && loop=$(losetup -f --show -r "$D" 2>/dev/null)
+then
+	check "block device -> vhd" "$XK" convert "$loop" "$T/blk.vhd"
+	losetup -d "$loop"
+	check "qemu-img compare raw (block device -> vhd)" qemu-img compare \
+	    -q "$D" "$T/blk.vhd"
+else
+	ok "block device -> vhd # skip: needs root and a loop device"
+fi
+
+# Memory stays bounded whatever the disk size (the issue: < 64 MiB).
+for f in vhd qcow2; do
+	/usr/bin/time -f %M -o "$T/rss" "$XK" convert "$S" "$T/rss.$f" \
+	    >/dev/null 2>&1
+	rss=$(tail -n 1 "$T/rss")
+	[ "$rss" -lt 65536 ] && ok "10 GiB raw -> $f peak RSS ${rss} KiB < 64 MiB" ||
+	    notok "10 GiB raw -> $f peak RSS ${rss} KiB < 64 MiB"
+done
+
 # Inputs are never modified.
 [ "$(sha256sum "$D")" = "$sum_before" ] && ok "input raw unchanged" ||
     notok "input raw unchanged"
+[ "$(sha256sum "$T/d.vhd" "$T/d.qcow2")" = "$sums_vq" ] &&
+    ok "input vhd and qcow2 unchanged" ||
+    notok "input vhd and qcow2 unchanged"
 check "qcow2 input still clean" qemu-img check -q "$T/d.qcow2"
 
 echo "$passed passed, $failed failed"
