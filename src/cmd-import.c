@@ -61,7 +61,8 @@ struct job {
 	struct xk_notes w;
 	json_t *jdisks;
 	struct xk_progress *progress;
-	uint64_t total, done;
+	uint64_t total, done;		/* bytes of the disks finished */
+	const struct xk_xva_vdi *cur;	/* the disk being read */
 };
 
 static int
@@ -234,6 +235,11 @@ sink_data(void *arg, struct xk_xva_vdi *vdi, uint64_t off, const void *buf,
 {
 	struct job *j = arg;
 
+	if (j->cur != vdi) {
+		if (j->cur != NULL)
+			j->done += j->cur->size;
+		j->cur = vdi;
+	}
 	for (size_t i = 0; i < j->in.ndisks; i++) {
 		struct xk_vm_in_disk *d = &j->in.disks[i];
 
@@ -241,8 +247,8 @@ sink_data(void *arg, struct xk_xva_vdi *vdi, uint64_t off, const void *buf,
 			continue;
 		if (xk_disk_sink_pwrite(j->sinks[i], buf, len, off, err) < 0)
 			return -1;
-		j->done += len;
-		xk_progress_update(j->progress, j->done);
+		/* disks come in order: the ones before, then this offset */
+		xk_progress_update(j->progress, j->done + off + len);
 		return 0;
 	}
 	return 0;	/* a VDI no VBD of the VM uses: verified, not kept */

@@ -1233,7 +1233,8 @@ read_vbd(const struct xk_xv *objs, const char *id, const struct xk_xv *vbd,
 	if (d->vdev == NULL)
 		return xk_error_errno(err, ENOMEM, "ova.xml"), -1;
 	d->vbd_other = xk_xv_get(vbd, "other_config");
-	if (strcmp(vdi, NULLREF) == 0)
+	/* a CD's image lives in an ISO SR: XAPI never exports its data */
+	if (strcmp(vdi, NULLREF) == 0 || d->cdrom)
 		return 0;
 	vdirec = find_obj(objs, "VDI", vdi);
 	if (vdirec == NULL)

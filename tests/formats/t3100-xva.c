@@ -1074,3 +1074,39 @@ TEST(cpumask)
 	CHECK(xk_vm_cpumask("3-1") == NULL);
 	CHECK(xk_vm_cpumask("^1") == NULL);
 }
+
+/* XAPI lists a CD's ISO VDI in ova.xml but never exports its data. */
+TEST(cd_with_iso_vdi_needs_no_data)
+{
+	char *cfg = tpath("cd.cfg");
+	struct xk_error err = { 0 };
+	struct xk_domcfg *dc;
+	struct xk_vm_disk vd[4];
+	struct xk_vm_opts o = { false, NULL };
+	struct xk_vm_in in;
+	struct xk_xv *ova, *objs;
+
+	memset(vd, 0, sizeof(vd));
+	CHECK_INT_EQ(write_text(cfg, model_cfgs[0]), 0);
+	dc = xk_domcfg_load(cfg, &err);
+	ova = xk_vm_to_ova(dc, vd, &o, NULL, &err);
+	CHECK(ova != NULL);
+	objs = (struct xk_xv *)xk_xv_get(ova, "objects");
+	for (size_t i = 0; i < objs->n; i++) {
+		struct xk_xv *snap = (struct xk_xv *)xk_xv_get(objs->items[i],
+		    "snapshot");
+
+		if (strcmp(xk_xv_text(objs->items[i], "class"), "VBD") == 0 &&
+		    strcmp(xk_xv_text(snap, "type"), "CD") == 0)
+			CHECK_INT_EQ(xk_xv_set(snap, "VDI",
+			    xk_xv_str("Ref:001")), 0);
+	}
+	CHECK_INT_EQ(xk_vm_from_ova(ova, &in, &err), 0);
+	for (size_t i = 0; i < in.ndisks; i++)
+		if (in.disks[i].cdrom)
+			CHECK(in.disks[i].vdi_ref == NULL);
+	xk_vm_in_free(&in);
+	xk_xv_free(ova);
+	xk_domcfg_free(dc);
+	free(cfg);
+}
