@@ -553,3 +553,29 @@ TEST(format_names)
 	CHECK_INT_EQ(f, XK_IMG_VMDK);
 	CHECK(xk_img_format_parse("vpc", &f) < 0);
 }
+
+static void
+creator_caml(const char *p)
+{
+	fix_footer(p, 28, (const unsigned char *)"caml", 4);
+}
+
+TEST(vhd_size_is_current_size_whatever_the_creator)
+{
+	struct xk_error err = { 0 };
+	struct xk_vhd_info info;
+	struct xk_disk_src *src;
+	const char *p = path_in("caml.vhd");
+
+	/* an XAPI-made 10 GiB VHD: qemu would read 40 KiB less (CHS) */
+	CHECK(write_vhd(p, 10ull << 30, NULL, 0, &err) == 0);
+	creator_caml(p);
+	CHECK(xk_vhd_read_info(p, &info, &err) == 0);
+	CHECK_STR_EQ(info.creator_app, "caml");
+	CHECK(!info.qemu_current_size);
+	CHECK_INT_EQ(info.chs_size, (10ull << 30) - 40960);
+	src = xk_disk_src_open(p, XK_IMG_VHD, &err);
+	CHECK(src != NULL);
+	CHECK_INT_EQ(xk_disk_src_size(src), 10ull << 30);
+	xk_disk_src_close(src);
+}
