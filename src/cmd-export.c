@@ -365,6 +365,30 @@ write_vhd(const struct export_opts *o, struct edisk *ed,
 	return xk_disk_sink_commit(sink, err);
 }
 
+static int
+write_ova(const struct export_opts *o, const struct xk_xv *ova,
+    struct edisk *ed, size_t n, struct xk_error *err)
+{
+	struct xk_ova_disk *od = calloc(n + 1, sizeof(*od));
+	struct xk_progress *p;
+	uint64_t total = 0;
+	int rc;
+
+	if (od == NULL)
+		return xk_error_errno(err, ENOMEM, "%s", o->out), -1;
+	for (size_t i = 0; i < n; i++) {
+		od[i].src = ed[i].src;
+		od[i].disk = ed[i].d;
+		od[i].ref = ed[i].vd->ref;
+		total += ed[i].vd->size;
+	}
+	p = xk_progress_start("export", total);
+	rc = xk_ova_write(o->out, ova, od, n, o->ova_disks, p, err);
+	xk_progress_end(p);
+	free(od);
+	return rc;
+}
+
 static void
 print_json(const struct export_opts *o, const struct xk_domcfg *dc,
     const struct xk_notes *w, struct edisk *ed, size_t n, json_t *jdisks)
@@ -435,18 +459,8 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 		rc = write_xva(o, ova, ed, *n, jdisks, err);
 	else if (rc == 0 && o->format == OUT_VHD)
 		rc = write_vhd(o, &ed[0], err);
-	else if (rc == 0 && o->format == OUT_OVA) {
-		struct xk_ova_disk *od = calloc(*n + 1, sizeof(*od));
-
-		for (size_t i = 0; od != NULL && i < *n; i++) {
-			od[i].src = ed[i].src;
-			od[i].disk = ed[i].d;
-			od[i].ref = ed[i].vd->ref;
-		}
-		rc = od == NULL ? -1 : xk_ova_write(o->out, ova, od, *n,
-		    o->ova_disks, err);
-		free(od);
-	}
+	else if (rc == 0 && o->format == OUT_OVA)
+		rc = write_ova(o, ova, ed, *n, err);
 out:
 	xk_xv_free(ova);
 	free(vd);

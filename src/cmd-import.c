@@ -272,6 +272,7 @@ import_xva(struct job *j, struct xk_error *err)
 	j->progress = xk_progress_start("import", j->total);
 	if (xk_xva_read_disks(r, &sink, err) < 0)
 		goto out;
+	xk_progress_update(j->progress, j->total);
 	for (size_t i = 0; i < j->in.ndisks; i++) {
 		struct xk_vm_in_disk *d = &j->in.disks[i];
 		struct xk_xva_vdi *v;

@@ -379,7 +379,8 @@ descriptor(struct strbuf *sb, const struct xk_xv *ova,
 
 static int
 copy_disk(struct xk_disk_src *src, struct xk_disk_sink *sink,
-    uint64_t *populated, struct xk_error *err)
+    uint64_t *populated, struct xk_progress *progress, uint64_t base,
+    struct xk_error *err)
 {
 	uint64_t size = xk_disk_src_size(src), off = 0, start, len;
 	unsigned char *buf = malloc(BUFSZ);
@@ -400,6 +401,8 @@ copy_disk(struct xk_disk_src *src, struct xk_disk_sink *sink,
 				rc = xk_disk_sink_pwrite(sink, buf, (size_t)len,
 				    off, err);
 			*populated += len;
+			if (progress != NULL)
+				xk_progress_update(progress, base + off + len);
 		}
 		if (rc < 0)
 			break;
@@ -429,8 +432,10 @@ stem(const struct xk_xv *ova, char *out, size_t n)
 static int
 make_images(const char *out, struct ofile *files,
     const struct xk_ova_disk *disks, size_t n, enum xk_img_format fmt,
-    const char *base, struct xk_error *err)
+    const char *base, struct xk_progress *progress, struct xk_error *err)
 {
+	uint64_t done = 0;
+
 	const char *ext = fmt == XK_IMG_VMDK ? "vmdk" : "vhd";
 	const char *slash = strrchr(out, '/');
 
@@ -452,7 +457,8 @@ make_images(const char *out, struct ofile *files,
 		sink = xk_disk_sink_create(f->path, fmt, f->capacity, err);
 		if (sink == NULL)
 			return -1;
-		if (copy_disk(disks[i].src, sink, &f->populated, err) < 0) {
+		if (copy_disk(disks[i].src, sink, &f->populated, progress,
+		    done, err) < 0) {
 			xk_disk_sink_abort(sink);
 			xk_error_prefix(err, "disk %s", disks[i].disk->vdev);
 			return -1;
@@ -460,6 +466,7 @@ make_images(const char *out, struct ofile *files,
 		if (xk_disk_sink_commit(sink, err) < 0)
 			return -1;
 		f->made = true;
+		done += f->capacity;
 		if (xk_ovf_hash_file(f->path, NULL, f->sha, err) < 0)
 			return -1;
 		if (stat(f->path, &st) < 0)
@@ -553,7 +560,7 @@ out:
 int
 xk_ova_write(const char *out, const struct xk_xv *ova,
     const struct xk_ova_disk *disks, size_t n, enum xk_img_format fmt,
-    struct xk_error *err)
+    struct xk_progress *progress, struct xk_error *err)
 {
 	struct ofile *files = calloc(n + 1, sizeof(*files));
 	struct strbuf ovf = STRBUF_INIT, mf = STRBUF_INIT;
@@ -565,7 +572,7 @@ xk_ova_write(const char *out, const struct xk_xv *ova,
 	if (files == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", out), -1;
 	stem(ova, base, sizeof(base));
-	if (make_images(out, files, disks, n, fmt, base, err) < 0)
+	if (make_images(out, files, disks, n, fmt, base, progress, err) < 0)
 		goto out;
 	if (descriptor(&ovf, ova, files, n, fmt) != 0) {
 		xk_error_errno(err, errno ? errno : ENOMEM, "%s: writing the "

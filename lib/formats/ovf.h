@@ -38,11 +38,11 @@ struct xk_ova_disk {
 /*
  * Write the OVA at out (temporary name, renamed when complete) from the
  * records xk_vm_to_ova made for dc; disks as fmt (XK_IMG_VHD or
- * XK_IMG_VMDK).
+ * XK_IMG_VMDK).  progress (may be NULL) counts source bytes.
  */
 int xk_ova_write(const char *out, const struct xk_xv *ova,
     const struct xk_ova_disk *disks, size_t n, enum xk_img_format fmt,
-    struct xk_error *err);
+    struct xk_progress *progress, struct xk_error *err);
 
 /* A file of the References section. */
 struct xk_ovf_file {

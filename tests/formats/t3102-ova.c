@@ -85,7 +85,7 @@ good_ova(void)
 		goto out;
 	od[0].disk = &dc->disks[0];
 	od[0].ref = vd[0].ref;
-	rc = xk_ova_write(ova, rec, od, 1, XK_IMG_VHD, &err);
+	rc = xk_ova_write(ova, rec, od, 1, XK_IMG_VHD, NULL, &err);
 out:
 	if (rc < 0)
 		fprintf(stderr, "# good_ova: %s\n", err.msg);
