@@ -438,8 +438,9 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 		goto out;
 	if (o->format == OUT_VHD) {
 		if (*n != 1) {
-			xk_error_set(err, "%s: a VHD holds one disk, the config "
-			    "has %zu (export to xva or ova)", o->cfg, *n);
+			xk_error_set(err, "%s: a VHD holds one disk, the "
+			    "config has %zu (export to xva or ova)", o->cfg,
+			    *n);
 			goto out;
 		}
 		rc = 0;

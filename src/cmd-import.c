@@ -189,8 +189,8 @@ no_clobber(const char *path, struct xk_error *err)
 	struct stat st;
 
 	if (lstat(path, &st) == 0) {
-		xk_error_set(err, "%s: exists already (remove it or import into "
-		    "another directory)", path);
+		xk_error_set(err, "%s: exists already (remove it or import "
+		    "into another directory)", path);
 		return -1;
 	}
 	return 0;

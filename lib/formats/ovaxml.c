@@ -192,7 +192,7 @@ put_text(struct strbuf *out, const char *s)
 		else if (c == '\r')
 			rc = strbuf_adds(out, "&#13;");
 		else if (c < 0x20 && c != '\t' && c != '\n') {
-			errno = EINVAL;	/* not representable in XML 1.0 */
+			errno = EINVAL;	/* XML 1.0 cannot carry it */
 			return -1;
 		} else
 			rc = strbuf_addc(out, (char)c);

@@ -18,7 +18,7 @@
 
 #define XK_XV_MAX_DOC	(64u * 1024 * 1024)	/* bytes of ova.xml */
 #define XK_XV_MAX_DEPTH	32			/* nested values */
-#define XK_XV_MAX_NODES	(1u << 20)		/* values in a document */
+#define XK_XV_MAX_NODES	(1u << 20)		/* values in a doc */
 
 enum xk_xv_type {
 	XK_XV_STRING,	/* bare text or <string> */

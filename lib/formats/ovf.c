@@ -193,10 +193,10 @@ ovf_system(struct strbuf *sb, const struct xk_xv *vm)
 	    "<rasd:VirtualQuantity>%s</rasd:VirtualQuantity>\n      </Item>\n",
 	    xk_xv_text(vm, "VCPUs_at_startup"), xk_xv_text(vm, "VCPUs_max"),
 	    xk_xv_text(vm, "VCPUs_at_startup"));
-	rc |= strbuf_addf(sb, "      <Item>\n        <rasd:AllocationUnits>byte "
-	    "* 2^20</rasd:AllocationUnits>\n        <rasd:Description>Memory "
-	    "size</rasd:Description>\n        <rasd:ElementName>%" PRIu64
-	    " MB of memory</rasd:ElementName>\n        <rasd:InstanceID>2"
+	rc |= strbuf_addf(sb, "      <Item>\n        <rasd:AllocationUnits>"
+	    "byte * 2^20</rasd:AllocationUnits>\n        "
+	    "<rasd:Description>Memory size</rasd:Description>\n        "
+	    "<rasd:ElementName>%" PRIu64 " MB of memory</rasd:ElementName>\n        <rasd:InstanceID>2"
 	    "</rasd:InstanceID>\n        <rasd:Limit>%" PRIu64 "</rasd:Limit>\n"
 	    "        <rasd:ResourceType>4</rasd:ResourceType>\n        "
 	    "<rasd:VirtualQuantity>%" PRIu64 "</rasd:VirtualQuantity>\n      "
@@ -338,9 +338,9 @@ descriptor(struct strbuf *sb, const struct xk_xv *ova,
 	    "ovf:version=\"1.0.0\">\n  <References>\n", XK_OVF_NS, XK_OVF_NS,
 	    XK_XENOVF_NS);
 	for (size_t i = 0; i < n; i++)
-		rc |= strbuf_addf(sb, "    <File ovf:id=\"file%zu\" ovf:href=\"%s"
-		    "\" ovf:size=\"%" PRIu64 "\"/>\n", i, files[i].name,
-		    files[i].size);
+		rc |= strbuf_addf(sb, "    <File ovf:id=\"file%zu\" "
+		    "ovf:href=\"%s\" ovf:size=\"%" PRIu64 "\"/>\n", i,
+		    files[i].name, files[i].size);
 	rc |= strbuf_adds(sb, "  </References>\n  <DiskSection>\n    <Info>"
 	    "Virtual disks</Info>\n");
 	for (size_t i = 0; i < n; i++)
@@ -359,13 +359,14 @@ descriptor(struct strbuf *sb, const struct xk_xv *ova,
 		rc |= esc(sb, xk_xv_text(net, "bridge"));
 		rc |= strbuf_adds(sb, "</Description></Network>\n");
 	}
-	rc |= strbuf_adds(sb, "  </NetworkSection>\n  <VirtualSystem ovf:id=\"");
+	rc |= strbuf_adds(sb, "  </NetworkSection>\n  <VirtualSystem "
+	    "ovf:id=\"");
 	rc |= esc(sb, xk_xv_text(vm, "name_label"));
 	rc |= strbuf_adds(sb, "\">\n    <Info>A virtual machine exported by "
 	    "xenkit</Info>\n    <Name>");
 	rc |= esc(sb, xk_xv_text(vm, "name_label"));
-	rc |= strbuf_adds(sb, "</Name>\n    <OperatingSystemSection ovf:id=\"1\">"
-	    "\n      <Info>Guest operating system</Info>\n    "
+	rc |= strbuf_adds(sb, "</Name>\n    <OperatingSystemSection "
+	    "ovf:id=\"1\">\n      <Info>Guest operating system</Info>\n    "
 	    "</OperatingSystemSection>\n    <VirtualHardwareSection>\n      "
 	    "<Info>Virtual hardware</Info>\n");
 	rc |= ovf_system(sb, vm);
@@ -823,7 +824,8 @@ parse_disk_item(struct oparse *p, const xmlNode *env, const xmlNode *item,
 	char *aop = rasd_text(item, "AddressOnParent");
 	char *desc = rasd_text(item, "Description");
 	char *label = rasd_text(item, "ElementName");
-	char *dev = conn_value(conn, "device"), *mode = conn_value(conn, "mode");
+	char *dev = conn_value(conn, "device");
+	char *mode = conn_value(conn, "mode");
 	char *boot = conn_value(conn, "bootable");
 	char vbd_id[32], vdi_id[32];
 	struct xk_xv *vbd = xk_xv_struct(), *oc = xk_xv_struct();
@@ -838,7 +840,8 @@ parse_disk_item(struct oparse *p, const xmlNode *env, const xmlNode *item,
 		goto out;
 	}
 	if (desc != NULL && strncmp(desc, "xl:disk=", 8) == 0)
-		rc |= xk_xv_set(oc, XK_OTHER_PREFIX "disk", xk_xv_str(desc + 8));
+		rc |= xk_xv_set(oc, XK_OTHER_PREFIX "disk",
+		    xk_xv_str(desc + 8));
 	rc |= xk_xv_set(vbd, "VM", xk_xv_str("Ref:vm"));
 	rc |= xk_xv_set(vbd, "VDI", xk_xv_str(cd ? NULLREF : vdi_id));
 	rc |= xk_xv_set(vbd, "userdevice", xk_xv_strf("%s", dev ? dev : aop ?
@@ -864,8 +867,8 @@ parse_disk_item(struct oparse *p, const xmlNode *env, const xmlNode *item,
 		    !u64(attr(disk, "capacity"), &cap) || mul == 0 ||
 		    cap > UINT64_MAX / mul) {
 			xk_xv_free(vdi);
-			rc = perr(p, disk, "a Disk without a File of its own or "
-			    "a capacity");
+			rc = perr(p, disk, "a Disk without a File of its own "
+			    "or a capacity");
 			goto out;
 		}
 		f->vdi_ref = strdup(vdi_id);
@@ -944,8 +947,8 @@ parse_cpu_mem(struct oparse *p, const xmlNode *item, int type)
 	if (!u64(lim, &max) || max < n || max > (1ULL << 44) / mul)
 		max = n;
 	if (type == 3) {
-		rc |= xk_xv_set(p->vm, "VCPUs_at_startup", xk_xv_strf("%" PRIu64,
-		    n));
+		rc |= xk_xv_set(p->vm, "VCPUs_at_startup",
+		    xk_xv_strf("%" PRIu64, n));
 		rc |= xk_xv_set(p->vm, "VCPUs_max", xk_xv_strf("%" PRIu64,
 		    max));
 	} else {
@@ -1203,13 +1206,13 @@ xk_ovf_manifest(struct xk_ovf *o, const char *name, const char *data,
 		    2)
 			sha1 = true;
 		else {
-			xk_error_set(err, "%s: '%.80s' is not SHA256(FILE)= HEX "
-			    "or SHA1(FILE)= HEX", name, line);
+			xk_error_set(err, "%s: '%.80s' is not SHA256(FILE)= "
+			    "HEX or SHA1(FILE)= HEX", name, line);
 			return -1;
 		}
 		f = xk_ovf_file(o, file);
 		if (f == NULL)
-			continue;	/* the descriptor: checked by the caller */
+			continue;	/* the descriptor: the caller checks */
 		free(f->want);
 		f->want = strdup(digest);
 		f->sha1 = sha1;
@@ -1477,8 +1480,8 @@ read_members(struct ova_reader *r, const char *dir,
 			if (f->vdi_ref == NULL)
 				archive_read_data_skip(r->ar);
 			else if (f->compressed) {
-				xk_error_set(err, "%s: %s: compressed disk files "
-				    "are not supported", r->path, name);
+				xk_error_set(err, "%s: %s: compressed disk "
+				    "files are not supported", r->path, name);
 				return -1;
 			} else if (read_disk(r, f, dir, cb, err) < 0)
 				return -1;
@@ -1500,8 +1503,9 @@ read_members(struct ova_reader *r, const char *dir,
 	for (size_t i = 0; i < r->ovf->nfiles; i++)
 		if (r->ovf->files[i].vdi_ref != NULL &&
 		    !r->ovf->files[i].seen) {
-			xk_error_set(err, "%s: disk file %s is missing (archive "
-			    "truncated?)", r->path, r->ovf->files[i].href);
+			xk_error_set(err, "%s: disk file %s is missing "
+			    "(archive truncated?)", r->path,
+			    r->ovf->files[i].href);
 			return -1;
 		}
 	return 0;

@@ -26,8 +26,8 @@
 #define XK_XENOVF_NS	"http://schemas.citrix.com/ovf/envelope/1"
 #define XK_OVF_VHD_URI \
 	"http://www.microsoft.com/technet/virtualserver/downloads/vhdspec.mspx"
-#define XK_OVF_VMDK_URI \
-	"http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized"
+#define XK_OVF_VMDK_URI "http://www.vmware.com/interfaces/specifications/" \
+	"vmdk.html#streamOptimized"
 
 struct xk_ova_disk {
 	const struct xk_disk *disk;

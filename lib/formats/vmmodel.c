@@ -1316,9 +1316,9 @@ xk_vm_from_ova(const struct xk_xv *ova, struct xk_vm_in *in,
 	for (size_t i = 0; i < in->ndisks; i++)
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(in->disks[i].vdev, in->disks[j].vdev) ==
-			    0 || (in->disks[i].vdi_ref && in->disks[j].vdi_ref &&
-			    strcmp(in->disks[i].vdi_ref, in->disks[j].vdi_ref)
-			    == 0)) {
+			    0 || (in->disks[i].vdi_ref &&
+			    in->disks[j].vdi_ref && strcmp(in->disks[i].vdi_ref,
+			    in->disks[j].vdi_ref) == 0)) {
 				xk_error_set(err, "ova.xml: two VBDs share "
 				    "userdevice or VDI (%s)",
 				    in->disks[i].vdev);

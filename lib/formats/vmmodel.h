@@ -21,8 +21,8 @@
 #include "util/error.h"
 #include "util/strbuf.h"
 
-#define XK_CHUNK_SIZE	(1024u * 1024)		/* XVA chunk: 1 MiB */
-#define XK_OTHER_PREFIX	"xl:"			/* other_config notes */
+#define XK_CHUNK_SIZE	(1024u * 1024)	/* XVA chunk: 1 MiB */
+#define XK_OTHER_PREFIX	"xl:"		/* other_config notes */
 
 /* Warnings: "KEY: what happens to it". */
 struct xk_notes {

@@ -264,27 +264,47 @@ edit_xml(struct tar_member *m, const char *from, const char *to)
 	m[0].data = (unsigned char *)ns;
 }
 
-static void b_order(struct tar_member *m, size_t *n) { (void)n; swap(m, 0, 1); }
-static void b_dotslash(struct tar_member *m, size_t *n)
+static void
+b_order(struct tar_member *m, size_t *n)
+{
+	(void)n;
+	swap(m, 0, 1);
+}
+static void
+b_dotslash(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	strcpy(m[0].name, "./ova.xml");
 }
-static void b_chunk0(struct tar_member *m, size_t *n)
+static void
+b_chunk0(struct tar_member *m, size_t *n)
 {
 	drop(m, n, 1);
 	drop(m, n, 1);
 }
-static void b_sumorder(struct tar_member *m, size_t *n) { (void)n; swap(m, 3, 4); }
-static void b_data(struct tar_member *m, size_t *n) { (void)n; m[3].data[5] ^= 1; }
-static void b_upper(struct tar_member *m, size_t *n)
+static void
+b_sumorder(struct tar_member *m, size_t *n)
+{
+	(void)n;
+	swap(m, 3, 4);
+}
+
+static void
+b_data(struct tar_member *m, size_t *n)
+{
+	(void)n;
+	m[3].data[5] ^= 1;
+}
+static void
+b_upper(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	for (size_t i = 0; i < m[2].len; i++)
 		if (m[2].data[i] >= 'a' && m[2].data[i] <= 'f')
 			m[2].data[i] = (unsigned char)(m[2].data[i] - 32);
 }
-static void b_short(struct tar_member *m, size_t *n)
+static void
+b_short(struct tar_member *m, size_t *n)
 {
 	char sum[41];
 
@@ -293,36 +313,42 @@ static void b_short(struct tar_member *m, size_t *n)
 	xk_xva_checksum(XK_XVA_SHA1, m[3].data, 1000, sum);
 	memcpy(m[4].data, sum, 40);
 }
-static void b_last(struct tar_member *m, size_t *n)
+static void
+b_last(struct tar_member *m, size_t *n)
 {
 	drop(m, n, 5);
 	drop(m, n, 5);
 }
-static void b_field(struct tar_member *m, size_t *n)
+static void
+b_field(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	edit_xml(m, "<member><name>PV_legacy_args</name><value/></member>",
 	    "");
 }
-static void b_bool(struct tar_member *m, size_t *n)
+static void
+b_bool(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	edit_xml(m, "<name>is_a_template</name><value><boolean>0</boolean>"
 	    "</value>", "<name>is_a_template</name><value>0</value>");
 }
-static void b_version(struct tar_member *m, size_t *n)
+static void
+b_version(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	edit_xml(m, "<name>xapi_minor</name><value>1</value>",
 	    "<name>xapi_minor</name><value>21</value>");
 }
-static void b_vsn(struct tar_member *m, size_t *n)
+static void
+b_vsn(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	edit_xml(m, "<name>export_vsn</name><value>2</value>",
 	    "<name>export_vsn</name><value>1</value>");
 }
-static void b_vdiorder(struct tar_member *m, size_t *n)
+static void
+b_vdiorder(struct tar_member *m, size_t *n)
 {
 	struct tar_member t[4];
 
@@ -332,7 +358,8 @@ static void b_vdiorder(struct tar_member *m, size_t *n)
 	memmove(&m[5], &m[1], 6 * sizeof(*m));
 	memcpy(&m[1], t, sizeof(t));
 }
-static void b_dir(struct tar_member *m, size_t *n)
+static void
+b_dir(struct tar_member *m, size_t *n)
 {
 	memmove(&m[2], &m[1], (*n - 1) * sizeof(*m));
 	(*n)++;
@@ -342,19 +369,22 @@ static void b_dir(struct tar_member *m, size_t *n)
 	m[1].data = malloc(1);
 	/* the displaced member 1 data is still owned by m[2] */
 }
-static void b_memory(struct tar_member *m, size_t *n)
+static void
+b_memory(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	edit_xml(m, "<name>memory_dynamic_max</name><value>268435456</value>",
 	    "<name>memory_dynamic_max</name><value>968435456</value>");
 }
-static void b_ref(struct tar_member *m, size_t *n)
+static void
+b_ref(struct tar_member *m, size_t *n)
 {
 	(void)n;
 	edit_xml(m, "<name>VDI</name><value>Ref:002</value>",
 	    "<name>VDI</name><value>Ref:077</value>");
 }
-static void b_dup(struct tar_member *m, size_t *n)
+static void
+b_dup(struct tar_member *m, size_t *n)
 {
 	/* chunk 2 of Ref:001 once more, after itself */
 	struct tar_member c = m[3], s = m[4];
@@ -368,7 +398,8 @@ static void b_dup(struct tar_member *m, size_t *n)
 	m[6] = s;
 	*n += 2;
 }
-static void b_pax(struct tar_member *m, size_t *n)
+static void
+b_pax(struct tar_member *m, size_t *n)
 {
 	memmove(&m[1], &m[0], *n * sizeof(*m));
 	(*n)++;

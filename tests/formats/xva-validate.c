@@ -119,8 +119,8 @@ load(struct vctx *v, const char *path, struct tar_member **out, size_t *nout)
 		if (parse_header(v, h, &m[n], &size) < 0)
 			goto bad;
 		if (size > (1ULL << 31)) {
-			fail(v, "tar: member %s: size %llu too large", m[n].name,
-			    size);
+			fail(v, "tar: member %s: size %llu too large",
+			    m[n].name, size);
 			goto bad;
 		}
 		m[n].len = (size_t)size;
@@ -335,8 +335,10 @@ check_fields(struct vctx *v, const struct xk_xv *objs, const char *cls,
 			const char *target_cls = NULL;
 
 			if (strcmp(k, ref_fields[r][0]) != 0 ||
-			    (strcmp(cls, "VM") != 0 && strcmp(cls, "VBD") != 0 &&
-			    strcmp(cls, "VDI") != 0 && strcmp(cls, "VIF") != 0))
+			    (strcmp(cls, "VM") != 0 &&
+			    strcmp(cls, "VBD") != 0 &&
+			    strcmp(cls, "VDI") != 0 &&
+			    strcmp(cls, "VIF") != 0))
 				continue;
 			if (x->type == XK_XV_STRUCT || x->type == XK_XV_ARRAY)
 				return fail(v, "ova.xml: %s %s: %s must be a "
@@ -450,7 +452,8 @@ check_ova(struct vctx *v, const struct xk_xv *ova, const struct xk_xv **objsp)
 		if (strcmp(cls, "VBD") == 0) {
 			const char *t = xk_xv_text(snap, "type");
 			const char *mode = xk_xv_text(snap, "mode");
-			bool empty = strcmp(xk_xv_text(snap, "empty"), "1") == 0;
+			bool empty = strcmp(xk_xv_text(snap, "empty"),
+			    "1") == 0;
 
 			if (strcmp(t, "Disk") != 0 && strcmp(t, "CD") != 0)
 				return fail(v, "ova.xml: VBD %s: type must be "

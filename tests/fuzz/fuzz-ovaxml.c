@@ -19,7 +19,8 @@ equal(const struct xk_xv *a, const struct xk_xv *b)
 		return false;
 	if (a->type == XK_XV_STRUCT) {
 		for (size_t i = 0; i < a->n; i++)
-			if (strcmp(a->members[i].name, b->members[i].name) != 0 ||
+			if (strcmp(a->members[i].name,
+			    b->members[i].name) != 0 ||
 			    !equal(a->members[i].value, b->members[i].value))
 				return false;
 		return true;
