@@ -80,10 +80,14 @@ struct xk_snap_backend {
 	    struct xk_error *err);
 	int (*delete)(struct xk_snap_env *env, json_t *disk,
 	    struct xk_error *err);
+	/* XK_SNAP_CAP_COPY: where the copy tagged tag of path goes. */
+	void (*copy_name)(const char *path, const char *tag, char *buf,
+	    size_t len);
 };
 
 extern const struct xk_snap_backend xk_snap_qcow2;
 extern const struct xk_snap_backend xk_snap_reflink;
+extern const struct xk_snap_backend xk_snap_lvm;
 
 /* Every backend, NULL-terminated, in the order create runs them. */
 extern const struct xk_snap_backend *const xk_snap_backends[];
@@ -95,6 +99,9 @@ void xk_snap_pick_backend(const struct xk_snap_env *env,
 
 /* Helpers shared by backends (qcow2.c). */
 int xk_snap_run(const char *const argv[], struct xk_error *err);
+/* The same, keeping its output (stdout and stderr, trimmed) in out. */
+int xk_snap_run_out(const char *const argv[], char *out, size_t size,
+    struct xk_error *err);
 /* The backing file string in a qcow2 header ("" when none). */
 int xk_qcow2_backing(const char *path, char **backing,
     struct xk_error *err);

@@ -170,6 +170,7 @@ xk_snap_disks_free(struct xk_snap_disk *disks, size_t n)
 const struct xk_snap_backend *const xk_snap_backends[] = {
 	&xk_snap_qcow2,		/* first: its transaction is the freeze */
 	&xk_snap_reflink,
+	&xk_snap_lvm,
 	NULL,
 };
 
@@ -209,6 +210,7 @@ xk_snap_pick_backend(const struct xk_snap_env *env, struct xk_snap_disk *d)
 			first = e;
 	}
 	snprintf(d->why, sizeof(d->why), "%s; what works: qcow2 files "
-	    "(live or stopped; convert with qemu-img convert -O qcow2) and "
-	    "raw files on btrfs or XFS (reflink copies)", first.msg);
+	    "(live or stopped; convert with qemu-img convert -O qcow2), raw "
+	    "files on btrfs or XFS (reflink copies) and LVM logical volumes",
+	    first.msg);
 }

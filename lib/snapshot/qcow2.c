@@ -49,10 +49,10 @@ jint(json_t *o, const char *key)
 }
 
 int
-xk_snap_run(const char *const argv[], struct xk_error *err)
+xk_snap_run_out(const char *const argv[], char *out, size_t size,
+    struct xk_error *err)
 {
 	int pfd[2], status;
-	char out[700];
 	size_t len = 0;
 	pid_t pid;
 	ssize_t n;
@@ -69,18 +69,22 @@ xk_snap_run(const char *const argv[], struct xk_error *err)
 		return -1;
 	}
 	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
 		dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
 	close(pfd[1]);
-	while ((n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0 ||
+	while ((n = read(pfd[0], out + len, size - 1 - len)) > 0 ||
 	    (n < 0 && errno == EINTR))
 		if (n > 0)
 			len += (size_t)n;
 	out[len] = '\0';
-	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r'))
+	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r' ||
+	    out[len - 1] == ' '))
 		out[--len] = '\0';
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0)
@@ -95,6 +99,14 @@ xk_snap_run(const char *const argv[], struct xk_error *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+xk_snap_run(const char *const argv[], struct xk_error *err)
+{
+	char out[700];
+
+	return xk_snap_run_out(argv, out, sizeof(out), err);
 }
 
 static uint32_t

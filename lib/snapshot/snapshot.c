@@ -403,7 +403,11 @@ create_plan_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all,
 			    (long long)++ctx->seq);
 		else
 			snprintf(tag, sizeof(tag), "%lld", (long long)id);
-		image_name(np, sizeof(np), jstr(act, "path"), tag);
+		if (d->be->copy_name != NULL)
+			d->be->copy_name(jstr(act, "path"), tag, np,
+			    sizeof(np));
+		else
+			image_name(np, sizeof(np), jstr(act, "path"), tag);
 		snprintf(node, sizeof(node), "xkc%lld", (long long)id);
 		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
 		    "s:I, s:I, s:s, s:s, s:s, s:s}", "vdev", d->vdev, "path",
@@ -814,12 +818,22 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 		uint64_t size;
 		json_int_t pos;
 
+		if (act != NULL && ctx->env.qmp != NULL &&
+		    !(backend_of(sd)->caps & XK_SNAP_CAP_LIVE_REVERT)) {
+			xk_error_set(err, "disk %s (%s, %s): reverting it needs "
+			    "the domain stopped", jstr(sd, "vdev"), jstr(act,
+			    "path"), jstr(sd, "backend"));
+			json_decref(act);
+			goto fail;
+		}
 		if (act != NULL && backend_of(sd)->caps & XK_SNAP_CAP_COPY) {
+			snprintf(tag, sizeof(tag), "%lld%d",
+			    (long long)time(NULL) % 100000000, (int)getpid());
 			json_array_append_new(disks, json_pack("{s:s, s:s, s:s, "
-			    "s:s, s:I}", "vdev", jstr(sd, "vdev"), "path",
+			    "s:s, s:I, s:s}", "vdev", jstr(sd, "vdev"), "path",
 			    jstr(act, "path"), "target_path", jstr(sd, "path"),
 			    "backend", jstr(sd, "backend"), "target_id",
-			    jint(sd, "id")));
+			    jint(sd, "id"), "tag", tag));
 			json_decref(act);
 			continue;
 		}
