@@ -82,6 +82,35 @@ note(struct xk_snap_ctx *ctx, const char *fmt, ...)
 	json_array_append_new(ctx->notes, json_string(buf));
 }
 
+/*
+ * Without --qmp, DOMAIN may be a running Xen domain: then its device
+ * model's QMP socket (and libxl's lock) is where its disks are.  A Xen
+ * domain running without a device model has only blkback disks, which
+ * xk cannot freeze yet: refused, rather than changed under blkback.
+ * Anywhere else (no Xen, domain not running) the domain is stopped.
+ */
+static int
+xen_device_model(struct xk_snap_ctx *ctx, const char **qmp,
+    const char **lock, struct xk_error *err)
+{
+	if (xk_snap_xen_find(ctx->domain, &ctx->xen, NULL) != 1)
+		return 0;
+	if (!ctx->xen.has_qmp) {
+		xk_error_set(err, "Xen domain %s (domid %u) runs without a "
+		    "device-model QEMU: its disks are served by blkback, "
+		    "which xk cannot freeze yet; shut the domain down to "
+		    "snapshot or revert its disks", ctx->domain,
+		    ctx->xen.domid);
+		return -1;
+	}
+	*qmp = ctx->xen.qmp;
+	*lock = ctx->xen.lock;
+	ctx->qmp_path = strdup(*qmp);
+	note(ctx, "Xen domain %s: domid %u, device model %s", ctx->domain,
+	    ctx->xen.domid, *qmp);
+	return 0;
+}
+
 int
 xk_snap_open(struct xk_snap_ctx *ctx, const char *catalog,
     const char *domain, const char *qmp_path, const char *qmp_lock,
@@ -113,6 +142,9 @@ xk_snap_open(struct xk_snap_ctx *ctx, const char *catalog,
 	}
 	if ((ctx->domid = xk_catalog_domain(ctx->cat, domain, false,
 	    err)) < 0)
+		goto fail;
+	if (modify && qmp_path == NULL && xen_device_model(ctx, &qmp_path,
+	    &qmp_lock, err) < 0)
 		goto fail;
 	if (qmp_path != NULL && (ctx->env.qmp = xk_qmp_connect(qmp_path,
 	    qmp_lock, ctx->env.timeout_ms, err)) == NULL)

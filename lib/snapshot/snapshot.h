@@ -25,11 +25,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
 #include "snapshot/backend.h"
 #include "snapshot/catalog.h"
+
+/* A running Xen domain, found through libxl (xen.c). */
+struct xk_snap_xen {
+	uint32_t domid;
+	char uuid[40];
+	char qmp[64];		/* /var/run/xen/qmp-libxl-DOMID */
+	char lock[160];		/* libxl's QMP lock file */
+	bool has_qmp;		/* it has a device model with that socket */
+};
 
 struct xk_snap_ctx {
 	struct xk_catalog *cat;
@@ -40,6 +50,7 @@ struct xk_snap_ctx {
 	int lockfd;
 	json_t *notes;		/* strings the command may print */
 	int64_t seq;		/* for copies' file names (create) */
+	struct xk_snap_xen xen;	/* when DOMAIN is a running Xen domain */
 };
 
 /*
@@ -73,6 +84,10 @@ int xk_snap_repair(struct xk_snap_ctx *ctx, char **done,
  * order.  name != NULL: only that one (error when absent).
  */
 json_t *xk_snap_list(struct xk_snap_ctx *ctx, const char *name,
+    struct xk_error *err);
+
+/* 1: domain (a name or domid) is running; 0: not (err says why). */
+int xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
     struct xk_error *err);
 
 /* QEMU's disks (query-block), one xk_snap_disk each. */
