@@ -218,6 +218,28 @@ open_disks(const struct xk_domcfg *dc, struct edisk *ed, size_t *n,
 	return 0;
 }
 
+/* Renaming onto OUT must never replace the config or a disk. */
+static int
+not_an_input(const struct export_opts *o, const struct xk_domcfg *dc,
+    struct xk_error *err)
+{
+	struct stat out, in;
+
+	if (stat(o->out, &out) < 0)
+		return 0;
+	for (size_t i = 0; i <= dc->ndisks; i++) {
+		const char *p = i < dc->ndisks ? dc->disks[i].target : o->cfg;
+
+		if (p != NULL && stat(p, &in) == 0 && in.st_dev ==
+		    out.st_dev && in.st_ino == out.st_ino) {
+			xk_error_set(err, "%s is an input (%s): refusing to "
+			    "replace it", o->out, p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ".NAME.xk-XXXXXX" next to path, as the disk sinks name theirs. */
 static int
 tmp_name(const char *path, char **tmp)
@@ -434,7 +456,7 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 
 	if (vd == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", o->cfg), -1;
-	if (open_disks(dc, ed, n, vd, err) < 0)
+	if (not_an_input(o, dc, err) < 0 || open_disks(dc, ed, n, vd, err) < 0)
 		goto out;
 	if (o->format == OUT_VHD) {
 		if (*n != 1) {

@@ -1242,6 +1242,9 @@ read_vbd(const struct xk_xv *objs, const char *id, const struct xk_xv *vbd,
 		    "ova.xml");
 	if (!parse_u64(xk_xv_text(vdirec, "virtual_size"), &d->size))
 		return bad_obj(err, vdi, "VDI virtual_size is not a number");
+	if (d->size == 0 || d->size > XK_VDI_MAX_SIZE)
+		return bad_obj(err, vdi, "VDI virtual_size is 0 or more than "
+		    "64 TiB");
 	if (find_obj(objs, "SR", xk_xv_text(vdirec, "SR")) == NULL)
 		return bad_obj(err, vdi, "VDI points at an SR that is not in "
 		    "ova.xml");
@@ -1270,6 +1273,15 @@ read_vif(const struct xk_xv *objs, const char *id, const struct xk_xv *vif,
 	if (v->bridge == NULL || *v->bridge == '\0')
 		v->bridge = xk_xv_text(net, "name_label");
 	return 0;
+}
+
+/* xvda and hda are the same disk to xl. */
+static bool
+same_index(const char *a, const char *b)
+{
+	bool pa, pb;
+
+	return xk_vm_vdev_index(a, &pa) == xk_vm_vdev_index(b, &pb);
 }
 
 int
@@ -1315,8 +1327,8 @@ xk_vm_from_ova(const struct xk_xv *ova, struct xk_vm_in *in,
 	}
 	for (size_t i = 0; i < in->ndisks; i++)
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(in->disks[i].vdev, in->disks[j].vdev) ==
-			    0 || (in->disks[i].vdi_ref &&
+			if (same_index(in->disks[i].vdev,
+			    in->disks[j].vdev) || (in->disks[i].vdi_ref &&
 			    in->disks[j].vdi_ref && strcmp(in->disks[i].vdi_ref,
 			    in->disks[j].vdi_ref) == 0)) {
 				xk_error_set(err, "ova.xml: two VBDs share "

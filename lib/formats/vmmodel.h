@@ -23,6 +23,8 @@
 
 #define XK_CHUNK_SIZE	(1024u * 1024)	/* XVA chunk: 1 MiB */
 #define XK_OTHER_PREFIX	"xl:"		/* other_config notes */
+/* Larger virtual sizes are refused on import (XAPI's own limit is 16 TiB). */
+#define XK_VDI_MAX_SIZE	(64ULL << 40)
 
 /* Warnings: "KEY: what happens to it". */
 struct xk_notes {

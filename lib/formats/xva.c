@@ -250,9 +250,10 @@ load_vdis(struct xk_xva_reader *r, struct xk_error *err)
 		}
 		errno = 0;
 		v->size = strtoull(vs, &end, 10);
-		if (errno != 0 || *end != '\0') {
+		if (errno != 0 || *end != '\0' || v->size > XK_VDI_MAX_SIZE) {
 			xk_error_set(err, "%s: ova.xml: VDI %s: virtual_size "
-			    "'%.32s' is not a number", r->path, id, vs);
+			    "'%.32s' is not a number up to 64 TiB", r->path, id,
+			    vs);
 			return -1;
 		}
 		v->ref = strdup(id);
@@ -494,7 +495,8 @@ verify_chunk(struct xk_xva_reader *r, struct xk_xva_vdi *v,
 {
 	struct archive_entry *e;
 	struct mname cm;
-	char want[41], got[41];
+	char want[42], got[41];
+	la_int64_t size;
 	size_t n;
 	int rc = archive_read_next_header(r->ar, &e);
 
@@ -518,14 +520,22 @@ verify_chunk(struct xk_xva_reader *r, struct xk_xva_vdi *v,
 		return -1;
 	}
 	n = strcmp(cm.suffix, "checksum") == 0 ? 40 : 16;
-	if (archive_entry_size(e) != (la_int64_t)n) {
+	size = archive_entry_size(e);
+	/* a trailing newline is tolerated: some writers add one */
+	if (size != (la_int64_t)n && size != (la_int64_t)n + 1) {
 		xk_error_set(err, "%s: disk %s: chunk %ld: .%s member is %lld "
 		    "bytes, not %zu", r->path, v->ref, m->num, cm.suffix,
-		    (long long)archive_entry_size(e), n);
+		    (long long)size, n);
 		return -1;
 	}
-	if (read_member(r, want, n, archive_entry_pathname(e), err) < 0)
+	if (read_member(r, want, (size_t)size, archive_entry_pathname(e),
+	    err) < 0)
 		return -1;
+	if ((size_t)size > n && want[n] != '\n') {
+		xk_error_set(err, "%s: disk %s: chunk %ld: .%s member is not "
+		    "%zu hex digits", r->path, v->ref, m->num, cm.suffix, n);
+		return -1;
+	}
 	want[n] = '\0';
 	xk_xva_checksum(n == 40 ? XK_XVA_SHA1 : XK_XVA_XXHASH, r->buf, len,
 	    got);

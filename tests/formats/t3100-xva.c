@@ -1051,6 +1051,8 @@ TEST(stale_notes_are_not_used)
 	struct xk_notes w = { NULL, 0 };
 
 	memset(vd, 0, sizeof(vd));
+	for (size_t i = 0; i < 4; i++)
+		vd[i].size = MiB;
 	CHECK_INT_EQ(write_text(cfg, model_cfgs[0]), 0);
 	dc = xk_domcfg_load(cfg, &err);
 	ova = xk_vm_to_ova(dc, vd, &o, NULL, &err);
@@ -1118,6 +1120,8 @@ TEST(cd_with_iso_vdi_needs_no_data)
 	struct xk_xv *ova, *objs;
 
 	memset(vd, 0, sizeof(vd));
+	for (size_t i = 0; i < 4; i++)
+		vd[i].size = MiB;
 	CHECK_INT_EQ(write_text(cfg, model_cfgs[0]), 0);
 	dc = xk_domcfg_load(cfg, &err);
 	ova = xk_vm_to_ova(dc, vd, &o, NULL, &err);
@@ -1140,4 +1144,32 @@ TEST(cd_with_iso_vdi_needs_no_data)
 	xk_xv_free(ova);
 	xk_domcfg_free(dc);
 	free(cfg);
+}
+
+TEST(checksum_newline_tolerated_and_huge_vdi_refused)
+{
+	const char *ova = tiny_ova(10);
+	char *xva = tpath("n.xva"), sum[41], line[42];
+	struct member m[] = {
+		{ "ova.xml", ova, strlen(ova) },
+		{ "Ref:1/00000000", "0123456789", 10 },
+		{ "Ref:1/00000000.checksum", line, 41 },
+	};
+	struct xk_error err = { 0 };
+
+	xk_xva_checksum(XK_XVA_SHA1, "0123456789", 10, sum);
+	snprintf(line, sizeof(line), "%s\n", sum);
+	CHECK_INT_EQ(build(xva, m, 3, false), 0);
+	CHECK_INT_EQ(read_all(xva, NULL, &err), 0);
+	line[40] = 'x';
+	CHECK_INT_EQ(build(xva, m, 3, false), 0);
+	CHECK_INT_EQ(read_all(xva, NULL, &err), -1);
+	CHECK_STR_HAS(err.msg, "not 40 hex digits");
+	ova = tiny_ova(1ULL << 50);
+	m[0].data = ova;
+	m[0].len = strlen(ova);
+	CHECK_INT_EQ(build(xva, m, 1, false), 0);
+	CHECK(xk_xva_open(xva, &err) == NULL);
+	CHECK_STR_HAS(err.msg, "up to 64 TiB");
+	free(xva);
 }

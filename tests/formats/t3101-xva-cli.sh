@@ -156,6 +156,18 @@ check "import vhd" "$XK" import "$T/one.vhd" -o "$T/x5"
 check "vhd: disk identical" cmp "$A" "$T/x5/one-xvda.img"
 fails "vhd of a two-disk config refused" "a VHD holds one disk" \
     "$XK" export "$T/in/vm.cfg" -o "$T/two.vhd"
+cp "$T/one.vhd" "$T/in/self.vhd"
+cat >"$T/in/self.cfg" <<EOF
+name = "self"
+type = "hvm"
+memory = 512
+disk = [ 'format=vhd, vdev=xvda, access=rw, target=$T/in/self.vhd' ]
+EOF
+sum=$(sha256sum <"$T/in/self.vhd")
+fails "export onto its own disk refused" "is an input" \
+    "$XK" export "$T/in/self.cfg" -o "$T/in/self.vhd"
+[ "$(sha256sum <"$T/in/self.vhd")" = "$sum" ] && ok "the disk is untouched" ||
+    notok "the disk is untouched"
 
 # OVA
 if "$XK" export "$T/in/vm.cfg" -o "$T/vm.ova" >"$T/out" 2>"$T/err"; then
