@@ -547,52 +547,90 @@ struct vhd_sink {
 	size_t bat_bytes;
 	uint64_t next;		/* where the next block goes */
 	int64_t cur;		/* block in buf, or -1 */
+	size_t lo, hi;		/* bytes of buf's block written so far */
 	unsigned char *buf;	/* bitmap sector + block data */
 };
 
 #define BITMAP_BYTES SECTOR	/* for 2 MiB blocks: 4096 bits */
 #define BAT_OFFSET (FOOTER_SIZE + HEADER_SIZE)
 
+#define SPB (XK_VHD_BLOCK_SIZE / SECTOR)
+/* Zero gaps shorter than this inside a block are written, not skipped. */
+#define HOLE_MIN 128u	/* sectors: 64 KiB */
+
+static bool
+sector_set(const unsigned char *bitmap, uint32_t s)
+{
+	return bitmap[s / 8] & (0x80 >> (s % 8));
+}
+
+/* Write sectors [s, e) of the block's data at its place in the file. */
+static int
+write_run(struct xk_disk_sink *sink, const unsigned char *data, uint32_t s,
+    uint32_t e, struct xk_error *err)
+{
+	struct vhd_sink *v = sink->priv;
+
+	return xk_pwrite_full(sink->fd, data + (size_t)s * SECTOR,
+	    (size_t)(e - s) * SECTOR, v->next + BITMAP_BYTES +
+	    (uint64_t)s * SECTOR, sink->tmp, err);
+}
+
 /*
- * Append block blk (data: XK_VHD_BLOCK_SIZE bytes, zeros past the disk's
- * end) with a bitmap of its non-zero sectors; an all-zero block is not
- * allocated at all.
+ * Append block blk with a bitmap of its non-zero sectors.  data holds
+ * XK_VHD_BLOCK_SIZE bytes of which only sectors [slo, shi) are looked
+ * at (the others are zeros, maybe not even initialised).  An all-zero
+ * block is not allocated at all.  A full block goes out in one pwritev;
+ * a partly zero one as runs of its non-zero sectors, its zero stretches
+ * left as holes in the (new, so zero-reading) file, as qemu-img does.
  */
 static int
 write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
-    struct xk_error *err)
+    uint32_t slo, uint32_t shi, struct xk_error *err)
 {
 	struct vhd_sink *v = sink->priv;
 	uint64_t base = blk * XK_VHD_BLOCK_SIZE;
 	unsigned char bitmap[BITMAP_BYTES];
 	struct iovec iov[2];
-	bool any = false;
-	ssize_t n;
+	uint32_t nset = 0;
+	ssize_t n = -1;
 
 	memset(bitmap, 0, sizeof(bitmap));
-	for (uint32_t s = 0; s < XK_VHD_BLOCK_SIZE / SECTOR &&
-	    base + (uint64_t)s * SECTOR < v->vsize; s++) {
+	for (uint32_t s = slo; s < shi && base + (uint64_t)s * SECTOR <
+	    v->vsize; s++) {
 		if (!xk_is_zero(data + s * SECTOR, SECTOR)) {
 			bitmap[s / 8] |= 0x80 >> (s % 8);
-			any = true;
+			nset++;
 		}
 	}
-	if (!any)
+	if (nset == 0)
 		return 0;
-	iov[0] = (struct iovec){ bitmap, BITMAP_BYTES };
-	iov[1] = (struct iovec){ (void *)data, XK_VHD_BLOCK_SIZE };
-	do
-		n = pwritev(sink->fd, iov, 2, (off_t)v->next);
-	while (n < 0 && errno == EINTR);
+	if (nset == SPB) {
+		iov[0] = (struct iovec){ bitmap, BITMAP_BYTES };
+		iov[1] = (struct iovec){ (void *)data, XK_VHD_BLOCK_SIZE };
+		do
+			n = pwritev(sink->fd, iov, 2, (off_t)v->next);
+		while (n < 0 && errno == EINTR);
+	}
 	if (n != (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE)) {
-		/* short or failed: finish with the plain loop, or report */
-		if (n < 0)
-			n = 0;
+		/* partial block (or a short pwritev): bitmap, then runs */
 		if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
-		    sink->tmp, err) < 0 ||
-		    xk_pwrite_full(sink->fd, data, XK_VHD_BLOCK_SIZE,
-		    v->next + BITMAP_BYTES, sink->tmp, err) < 0)
+		    sink->tmp, err) < 0)
 			return -1;
+		for (uint32_t s = slo; s < shi; s++) {
+			uint32_t last;
+
+			if (!sector_set(bitmap, s))
+				continue;
+			last = s;
+			for (uint32_t t = s + 1; t < shi && t - last <= HOLE_MIN;
+			    t++)
+				if (sector_set(bitmap, t))
+					last = t;
+			if (write_run(sink, data, s, last + 1, err) < 0)
+				return -1;
+			s = last;
+		}
 	}
 	xk_put_be32(v->bat + 4 * blk, (uint32_t)(v->next / SECTOR));
 	v->next += BITMAP_BYTES + XK_VHD_BLOCK_SIZE;
@@ -607,9 +645,13 @@ flush_block(struct xk_disk_sink *sink, struct xk_error *err)
 	unsigned char *data = v->buf + BITMAP_BYTES;
 	int rc;
 
+	size_t end = (v->hi + SECTOR - 1) / SECTOR * SECTOR;
+
 	if (v->cur < 0)
 		return 0;
-	rc = write_block(sink, (uint64_t)v->cur, data, err);
+	memset(data + v->hi, 0, end - v->hi);	/* the last sector's tail */
+	rc = write_block(sink, (uint64_t)v->cur, data,
+	    (uint32_t)(v->lo / SECTOR), (uint32_t)(end / SECTOR), err);
 	v->cur = -1;
 	return rc;
 }
@@ -631,7 +673,8 @@ vhd_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 		if (blk != v->cur && n == XK_VHD_BLOCK_SIZE) {
 			/* a whole block: straight from the caller's buffer */
 			if (flush_block(sink, err) < 0 ||
-			    write_block(sink, (uint64_t)blk, p, err) < 0)
+			    write_block(sink, (uint64_t)blk, p, 0, SPB,
+			    err) < 0)
 				return -1;
 			p += n;
 			off += n;
@@ -648,10 +691,16 @@ vhd_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 				len -= n;
 				continue;
 			}
-			memset(v->buf + BITMAP_BYTES, 0, XK_VHD_BLOCK_SIZE);
+			/* only the range written is kept: no 2 MiB memset */
 			v->cur = blk;
+			v->lo = v->hi = in;
+			memset(v->buf + BITMAP_BYTES + in / SECTOR * SECTOR, 0,
+			    in % SECTOR);
 		}
+		if (in > v->hi)		/* a gap in the block: zeros */
+			memset(v->buf + BITMAP_BYTES + v->hi, 0, in - v->hi);
 		memcpy(v->buf + BITMAP_BYTES + in, p, n);
+		v->hi = in + n;
 		p += n;
 		off += n;
 		len -= n;

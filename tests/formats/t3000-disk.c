@@ -579,3 +579,22 @@ TEST(vhd_size_is_current_size_whatever_the_creator)
 	CHECK_INT_EQ(xk_disk_src_size(src), 10ull << 30);
 	xk_disk_src_close(src);
 }
+
+TEST(vhd_writes_with_gaps_inside_a_block)
+{
+	static const uint64_t r[] = {
+		4 * MiB + 100, 4 * MiB + 700,		/* mid-sector both ends */
+		4 * MiB + 300000, 4 * MiB + 300001,	/* a gap of ~290 KiB */
+		4 * MiB + 300100, 5 * MiB,		/* same sector, then on */
+		6 * MiB - 1, 6 * MiB + 1,		/* across a block edge */
+	};
+	struct xk_error err = { 0 };
+	struct xk_disk_src *src;
+	const char *p = path_in("gaps.vhd");
+
+	CHECK(write_vhd(p, 7 * MiB, r, 8, &err) == 0);
+	src = xk_disk_src_open(p, XK_IMG_VHD, &err);
+	CHECK(src != NULL);
+	CHECK(content_ok(src, r, 8));
+	xk_disk_src_close(src);
+}
