@@ -1,0 +1,98 @@
+# lib.sh - helpers for the lab tests; sourced by each tests/lab/t*.sh,
+# which run inside dom0 (through `xk lab exec`).  Every wait polls a
+# real condition and has a bound; a test fails by exiting non-zero.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+GUESTS=/usr/share/xenkit/lab/guests
+CONSOLE=/var/log/xen/console
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# now_ms: monotonic enough for timings (date in ms)
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
+wait_for() {
+	_end=$(( $(date +%s) + $1 ))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.2
+	done
+}
+
+# guest_cfg BASE NAME ACTIONS [LINE...]: write /tmp/NAME.cfg from the
+# guest config BASE with name NAME, the guest doing ACTIONS (see
+# share/lab/guest-init), plus extra config lines.
+guest_cfg() {
+	_base=$1 _name=$2 _do=$3
+	shift 3
+	_console=hvc0
+	[ "$_base" = hvm ] && _console=ttyS0
+	{
+		grep -v -E '^(name|extra) *=' "$GUESTS/$_base.cfg"
+		echo "name = \"$_name\""
+		echo "extra = \"console=$_console xk.marker=$_name xk.do=$_do\""
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"/tmp/$_name.cfg"
+	rm -f "$CONSOLE/guest-$_name.log"
+}
+
+# create NAME: xl create /tmp/NAME.cfg (bounded).
+create() {
+	timeout 120 xl create "/tmp/$1.cfg" >"/tmp/$1.create" 2>&1 || {
+		cat "/tmp/$1.create" >&2
+		fail "xl create $1"
+	}
+}
+
+has_marker() {
+	grep -q "xk-guest: marker $1" "$CONSOLE/guest-$1.log" 2>/dev/null
+}
+
+# markers NAME: how many times the guest printed its marker.
+markers() {
+	grep -s -c "xk-guest: marker $1" "$CONSOLE/guest-$1.log" || true
+}
+
+wait_marker() {
+	wait_for "$2" has_marker "$1" || {
+		tail -n 20 "$CONSOLE/guest-$1.log" >&2
+		fail "$1: no marker within $2 s"
+	}
+}
+
+exists() {
+	timeout 20 xl domid "$1" >/dev/null 2>&1
+}
+
+gone() {
+	! exists "$1"
+}
+
+wait_gone() {
+	wait_for "$2" gone "$1" || fail "$1: still there after $2 s"
+}
+
+# state NAME: the state column of xl list (r-----, ---sc-, ...)
+state() {
+	timeout 20 xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }'
+}
+
+# reason NAME CODE: xl's own log says the guest shut down with CODE.
+reason() {
+	grep -q "has shut down, reason code $2" "/var/log/xen/xl-$1.log" \
+	    2>/dev/null
+}
+
+# destroy NAME: remove a domain left running on purpose.
+destroy() {
+	exists "$1" && timeout 60 xl destroy "$1"
+	wait_gone "$1" 60
+}

@@ -1,0 +1,15 @@
+#!/bin/sh
+# A PV guest that reboots is restarted by xl (on_reboot = restart) with
+# a new domain id and prints its marker again; xl logs reason 1.
+. /usr/lib/xk-lab/tests/lib.sh
+g=xk-t0210
+guest_cfg pv $g reboot
+create $g
+id1=$(timeout 20 xl domid $g)
+rebooted() { [ "$(markers $g)" -ge 2 ] && exists $g; }
+wait_for 300 rebooted || fail "no second marker after the reboot"
+wait_for 10 reason $g 1 || fail "no 'reason code 1' in xl-$g.log"
+id2=$(timeout 20 xl domid $g) || fail "guest gone after reboot"
+[ "$id1" != "$id2" ] || fail "same domid $id1 after reboot"
+echo "domid $id1 -> $id2"
+destroy $g

@@ -1,0 +1,11 @@
+#!/bin/sh
+# The same guest as PVH (tsc_mode native, see guests/pvh.cfg).
+. /usr/lib/xk-lab/tests/lib.sh
+g=xk-t0300
+guest_cfg pvh $g poweroff
+t0=$(now_ms)
+create $g
+wait_marker $g 240
+echo "create to marker: $(( $(now_ms) - t0 )) ms"
+wait_gone $g 60
+wait_for 10 reason $g 0 || fail "no 'reason code 0' in xl-$g.log"

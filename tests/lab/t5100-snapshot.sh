@@ -1,0 +1,70 @@
+#!/bin/sh
+# xk snapshot on a real Xen PV guest with two qdisk qcow2 disks: live
+# snapshots through the device model's QMP socket (with libxl's QMP
+# lock), reverts of the stopped domain, a live delete that streams data
+# inside Xen's QEMU, and the guest itself checking its disk each time.
+. /usr/lib/xk-lab/tests/lib.sh
+g=xk-t5100
+a=/root/$g-a.qcow2
+b=/root/$g-b.qcow2
+export XK_CATALOG=/root/$g.db
+rm -f $XK_CATALOG* /root/$g-*
+timeout 60 qemu-img create -q -f qcow2 $a 64M || fail "qemu-img create"
+timeout 60 qemu-img create -q -f qcow2 $b 64M || fail "qemu-img create"
+
+# active FILE: the catalog's active image of the disk that began as FILE
+active() {
+	if [ ! -f $XK_CATALOG ]; then echo "$1"; return; fi
+	xk snapshot list --json $g | sed -n '/"active"/,/]/p' |
+	    sed -n 's/.*"path": "\(.*\)".*/\1/p' | grep "^$1" || echo "$1"
+}
+# boot ACTIONS: start the guest on the active images, wait for its work
+boot() {
+	guest_cfg pv $g "$1+sleep" "disk = [ \
+\"format=qcow2, vdev=xvda, access=rw, backendtype=qdisk, target=$(active $a)\", \
+\"format=qcow2, vdev=xvdb, access=rw, backendtype=qdisk, target=$(active $b)\" ]"
+	create $g
+	id=$(timeout 20 xl domid $g)
+	uuid=$(timeout 20 xl list -v $g | awk 'NR == 2 { print $7 }')
+	wait_marker $g 180
+	wait_for 30 test -S /var/run/xen/qmp-libxl-$id ||
+	    fail "no QMP socket for $id"
+	wait_for 180 grep -q 'xk-guest: sleeping' $CONSOLE/guest-$g.log ||
+	    fail "guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+	QMP="--qmp /var/run/xen/qmp-libxl-$id \
+	    --qmp-lock /var/lib/xen/userdata-l.$id.$uuid.qmp-socket-lock"
+}
+said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
+
+boot true
+# shellcheck disable=SC2086
+xk snapshot create $QMP $g s0 || fail "live create s0"
+n=$(xk snapshot list --json $g | grep -c '"vdev"')
+[ "$n" -ge 4 ] || fail "s0 should hold 2 disks: $(xk snapshot list --json $g)"
+destroy $g
+
+boot write:xvda
+said "write ok" || fail "guest could not write"
+# shellcheck disable=SC2086
+xk snapshot create $QMP $g s1 --description "pattern on xvda" ||
+    fail "live create s1"
+destroy $g
+
+xk snapshot revert $g s0 || fail "revert the stopped domain to s0"
+boot verify:xvda
+said "verify FAILED" || fail "s0 should not hold the pattern"
+destroy $g
+
+xk snapshot revert $g s1 || fail "revert the stopped domain to s1"
+boot verify:xvda
+said "verify ok" || fail "s1 should hold the pattern"
+# a live delete: s0's data is streamed into s1's image inside Xen's QEMU
+# shellcheck disable=SC2086
+xk snapshot delete $QMP $g s0 || fail "live delete s0"
+destroy $g
+timeout 60 qemu-img check -q "$(active $a)" || fail "qemu-img check"
+boot verify:xvda
+said "verify ok" || fail "the pattern should survive deleting s0"
+destroy $g
+xk snapshot list --tree $g
+rm -f $XK_CATALOG* /root/$g-*
