@@ -350,8 +350,30 @@ cmd_snapshot_repair(int argc, char **argv)
 int
 cmd_snapshot_mirror(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	xk_warnx("snapshot mirror", "not implemented yet");
-	return XK_EXIT_FAIL;
+	const char *cmd = "snapshot mirror";
+	struct xk_error err = { 0 };
+	struct xk_snap_ctx ctx;
+	struct snap_opts o;
+	json_t *made = NULL, *f;
+	size_t i;
+	int rc;
+
+	if (parse_opts(cmd, argc, argv, "\1\10", &o) != 0)
+		return XK_EXIT_USAGE;
+	free(o.disks);
+	if (argc - o.first != 2)
+		return xk_usage_error(cmd, "expected DOMAIN DEST-DIR");
+	if ((rc = open_ctx(cmd, &o, argv[o.first], true, &ctx)) != 0)
+		return rc;
+	if (xk_snap_mirror(&ctx, argv[o.first + 1], &made, &err) < 0) {
+		rc = xk_fail(cmd, &err);
+	} else {
+		json_array_foreach(made, i, f)
+			printf("%s\n", json_string_value(f));
+		rc = XK_EXIT_OK;
+	}
+	json_decref(made);
+	print_notes(cmd, &ctx);
+	xk_snap_close(&ctx);
+	return rc;
 }

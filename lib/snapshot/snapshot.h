@@ -90,6 +90,13 @@ json_t *xk_snap_list(struct xk_snap_ctx *ctx, const char *name,
 int xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
     struct xk_error *err);
 
+/*
+ * Copy every disk of the running domain into DIR/VDEV.qcow2 (mirror.c),
+ * all as of one instant; *made: the files written.
+ */
+int xk_snap_mirror(struct xk_snap_ctx *ctx, const char *dir, json_t **made,
+    struct xk_error *err);
+
 /* QEMU's disks (query-block), one xk_snap_disk each. */
 int xk_snap_live_disks(struct xk_qmp *q, int timeout_ms,
     struct xk_snap_disk **disks, size_t *n, struct xk_error *err);

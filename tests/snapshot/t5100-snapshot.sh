@@ -127,6 +127,23 @@ check "the current state survives deleting its snapshot" expect a disk0 0x55 0
 check "s3 survives too" sh -c "$XK snapshot revert --qmp $T/a/qmp.sock a s3 &&
     $QT $T/a/qmp.sock verify disk0 0x33 0 64k &&
     $QT $T/a/qmp.sock verify disk0 0x77 1048576 64k"
+mkdir "$T/mirror"
+check "mirror: every disk copied" sh -c \
+    "$XK snapshot mirror --qmp $T/a/qmp.sock a $T/mirror | grep -c qcow2 |
+    grep -q 2"
+check "mirror: standalone copies with the current data" sh -c \
+    "! qemu-img info $T/mirror/disk0.qcow2 | grep -q backing &&
+    qemu-io -r -f qcow2 -c 'read -P 0x33 0 64k' -c 'read -P 0x77 1M 64k' \
+    $T/mirror/disk0.qcow2 | grep -q -v failed &&
+    ! qemu-io -r -f qcow2 -c 'read -P 0x33 0 64k' -c 'read -P 0x77 1M 64k' \
+    $T/mirror/disk0.qcow2 | grep -q failed &&
+    ! qemu-io -r -f qcow2 -c 'read -P 0xa3 0 64k' $T/mirror/disk1.qcow2 |
+    grep -q failed"
+refuse "mirror: an existing copy is not overwritten" "exists" \
+    sh -c "touch $T/mirror/disk1.qcow2.tmp &&
+    $XK snapshot mirror --qmp $T/a/qmp.sock a $T/mirror"
+check "mirror: the refused copy left only the other file" sh -c \
+    "[ -f $T/mirror/disk1.qcow2.tmp ] && [ ! -f $T/mirror/disk0.qcow2.tmp ]"
 check "generated name when none is given" sh -c \
     "$XK snapshot create --qmp $T/a/qmp.sock a | grep -q '^snap-'"
 
