@@ -322,6 +322,13 @@ xk_vmdk_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 		xk_error_errno(err, ENOMEM, "%s", sink->path);
 		return -1;
 	}
+	if (sink->size == 0) {
+		/* qemu refuses an extent of 0 sectors; so would an OVA import */
+		xk_error_set(err, "%s: a VMDK cannot hold an empty disk",
+		    sink->path);
+		free(v);
+		return -1;
+	}
 	v->capacity = (sink->size + SECTOR - 1) / SECTOR;
 	v->ngrains = (v->capacity + GRAIN_SECTORS - 1) / GRAIN_SECTORS;
 	/* sector numbers are 32-bit in grain tables: about 2 TiB */
