@@ -119,11 +119,17 @@ cmd_snapshot_create(int argc, char **argv)
 		free(o.disks);
 		return xk_usage_error(cmd, "expected DOMAIN [NAME]");
 	}
-	if (o.memory && o.qmp != NULL) {
+	if (o.memory) {
 		free(o.disks);
-		xk_warnx(cmd, "--memory: a memory checkpoint is saved through "
-		    "libxl (as xl save -c does), so it needs a Xen domain, "
-		    "not --qmp; without --memory the snapshot is disk-only");
+		if (o.qmp != NULL)
+			xk_warnx(cmd, "--memory: a memory checkpoint is saved "
+			    "through libxl (as xl save -c does), so it needs a "
+			    "Xen domain, not --qmp; without --memory the "
+			    "snapshot is disk-only");
+		else
+			xk_warnx(cmd, "--memory: memory checkpoints of Xen "
+			    "domains are not implemented yet; without "
+			    "--memory the snapshot is disk-only");
 		return XK_EXIT_FAIL;
 	}
 	if ((rc = open_ctx(cmd, &o, argv[o.first], true, &ctx)) != 0) {

@@ -35,10 +35,10 @@ const struct xk_cmd xk_snapshot_commands[] = {
 	    "[--qmp SOCKET] DOMAIN NAME", NULL },
 	{ "repair", cmd_snapshot_repair,
 	    "finish or roll back an interrupted snapshot operation",
-	    "DOMAIN", NULL },
+	    "[--qmp SOCKET] DOMAIN", NULL },
 	{ "mirror", cmd_snapshot_mirror,
 	    "copy a running domain's disks with drive-mirror",
-	    "DOMAIN DEST-DIR", NULL },
+	    "[--qmp SOCKET] DOMAIN DEST-DIR", NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
