@@ -252,6 +252,18 @@ else
 	ok "block device -> vhd # skip: needs root and a loop device"
 fi
 
+# Progress: drawn on a terminal, silent otherwise.
+"$XK" convert "$D" "$T/np.vhd" >"$T/out" 2>"$T/err"
+[ ! -s "$T/out" ] && [ ! -s "$T/err" ] && ok "no progress when not a tty" ||
+    notok "no progress when not a tty"
+if command -v script >/dev/null; then
+	script -qec "'$XK' convert '$D' '$T/tty.vhd'" /dev/null >"$T/tty" 2>&1
+	grep -q "tty.vhd .*100%" "$T/tty" && ok "progress on a tty" ||
+	    notok "progress on a tty: $(od -c "$T/tty" | head -3)"
+else
+	ok "progress on a tty # skip: no script(1)"
+fi
+
 # Memory stays bounded whatever the disk size (the issue: < 64 MiB).
 for f in vhd qcow2; do
 	/usr/bin/time -f %M -o "$T/rss" "$XK" convert "$S" "$T/rss.$f" \
