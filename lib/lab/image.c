@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -483,11 +484,15 @@ check_space(const char *dir, struct xk_error *err)
 	return 0;
 }
 
+static int locked_build(const char *, const char *, const char *,
+    const char *, int, struct xk_error *);
+
 int
 xk_image_build(const char *share, const char *cache, const char *key,
     const char *desc, int log_fd, struct xk_error *err)
 {
-	char tmp[PATH_MAX], work[PATH_MAX], final[PATH_MAX];
+	char tmp[PATH_MAX];
+	int lock, r;
 
 	if (geteuid() != 0) {
 		xk_error_set(err, "building the image needs root "
@@ -499,7 +504,37 @@ xk_image_build(const char *share, const char *cache, const char *key,
 		    "package debootstrap");
 		return -1;
 	}
-	if (mkdir_p(cache, err) == -1 || check_space(cache, err) == -1)
+	if (mkdir_p(cache, err) == -1)
+		return -1;
+	/*
+	 * One build at a time per cache: a second `xk lab build` waits,
+	 * then finds the entry the first one made.
+	 */
+	if (join(tmp, sizeof(tmp), cache, "build.lock", err) == -1)
+		return -1;
+	lock = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock == -1 || flock(lock, LOCK_EX) == -1) {
+		xk_error_errno(err, errno, "%s", tmp);
+		if (lock != -1)
+			close(lock);
+		return -1;
+	}
+	r = locked_build(share, cache, key, desc, log_fd, err);
+	close(lock);
+	return r;
+}
+
+static int
+locked_build(const char *share, const char *cache, const char *key,
+    const char *desc, int log_fd, struct xk_error *err)
+{
+	char tmp[PATH_MAX], work[PATH_MAX], final[PATH_MAX];
+	struct xk_error ignore;
+
+	if (join(final, sizeof(final), cache, key, &ignore) == 0 &&
+	    xk_image_verify(final, &ignore) == 0)
+		return 0;
+	if (check_space(cache, err) == -1)
 		return -1;
 	if (join(final, sizeof(final), cache, key, err) == -1 ||
 	    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", final, (long)getpid()) >=

@@ -102,6 +102,13 @@ read_full(int fd, unsigned char *p, size_t len, int64_t deadline,
 	return 1;
 }
 
+static uint32_t
+hdr_len(const unsigned char *hdr)
+{
+	return (uint32_t)hdr[3] << 24 | (uint32_t)hdr[4] << 16 |
+	    (uint32_t)hdr[5] << 8 | hdr[6];
+}
+
 int
 xk_frame_read(int fd, struct xk_frame *f, int64_t deadline,
     struct xk_error *err)
@@ -111,27 +118,25 @@ xk_frame_read(int fd, struct xk_frame *f, int64_t deadline,
 	int r;
 
 	memset(f, 0, sizeof(*f));
-	/* Resynchronise on the magic: skip anything that is not "xk". */
-	while (have < XK_FRAME_HDR) {
-		r = read_full(fd, hdr + have, 1, deadline, err);
-		if (r <= 0)
-			return r;
-		if ((have == 0 && hdr[0] != 'x') ||
-		    (have == 1 && hdr[1] != 'k')) {
-			have = hdr[have] == 'x' ? 1 : 0;
-			if (have)
-				hdr[0] = 'x';
-			continue;
+	/*
+	 * Resynchronise: slide a header-sized window over the stream until
+	 * it holds the magic and a sane length.  Stale bytes a dead client
+	 * left (even ones containing "xk") are skipped this way.
+	 */
+	for (;;) {
+		while (have < XK_FRAME_HDR) {
+			r = read_full(fd, hdr + have, 1, deadline, err);
+			if (r <= 0)
+				return r;
+			have++;
 		}
-		have++;
+		if (hdr[0] == 'x' && hdr[1] == 'k' &&
+		    hdr_len(hdr) <= XK_FRAME_MAX)
+			break;
+		memmove(hdr, hdr + 1, --have);
 	}
 	f->type = hdr[2];
-	f->len = (uint32_t)hdr[3] << 24 | (uint32_t)hdr[4] << 16 |
-	    (uint32_t)hdr[5] << 8 | hdr[6];
-	if (f->len > XK_FRAME_MAX) {
-		xk_error_set(err, "frame of %u bytes is too large", f->len);
-		return -1;
-	}
+	f->len = hdr_len(hdr);
 	f->data = malloc(f->len + 1);
 	if (f->data == NULL) {
 		xk_error_errno(err, errno, "malloc");

@@ -5,8 +5,17 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 GUESTS=/usr/share/xenkit/lab/guests
 CONSOLE=/var/log/xen/console
 
+# fail MSG: the test fails; with $g set (the test's guest), show the
+# end of its console and xl's log of it.
 fail() {
 	echo "FAIL: $*" >&2
+	if [ -n "${g:-}" ]; then
+		for f in "$CONSOLE/guest-$g.log" "/var/log/xen/xl-$g.log"; do
+			[ -f "$f" ] || continue
+			echo "--- $f" >&2
+			tail -n 15 "$f" >&2
+		done
+	fi
 	exit 1
 }
 

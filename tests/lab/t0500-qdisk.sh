@@ -16,7 +16,7 @@ wait_for 30 has_qmp || fail "no QMP socket /var/run/xen/qmp-libxl-$id"
 pgrep -f -- "-xen-domid $id " >/dev/null || fail "no device model for $id"
 verified() { grep -q 'xk-guest: \(verify\|write\) FAILED\|xk-guest: sleeping' \
     $CONSOLE/guest-$g.log; }
-wait_for 120 verified || fail "guest did not finish its disk work"
+wait_for 300 verified || fail "guest did not finish its disk work"
 grep -q 'xk-guest: verify ok' $CONSOLE/guest-$g.log ||
     fail "pattern: $(grep xk-guest $CONSOLE/guest-$g.log)"
 destroy $g

@@ -1,0 +1,205 @@
+/*
+ * t5000-lab - unit tests of lib/lab that need no running lab: the
+ * control-channel framing, the overlay cpio writer, cache verification,
+ * the image key, state directories and the serial log tail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "lab/cpio.h"
+#include "lab/ctl.h"
+#include "lab/image.h"
+#include "lab/lab.h"
+#include "lab/proto.h"
+
+static int
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+/* Frames survive junk in front of them: a dead client's leftovers. */
+TEST(frame_resync)
+{
+	struct xk_error err = { 0 };
+	struct xk_frame f;
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	/* Stale bytes, even a false magic with a huge length. */
+	CHECK(write(p[1], "garbage x xk\xff\xff\xff\xff", 16) == 16);
+	CHECK(xk_frame_write(p[1], XK_FRAME_ARG, "hello", 5, &err) == 0);
+	CHECK(xk_frame_write(p[1], XK_FRAME_EXIT, "exit 3", 6, &err) == 0);
+	close(p[1]);
+	CHECK_INT_EQ(xk_frame_read(p[0], &f, 0, &err), 1);
+	CHECK_INT_EQ(f.type, XK_FRAME_ARG);
+	CHECK_STR_EQ((char *)f.data, "hello");
+	xk_frame_free(&f);
+	CHECK_INT_EQ(xk_frame_read(p[0], &f, 0, &err), 1);
+	CHECK_STR_EQ((char *)f.data, "exit 3");
+	xk_frame_free(&f);
+	CHECK_INT_EQ(xk_frame_read(p[0], &f, 0, &err), 0);
+	close(p[0]);
+}
+
+TEST(frame_truncated_and_timeout)
+{
+	struct xk_error err = { 0 };
+	struct xk_frame f;
+	int p[2];
+
+	CHECK(pipe(p) == 0);
+	/* A header announcing 100 bytes, then only 3. */
+	CHECK(write(p[1], "xkO\0\0\0" "dabc", 10) == 10);
+	CHECK_INT_EQ(xk_frame_read(p[0], &f, xk_lab_now_ms() + 200, &err), -1);
+	CHECK_INT_EQ(err.errnum, ETIMEDOUT);
+	close(p[0]);
+	close(p[1]);
+	CHECK(pipe(p) == 0);
+	CHECK(write(p[1], "xkO\0\0\0" "dabc", 10) == 10);
+	close(p[1]);
+	CHECK_INT_EQ(xk_frame_read(p[0], &f, 0, &err), -1);
+	CHECK_STR_HAS(err.msg, "stream ended inside a frame");
+	close(p[0]);
+	CHECK(xk_frame_write(1, 'O', "", XK_FRAME_MAX + 1, &err) == -1);
+}
+
+/* The overlay archive lists what went in, with parents first. */
+TEST(cpio_overlay)
+{
+	char arch[512], src[512], cmd[1200], line[256];
+	struct xk_error err = { 0 };
+	const char *dir = xk_test_tmpdir();
+	struct xk_cpio *a;
+	FILE *fp;
+	int n = 0;
+
+	snprintf(src, sizeof(src), "%s/tree", dir);
+	CHECK(mkdir(src, 0755) == 0);
+	snprintf(arch, sizeof(arch), "%s/tree/f", dir);
+	CHECK(write_text(arch, "data\n") == 0);
+	snprintf(arch, sizeof(arch), "%s/tree/l", dir);
+	CHECK(symlink("f", arch) == 0);
+	snprintf(arch, sizeof(arch), "%s/o.cpio.gz", dir);
+	a = xk_cpio_open(arch, &err);
+	CHECK(a != NULL);
+	CHECK(xk_cpio_tree(a, "usr/lib/x", src, &err) == 0);
+	CHECK(xk_cpio_close(a, &err) == 0);
+	snprintf(cmd, sizeof(cmd), "zcat %s | cpio -it --quiet | sort", arch);
+	fp = popen(cmd, "r");
+	CHECK(fp != NULL);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		n++;
+		if (n == 1)
+			CHECK_STR_EQ(line, "usr");
+		if (n == 5)
+			CHECK_STR_EQ(line, "usr/lib/x/l");
+	}
+	CHECK_INT_EQ(pclose(fp), 0);
+	CHECK_INT_EQ(n, 5);	/* usr usr/lib usr/lib/x x/f x/l */
+}
+
+/* A cache entry whose file changed is refused, and says so. */
+TEST(image_verify)
+{
+	static const char *const files[] = { "xen.elf", "vmlinuz",
+	    "dom0.cpio.zst", "guest.cpio.gz", "versions", "key.txt", NULL };
+	char path[512], cmd[1024];
+	struct xk_error err = { 0 };
+	const char *dir = xk_test_tmpdir();
+	int i;
+
+	for (i = 0; files[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		CHECK(write_text(path, files[i]) == 0);
+	}
+	snprintf(cmd, sizeof(cmd), "cd %s && sha256sum xen.elf vmlinuz "
+	    "dom0.cpio.zst guest.cpio.gz versions key.txt >SHA256SUMS", dir);
+	CHECK(system(cmd) == 0);
+	CHECK(xk_image_verify(dir, &err) == 0);
+	snprintf(path, sizeof(path), "%s/vmlinuz", dir);
+	CHECK(write_text(path, "vmlinuX") == 0);
+	CHECK(xk_image_verify(dir, &err) == -1);
+	CHECK_STR_HAS(err.msg, "checksum mismatch");
+	snprintf(path, sizeof(path), "%s/SHA256SUMS", dir);
+	CHECK(write_text(path, "") == 0);
+	CHECK(xk_image_verify(dir, &err) == -1);
+	CHECK_STR_HAS(err.msg, "lists 0 files");
+}
+
+/* The key covers the recipe: same inputs, same key; a change, another. */
+TEST(image_key)
+{
+	char k1[XK_IMAGE_KEY_LEN], k2[XK_IMAGE_KEY_LEN], path[512], cmd[1024];
+	struct xk_error err = { 0 };
+	const char *dir = xk_test_tmpdir();
+	char *desc = NULL;
+
+	if (access("/usr/bin/apt-cache", X_OK) != 0)
+		return;		/* not a Debian host: nothing to key on */
+	snprintf(cmd, sizeof(cmd), "cp %s/../share/lab/build-image.sh "
+	    "%s/../share/lab/build-guest.sh %s/../share/lab/guest-init %s",
+	    xk_test_datadir(), xk_test_datadir(), xk_test_datadir(), dir);
+	CHECK(system(cmd) == 0);
+	CHECK(xk_image_key(dir, k1, &desc, &err) == 0);
+	CHECK_INT_EQ((int)strlen(k1), 64);
+	CHECK_STR_HAS(desc, "package xen-hypervisor-4.17-amd64 ");
+	CHECK_STR_HAS(desc, "package linux-image-amd64 ");
+	free(desc);
+	CHECK(xk_image_key(dir, k2, NULL, &err) == 0);
+	CHECK_STR_EQ(k1, k2);
+	snprintf(path, sizeof(path), "%s/guest-init", dir);
+	CHECK(write_text(path, "#!/bin/sh\n") == 0);
+	CHECK(xk_image_key(dir, k2, NULL, &err) == 0);
+	CHECK(strcmp(k1, k2) != 0);
+}
+
+TEST(state_dir)
+{
+	struct xk_error err = { 0 };
+	char buf[256];
+
+	setenv("XK_LAB_STATE", "/tmp/a,b", 1);
+	CHECK(xk_lab_state_dir("x", buf, sizeof(buf), &err) == -1);
+	CHECK_STR_HAS(err.msg, "cannot contain ','");
+	unsetenv("XK_LAB_STATE");
+	CHECK(xk_lab_state_dir("two", buf, sizeof(buf), &err) == 0);
+	CHECK_STR_HAS(buf, "/two");
+}
+
+/* No lab: the client fails at once, naming the socket. */
+TEST(ctl_no_lab)
+{
+	struct xk_error err = { 0 };
+	struct xk_ctl c;
+	pid_t pid;
+
+	CHECK(xk_ctl_open(&c, xk_test_tmpdir(), 2000, &err) == -1);
+	CHECK_STR_HAS(err.msg, "ctl.sock");
+	CHECK(xk_lab_pid(xk_test_tmpdir(), &pid, &err) == 0);
+	CHECK_INT_EQ((int)pid, 0);
+}
+
+TEST(log_tail)
+{
+	struct xk_error err = { 0 };
+	char path[512], *tail = NULL;
+
+	snprintf(path, sizeof(path), "%s/serial.log", xk_test_tmpdir());
+	CHECK(write_text(path, "one\ntwo\nthree\nfour\n") == 0);
+	CHECK(xk_lab_log_tail(xk_test_tmpdir(), 2, &tail, &err) == 0);
+	CHECK_STR_EQ(tail, "three\nfour\n");
+	free(tail);
+}
