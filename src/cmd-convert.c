@@ -38,7 +38,8 @@ parse_opts(int argc, char **argv, struct convert_opts *o)
 
 	optind = 0;	/* GNU getopt: start afresh */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", convert_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+", convert_options,
+	    NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			o->json = true;
@@ -75,7 +76,7 @@ input_format(const char *in, const char *from, enum xk_img_format *f,
 	enum xk_img_format probed, named;
 
 	if (from != NULL)
-		return xk_img_format_parse(from, f);	/* checked already */
+		return xk_img_format_parse(from, f);	/* checked */
 	if (xk_img_probe(in, &probed, err) < 0)
 		return -1;
 	if (xk_img_format_from_name(in, &named) == 0 && named != probed) {

@@ -33,7 +33,7 @@
 
 #include "formats/disk-impl.h"
 
-#define NBD_CHUNK (4u << 20)		/* per request, under NBD's 32 MiB */
+#define NBD_CHUNK (4u << 20)		/* per request; NBD allows 32 MiB */
 #define STATUS_SPAN (1ull << 30)	/* per block status request */
 #define QCOW2_GRAIN (64u << 10)		/* qemu-img's default cluster */
 

@@ -75,7 +75,9 @@ draw(struct xk_progress *p, double t)
 	human(total, sizeof(total), (double)p->total);
 	human(rate, sizeof(rate), bps);
 	if (bps > 0 && p->done < p->total) {
-		unsigned long left = (unsigned long)((p->total - p->done) / bps);
+		unsigned long left;
+
+		left = (unsigned long)((p->total - p->done) / bps);
 
 		snprintf(eta, sizeof(eta), "  ETA %lu:%02lu", left / 60,
 		    left % 60);

@@ -152,7 +152,7 @@ struct vhd_src {
 	uint32_t bitmap_size;	/* bytes before each block's data */
 	uint32_t nblocks;	/* BAT entries the virtual size needs */
 	uint32_t *bat;		/* host order */
-	int64_t cached;		/* block whose bitmap is in bitmap, or -1 */
+	int64_t cached;		/* block whose bitmap is loaded, or -1 */
 	unsigned char *bitmap;
 };
 
@@ -623,8 +623,8 @@ write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
 			if (!sector_set(bitmap, s))
 				continue;
 			last = s;
-			for (uint32_t t = s + 1; t < shi && t - last <= HOLE_MIN;
-			    t++)
+			for (uint32_t t = s + 1;
+			    t < shi && t - last <= HOLE_MIN; t++)
 				if (sector_set(bitmap, t))
 					last = t;
 			if (write_run(sink, data, s, last + 1, err) < 0)
@@ -649,7 +649,8 @@ flush_block(struct xk_disk_sink *sink, struct xk_error *err)
 
 	if (v->cur < 0)
 		return 0;
-	memset(data + v->hi, 0, end - v->hi);	/* the last sector's tail */
+	/* the tail of the last sector written */
+	memset(data + v->hi, 0, end - v->hi);
 	rc = write_block(sink, (uint64_t)v->cur, data,
 	    (uint32_t)(v->lo / SECTOR), (uint32_t)(end / SECTOR), err);
 	v->cur = -1;

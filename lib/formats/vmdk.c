@@ -54,7 +54,7 @@ make_header(unsigned char *h, uint64_t capacity, uint64_t desc_sectors,
 {
 	memset(h, 0, SECTOR);
 	memcpy(h, "KDMV", 4);
-	xk_put_le32(h + 4, 3);			/* version: stream optimized */
+	xk_put_le32(h + 4, 3);			/* stream-optimized version */
 	/* valid newline test, compressed grains, markers */
 	xk_put_le32(h + 8, 1u | 1u << 16 | 1u << 17);
 	xk_put_le64(h + 12, capacity);
@@ -82,6 +82,20 @@ write_at(struct xk_disk_sink *sink, const void *buf, size_t len,
 	    err);
 }
 
+/* Grain tables hold 32-bit sector numbers: the file stops at 2 TiB. */
+static int
+room(struct xk_disk_sink *sink, uint64_t sectors, struct xk_error *err)
+{
+	struct vmdk_sink *v = sink->priv;
+
+	if (v->pos + sectors > UINT32_MAX) {
+		xk_error_set(err, "%s: the VMDK would grow past 2 TiB, more "
+		    "than its grain tables can address", sink->path);
+		return -1;
+	}
+	return 0;
+}
+
 /* A metadata marker and its sectors of data (GT, GD, footer). */
 static int
 write_meta(struct xk_disk_sink *sink, uint32_t type, const void *data,
@@ -95,6 +109,10 @@ write_meta(struct xk_disk_sink *sink, uint32_t type, const void *data,
 
 	if (padded == NULL) {
 		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		return -1;
+	}
+	if (room(sink, 1 + sectors, err) < 0) {
+		free(padded);
 		return -1;
 	}
 	memcpy(padded, data, len);
@@ -152,6 +170,8 @@ write_grain(struct xk_disk_sink *sink, uint64_t g, const unsigned char *data,
 	xk_put_le64(v->out, g * GRAIN_SECTORS);
 	xk_put_le32(v->out + 8, (uint32_t)clen);
 	total = (12 + clen + SECTOR - 1) / SECTOR * SECTOR;
+	if (room(sink, total / SECTOR, err) < 0)
+		return -1;
 	memset(v->out + 12 + clen, 0, total - 12 - clen);
 	if (write_at(sink, v->out, total, v->pos, err) < 0)
 		return -1;
@@ -323,7 +343,7 @@ xk_vmdk_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 		return -1;
 	}
 	if (sink->size == 0) {
-		/* qemu refuses an extent of 0 sectors; so would an OVA import */
+		/* qemu refuses a 0-sector extent, so would OVA importers */
 		xk_error_set(err, "%s: a VMDK cannot hold an empty disk",
 		    sink->path);
 		free(v);
@@ -332,7 +352,7 @@ xk_vmdk_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 	v->capacity = (sink->size + SECTOR - 1) / SECTOR;
 	v->ngrains = (v->capacity + GRAIN_SECTORS - 1) / GRAIN_SECTORS;
 	/* sector numbers are 32-bit in grain tables: about 2 TiB */
-	if (v->ngrains / GT_ENTRIES >= (1u << 24) || sink->size > (2ull << 40)) {
+	if (sink->size > (2ull << 40)) {
 		xk_error_set(err, "%s: %llu bytes is too large for a "
 		    "streamOptimized VMDK (2 TiB)", sink->path,
 		    (unsigned long long)sink->size);

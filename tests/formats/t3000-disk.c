@@ -125,7 +125,7 @@ TEST(vhd_roundtrip_odd_size)
 	CHECK_INT_EQ(info.current_size, size);
 	CHECK_INT_EQ(info.block_size, 2 * MiB);
 	CHECK_INT_EQ(info.max_table_entries, 7);
-	CHECK_INT_EQ(info.allocated_blocks, 5);	/* blocks 0, 1, 4, 5, 6 */
+	CHECK_INT_EQ(info.allocated_blocks, 5);	/* 0, 1, 4, 5, 6 */
 	src = xk_disk_src_open(p, XK_IMG_VHD, &err);
 	CHECK(src != NULL);
 	CHECK_INT_EQ(xk_disk_src_size(src), size);
@@ -583,10 +583,10 @@ TEST(vhd_size_is_current_size_whatever_the_creator)
 TEST(vhd_writes_with_gaps_inside_a_block)
 {
 	static const uint64_t r[] = {
-		4 * MiB + 100, 4 * MiB + 700,		/* mid-sector both ends */
-		4 * MiB + 300000, 4 * MiB + 300001,	/* a gap of ~290 KiB */
-		4 * MiB + 300100, 5 * MiB,		/* same sector, then on */
-		6 * MiB - 1, 6 * MiB + 1,		/* across a block edge */
+		4 * MiB + 100, 4 * MiB + 700,		/* mid-sector ends */
+		4 * MiB + 300000, 4 * MiB + 300001,	/* 290 KiB gap */
+		4 * MiB + 300100, 5 * MiB,		/* same sector */
+		6 * MiB - 1, 6 * MiB + 1,		/* a block edge */
 	};
 	struct xk_error err = { 0 };
 	struct xk_disk_src *src;
