@@ -45,7 +45,7 @@ enum outfmt { OUT_XVA, OUT_OVA, OUT_VHD };
 struct export_opts {
 	bool json, strict, to_hvm;
 	enum outfmt format;
-	bool format_given;
+	bool format_given, sum_given, disks_given;
 	enum xk_xva_sum sum;
 	enum xk_img_format ova_disks;
 	const char *cfg, *out;
@@ -101,6 +101,7 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 				    "expected xva, ova or vhd", optarg), -1;
 			break;
 		case OPT_CHECKSUM:
+			o->sum_given = true;
 			if (strcmp(optarg, "sha1") == 0)
 				o->sum = XK_XVA_SHA1;
 			else if (strcmp(optarg, "xxhash") == 0)
@@ -110,6 +111,7 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 				    "expected sha1 or xxhash", optarg), -1;
 			break;
 		case OPT_DISK_FORMAT:
+			o->disks_given = true;
 			if (strcmp(optarg, "vhd") == 0)
 				o->ova_disks = XK_IMG_VHD;
 			else if (strcmp(optarg, "vmdk") == 0)
@@ -143,6 +145,11 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 			    "from the name: give --format xva|ova|vhd",
 			    o->out), -1;
 	}
+	if (o->sum_given && o->format != OUT_XVA)
+		return xk_usage_error(cmd, "--checksum is for XVA output"), -1;
+	if (o->disks_given && o->format != OUT_OVA)
+		return xk_usage_error(cmd, "--disk-format is for OVA output"),
+		    -1;
 	return 0;
 }
 

@@ -204,8 +204,14 @@ open_sinks(struct job *j, struct xk_error *err)
 
 	j->sinks = calloc(j->in.ndisks + 1, sizeof(*j->sinks));
 	j->committed = calloc(j->in.ndisks + 1, sizeof(*j->committed));
-	if (j->sinks == NULL || j->committed == NULL)
+	if (j->sinks == NULL || j->committed == NULL ||
+	    asprintf(&j->cfg_path, "%s/%s.cfg", j->dir, j->name) < 0) {
+		j->cfg_path = NULL;
 		return xk_error_errno(err, ENOMEM, "%s", j->o->in), -1;
+	}
+	/* refuse before reading any data, not after */
+	if (no_clobber(j->cfg_path, err) < 0)
+		return -1;
 	for (size_t i = 0; i < j->in.ndisks; i++) {
 		struct xk_vm_in_disk *d = &j->in.disks[i];
 
@@ -578,11 +584,6 @@ finish(struct job *j, struct xk_error *err)
 
 	if (xk_vm_write_xlcfg(&j->in, &cfg, &j->w, err) < 0)
 		goto out;
-	if (asprintf(&j->cfg_path, "%s/%s.cfg", j->dir, j->name) < 0) {
-		j->cfg_path = NULL;
-		xk_error_errno(err, ENOMEM, "%s", j->o->in);
-		goto out;
-	}
 	if (no_clobber(j->cfg_path, err) < 0 ||
 	    asprintf(&tmp, "%s/.%s.cfg.xk-XXXXXX", j->dir, j->name) < 0)
 		goto out;
