@@ -71,13 +71,17 @@ bench() {
 	else
 		same="CONTENT DIFFERS"
 	fi
-	echo "  outputs: qemu-img $(($(stat -c %s "$W/q.vhd") >> 20)) MiB," \
-	    "xenkit $(($(stat -c %s "$W/x.vhd") >> 20)) MiB, $same"
+	echo "  outputs (size / allocated): qemu-img" \
+	    "$(($(stat -c %s "$W/q.vhd") >> 20)) / $(($(du -k "$W/q.vhd" |
+	    cut -f1) >> 10)) MiB, xenkit $(($(stat -c %s "$W/x.vhd") >> 20))" \
+	    "/ $(($(du -k "$W/x.vhd" | cut -f1) >> 10)) MiB, $same"
 	rm -f "$W/q.vhd" "$W/x.vhd"
 }
 
 echo "xenkit $("$XK" --version 2>/dev/null || echo '?'), $(qemu-img --version | head -n 1)"
-echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' /proc/meminfo), /var/tmp on $(df -T /var/tmp | awk 'NR == 2 { print $2 }')"
+echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' \
+    /proc/meminfo), /var/tmp on $(df -T /var/tmp | awk 'NR == 2 { print $2 }'),"\
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 dd if=/dev/urandom of="$W/dense.raw" bs=1M count=4096 status=none
 bench "dense" "$W/dense.raw"
