@@ -127,18 +127,27 @@ seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* One document, success or not: "ok", and "error" when it failed. */
 static void
-print_json(const char *in, enum xk_img_format from, const char *out,
-    enum xk_img_format to, const struct xk_disk_copy_stats *st, double secs)
+print_json(const char *in, const enum xk_img_format *from, const char *out,
+    enum xk_img_format to, const struct xk_disk_copy_stats *st, double secs,
+    const struct xk_error *err)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}",
-	    "input", in, "input_format", xk_img_format_name(from),
-	    "output", out, "output_format", xk_img_format_name(to),
-	    "virtual_size", (json_int_t)st->size,
-	    "data_bytes", (json_int_t)st->data, "seconds", secs);
+	json_t *j = json_pack("{s:b, s:s, s:s?, s:s, s:s}", "ok", err == NULL,
+	    "input", in, "input_format", from ? xk_img_format_name(*from) :
+	    NULL, "output", out, "output_format", xk_img_format_name(to));
 
 	if (j == NULL)
 		return;
+	if (err != NULL)
+		json_object_set_new(j, "error", json_string(err->msg));
+	else {
+		json_object_set_new(j, "virtual_size",
+		    json_integer((json_int_t)st->size));
+		json_object_set_new(j, "data_bytes",
+		    json_integer((json_int_t)st->data));
+		json_object_set_new(j, "seconds", json_real(secs));
+	}
 	json_dumpf(j, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(j);
@@ -146,39 +155,33 @@ print_json(const char *in, enum xk_img_format from, const char *out,
 
 static int
 convert(const char *in, enum xk_img_format from, const char *out,
-    enum xk_img_format to, bool json)
+    enum xk_img_format to, struct xk_disk_copy_stats *st,
+    struct xk_error *err)
 {
-	struct xk_error err = { 0 };
-	struct xk_disk_copy_stats st = { 0 };
 	struct xk_disk_src *src;
 	struct xk_disk_sink *sink;
 	struct xk_progress *p;
-	double t0 = seconds();
 	int rc;
 
-	if (same_file(in, out, &err) < 0)
-		return xk_fail(cmd, &err);
-	src = xk_disk_src_open(in, from, &err);
+	if (same_file(in, out, err) < 0)
+		return -1;
+	src = xk_disk_src_open(in, from, err);
 	if (src == NULL)
-		return xk_fail(cmd, &err);
-	sink = xk_disk_sink_create(out, to, xk_disk_src_size(src), &err);
+		return -1;
+	sink = xk_disk_sink_create(out, to, xk_disk_src_size(src), err);
 	if (sink == NULL) {
 		xk_disk_src_close(src);
-		return xk_fail(cmd, &err);
+		return -1;
 	}
 	p = xk_progress_start(out, xk_disk_src_size(src));
-	rc = xk_disk_copy(src, sink, p, &st, &err);
+	rc = xk_disk_copy(src, sink, p, st, err);
 	xk_progress_end(p);
 	if (rc < 0)
 		xk_disk_sink_abort(sink);
 	else
-		rc = xk_disk_sink_commit(sink, &err);
+		rc = xk_disk_sink_commit(sink, err);
 	xk_disk_src_close(src);
-	if (rc < 0)
-		return xk_fail(cmd, &err);
-	if (json)
-		print_json(in, from, out, to, &st, seconds() - t0);
-	return XK_EXIT_OK;
+	return rc;
 }
 
 int
@@ -186,8 +189,11 @@ cmd_convert(int argc, char **argv)
 {
 	struct convert_opts o = { 0 };
 	struct xk_error err = { 0 };
+	struct xk_disk_copy_stats st = { 0 };
 	enum xk_img_format from, to;
-	int first;
+	double t0 = seconds();
+	bool known;
+	int first, rc;
 
 	first = parse_opts(argc, argv, &o);
 	if (first < 0)
@@ -200,7 +206,14 @@ cmd_convert(int argc, char **argv)
 		    "(raw, qcow2, vhd)", o.from);
 	if (output_format(argv[first + 1], o.to, &to) != 0)
 		return XK_EXIT_USAGE;
-	if (input_format(argv[first], o.from, &from, &err) < 0)
+	rc = input_format(argv[first], o.from, &from, &err);
+	known = rc == 0;
+	if (rc == 0)
+		rc = convert(argv[first], from, argv[first + 1], to, &st, &err);
+	if (o.json)
+		print_json(argv[first], known ? &from : NULL, argv[first + 1],
+		    to, &st, seconds() - t0, rc == 0 ? NULL : &err);
+	if (rc < 0)
 		return xk_fail(cmd, &err);
-	return convert(argv[first], from, argv[first + 1], to, o.json);
+	return XK_EXIT_OK;
 }

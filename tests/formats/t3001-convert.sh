@@ -114,7 +114,8 @@ rnd "$S" 0 1024
 rnd "$S" $((5 * 1024 * 1024 + 13)) 100
 rnd "$S" $((10 * 1024 * 1024 - 4)) 4
 check "10 GiB sparse raw -> vhd" "$XK" convert --json "$S" "$T/ten.vhd"
-grep -q '"virtual_size": 10737418240' "$T/out" &&
+grep -q '"ok": true' "$T/out" &&
+    grep -q '"virtual_size": 10737418240' "$T/out" &&
     grep -q '"data_bytes": ' "$T/out" && ok "--json summary" ||
     notok "--json summary"
 [ "$(vsize "$T/ten.vhd")" = 10737418240 ] &&
@@ -184,6 +185,9 @@ fails "truncated VHD refused" "trunc.vhd: no VHD footer at the end of the file" 
 head -c 100 "$T/d.vhd" >"$T/tiny.vhd"
 fails "100-byte VHD refused" "tiny.vhd: 100 bytes is too small" \
     "$XK" convert --from vhd "$T/tiny.vhd" "$T/x.raw"
+"$XK" convert --json "$T/badfoot.vhd" "$T/x.raw" >"$T/out" 2>/dev/null
+grep -q '"ok": false' "$T/out" && grep -q '"error": ".*bad VHD footer' "$T/out" &&
+    ok "--json reports the failure" || notok "--json reports the failure"
 [ ! -e "$T/x.raw" ] && ok "no output after refused inputs" ||
     notok "no output after refused inputs"
 
