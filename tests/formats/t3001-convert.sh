@@ -165,6 +165,17 @@ check "xenkit reads it as qemu does (qemu-img compare)" sh -c \
     ok "qemu's CHS-rounded size kept (10 GiB + 475136)" ||
     notok "qemu's CHS-rounded size kept ($(vsize "$T/qten.qcow2"))"
 
+# qcow2 features are qemu's business: compressed clusters read fine; a
+# backing file is refused (qemu would open another file).
+check "qemu-img writes a compressed qcow2" qemu-img convert -c -O qcow2 \
+    "$D" "$T/c.qcow2"
+check "xenkit reads compressed qcow2 identically" sh -c \
+    "'$XK' convert '$T/c.qcow2' '$T/c.raw' && cmp '$D' '$T/c.raw'"
+check "qemu-img makes an overlay" qemu-img create -q -f qcow2 -F qcow2 \
+    -b "$T/c.qcow2" "$T/overlay.qcow2"
+fails "qcow2 with a backing file refused" "overlay.qcow2: qcow2 image has a backing file" \
+    "$XK" convert "$T/overlay.qcow2" "$T/o.vhd"
+
 # Corrupt VHDs: exit 1 and a message naming the file and the field.
 cp "$T/d.vhd" "$T/badfoot.vhd"
 n=$(stat -c %s "$T/badfoot.vhd")
