@@ -10,13 +10,19 @@
 #include "snapshot/backend.h"
 #include "snapshot/snapshot.h"
 
-/* The catalog key of a query-block entry: its drive id or qdev id. */
+/*
+ * The catalog key of a query-block entry: its drive id (-drive id=),
+ * else its device id (-device id=), else the device's "vdev" property
+ * (Xen's xen-block devices: "xvda"), else the device's QOM path.
+ */
 static char *
-device_key(json_t *blk)
+device_key(struct xk_qmp *q, json_t *blk)
 {
 	const char *dev = json_string_value(json_object_get(blk, "device"));
 	const char *qdev = json_string_value(json_object_get(blk, "qdev"));
 	const char *s, *e;
+	json_t *v;
+	char *key;
 
 	if (dev != NULL && dev[0] != '\0')
 		return strdup(dev);
@@ -24,11 +30,17 @@ device_key(json_t *blk)
 		return NULL;
 	/* "/machine/peripheral/ID/virtio-backend" -> ID */
 	s = strstr(qdev, "/peripheral/");
-	if (s == NULL)
-		return strdup(qdev);
-	s += strlen("/peripheral/");
-	e = strchr(s, '/');
-	return e ? strndup(s, (size_t)(e - s)) : strdup(s);
+	if (s != NULL) {
+		s += strlen("/peripheral/");
+		e = strchr(s, '/');
+		return e ? strndup(s, (size_t)(e - s)) : strdup(s);
+	}
+	v = xk_qmp_executef(q, 5000, NULL, "qom-get", "{s:s, s:s}", "path",
+	    qdev, "property", "vdev");
+	key = strdup(json_is_string(v) && json_string_length(v) > 0 ?
+	    json_string_value(v) : qdev);
+	json_decref(v);
+	return key;
 }
 
 char *
@@ -43,7 +55,7 @@ xk_snap_live_top(struct xk_qmp *q, const char *vdev, int timeout_ms,
 	if (r == NULL)
 		return NULL;
 	json_array_foreach(r, i, blk) {
-		char *key = device_key(blk);
+		char *key = device_key(q, blk);
 		const char *n = json_string_value(json_object_get(
 		    json_object_get(blk, "inserted"), "node-name"));
 
@@ -109,13 +121,13 @@ xk_snap_live_chain(struct xk_qmp *q, const char *top_node, int timeout_ms,
 }
 
 static void
-disk_from_block(json_t *blk, struct xk_snap_disk *d)
+disk_from_block(struct xk_qmp *q, json_t *blk, struct xk_snap_disk *d)
 {
 	json_t *ins = json_object_get(blk, "inserted");
 	json_t *img = json_object_get(ins, "image");
 	const char *s;
 
-	d->vdev = device_key(blk);
+	d->vdev = device_key(q, blk);
 	d->removable = json_is_true(json_object_get(blk, "removable"));
 	d->empty = ins == NULL;
 	if (ins == NULL)
@@ -150,7 +162,7 @@ xk_snap_live_disks(struct xk_qmp *q, int timeout_ms,
 		return -1;
 	}
 	json_array_foreach(r, i, blk)
-		disk_from_block(blk, &(*disks)[(*n)++]);
+		disk_from_block(q, blk, &(*disks)[(*n)++]);
 	json_decref(r);
 	return 0;
 }
