@@ -32,7 +32,8 @@
 #define XK_MONITOR_LOG "/var/log/xenkit/events.jsonl"
 #define XK_MONITOR_HOOKS "/etc/xenkit/hooks.d"
 /* Where `xk create` marks the domains it monitors (by uuid). */
-#define XK_OWNED_PATH "/local/domain/0/xenkit/owned"
+#define XK_OWNED_DIR "/local/domain/0/xenkit"
+#define XK_OWNED_PATH XK_OWNED_DIR "/owned"
 
 struct xk_monitor_cfg {
 	struct xk_emitter_cfg em;	/* log, hooks, syslog, say */

@@ -97,14 +97,38 @@ load_config(struct owner *o, struct xk_error *err)
 	return 0;
 }
 
+/* Remove our mark, and the directories once nobody else has one
+ * (a transaction, so a mark written meanwhile survives). */
+static void
+unmark(struct owner *o, const char *path)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		xs_transaction_t t = xs_transaction_start(o->xs);
+		unsigned int n = 0;
+		char **ents;
+
+		if (t == XBT_NULL)
+			return;
+		xs_rm(o->xs, t, path);
+		ents = xs_directory(o->xs, t, XK_OWNED_PATH, &n);
+		if (ents != NULL && n == 0)
+			xs_rm(o->xs, t, XK_OWNED_DIR);
+		free(ents);
+		if (xs_transaction_end(o->xs, t, false) || errno != EAGAIN)
+			return;
+	}
+}
+
 static int
 mark_owned(struct owner *o, int on)
 {
 	char path[128], pid[32];
 
 	snprintf(path, sizeof(path), "%s/%s", XK_OWNED_PATH, o->uuid);
-	if (!on)
-		return xs_rm(o->xs, XBT_NULL, path) ? 0 : -1;
+	if (!on) {
+		unmark(o, path);
+		return 0;
+	}
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	return xs_write(o->xs, XBT_NULL, path, pid, strlen(pid)) ? 0 : -1;
 }

@@ -34,10 +34,11 @@ EOS
 mon_start() {
 	rm -f "$EV/mon.sock"
 	[ "${EV_SYSLOG:-0}" = 1 ] || set -- --no-syslog "$@"
-	setsid "$XK" monitor --log "$EV/events.jsonl" \
+	# not a child of the test: a test's `wait` must not wait for it
+	( setsid sh -c 'echo $$ >"$0"; exec "$@"' "$EV/mon.pid" \
+	    "$XK" monitor --log "$EV/events.jsonl" \
 	    --socket "$EV/mon.sock" --hooks "$EV/hooks" --interval 2 \
-	    "$@" >>"$EV/mon.out" 2>&1 </dev/null &
-	echo $! >"$EV/mon.pid"
+	    "$@" >>"$EV/mon.out" 2>&1 </dev/null & )
 	wait_for 60 test -S "$EV/mon.sock" || {
 		cat "$EV/mon.out" >&2
 		fail "xk monitor did not start"
