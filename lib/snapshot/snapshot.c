@@ -964,6 +964,43 @@ prune_nodes(struct xk_snap_ctx *ctx)
 	json_decref(r);
 }
 
+/*
+ * Remove images nothing needs any more: no snapshot, not active, no
+ * image backed by them (a shared image left by a delete, once its
+ * branches are gone).  File first, then row: a crash in between leaves
+ * a row whose file is already gone, which the next pass removes.
+ */
+static void
+gc_images(struct xk_snap_ctx *ctx)
+{
+	json_t *rows, *r;
+	size_t i;
+
+	for (int pass = 0; pass < 64; pass++) {
+		rows = xk_catalog_query(ctx->cat, NULL, "SELECT id, path, "
+		    "backend FROM image i WHERE domain = ? AND active = 0 AND "
+		    "NOT EXISTS (SELECT 1 FROM snapshot_disk sd WHERE sd.image "
+		    "= i.id) AND NOT EXISTS (SELECT 1 FROM image c WHERE "
+		    "c.parent = i.id)", "i", ctx->domid);
+		if (rows == NULL || json_array_size(rows) == 0) {
+			json_decref(rows);
+			return;
+		}
+		json_array_foreach(rows, i, r) {
+			json_t *d = json_pack("{s:s, s:s, s:s}", "path",
+			    jstr(r, "path"), "action", "unlink", "backend",
+			    jstr(r, "backend"));
+
+			if (backend_of(d)->delete(&ctx->env, d, NULL) == 0)
+				xk_catalog_exec(ctx->cat, NULL, "DELETE FROM "
+				    "image WHERE id = ?", "i",
+				    (int64_t)jint(r, "id"));
+			json_decref(d);
+		}
+		json_decref(rows);
+	}
+}
+
 /* Roll a revert forward from step 2 (its new images exist). */
 static int
 revert_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
@@ -988,6 +1025,7 @@ revert_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    finish_revert(ctx, plan, err) < 0)
 		return -1;
 	prune_nodes(ctx);
+	gc_images(ctx);
 	if (ctx->env.qmp != NULL && json_is_true(json_object_get(plan,
 	    "was_running"))) {
 		/* the guest's memory no longer matches its disks: reboot */
@@ -1173,6 +1211,7 @@ delete_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    finish_delete(ctx, plan, err) < 0)
 		return -1;
 	prune_nodes(ctx);
+	gc_images(ctx);
 	return 0;
 }
 

@@ -147,6 +147,27 @@ check "mirror: the refused copy left only the other file" sh -c \
 check "generated name when none is given" sh -c \
     "$XK snapshot create --qmp $T/a/qmp.sock a | grep -q '^snap-'"
 
+# --- an image two branches shared goes once both branches are gone -------
+vm g 1
+put g disk0 0x0a 0 && snap create g a >/dev/null &&
+    put g disk0 0x0b 0 && snap create g b >/dev/null &&
+    snap revert g a >/dev/null && put g disk0 0x0c 0 &&
+    snap create g c >/dev/null && snap revert g b >/dev/null &&
+    put g disk0 0x0d 0 && snap create g d >/dev/null &&
+    snap revert g b >/dev/null
+check "delete b: its image stays, shared by d and the current state" \
+    snap delete g b
+bimg=$(ls "$T/g" | grep -c 'd0.img')
+snap revert g c >/dev/null
+check "delete d: b's image, now needed by nothing, goes too" snap delete g d
+check "two images fewer (d's and b's)" test \
+    "$(ls "$T/g" | grep -c 'd0.img')" -eq $((bimg - 2))
+check "c still holds its data" expect g disk0 0x0c 0
+check "delete a: merged into c's image" snap delete g a
+check "c still holds its data after the merge" sh -c \
+    "$XK snapshot revert --qmp $T/g/qmp.sock g c &&
+    $QT $T/g/qmp.sock verify disk0 0x0c 0 64k"
+
 # --- bad input: clear error, nothing half-made ----------------------------
 before=$(nfiles a)
 refuse "duplicate name" "already has a snapshot s3" snap create a s3
