@@ -432,9 +432,16 @@ ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
 	if (i == j->in.ndisks || j->sinks[i] == NULL)
 		return 0;	/* a disk no item uses */
 	if (f->format == XK_IMG_VMDK) {
-		xk_error_set(err, "%s: %s: reading VMDK disks is not supported "
-		    "(convert the OVA's disks to VHD)", j->o->in, f->href);
-		return -1;
+		if (xk_vmdk_stream_copy(path, j->in.disks[i].size, j->sinks[i],
+		    j->progress, j->done, err) < 0)
+			return -1;
+		j->done += j->in.disks[i].size;
+		json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, "
+		    "s:s, s:s}", "vdev", j->in.disks[i].vdev, "file", f->href,
+		    "size", (json_int_t)j->in.disks[i].size, "checksum",
+		    f->want ? (f->sha1 ? "sha1" : "sha256") : "none", "target",
+		    j->in.disks[i].target));
+		return 0;
 	}
 	src = xk_disk_src_open(path, f->format, err);
 	if (src == NULL) {

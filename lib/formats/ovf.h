@@ -14,6 +14,7 @@
 #define XK_FORMATS_OVF_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config/domcfg.h"
 #include "formats/disk.h"
@@ -94,5 +95,20 @@ struct xk_ova_cb {
 
 int xk_ova_read(const char *path, const char *dir, const struct xk_ova_cb *cb,
     struct xk_ovf **ovf, struct xk_error *err);
+
+/*
+ * Copy a streamOptimized VMDK (what OVA packages from Xen Orchestra and
+ * VMware carry) front to back into sink: header, then grain markers in
+ * ascending order, each grain inflated; metadata markers are skipped.
+ * size is the virtual size the descriptor declares (checked).  disk.h
+ * has no VMDK source yet; this reads only the streaming layout.
+ */
+int xk_vmdk_stream_copy(const char *path, uint64_t size,
+    struct xk_disk_sink *sink, struct xk_progress *progress, uint64_t base,
+    struct xk_error *err);
+/* The same from a stream, handing each grain to write() (fuzzing). */
+int xk_vmdk_stream_read(FILE *f, const char *path, uint64_t size,
+    int (*write)(void *arg, const void *buf, size_t len, uint64_t off,
+    struct xk_error *err), void *arg, struct xk_error *err);
 
 #endif

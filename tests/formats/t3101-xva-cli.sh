@@ -198,6 +198,26 @@ if "$XK" export "$T/in/vm.cfg" -o "$T/vm.ova" >"$T/out" 2>"$T/err"; then
 	    >"$T/out" 2>"$T/err"; then
 		ok "export ova with vmdk disks"
 		check "vmdk ova: qemu-img reads the disk alike" sh -c "cd '$T' && mkdir vmdkx && cd vmdkx && tar xf ../vmdk.ova && qemu-img compare -q '$A' web01-disk0.vmdk"
+		check "import vmdk ova" "$XK" import "$T/vmdk.ova" -o "$T/x6d"
+		check "vmdk ova: root disk identical" cmp "$A" \
+		    "$T/x6d/web01-xvda.img"
+		check "vmdk ova: equal model" same_model "$T/in/vm.cfg" \
+		    "$T/x6d/web01.cfg"
+		# the same package with qemu-img's streamOptimized VMDKs
+		(cd "$T/vmdkx" &&
+		    qemu-img convert -O vmdk -o subformat=streamOptimized \
+		    "$A" web01-disk0.vmdk &&
+		    qemu-img convert -O vmdk -o subformat=streamOptimized \
+		    -f qcow2 "$T/in/data.qcow2" web01-disk1.vmdk &&
+		    for f in web01.ovf web01-disk0.vmdk web01-disk1.vmdk; do
+			echo "SHA256($f)= $(sha256sum <"$f" | cut -d' ' -f1)"
+		    done >web01.mf &&
+		    tar --format=ustar -cf "$T/qemu.ova" web01.ovf web01.mf \
+		    web01-disk0.vmdk web01-disk1.vmdk)
+		check "import an OVA with qemu-img's VMDKs" "$XK" import \
+		    "$T/qemu.ova" -o "$T/x6e"
+		check "qemu vmdk: root disk identical" cmp "$A" \
+		    "$T/x6e/web01-xvda.img"
 	else
 		echo "# skipped: VMDK output: $(cat "$T/err")"
 	fi
