@@ -84,6 +84,7 @@ inch apt-get install -y -q --no-install-recommends \
     xen-utils-4.17 xen-utils-common xen-hypervisor-4.17-amd64 \
     qemu-system-xen qemu-utils "$kpkg" \
     iproute2 bridge-utils lvm2 e2fsprogs busybox-static kmod procps \
+    syslinux syslinux-common mtools dosfstools \
     >>"$work/apt.log" 2>&1 || {
 	tail -n 30 "$work/apt.log" >&2; die "apt-get install failed in the chroot"; }
 
@@ -100,6 +101,31 @@ log "guest initramfs"
 sh "$here/build-guest.sh" "$root/bin/busybox" "$here/guest-init" \
     "$work/guest.cpio.gz" \
     "$root/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko"
+
+# The guest pieces dom0 hands to xl.  (/init comes with the overlay.)
+mkdir -p "$root/usr/lib/xk-lab"
+cp "$work/guest.cpio.gz" "$root/usr/lib/xk-lab/guest.cpio.gz"
+ln -sf "/boot/vmlinuz-$kver" "$root/usr/lib/xk-lab/vmlinuz"
+echo "$kver" >"$root/usr/lib/xk-lab/kernel-version"
+
+# The HVM test guest boots from a disk: a FAT "superfloppy" with
+# syslinux in its boot sector, the kernel and the guest initramfs.
+# Built with mtools, so no loop mount is needed.  Tests change
+# syslinux.cfg (the guest's orders) with mcopy in dom0.
+log "HVM boot disk"
+printf '%s\n' 'DEFAULT xk' 'PROMPT 0' 'TIMEOUT 0' 'LABEL xk' \
+    '  KERNEL vmlinuz' '  INITRD guest.gz' \
+    '  APPEND console=ttyS0 xk.marker=hvm-disk xk.do=poweroff' \
+    >"$root/tmp/syslinux.cfg"
+inch env MTOOLS_SKIP_CHECK=1 sh -euc '
+	d=/usr/lib/xk-lab/hvm-disk.img
+	mkfs.vfat -n XKHVM -C $d 32768 >/dev/null
+	syslinux --install $d
+	mcopy -i $d /tmp/syslinux.cfg ::syslinux.cfg
+	mcopy -i $d /usr/lib/xk-lab/vmlinuz ::vmlinuz
+	mcopy -i $d /usr/lib/xk-lab/guest.cpio.gz ::guest.gz' ||
+    die "cannot build the HVM boot disk"
+rm -f "$root/tmp/syslinux.cfg"
 
 log "trim"
 cleanup
@@ -141,11 +167,6 @@ rm -rf "$root"/usr/lib/python3* "$root"/usr/bin/python3* \
 rm -f "$root"/lib/firmware/* 2>/dev/null || true
 chroot "$root" /sbin/depmod -a "$kver"
 
-# The guest pieces dom0 hands to xl.  (/init comes with the overlay.)
-mkdir -p "$root/usr/lib/xk-lab"
-cp "$work/guest.cpio.gz" "$root/usr/lib/xk-lab/guest.cpio.gz"
-ln -sf "/boot/vmlinuz-$kver" "$root/usr/lib/xk-lab/vmlinuz"
-echo "$kver" >"$root/usr/lib/xk-lab/kernel-version"
 
 log "pack dom0.cpio.zst"
 (cd "$root" && find . -xdev -print0 | LC_ALL=C sort -z |

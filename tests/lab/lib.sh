@@ -45,7 +45,7 @@ guest_cfg() {
 	{
 		grep -v -E '^(name|extra) *=' "$GUESTS/$_base.cfg"
 		echo "name = \"$_name\""
-		echo "extra = \"console=$_console xk.marker=$_name xk.do=$_do\""
+		echo "extra = \"console=$_console quiet xk.marker=$_name xk.do=$_do\""
 		for l in "$@"; do
 			echo "$l"
 		done
