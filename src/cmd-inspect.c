@@ -95,10 +95,37 @@ inspect_vm(const struct xk_vm_in *in)
 	return o;
 }
 
+/* Reading a large XVA takes a while: show how far it got. */
+struct watch {
+	struct xk_progress *p;
+	const struct xk_xva_vdi *cur;
+	uint64_t done;
+};
+
+static int
+watch_data(void *arg, struct xk_xva_vdi *vdi, uint64_t off, const void *buf,
+    size_t len, struct xk_error *err)
+{
+	struct watch *w = arg;
+
+	(void)buf;
+	(void)err;
+	if (w->cur != vdi) {
+		if (w->cur != NULL)
+			w->done += w->cur->size;
+		w->cur = vdi;
+	}
+	xk_progress_update(w->p, w->done + off + len);
+	return 0;
+}
+
 static int
 inspect_xva(const char *path, json_t *doc, struct xk_error *err)
 {
 	struct xk_xva_reader *r = xk_xva_open(path, err);
+	struct watch w = { NULL, NULL, 0 };
+	struct xk_xva_sink sink = { NULL, watch_data };
+	uint64_t total = 0;
 	struct xk_vm_in in;
 	json_t *disks = json_array();
 	bool sha1 = false, xxh = false;
@@ -112,8 +139,17 @@ inspect_xva(const char *path, json_t *doc, struct xk_error *err)
 	if (xk_vm_from_ova(r->ova, &in, err) < 0)
 		goto out;
 	json_object_set_new(doc, "vm", inspect_vm(&in));
-	if (xk_xva_read_disks(r, NULL, err) < 0)
+	for (size_t i = 0; i < r->nvdis; i++)
+		total += r->vdis[i].size;
+	w.p = xk_progress_start("inspect", total);
+	sink.arg = &w;
+	rc = xk_xva_read_disks(r, &sink, err);
+	if (rc == 0)
+		xk_progress_update(w.p, total);
+	xk_progress_end(w.p);
+	if (rc < 0)
 		goto out;
+	rc = -1;
 	for (size_t i = 0; i < in.ndisks; i++) {
 		const struct xk_vm_in_disk *d = &in.disks[i];
 		struct xk_xva_vdi *v = d->vdi_ref ? xk_xva_vdi(r, d->vdi_ref) :
