@@ -1531,6 +1531,13 @@ derive(const struct xk_xv *vm, struct xk_notes *w, struct xk_error *err)
 	rc |= setv(c, "type", hvm ? "hvm" : dt != NULL && strcmp(dt, "pvh") ==
 	    0 ? "pvh" : "pv", false);
 	rc |= setl(c, "memory", (long)(mem / MIB));
+	if (parse_u64(xk_xv_text(vm, "memory_dynamic_min"), &u) && u < mem &&
+	    w != NULL)
+		rc |= xk_notes_add(w, "memory: the VM balloons between %llu "
+		    "and %llu MiB; xl.cfg gets memory = %llu (the maximum)",
+		    (unsigned long long)(u / MIB),
+		    (unsigned long long)(mem / MIB),
+		    (unsigned long long)(mem / MIB));
 	if (smax / MIB > mem / MIB)
 		rc |= setl(c, "maxmem", (long)(smax / MIB));
 	rc |= setl(c, "vcpus", (long)n);
