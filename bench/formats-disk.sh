@@ -13,7 +13,9 @@
 # fsyncs its output before renaming it into place; `qemu-img convert`
 # defaults to cache=unsafe (no flush: the data may still be in the page
 # cache when it exits), so it is shown both as is and followed by
-# `sync FILE`, the comparable figure.  Numbers only, no pass/fail.
+# `sync FILE`, the comparable figure.  cpu is user + system time of
+# the tool itself, steadier than wall time on a busy machine.  Numbers
+# only, no pass/fail.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 XK=${1:-$top/build/src/xk}
@@ -41,9 +43,11 @@ run() {
 	    "$W/time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++)
 	    s = s * 60 + $i; print s }')
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$W/time")
-	awk -v l="$label" -v s="$secs" -v z="$size" -v r="$rss" 'BEGIN {
-	    printf "  %-34s %8.2f s %9.0f MiB/s %8.1f MiB\n", l, s,
-	    (s > 0 ? z / 1048576 / s : 0), r / 1024 }'
+	cpu=$(awk -F': ' '/User time|System time/ { c += $2 } END { print c }' \
+	    "$W/time")
+	awk -v l="$label" -v s="$secs" -v z="$size" -v r="$rss" -v c="$cpu" \
+	    'BEGIN { printf "  %-34s %7.2f s %9.0f MiB/s %7.2f s %8.1f MiB\n",
+	    l, s, (s > 0 ? z / 1048576 / s : 0), c, r / 1024 }'
 }
 
 # bench NAME FILE: the three tools on FILE
@@ -54,7 +58,8 @@ bench() {
 	written=$(du -k "$f" | cut -f1)
 	echo
 	echo "$name: $((size >> 20)) MiB virtual, $((written >> 10)) MiB allocated"
-	printf "  %-34s %10s %15s %12s\n" tool time "virtual/time" "peak RSS"
+	printf "  %-34s %9s %15s %9s %12s\n" tool wall "virtual/wall" cpu \
+	    "peak RSS"
 	cat "$f" >/dev/null	# warm the page cache once
 	run "sequential read (cat > /dev/null)" "$size" cat "$f"
 	run "qemu-img convert -O vpc force_size" "$size" qemu-img convert \
