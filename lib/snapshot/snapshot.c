@@ -1067,6 +1067,16 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	if ((snap = snapshot_row(ctx, name, err)) == NULL ||
 	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
 		goto out;
+	/*
+	 * Under a running Xen guest, new disk contents mean a reboot, which
+	 * is libxl's to do; until xk does it, the domain must be down.
+	 */
+	if (ctx->xen.has_qmp) {
+		xk_error_set(err, "Xen domain %s is running: reverting its "
+		    "disks needs it shut down first (xl shutdown %s)",
+		    ctx->domain, ctx->domain);
+		goto out;
+	}
 	if (ctx->env.qmp == NULL && offline_guard(ctx, err) < 0)
 		goto out;
 	if (xk_catalog_begin(ctx->cat, err) < 0)
@@ -1228,6 +1238,16 @@ xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
 	if ((snap = snapshot_row(ctx, name, err)) == NULL ||
 	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
 		goto out;
+	/*
+	 * Under a running Xen guest, new disk contents mean a reboot, which
+	 * is libxl's to do; until xk does it, the domain must be down.
+	 */
+	if (ctx->xen.has_qmp) {
+		xk_error_set(err, "Xen domain %s is running: reverting its "
+		    "disks needs it shut down first (xl shutdown %s)",
+		    ctx->domain, ctx->domain);
+		goto out;
+	}
 	if (ctx->env.qmp == NULL && offline_guard(ctx, err) < 0)
 		goto out;
 	if (xk_catalog_begin(ctx->cat, err) < 0)

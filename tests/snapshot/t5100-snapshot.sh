@@ -15,12 +15,9 @@ fail=0
 
 cleanup() {
 	for p in "$T"/*/qemu.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+		pid=$(cat "$p" 2>/dev/null) && kill "$pid" 2>/dev/null
 	done
 	if mountpoint -q "$T/full" 2>/dev/null; then
-		for p in "$T"/full/qemu.pid; do
-			[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
-		done
 		umount -l "$T/full"
 	fi
 	rm -rf "$T"
