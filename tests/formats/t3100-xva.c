@@ -1173,3 +1173,71 @@ TEST(checksum_newline_tolerated_and_huge_vdi_refused)
 	CHECK_STR_HAS(err.msg, "up to 64 TiB");
 	free(xva);
 }
+
+/* What XCP-ng adds: metrics objects, a snapshot VM, platform keys. */
+TEST(xcpng_style_records)
+{
+	char *cfg = tpath("x.cfg");
+	struct xk_error err = { 0 };
+	struct xk_domcfg *dc;
+	struct xk_vm_disk vd[4];
+	struct xk_vm_opts o = { false, NULL };
+	struct xk_vm_in in;
+	struct xk_notes w = { NULL, 0 };
+	struct strbuf sb = STRBUF_INIT, all = STRBUF_INIT;
+	struct xk_xv *ova, *objs, *snapvm, *extra, *plat, *oc;
+	const struct xk_xv *vm = NULL;
+
+	memset(vd, 0, sizeof(vd));
+	for (size_t i = 0; i < 4; i++)
+		vd[i].size = MiB;
+	CHECK_INT_EQ(write_text(cfg, model_cfgs[0]), 0);
+	dc = xk_domcfg_load(cfg, &err);
+	ova = xk_vm_to_ova(dc, vd, &o, NULL, &err);
+	CHECK(ova != NULL);
+	objs = (struct xk_xv *)xk_xv_get(ova, "objects");
+	for (size_t i = 0; i < objs->n; i++)
+		if (strcmp(xk_xv_text(objs->items[i], "class"), "VM") == 0)
+			vm = xk_xv_get(objs->items[i], "snapshot");
+	CHECK(vm != NULL);
+	oc = (struct xk_xv *)xk_xv_get(vm, "other_config");
+	CHECK_INT_EQ(xk_xv_set(oc, "xl:cfg", xk_xv_str("")), 0);
+	plat = (struct xk_xv *)xk_xv_get(vm, "platform");
+	CHECK_INT_EQ(xk_xv_set(plat, "device-model",
+	    xk_xv_str("qemu-upstream-compat")), 0);
+	CHECK_INT_EQ(xk_xv_set(plat, "acpi", xk_xv_str("1")), 0);
+	/* a snapshot of the VM and a metrics object: both ignored */
+	snapvm = xk_xv_struct();
+	CHECK_INT_EQ(xk_xv_set(snapvm, "is_a_snapshot", xk_xv_bool(true)), 0);
+	extra = xk_xv_struct();
+	CHECK_INT_EQ(xk_xv_set(extra, "class", xk_xv_str("VM")) |
+	    xk_xv_set(extra, "id", xk_xv_str("Ref:900")) |
+	    xk_xv_set(extra, "snapshot", snapvm), 0);
+	CHECK_INT_EQ(xk_xv_append(objs, extra), 0);
+	extra = xk_xv_struct();
+	CHECK_INT_EQ(xk_xv_set(extra, "class", xk_xv_str("VM_metrics")) |
+	    xk_xv_set(extra, "id", xk_xv_str("Ref:901")) |
+	    xk_xv_set(extra, "snapshot", xk_xv_struct()), 0);
+	CHECK_INT_EQ(xk_xv_append(objs, extra), 0);
+	CHECK_INT_EQ(xk_vm_from_ova(ova, &in, &err), 0);
+	for (size_t i = 0; i < in.ndisks; i++) {
+		in.disks[i].target = in.disks[i].vdi_ref ? strdup("/n.img") :
+		    NULL;
+		in.disks[i].format = XK_DISK_FORMAT_RAW;
+	}
+	CHECK_INT_EQ(xk_vm_write_xlcfg(&in, &sb, &w, &err), 0);
+	CHECK_STR_HAS(sb.buf, "acpi = 1");
+	CHECK_STR_HAS(sb.buf, "name = \"hvm1\"");
+	CHECK_STR_HAS(sb.buf, "mac=00:16:3e:5a:00:01");
+	for (size_t i = 0; i < w.n; i++)
+		strbuf_addf(&all, "%s\n", w.v[i]);
+	CHECK_STR_HAS(all.buf, "platform:device-model=qemu-upstream-compat "
+	    "has no xl.cfg counterpart");
+	strbuf_free(&sb);
+	strbuf_free(&all);
+	xk_notes_free(&w);
+	xk_vm_in_free(&in);
+	xk_xv_free(ova);
+	xk_domcfg_free(dc);
+	free(cfg);
+}
