@@ -131,6 +131,7 @@ load(struct vctx *v, const char *path, struct tar_member **out, size_t *nout)
 			fail(v, "tar: member %s truncated", m[n - 1].name);
 			goto bad;
 		}
+		m[n - 1].data[size] = '\0';	/* text members: strings */
 		pad = (512 - size % 512) % 512;
 		if (pad && fseek(f, (long)pad, SEEK_CUR) != 0)
 			goto bad;
