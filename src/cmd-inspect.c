@@ -88,9 +88,10 @@ inspect_vm(const struct xk_vm_in *in)
 	    "PV_bootloader"));
 	for (size_t i = 0; i < in->nvifs; i++)
 		json_array_append_new(vifs, json_pack("{s:s?, s:s?, s:s?, "
-		    "s:s?}", "device", in->vifs[i].device, "mac",
+		    "s:I}", "device", in->vifs[i].device, "mac",
 		    in->vifs[i].mac, "bridge", in->vifs[i].bridge, "mtu",
-		    in->vifs[i].mtu));
+		    (json_int_t)(in->vifs[i].mtu ? strtoll(in->vifs[i].mtu,
+		    NULL, 10) : 1500)));
 	json_object_set_new(o, "vifs", vifs);
 	return o;
 }
