@@ -459,7 +459,13 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 	struct xk_vm_disk *vd = calloc(dc->ndisks + 1, sizeof(*vd));
 	struct xk_vm_opts vo = { o->to_hvm, NULL };
 	struct xk_xv *ova = NULL;
+	char host[256];
 	int rc = -1;
+
+	if (gethostname(host, sizeof(host)) == 0) {
+		host[sizeof(host) - 1] = '\0';
+		vo.hostname = host;
+	}
 
 	if (vd == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", o->cfg), -1;
