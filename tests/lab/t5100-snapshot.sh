@@ -15,7 +15,8 @@ timeout 60 qemu-img create -q -f qcow2 $b 64M || fail "qemu-img create"
 # active FILE: the catalog's active image of the disk that began as FILE
 active() {
 	if [ ! -f $XK_CATALOG ]; then echo "$1"; return; fi
-	xk snapshot list --json $g | sed -n '/"active"/,/]/p' |
+	# "active" is the first key (sorted), "current" the next
+	xk snapshot list --json $g | sed -n '/"active"/,/"current"/p' |
 	    sed -n 's/.*"path": "\(.*\)".*/\1/p' | grep "^$1" || echo "$1"
 }
 # boot ACTIONS: start the guest on the active images, wait for its work
@@ -23,7 +24,12 @@ boot() {
 	guest_cfg pv $g "$1+sleep" "disk = [ \
 \"format=qcow2, vdev=xvda, access=rw, backendtype=qdisk, target=$(active $a)\", \
 \"format=qcow2, vdev=xvdb, access=rw, backendtype=qdisk, target=$(active $b)\" ]"
-	create $g
+	# libxl's post-startup QMP exchange with the device model can time
+	# out under a loaded nested TCG host (rc=-9): one more try
+	timeout 120 xl create /tmp/$g.cfg >/tmp/$g.create 2>&1 || {
+		xl destroy $g >/dev/null 2>&1
+		create $g
+	}
 	id=$(timeout 20 xl domid $g)
 	uuid=$(timeout 20 xl list -v $g | awk 'NR == 2 { print $7 }')
 	wait_marker $g 180
@@ -39,6 +45,8 @@ said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
 boot true
 # shellcheck disable=SC2086
 xk snapshot create $QMP $g s0 || fail "live create s0"
+xl qemu-monitor-command $id "info block"
+xk snapshot list --json $g
 n=$(xk snapshot list --json $g | grep -c '"vdev"')
 [ "$n" -ge 4 ] || fail "s0 should hold 2 disks: $(xk snapshot list --json $g)"
 destroy $g
