@@ -38,7 +38,7 @@ parse_opts(int argc, char **argv, struct convert_opts *o)
 
 	optind = 0;	/* GNU getopt: start afresh */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", convert_options,
+	while ((c = getopt_long(argc, argv, "+:", convert_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
