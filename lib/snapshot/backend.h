@@ -115,6 +115,8 @@ json_t *xk_snap_live_chain(struct xk_qmp *q, const char *top_node,
 /* The device's top node name for vdev (NULL if gone). */
 char *xk_snap_live_top(struct xk_qmp *q, const char *vdev, int timeout_ms,
     struct xk_error *err);
+/* Test hook: SIGKILL when XK_SNAPSHOT_FAULT is "OP:STEP" (snapshot.h). */
+void xk_snap_fault(const char *op, int step);
 /* Fsync the directory holding path (after renames). */
 int xk_snap_sync_dir(const char *path, struct xk_error *err);
 

@@ -485,7 +485,7 @@ out:
 static int
 live_switch(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	const char *node = jstr(d, "new_node");
+	const char *node = jstr(d, "new_node"), *old = jstr(d, "old_node");
 	char *top = NULL, target[64], fnode[64];
 	json_t *have = NULL, *chain = NULL, *r;
 	json_int_t pos = jint(d, "target_pos");
@@ -493,31 +493,41 @@ live_switch(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 
 	top = xk_snap_live_top(env->qmp, jstr(d, "vdev"), env->timeout_ms,
 	    err);
-	if (top == NULL)
-		return -1;
-	if (strcmp(top, node) == 0) {
-		free(top);
-		return 0;	/* done by an earlier, interrupted run */
+	if (top == NULL || (have = node_names(env, err)) == NULL)
+		goto out;
+	if (strcmp(top, node) != 0) {
+		/* step 1: the new overlay goes on top (over the old top) */
+		if (add_node(env, have, node, jstr(d, "new_path"), false,
+		    true, err) < 0)
+			goto out;
+		r = xk_qmp_executef(env->qmp, env->timeout_ms, err,
+		    "blockdev-snapshot", "{s:s, s:s}", "node", top, "overlay",
+		    node);
+		if (r == NULL)
+			goto out;
+		json_decref(r);
+		xk_snap_fault("switch", 1);
 	}
-	if ((have = node_names(env, err)) == NULL ||
-	    (chain = xk_snap_live_chain(env->qmp, top, env->timeout_ms,
+	/*
+	 * step 2: its backing becomes the snapshot's image.  An earlier,
+	 * interrupted run may have done step 1 only: then the backing is
+	 * still the old top, which the plan names.
+	 */
+	if ((chain = xk_snap_live_chain(env->qmp, node, env->timeout_ms,
 	    err)) == NULL)
 		goto out;
-	if (pos >= 0 && (size_t)pos < json_array_size(chain)) {
+	if (strcmp(top, node) == 0 && json_array_size(chain) > 1 &&
+	    strcmp(json_string_value(json_array_get(chain, 1)), old) != 0) {
+		rc = 0;		/* both steps done before */
+		goto out;
+	}
+	if (pos >= 0 && (size_t)pos + 1 < json_array_size(chain)) {
 		snprintf(target, sizeof(target), "%s",
-		    json_string_value(json_array_get(chain, (size_t)pos)));
+		    json_string_value(json_array_get(chain, (size_t)pos + 1)));
 	} else if (open_target(env, have, d, target, sizeof(target), err) <
 	    0) {
 		goto out;
 	}
-	if (add_node(env, have, node, jstr(d, "new_path"), false, true,
-	    err) < 0)
-		goto out;
-	r = xk_qmp_executef(env->qmp, env->timeout_ms, err,
-	    "blockdev-snapshot", "{s:s, s:s}", "node", top, "overlay", node);
-	if (r == NULL)
-		goto out;
-	json_decref(r);
 	snprintf(fnode, sizeof(fnode), "%sf", node);
 	r = xk_qmp_executef(env->qmp, env->timeout_ms, err, "blockdev-reopen",
 	    "{s:[{s:s, s:s, s:s, s:s}]}", "options", "driver", "qcow2",
@@ -577,6 +587,20 @@ merged(json_t *d, struct xk_error *err)
 	return r;
 }
 
+static bool
+job_running(struct xk_snap_env *env, const char *job)
+{
+	json_t *r = xk_qmp_execute(env->qmp, "query-block-jobs", NULL,
+	    env->timeout_ms, NULL), *j;
+	bool found = false;
+	size_t i;
+
+	json_array_foreach(r, i, j)
+		found = found || strcmp(jstr(j, "device"), job) == 0;
+	json_decref(r);
+	return found;
+}
+
 static int
 stream_live(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
@@ -601,6 +625,11 @@ stream_live(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 		goto out;
 	}
 	snprintf(job, sizeof(job), "xks%lld", (long long)jint(d, "image_id"));
+	if (job_running(env, job)) {
+		/* started by an interrupted run: QEMU kept it going */
+		rc = xk_qmp_wait_job(env->qmp, job, 3600 * 1000, err);
+		goto out;
+	}
 	args = json_pack("{s:s, s:s}", "job-id", job, "device",
 	    json_string_value(json_array_get(chain, (size_t)cpos)));
 	if (backing[0] != '\0') {

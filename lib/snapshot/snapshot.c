@@ -171,8 +171,8 @@ xk_snap_close(struct xk_snap_ctx *ctx)
 
 /* --- the journal ------------------------------------------------------ */
 
-static void
-fault(const char *op, int step)
+void
+xk_snap_fault(const char *op, int step)
 {
 	const char *f = getenv("XK_SNAPSHOT_FAULT");
 	char want[64];
@@ -208,7 +208,7 @@ journal_step(struct xk_snap_ctx *ctx, const char *op, int step,
 	if (xk_catalog_exec(ctx->cat, err, "UPDATE journal SET step = ? "
 	    "WHERE domain = ?", "ii", (int64_t)step, ctx->domid) < 0)
 		return -1;
-	fault(op, step);
+	xk_snap_fault(op, step);
 	return 0;
 }
 
@@ -797,7 +797,7 @@ xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
 	if (plan == NULL || journal_start(ctx, "create", name, plan, err) < 0 ||
 	    xk_catalog_commit(ctx->cat, err) < 0)
 		goto rollback;
-	fault("create", 1);
+	xk_snap_fault("create", 1);
 	if (run_groups(ctx, disks, false, err) < 0 ||
 	    journal_step(ctx, "create", 2, err) < 0)
 		goto abort;
@@ -846,7 +846,7 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 
 	json_array_foreach(sdisks, i, sd) {
 		json_t *act = active_image(ctx, jstr(sd, "vdev"), err);
-		char np[4200], tag[32], node[32];
+		char np[4200], tag[32], node[32], *top = NULL;
 		uint64_t size;
 		json_int_t pos;
 
@@ -879,13 +879,23 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 		image_name(np, sizeof(np), jstr(act, "path"), tag);
 		snprintf(node, sizeof(node), "xkr%lld",
 		    (long long)jint(act, "id"));
+		/* the device's top node now: how a rerun knows its progress */
+		if (ctx->env.qmp != NULL && (top = xk_snap_live_top(
+		    ctx->env.qmp, jstr(sd, "vdev"), ctx->env.timeout_ms,
+		    err)) == NULL) {
+			json_decref(act);
+			goto fail;
+		}
 		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "vdev", jstr(sd,
+		    "s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "vdev", jstr(sd,
 		    "vdev"), "path", jstr(act, "path"), "new_path", np, "new_node",
 		    node, "active_id", jint(act, "id"), "target_id", jint(sd,
 		    "id"), "target_path", jstr(sd, "path"), "target_format",
 		    jstr(sd, "format"), "target_pos", pos, "size",
-		    (json_int_t)size, "backend", jstr(sd, "backend")));
+		    (json_int_t)size, "backend", jstr(sd, "backend"), "old_node",
+		    top ? top : ""));
+		free(top);
+		top = NULL;
 		json_decref(act);
 		if (pos < -1)
 			goto fail;
@@ -1094,7 +1104,7 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 		xk_catalog_rollback(ctx->cat);
 		goto out;
 	}
-	fault("revert", 1);
+	xk_snap_fault("revert", 1);
 	json_array_foreach(disks, i, d)
 		if (backend_of(d)->revert_prepare(&ctx->env, d, err) < 0) {
 			struct xk_error e2 = { 0 };
@@ -1269,7 +1279,7 @@ xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
 		xk_catalog_rollback(ctx->cat);
 		goto out;
 	}
-	fault("delete", 1);
+	xk_snap_fault("delete", 1);
 	if (delete_forward(ctx, plan, err) < 0)
 		goto out;
 	rc = 0;

@@ -18,7 +18,8 @@
  * (the data it merges is never lost by merging it again).
  *
  * Test hook: XK_SNAPSHOT_FAULT=OP:N kills the process (SIGKILL) right
- * after step N of OP (create, revert, delete) is recorded.
+ * after step N of OP (create, revert, delete) is recorded; "switch:1"
+ * kills a live qcow2 revert between its two graph changes.
  */
 #ifndef XK_SNAPSHOT_SNAPSHOT_H
 #define XK_SNAPSHOT_SNAPSHOT_H

@@ -294,6 +294,17 @@ for step in create:1 create:2 create:3 revert:1 revert:2 revert:3 \
 	    "$XK snapshot revert --qmp $T/f/qmp.sock f base &&
 	    $QT $T/f/qmp.sock verify disk0 0x10 0 64k"
 done
+# a live revert killed between putting the new overlay on top and
+# giving it the snapshot's image as backing
+put f disk0 0x5a 0
+XK_SNAPSHOT_FAULT=switch:1 snap revert f base >/dev/null 2>&1
+check "revert killed mid-switch: list says so" sh -c \
+    "$XK snapshot list f | grep -q 'interrupted revert'"
+check "revert killed mid-switch: the guest still sees its own data" \
+    expect f disk0 0x5a 0
+check "revert killed mid-switch: repair finishes it" \
+    "$XK" snapshot repair --qmp "$T/f/qmp.sock" f
+check "revert killed mid-switch: the snapshot's data" expect f disk0 0x10 0
 # the next operation repairs by itself
 put f disk0 0x66 0
 XK_SNAPSHOT_FAULT=create:3 snap create f auto >/dev/null 2>&1
