@@ -248,7 +248,10 @@ snapshot_row(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 		return NULL;
 	row = json_incref(json_array_get(rows, 0));
 	json_decref(rows);
-	if (row == NULL)
+	if (row == NULL && ctx->domid <= 0)
+		xk_error_set(err, "no domain %s in the catalog %s (it has no "
+		    "snapshots)", ctx->domain, xk_catalog_path(ctx->cat));
+	else if (row == NULL)
 		xk_error_set(err, "domain %s has no snapshot %s", ctx->domain,
 		    name);
 	return row;
@@ -1463,6 +1466,7 @@ xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 {
 	json_t *rows, *snaps = json_array(), *r, *cur, *j, *pending, *active;
 	const char *current = NULL;
+	struct xk_snap_xen x;
 	size_t i;
 
 	rows = xk_catalog_query(ctx->cat, err, "SELECT s.id AS id, s.name AS "
@@ -1476,6 +1480,12 @@ xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 	    "i", ctx->domid);
 	if (rows == NULL || cur == NULL)
 		goto fail;
+	if (ctx->domid <= 0 && xk_snap_xen_find(ctx->domain, &x, NULL) != 1) {
+		xk_error_set(err, "no domain %s in the catalog %s, and no "
+		    "running Xen domain of that name", ctx->domain,
+		    xk_catalog_path(ctx->cat));
+		goto fail;
+	}
 	if (name != NULL && json_array_size(rows) == 0) {
 		xk_error_set(err, "domain %s has no snapshot %s", ctx->domain,
 		    name);

@@ -171,8 +171,12 @@ refuse "duplicate name" "already has a snapshot s3" snap create a s3
 refuse "unknown snapshot" "has no snapshot nosuch" snap revert a nosuch
 refuse "unknown disk" "has no disk vdz" snap create a x1 --disk vdz
 refuse "bad name" "bad snapshot name" snap create a "../x"
-refuse "unknown domain without --qmp" "has no snapshot" \
+refuse "unknown domain: delete" "no domain nosuchdomain in the catalog" \
     "$XK" snapshot delete nosuchdomain s1
+refuse "unknown domain: list" "no domain nosuchdomain" \
+    "$XK" snapshot list nosuchdomain
+refuse "unknown domain: create without --qmp" "does not know its disks" \
+    "$XK" snapshot create nosuchdomain
 refuse "--memory needs Xen" "needs a Xen domain" snap create a m1 --memory
 mkfifo "$T/hold"
 "$QT" "$T/a/qmp.sock" hold <"$T/hold" >"$T/held" &
