@@ -192,7 +192,12 @@ spawn(const char *path, char **env, int out)
 	if (pid != 0)
 		return pid;
 	int nul = open("/dev/null", O_RDONLY);
+	sigset_t none;
 
+	/* the monitor blocks signals it reads from a signalfd: a hook
+	 * must start with none blocked, or SIGTERM could not stop it */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	setpgid(0, 0);
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(out, 1) < 0 ||
 	    dup2(out, 2) < 0)

@@ -655,6 +655,34 @@ TEST(hooks_timeout_kills)
 	free(dir);
 }
 
+TEST(hooks_start_with_no_signal_blocked)
+{
+	char *dir = mkhooks("sig"), *out = path_in(xk_test_tmpdir(), "sigblk");
+	char *body, *r;
+	struct xk_event ev = mkev(XK_EV_CREATE, "web", 7, U1, XK_R_NONE, 1);
+	struct xk_hooks_cfg cfg = { 0 };
+	sigset_t set, old;
+
+	CHECK(asprintf(&body, "grep ^SigBlk /proc/$$/status > %s", out) > 0);
+	hook(dir, "sig", body, 0755);
+	free(body);
+	cfg.dir = dir;
+	cfg.report_fd = open("/dev/null", O_WRONLY);
+	/* as in the monitor, which reads these from a signalfd */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	CHECK_INT_EQ(xk_hooks_run(&cfg, &ev), 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(cfg.report_fd);
+	r = slurp(out);
+	CHECK_STR_EQ(r, "SigBlk:\t0000000000000000\n");
+	free(r);
+	free(out);
+	free(dir);
+}
+
 TEST(hooks_missing_directory)
 {
 	char *rep = path_in(xk_test_tmpdir(), "mrep"), *r;
