@@ -1,0 +1,94 @@
+#!/bin/sh
+# events-latency-dom0.sh - the dom0 half of bench/events-latency.sh
+# (copied into the lab and run there; see that script).
+#   linux N  N Linux guests (the lab kernel, bench init) that request a
+#            poweroff together at a wallclock instant they were given;
+#            each prints its own clock just before the request
+#   tiny N   N tinypv guests created paused, unpaused together; the
+#            request time is dom0's clock just before the unpause
+# Prints one line per guest: NAME REQUEST_MS LOG_MS HOOK_MS DEATH_MS
+# (LOG: the shutdown line's timestamp; HOOK: the first thing the hook
+# did, `date`; DEATH: when the monitor saw the domain destroyed by xl's
+# own monitor, the reference it races).
+set -u
+. /usr/lib/xk-lab/tests/lib.sh
+. /usr/lib/xk-lab/tests/events-lib.sh
+mode=$1
+n=$2
+ev_setup bench
+cat >"$EV/hooks/10-stamp" <<'EOS'
+#!/bin/sh
+t=$(date +%s%N)
+echo "$XK_EVENT $XK_DOMAIN $t" >>"$(dirname "$0")/../hook-stamps"
+EOS
+chmod 755 "$EV/hooks/10-stamp"
+mon_start --hook-timeout 60
+trap 'ev_cleanup; rm -f /tmp/ev-b*.cfg /var/log/xen/xl-ev-b*.log*' EXIT
+
+ms_of() {	# RFC 3339 ms -> epoch ms
+	s=$(date -u -d "$(echo "$1" | sed 's/T/ /; s/\..*//')" +%s)
+	echo $((s * 1000 + $(echo "$1" | sed 's/.*\.\([0-9]*\)Z/\1/' | sed 's/^0*//;s/^$/0/')))
+}
+
+case $mode in
+linux)
+	at=$(( $(now_ms) + 60000 + n * 15000 ))
+	for i in $(seq "$n"); do
+		g=ev-b$i
+		{
+			echo "name = \"$g\""
+			echo 'type = "pv"'
+			echo 'kernel = "/usr/lib/xk-lab/vmlinuz"'
+			echo 'ramdisk = "/tmp/bench-guest.cpio.gz"'
+			echo "extra = \"console=hvc0 xk.at=$at\""
+			echo 'memory = 128'
+			echo 'on_poweroff = "destroy"'
+		} >"/tmp/$g.cfg"
+		rm -f "$CONSOLE/guest-$g.log"
+		create "$g"
+	done
+	wait_for $(( (at - $(now_ms)) / 1000 + 300 )) sh -c \
+	    "[ \$(grep -c '\"event\":\"death\"' $EV/events.jsonl 2>/dev/null) -ge $n ]" ||
+	    fail "not all guests died"
+	for i in $(seq "$n"); do
+		g=ev-b$i
+		req=$(sed -n 's/.*xk-bench: t=\([0-9]*\).*/\1/p' "$CONSOLE/guest-$g.log" |
+		    head -n 1)
+		[ -n "$req" ] || { echo "$g: no request stamp" >&2; continue; }
+		echo "$g $((req / 1000)) $(grep "\"event\":\"shutdown\",\"domain\":\"$g\"" \
+		    "$EV/events.jsonl" | sed 's/.*"ts":"\([^"]*\)".*/\1/')" \
+		    "$(sed -n "s/^shutdown $g //p" "$EV/hook-stamps")" \
+		    "$(grep "\"event\":\"death\",\"domain\":\"$g\"" "$EV/events.jsonl" |
+		    sed 's/.*"ts":"\([^"]*\)".*/\1/')"
+	done >"$EV/raw"
+	;;
+tiny)
+	for i in $(seq "$n"); do
+		tiny_cfg "ev-b$i" poweroff
+		timeout 120 xl create -q -p "/tmp/ev-b$i.cfg" >/dev/null 2>&1 ||
+		    fail "xl create -p ev-b$i"
+	done
+	req=$(now_ms)
+	for i in $(seq "$n"); do
+		xl unpause "ev-b$i" &
+	done
+	wait
+	wait_for 300 sh -c "[ \$(grep -c '\"event\":\"death\"' $EV/events.jsonl) -ge $n ]" ||
+	    fail "not all guests died"
+	wait_for 120 sh -c "[ \$(grep -c '^shutdown' $EV/hook-stamps) -ge $n ]" ||
+	    fail "not all hooks ran"
+	for i in $(seq "$n"); do
+		g=ev-b$i
+		echo "$g $req $(grep "\"event\":\"shutdown\",\"domain\":\"$g\"" \
+		    "$EV/events.jsonl" | sed 's/.*"ts":"\([^"]*\)".*/\1/')" \
+		    "$(sed -n "s/^shutdown $g //p" "$EV/hook-stamps")" \
+		    "$(grep "\"event\":\"death\",\"domain\":\"$g\"" "$EV/events.jsonl" |
+		    sed 's/.*"ts":"\([^"]*\)".*/\1/')"
+	done >"$EV/raw"
+	;;
+esac
+# to numbers: NAME REQ LOG HOOK DEATH (ms since the epoch)
+while read -r g req log hook death; do
+	echo "$g $req $(ms_of "$log") $((hook / 1000000)) $(ms_of "$death")"
+done <"$EV/raw"
+mon_stop
