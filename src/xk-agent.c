@@ -27,6 +27,7 @@
 #include "lab/proto.h"
 
 #define MAX_ARGS	1024
+#define XK_MAX_PORTS	16
 #define DRAIN_MS	500	/* output still accepted after the command exits */
 
 struct request {
@@ -320,22 +321,15 @@ open_port(const char *name)
 	}
 }
 
-int
-main(int argc, char **argv)
+/* Serve one port for ever. */
+static void
+serve(int port)
 {
 	struct request rq = { .argc = 0, .in = -1 };
 	struct xk_error err;
 	struct xk_frame f;
-	int port, r;
+	int r;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: xk-agent PORT-NAME|DEVICE\n");
-		return 2;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	port = open_port(argv[1]);
-	if (port == -1)
-		return 1;
 	for (;;) {
 		xk_error_clear(&err);
 		r = xk_frame_read(port, &f, 0, &err);
@@ -356,4 +350,54 @@ main(int argc, char **argv)
 		}
 		xk_frame_free(&f);
 	}
+}
+
+/*
+ * xk-agent NAME N: serve the ports NAME0 .. NAME<N-1>, one process
+ * each, so that several host clients run commands at once.  If one
+ * server dies they all go, and dom0's init starts the agent again.
+ */
+int
+main(int argc, char **argv)
+{
+	pid_t pids[XK_MAX_PORTS];
+	char name[256];
+	int i, n, port, status;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2) {
+		port = open_port(argv[1]);
+		if (port == -1)
+			return 1;
+		serve(port);
+	}
+	n = argc == 3 ? atoi(argv[2]) : 0;
+	if (n < 1 || n > XK_MAX_PORTS) {
+		fprintf(stderr, "usage: xk-agent PORT-NAME|DEVICE\n"
+		    "       xk-agent PORT-PREFIX COUNT (at most %d)\n",
+		    XK_MAX_PORTS);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%s%d", argv[1], i);
+		pids[i] = fork();
+		if (pids[i] == -1) {
+			perror("xk-agent: fork");
+			n = i;
+			break;
+		}
+		if (pids[i] == 0) {
+			port = open_port(name);
+			if (port == -1)
+				_exit(1);
+			serve(port);
+		}
+	}
+	while (wait(&status) == -1 && errno == EINTR)
+		;
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	while (wait(&status) > 0 || errno == EINTR)
+		;
+	return 1;
 }

@@ -20,33 +20,49 @@
 
 #define EXEC_MARGIN_MS	30000	/* host wait beyond the dom0 timeout */
 
+/* Take the first free STATE/ctlN.lock; *port gets N.  Waits for one. */
 static int
-lock_wait(const char *path, int64_t deadline, struct xk_error *err)
+lock_port(const char *state, int64_t deadline, int *port,
+    struct xk_error *err)
 {
-	int fd;
+	int fds[XK_CTL_PORTS], i, opened = 0, fd = -1;
+	char path[PATH_MAX];
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1) {
-		xk_error_errno(err, errno, "%s", path);
-		return -1;
+	for (; opened < XK_CTL_PORTS; opened++) {
+		if (snprintf(path, sizeof(path), "%s/ctl%d.lock", state,
+		    opened) >= (int)sizeof(path)) {
+			xk_error_set(err, "%s: path too long", state);
+			goto out;
+		}
+		fds[opened] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fds[opened] == -1) {
+			xk_error_errno(err, errno, "%s", path);
+			goto out;
+		}
 	}
-	/* flock has no timeout: try, and retry until the deadline. */
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	/* flock has no timeout: try each, and again until the deadline. */
+	for (;;) {
 		struct timespec ts = { 0, 20 * 1000000L };
 
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			xk_error_errno(err, errno, "lock %s", path);
-			close(fd);
-			return -1;
+		for (i = 0; i < XK_CTL_PORTS; i++) {
+			if (flock(fds[i], LOCK_EX | LOCK_NB) == 0) {
+				fd = fds[i];
+				fds[i] = -1;
+				*port = i;
+				goto out;
+			}
 		}
 		if (xk_lab_now_ms() > deadline) {
-			xk_error_errno(err, ETIMEDOUT,
-			    "lock %s: another client holds it", path);
-			close(fd);
-			return -1;
+			xk_error_errno(err, ETIMEDOUT, "all %d control ports "
+			    "of %s are busy", XK_CTL_PORTS, state);
+			goto out;
 		}
 		nanosleep(&ts, NULL);
 	}
+out:
+	for (i = 0; i < opened; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
 	return fd;
 }
 
@@ -109,17 +125,13 @@ xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
 {
 	int64_t deadline = xk_lab_now_ms() + timeout_ms;
 	char path[PATH_MAX];
+	int port = 0;
 
 	c->fd = c->lock = -1;
-	if ((size_t)snprintf(path, sizeof(path), "%s/ctl.lock", state) >=
-	    sizeof(path)) {
-		xk_error_set(err, "%s: path too long", state);
-		return -1;
-	}
-	c->lock = lock_wait(path, deadline, err);
+	c->lock = lock_port(state, deadline, &port, err);
 	if (c->lock == -1)
 		return -1;
-	snprintf(path, sizeof(path), "%s/ctl.sock", state);
+	snprintf(path, sizeof(path), "%s/ctl%d.sock", state, port);
 	c->fd = connect_sock(path, err);
 	if (c->fd == -1 || hello(c->fd, deadline, err) == -1) {
 		if (err->errnum == ETIMEDOUT)

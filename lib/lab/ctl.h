@@ -2,15 +2,18 @@
  * ctl.h - the host side of the lab control channel: run a command in
  * dom0 and get its stdout, stderr and exit status back.
  *
- * The channel is a virtio-serial port whose host end is a UNIX socket
- * QEMU serves (STATE/ctl.sock).  QEMU serves one client at a time, so
- * clients also take an exclusive lock on STATE/ctl.lock: a second `xk
- * lab exec` waits its turn instead of interleaving with the first.
+ * The channel is XK_CTL_PORTS virtio-serial ports (xk.ctl0 ...) whose
+ * host ends are UNIX sockets QEMU serves (STATE/ctlN.sock).  Each port
+ * carries one client at a time: a client takes the first free
+ * STATE/ctlN.lock, so that several commands run at once and none ever
+ * interleaves with another.  When all ports are busy, clients wait.
  */
 #ifndef XK_LAB_CTL_H
 #define XK_LAB_CTL_H
 
 #include "util/error.h"
+
+#define XK_CTL_PORTS	4
 
 struct xk_ctl {
 	int fd;		/* connected socket, -1 when closed */

@@ -220,20 +220,22 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	const char *s = b->state, *img = b->image;
 	int mem = b->mem_mb ? b->mem_mb : 3072;
 	int dom0 = b->dom0_mb ? b->dom0_mb : 1536;
-	int r = 0;
+	int r = 0, i;
 
 #define ARG(...) do { r |= strbuf_addf(sb, __VA_ARGS__); \
 	r |= strbuf_addc(sb, '\0'); } while (0)
 	ARG("%s", b->qemu ? b->qemu : "qemu-system-x86_64");
 	/*
 	 * TCG only: Xen dies on a CET instruction under KVM here.  The CPU
-	 * model is Xen CI's: richer models (max, EPYC, +avx) corrupt
-	 * memory in xl now and then under QEMU 7.2's TCG.
+	 * model is Xen CI's (richer models, max, EPYC, +avx, corrupt
+	 * memory in xl now and then under QEMU 7.2's TCG) plus nested
+	 * paging: without +npt Xen has no HAP, and Debian's Xen has no
+	 * shadow paging for HVM, so PVH and HVM guests could not start.
 	 */
 	ARG("-accel");
 	ARG("tcg,thread=multi");
 	ARG("-cpu");
-	ARG("qemu64,+svm");
+	ARG("qemu64,+svm,+npt");
 	ARG("-m");
 	ARG("%d", mem);
 	ARG("-smp");
@@ -254,10 +256,13 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	ARG("virtio-rng-pci");
 	ARG("-device");
 	ARG("virtio-serial-pci");
-	ARG("-chardev");
-	ARG("socket,id=ctl,path=%s/ctl.sock,server=on,wait=off", s);
-	ARG("-device");
-	ARG("virtserialport,chardev=ctl,name=xk.ctl");
+	for (i = 0; i < XK_CTL_PORTS; i++) {
+		ARG("-chardev");
+		ARG("socket,id=ctl%d,path=%s/ctl%d.sock,server=on,wait=off",
+		    i, s, i);
+		ARG("-device");
+		ARG("virtserialport,chardev=ctl%d,name=xk.ctl%d", i, i);
+	}
 	ARG("-qmp");
 	ARG("unix:%s/qmp.sock,server=on,wait=off", s);
 	ARG("-pidfile");
@@ -356,8 +361,9 @@ spawn_qemu(const struct xk_lab_boot *b, const struct strbuf *sb,
 static void
 clean_state(const char *state)
 {
-	static const char *const files[] = { "qemu.pid", "ctl.sock",
-	    "serial.sock", "qmp.sock", "serial.log", "dom0.img", NULL };
+	static const char *const files[] = { "qemu.pid", "ctl0.sock",
+	    "ctl1.sock", "ctl2.sock", "ctl3.sock", "serial.sock", "qmp.sock",
+	    "serial.log", "dom0.img", NULL };
 	char path[PATH_MAX];
 	int i;
 

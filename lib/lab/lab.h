@@ -8,7 +8,7 @@
  *	qemu.log	QEMU's own stderr
  *	serial.log	everything Xen and dom0 print on the serial line
  *	serial.sock	the serial line, for `xk lab console`
- *	ctl.sock	the control channel (virtio-serial, see ctl.h)
+ *	ctlN.sock	the control channel's ports (virtio-serial, ctl.h)
  *	qmp.sock	QEMU's QMP monitor
  *	dom0.img	base image cpio + this boot's overlay cpio
  */

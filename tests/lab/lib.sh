@@ -81,8 +81,10 @@ exists() {
 	timeout 20 xl domid "$1" >/dev/null 2>&1
 }
 
+# gone NAME: the domain is gone and so is the xl that monitored it
+# (it exits a moment after the domain: the leak check would see it).
 gone() {
-	! exists "$1"
+	! exists "$1" && ! pgrep -f "xl create /tmp/$1.cfg" >/dev/null
 }
 
 wait_gone() {

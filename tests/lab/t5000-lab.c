@@ -187,7 +187,7 @@ TEST(ctl_no_lab)
 	pid_t pid;
 
 	CHECK(xk_ctl_open(&c, xk_test_tmpdir(), 2000, &err) == -1);
-	CHECK_STR_HAS(err.msg, "ctl.sock");
+	CHECK_STR_HAS(err.msg, "ctl0.sock");
 	CHECK(xk_lab_pid(xk_test_tmpdir(), &pid, &err) == 0);
 	CHECK_INT_EQ((int)pid, 0);
 }
