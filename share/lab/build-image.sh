@@ -77,6 +77,8 @@ kpkg=$(inch apt-cache depends linux-image-amd64 |
     awk '/Depends: linux-image-/ { print $2; exit }')
 [ -n "$kpkg" ] || die "cannot resolve linux-image-amd64 to a kernel package"
 log "install Xen 4.17, $kpkg"
+# The libraries after dosfstools are xk's own (ldd build/src/xk): the
+# overlay puts this build's xk in dom0, and it must run there.
 # INITRD=No keeps the kernel's initramfs hook from building an initrd
 # nobody uses (the dom0 root is this image itself).
 inch apt-get install -y -q --no-install-recommends \
@@ -85,6 +87,8 @@ inch apt-get install -y -q --no-install-recommends \
     qemu-system-xen qemu-utils "$kpkg" \
     iproute2 bridge-utils lvm2 e2fsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
+    libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \
+    libzstd1 zlib1g libssl3 \
     >>"$work/apt.log" 2>&1 || {
 	tail -n 30 "$work/apt.log" >&2; die "apt-get install failed in the chroot"; }
 
