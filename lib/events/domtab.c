@@ -243,9 +243,15 @@ vanished(struct xk_domtab *t, size_t i, int64_t now, const char *source,
 		fill(&ev, XK_EV_DEATH, &t->v[i], t->v[i].reason, now, source);
 		return emit(t, out, &ev, err);
 	}
-	/* gone between two looks: ask who else saw it go */
+	/* gone between two looks: ask who else saw it go, again on the
+	 * next looks for a while before giving up */
 	src[0] = '\0';
 	if (fallback == NULL || fallback(&t->v[i], &r, src, arg) < 0) {
+		if (t->v[i].gone_ms == 0)
+			t->v[i].gone_ms = now;
+		if (fallback != NULL &&
+		    now - t->v[i].gone_ms < XK_FALLBACK_WAIT_MS)
+			return 0;
 		fill(&ev, XK_EV_DEATH, &t->v[i], XK_R_UNKNOWN, now, source);
 		return emit(t, out, &ev, err);
 	}
@@ -267,14 +273,30 @@ in_scan(const struct xk_scan_dom *scan, size_t n, const struct xk_dom *d)
 	return 0;
 }
 
+/* A dead domain Xen still lists (dying, its memory not all freed). */
+static int
+zombie(const struct xk_domtab *t, const struct xk_scan_dom *s)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].state == XK_DS_DEAD && t->v[i].domid == s->domid &&
+		    (s->uuid[0] == '\0' ||
+		    strcmp(t->v[i].uuid, s->uuid) == 0))
+			return 1;
+	return 0;
+}
+
+/* Forget the dead, except those Xen still lists: a zombie must not
+ * come back as a new domain. */
 static void
-prune(struct xk_domtab *t, int64_t now)
+prune(struct xk_domtab *t, const struct xk_scan_dom *scan, size_t nscan,
+    int64_t now)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].state != XK_DS_DEAD ||
-		    now - t->v[i].since_ms <= XK_RESTART_WINDOW_MS)
+		    now - t->v[i].since_ms <= XK_RESTART_WINDOW_MS ||
+		    in_scan(scan, nscan, &t->v[i]))
 			t->v[k++] = t->v[i];
 	t->n = k;
 }
@@ -300,6 +322,8 @@ xk_domtab_update(struct xk_domtab *t, const struct xk_scan_dom *scan,
 		if (s->domid == 0)
 			continue;
 		i = find_live(t, s->domid);
+		if (i < 0 && zombie(t, s))
+			continue;	/* its death is already out */
 		if (i < 0) {
 			if (s->dying && !s->shutdown)
 				continue;	/* born dying: nothing to say */
@@ -310,6 +334,6 @@ xk_domtab_update(struct xk_domtab *t, const struct xk_scan_dom *scan,
 		if (changed(t, (size_t)i, s, now_ms, source, out, err) < 0)
 			return -1;
 	}
-	prune(t, now_ms);
+	prune(t, scan, nscan, now_ms);
 	return 0;
 }

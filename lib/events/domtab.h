@@ -22,6 +22,9 @@
 
 /* How long a dead domain is remembered, to link its restart. */
 #define XK_RESTART_WINDOW_MS (120 * 1000)
+/* How long a domain that vanished unseen waits for its reason to turn
+ * up (xl's log) before its death is reported as unknown. */
+#define XK_FALLBACK_WAIT_MS (10 * 1000)
 
 enum xk_domstate { XK_DS_RUNNING, XK_DS_SHUTDOWN, XK_DS_DEAD };
 
@@ -33,6 +36,7 @@ struct xk_dom {
 	enum xk_reason reason;	/* once shut down (or dead) */
 	int64_t since_ms;	/* when it entered its state */
 	bool linked;		/* dead and already linked to a restart */
+	int64_t gone_ms;	/* vanished unseen, reason not found yet */
 };
 
 struct xk_domtab {

@@ -822,6 +822,33 @@ TEST(domtab_shutdown_then_death)
 	xk_domtab_free(&t);
 }
 
+TEST(domtab_zombie_is_not_reborn)
+{
+	struct xk_domtab t = { 0 };
+	struct xk_evlist out = { 0 };
+	struct xk_error e = { 0 };
+	struct xk_scan_dom s = sd(17, U1, "web", 0, 0, 0);
+
+	UPDATE(&s, 1, 1000, NULL);
+	s = sd(17, U1, "", 1, 1, 3);
+	UPDATE(&s, 1, 1100, NULL);
+	CHECK_INT_EQ(out.n, 2);
+	/* Xen still lists the dying domain for a while, its name gone
+	 * from xenstore: no second create, shutdown or death */
+	UPDATE(&s, 1, 1200, NULL);
+	CHECK_INT_EQ(out.n, 0);
+	/* ... even past the restart window */
+	UPDATE(&s, 1, 1100 + XK_RESTART_WINDOW_MS + 5000, NULL);
+	CHECK_INT_EQ(out.n, 0);
+	UPDATE(&s, 1, 1100 + 2 * XK_RESTART_WINDOW_MS, NULL);
+	CHECK_INT_EQ(out.n, 0);
+	UPDATE(&s, 0, 1100 + 3 * XK_RESTART_WINDOW_MS, NULL);
+	CHECK_INT_EQ(out.n, 0);
+	CHECK_INT_EQ(t.n, 0);
+	xk_evlist_free(&out);
+	xk_domtab_free(&t);
+}
+
 TEST(domtab_seen_only_dying_keeps_reason)
 {
 	struct xk_domtab t = { 0 };
@@ -877,6 +904,47 @@ TEST(domtab_vanished_uses_xl_log_and_links_restart)
 	xk_domtab_free(&t);
 }
 
+static int late_calls;
+
+static int
+xl_says_crash_late(const struct xk_dom *d, enum xk_reason *r, char *src,
+    void *arg)
+{
+	if (++late_calls < 3)
+		return -1;
+	*r = XK_R_CRASH;
+	snprintf(src, 16, "xl-log");
+	return 0;
+}
+
+TEST(domtab_waits_for_a_late_reason)
+{
+	struct xk_domtab t = { 0 };
+	struct xk_evlist out = { 0 };
+	struct xk_error e = { 0 };
+	struct xk_scan_dom s = sd(5, U1, "web", 0, 0, 0);
+
+	UPDATE(&s, 1, 1000, xl_says_crash_late);
+	UPDATE(&s, 0, 2000, xl_says_crash_late);
+	CHECK_INT_EQ(out.n, 0);		/* not known yet: wait */
+	UPDATE(&s, 0, 3000, xl_says_crash_late);
+	CHECK_INT_EQ(out.n, 0);
+	UPDATE(&s, 0, 4000, xl_says_crash_late);
+	CHECK_INT_EQ(out.n, 2);
+	CHECK_INT_EQ(out.v[0].type, XK_EV_SHUTDOWN);
+	CHECK_INT_EQ(out.v[0].reason, XK_R_CRASH);
+	/* and one that never turns up is unknown after the wait */
+	s = sd(6, U2, "db", 0, 0, 0);
+	UPDATE(&s, 1, 5000, nobody_knows);
+	UPDATE(&s, 0, 6000, nobody_knows);
+	CHECK_INT_EQ(out.n, 0);
+	UPDATE(&s, 0, 6000 + XK_FALLBACK_WAIT_MS, nobody_knows);
+	CHECK_INT_EQ(out.n, 1);
+	CHECK_INT_EQ(out.v[0].reason, XK_R_UNKNOWN);
+	xk_evlist_free(&out);
+	xk_domtab_free(&t);
+}
+
 TEST(domtab_unknown_and_destroyed)
 {
 	struct xk_domtab t = { 0 };
@@ -893,15 +961,18 @@ TEST(domtab_unknown_and_destroyed)
 	CHECK_INT_EQ(out.n, 1);
 	CHECK_INT_EQ(out.v[0].type, XK_EV_DEATH);
 	CHECK_INT_EQ(out.v[0].reason, XK_R_DESTROYED);
-	/* web vanishes unseen and nobody knows why: said so */
+	/* web vanishes unseen and nobody knows why: said so, once the
+	 * wait for a late reason is over */
 	UPDATE(s, 0, 1200, nobody_knows);
+	CHECK_INT_EQ(out.n, 0);
+	UPDATE(s, 0, 1200 + XK_FALLBACK_WAIT_MS, nobody_knows);
 	CHECK_INT_EQ(out.n, 1);	/* db, already dead, says nothing */
 	CHECK_INT_EQ(out.v[0].type, XK_EV_DEATH);
 	CHECK_INT_EQ(out.v[0].domid, 5);
 	CHECK_INT_EQ(out.v[0].reason, XK_R_UNKNOWN);
 	/* a destroyed domain created again is a create, not a restart */
 	s[0] = sd(10, U2, "db", 0, 0, 0);
-	UPDATE(s, 1, 1300, nobody_knows);
+	UPDATE(s, 1, 1300 + XK_FALLBACK_WAIT_MS, nobody_knows);
 	CHECK_INT_EQ(out.n, 1);
 	CHECK_INT_EQ(out.v[0].type, XK_EV_CREATE);
 	xk_evlist_free(&out);

