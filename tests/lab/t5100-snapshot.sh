@@ -36,7 +36,7 @@ boot() {
 	exists $g || create $g
 	id=$(timeout 20 xl domid $g)
 	uuid=$(timeout 20 xl list -v $g | awk 'NR == 2 { print $7 }')
-	wait_marker $g 180
+	wait_marker $g 400
 	wait_for 30 test -S /var/run/xen/qmp-libxl-$id ||
 	    fail "no QMP socket for $id"
 	wait_for 180 grep -q 'xk-guest: sleeping' $CONSOLE/guest-$g.log ||
