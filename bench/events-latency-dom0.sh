@@ -32,7 +32,7 @@ ms_of() {	# RFC 3339 ms -> epoch ms
 
 case $mode in
 linux)
-	at=$(( $(now_ms) + 60000 + n * 15000 ))
+	at=$(( $(now_ms) + 90000 + n * 20000 ))
 	for i in $(seq "$n"); do
 		g=ev-b$i
 		{

@@ -20,7 +20,8 @@
 # The hook's start is the first thing a hook does (`date +%s%N`), so it
 # includes the exec of /bin/sh.
 # XK_LAB_NAME reuses a running lab (default: boot a lab "bench-events"
-# and shut it down at the end); XK_BENCH_LINUX (default 10) and
+# and shut it down at the end), XK_LAB_XK the xk that drives the lab
+# (default: XK); XK_BENCH_LINUX (default 10) and
 # XK_BENCH_TINY (default 20) set the guest counts.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +30,7 @@ XK=${1:-$top/build/src/xk}
 lab=${XK_LAB_NAME:-bench-events}
 W=$(mktemp -d "${TMPDIR:-/tmp}/xk-bench-ev.XXXXXX")
 started=0
-L() { "$XK" lab -n "$lab" "$@"; }
+L() { "${XK_LAB_XK:-$XK}" lab -n "$lab" "$@"; }
 cleanup() {
 	[ "$started" = 1 ] && L down >/dev/null 2>&1
 	rm -rf "$W"
