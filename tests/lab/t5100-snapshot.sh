@@ -39,8 +39,13 @@ boot() {
 	wait_marker $g 400
 	wait_for 30 test -S /var/run/xen/qmp-libxl-$id ||
 	    fail "no QMP socket for $id"
-	wait_for 180 grep -q 'xk-guest: sleeping' $CONSOLE/guest-$g.log ||
-	    fail "guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+	wait_for 180 grep -q 'xk-guest: sleeping' $CONSOLE/guest-$g.log || {
+		tail -n 20 $CONSOLE/guest-$g.log
+		xl qemu-monitor-command $id "info block"
+		xenstore-ls -f /local/domain/0/backend | grep -E 'state|params'
+		for f in $(active $a) $(active $b); do qemu-img info -U $f; done
+		fail "guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+	}
 	QMP="--qmp /var/run/xen/qmp-libxl-$id \
 	    --qmp-lock /var/lib/xen/userdata-l.$id.$uuid.qmp-socket-lock"
 }
