@@ -6,7 +6,7 @@ g=xk-t0200
 guest_cfg pv $g poweroff
 t0=$(now_ms)
 create $g
-wait_marker $g 120
+wait_marker $g 600
 echo "create to marker: $(( $(now_ms) - t0 )) ms"
 wait_gone $g 60
 wait_for 10 reason $g 0 || fail "no 'reason code 0' in xl-$g.log"

@@ -7,7 +7,7 @@ guest_cfg pv $g reboot
 create $g
 id1=$(timeout 20 xl domid $g)
 rebooted() { [ "$(markers $g)" -ge 2 ] && exists $g; }
-wait_for 300 rebooted || fail "no second marker after the reboot"
+wait_for 900 rebooted || fail "no second marker after the reboot"
 wait_for 10 reason $g 1 || fail "no 'reason code 1' in xl-$g.log"
 id2=$(timeout 20 xl domid $g) || fail "guest gone after reboot"
 [ "$id1" != "$id2" ] || fail "same domid $id1 after reboot"

@@ -5,9 +5,9 @@
 g=xk-t0220
 guest_cfg pv $g crash
 create $g
-wait_marker $g 120
+wait_marker $g 600
 crashed() { state $g | grep -q c; }
-wait_for 120 crashed || fail "state $(state $g), not crashed"
+wait_for 300 crashed || fail "state $(state $g), not crashed"
 wait_for 10 reason $g 3 || fail "no 'reason code 3' in xl-$g.log"
 echo "state $(state $g)"
 destroy $g

@@ -5,7 +5,7 @@ g=xk-t0300
 guest_cfg pvh $g poweroff
 t0=$(now_ms)
 create $g
-wait_marker $g 240
+wait_marker $g 600
 echo "create to marker: $(( $(now_ms) - t0 )) ms"
 wait_gone $g 60
 wait_for 10 reason $g 0 || fail "no 'reason code 0' in xl-$g.log"

@@ -27,7 +27,7 @@ MTOOLS_SKIP_CHECK=1 mcopy -o -i $boot /tmp/$g.syslinux ::syslinux.cfg ||
 rm -f $CONSOLE/guest-$g.log
 t0=$(now_ms)
 create $g
-wait_marker $g 900
+wait_marker $g 1500
 echo "create to marker: $(( $(now_ms) - t0 )) ms"
 wait_gone $g 600
 grep -q 'xk-guest: verify ok' $CONSOLE/guest-$g.log ||

@@ -10,7 +10,7 @@ guest_cfg pv $g write:xvda+verify:xvda+sleep \
     "disk = [ \"format=qcow2, vdev=xvda, access=rw, backendtype=qdisk, target=$img\" ]"
 create $g
 id=$(timeout 20 xl domid $g)
-wait_marker $g 120
+wait_marker $g 600
 has_qmp() { [ -S /var/run/xen/qmp-libxl-$id ]; }
 wait_for 30 has_qmp || fail "no QMP socket /var/run/xen/qmp-libxl-$id"
 pgrep -f -- "-xen-domid $id " >/dev/null || fail "no device model for $id"
