@@ -102,8 +102,13 @@ reason() {
 	    2>/dev/null
 }
 
-# destroy NAME: remove a domain left running on purpose.
+# destroy NAME: remove a domain left running on purpose.  A guest in a
+# reboot loop may be between two domains when we look: keep destroying
+# until neither it nor its xl monitor is left.
+destroy_once() {
+	exists "$1" && timeout 60 xl destroy "$1" >/dev/null 2>&1
+	gone "$1"
+}
 destroy() {
-	exists "$1" && timeout 60 xl destroy "$1"
-	wait_gone "$1" 60
+	wait_for 120 destroy_once "$1" || fail "$1: cannot destroy it"
 }
