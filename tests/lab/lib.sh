@@ -2,8 +2,6 @@
 # which run inside dom0 (through `xk lab exec`).  Every wait polls a
 # real condition and has a bound; a test fails by exiting non-zero.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-# See share/lab/dom0-init: device models start slowly under TCG.
-export LIBXL_DEVICE_MODEL_START_TIMEOUT=${LIBXL_DEVICE_MODEL_START_TIMEOUT:-600}
 GUESTS=/usr/share/xenkit/lab/guests
 CONSOLE=/var/log/xen/console
 
