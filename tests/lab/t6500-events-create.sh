@@ -59,13 +59,13 @@ for r in $(grep '"event":"restart","domain":"ev-c2"' "$EV/events.jsonl" |
 done
 echo "ev-c2: $id2 -> ... restarted, each linked to the one before"
 ev2() { ! owners; }
-tries=0
-until ev2; do
-	tries=$((tries + 1))
-	[ "$tries" -le 30 ] || fail "ev-c2 cannot be destroyed"
-	timeout 20 xl destroy ev-c2 >/dev/null 2>&1 || true
-	wait_for 2 ev2 || true
-done
+# it reboots the moment it runs: stop its monitor, then destroy it.
+# (Killed, xk create leaves its xenstore mark; the daemon ignores a
+# mark whose process is gone.  Known gap: remove it here.)
+for p in $(pgrep -f "xk create"); do kill "$p"; done
+wait_for 60 ev2 || fail "xk create did not stop on SIGTERM"
+timeout 20 xenstore-rm /local/domain/0/xenkit 2>/dev/null || true
+destroy ev-c2
 
 # on_crash = preserve: exported, kept; then destroyed by hand
 tiny_cfg ev-c3 crash 'on_crash = "preserve"'
