@@ -5,12 +5,16 @@
 # lost, none wrong.  The guests are tinypv kernels that shut down the
 # moment they run: the race under test happens when the hypervisor
 # marks the domain shut down, so booting Linux 200 times would add
-# nothing but time.  EV_RACE_N and EV_RACE_PAR change the count (200)
+# nothing but time.  EV_RACE_N and EV_RACE_PAR change the count (60 here, see below)
 # and how many `xl create` run at once (6).
 . /usr/lib/xk-lab/tests/lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6100
-n=${EV_RACE_N:-200}
+# The suite (and so CI, 90 minutes on 2 cores for everything) runs 60
+# guests: the full 200 of issue 6 took 30 minutes on a loaded host, more
+# than the runner's per-test bound.  Run the full count by hand:
+#   xk lab exec -- env EV_RACE_N=200 sh /usr/lib/xk-lab/tests/t6100-events-race.sh
+n=${EV_RACE_N:-60}
 par=${EV_RACE_PAR:-6}
 cleanup() {
 	ev_cleanup
