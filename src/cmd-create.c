@@ -204,10 +204,10 @@ cmd_create(int argc, char **argv)
 			cfg.sock_path = optarg;
 			break;
 		case OPT_HOOK_TIMEOUT:
-			cfg.em.hooks.timeout_ms = atoi(optarg) * 1000;
-			if (cfg.em.hooks.timeout_ms <= 0)
+			if (xk_parse_seconds(optarg,
+			    &cfg.em.hooks.timeout_ms) < 0)
 				return xk_usage_error(cmd, "bad --hook-timeout "
-				    "'%s': want whole seconds", optarg);
+				    "'%s': want seconds", optarg);
 			break;
 		case OPT_FOREGROUND:
 			fg = 1;

@@ -48,22 +48,6 @@ say(int prio, const char *msg, void *arg)
 		syslog(prio, "%s", msg);
 }
 
-/* Seconds (may have a fraction) to ms, 1 ms .. 1 day. */
-static int
-parse_seconds(const char *s, int *ms)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || v < 0.001 ||
-	    v > 86400)
-		return -1;
-	*ms = (int)(v * 1000);
-	return 0;
-}
-
 /* mkdir -p the directory that will hold path (best effort: the open
  * that follows reports what is really wrong). */
 static void
@@ -115,12 +99,13 @@ cmd_monitor(int argc, char **argv)
 			cfg.sock_path = optarg;
 			break;
 		case OPT_HOOK_TIMEOUT:
-			if (parse_seconds(optarg, &cfg.em.hooks.timeout_ms) < 0)
+			if (xk_parse_seconds(optarg,
+			    &cfg.em.hooks.timeout_ms) < 0)
 				return xk_usage_error(cmd, "bad --hook-timeout "
 				    "'%s': want seconds", optarg);
 			break;
 		case OPT_INTERVAL:
-			if (parse_seconds(optarg, &cfg.interval_ms) < 0)
+			if (xk_parse_seconds(optarg, &cfg.interval_ms) < 0)
 				return xk_usage_error(cmd, "bad --interval "
 				    "'%s': want seconds", optarg);
 			break;

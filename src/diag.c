@@ -4,8 +4,10 @@
  * One format everywhere, err(3)-like: "xk: CMD: what: why".  Library
  * errors already carry "what: why"; commands add their name.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xk.h"
@@ -50,4 +52,19 @@ xk_usage_error(const char *cmd, const char *fmt, ...)
 	if (c != NULL)
 		xk_print_usage(cmd, c, stderr);
 	return XK_EXIT_USAGE;
+}
+
+int
+xk_parse_seconds(const char *s, int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || v < 0.001 ||
+	    v > 86400)
+		return -1;
+	*ms = (int)(v * 1000);
+	return 0;
 }

@@ -39,6 +39,9 @@ int xk_fail(const char *cmd, const struct xk_error *err);
 int xk_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* "2.5" seconds -> 2500 ms (0.001 to 86400 s); -1 if not that. */
+int xk_parse_seconds(const char *s, int *ms);
+
 /* Find a command's row by its words ("cfg", "show"); NULL if none. */
 const struct xk_cmd *xk_find_command(const char *cmd, const char *sub);
 /* Print "usage: xk CMD USAGE" and the summary to f. */
