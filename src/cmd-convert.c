@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "formats/disk.h"
+#include "util/interrupt.h"
 #include "xk.h"
 
 static const char *const cmd = "convert";
@@ -177,7 +178,7 @@ convert(const char *in, enum xk_img_format from, const char *out,
 	rc = xk_disk_copy(src, sink, p, st, err);
 	xk_progress_end(p);
 	if (rc < 0)
-		xk_disk_sink_abort(sink);
+		xk_disk_sink_discard(sink, err);
 	else
 		rc = xk_disk_sink_commit(sink, err);
 	xk_disk_src_close(src);
@@ -206,14 +207,21 @@ cmd_convert(int argc, char **argv)
 		    "(raw, qcow2, vhd)", o.from);
 	if (output_format(argv[first + 1], o.to, &to) != 0)
 		return XK_EXIT_USAGE;
-	rc = input_format(argv[first], o.from, &from, &err);
+	rc = xk_interrupt_catch(&err);
+	if (rc == 0)
+		rc = input_format(argv[first], o.from, &from, &err);
 	known = rc == 0;
 	if (rc == 0)
 		rc = convert(argv[first], from, argv[first + 1], to, &st, &err);
+	if (rc < 0)
+		xk_interrupt_blame(&err);
 	if (o.json)
 		print_json(argv[first], known ? &from : NULL, argv[first + 1],
 		    to, &st, seconds() - t0, rc == 0 ? NULL : &err);
-	if (rc < 0)
-		return xk_fail(cmd, &err);
+	if (rc < 0) {
+		xk_fail(cmd, &err);
+		xk_interrupt_raise();	/* if a signal stopped it, die of it */
+		return XK_EXIT_FAIL;
+	}
 	return XK_EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "formats/disk-impl.h"
+#include "util/interrupt.h"
 
 static const char *const format_names[] = {
 	[XK_IMG_RAW] = "raw",
@@ -374,7 +375,7 @@ xk_disk_sink_create(const char *path, enum xk_img_format f, uint64_t size,
 	}
 	if (init[f](sink, err) < 0) {
 		sink->ops = NULL;	/* init cleaned up after itself */
-		xk_disk_sink_abort(sink);
+		xk_disk_sink_discard(sink, err);
 		return NULL;
 	}
 	return sink;
@@ -396,6 +397,8 @@ xk_disk_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 		    (unsigned long long)off, (unsigned long long)sink->size);
 		return -1;
 	}
+	if (xk_interrupt_check(err) < 0)
+		return -1;
 	if (len == 0)
 		return 0;
 	if (sink->ops->pwrite(sink, buf, len, off, err) < 0)
@@ -442,12 +445,15 @@ sync_dir(const char *path, struct xk_error *err)
 int
 xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err)
 {
-	if (sink->ops->finish(sink, err) < 0)
+	if (xk_interrupt_check(err) < 0 || sink->ops->finish(sink, err) < 0)
 		goto fail;
 	if (fsync(sink->fd) < 0) {
 		xk_error_errno(err, errno, "%s: fsync", sink->tmp);
 		goto fail;
 	}
+	/* the last moment to give up: after the rename, the image is done */
+	if (xk_interrupt_check(err) < 0)
+		goto fail;
 	if (close(sink->fd) < 0) {
 		sink->fd = -1;
 		xk_error_errno(err, errno, "%s: close", sink->tmp);
@@ -468,7 +474,7 @@ xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err)
 	sink_free(sink);
 	return 0;
 fail:
-	xk_disk_sink_abort(sink);
+	xk_disk_sink_discard(sink, err);
 	return -1;
 }
 
@@ -480,6 +486,16 @@ xk_disk_sink_abort(struct xk_disk_sink *sink)
 	if (sink->tmp != NULL)
 		unlink(sink->tmp);
 	sink_free(sink);
+}
+
+void
+xk_disk_sink_discard(struct xk_disk_sink *sink, struct xk_error *err)
+{
+	if (sink == NULL)
+		return;
+	if (sink->tmp != NULL)
+		xk_interrupt_removed(err, sink->tmp);
+	xk_disk_sink_abort(sink);
 }
 
 /*

@@ -64,13 +64,23 @@ struct xk_disk_sink;
 /* Create path's temporary sibling for an image of size bytes. */
 struct xk_disk_sink *xk_disk_sink_create(const char *path,
     enum xk_img_format f, uint64_t size, struct xk_error *err);
-/* Write len bytes at off; off must not go below earlier writes' end. */
+/*
+ * Write len bytes at off; off must not go below earlier writes' end.
+ * Fails with "interrupted by SIGxxx" once a signal was caught (see
+ * util/interrupt.h): every copy into a sink stops there.
+ */
 int xk_disk_sink_pwrite(struct xk_disk_sink *sink, const void *buf,
     size_t len, uint64_t off, struct xk_error *err);
-/* Flush, finish the format's metadata, fsync, rename into place. */
+/*
+ * Flush, finish the format's metadata, fsync, rename into place; not
+ * when a signal was caught first (the image is removed then).
+ */
 int xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err);
 /* Remove the temporary file; frees sink (commit frees it too). */
 void xk_disk_sink_abort(struct xk_disk_sink *sink);
+/* The same after a failure err describes: if a signal caused it, err
+ * names the temporary file removed. */
+void xk_disk_sink_discard(struct xk_disk_sink *sink, struct xk_error *err);
 
 /*
  * Progress on a TTY (bytes, rate, ETA), silent otherwise: long

@@ -1,0 +1,135 @@
+/*
+ * interrupt.c - the one flag a signal handler sets (see interrupt.h).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/interrupt.h"
+
+/*
+ * The signal caught, 0 while none was.  File-scope because a signal
+ * handler has no other way to tell anyone anything; it is written only
+ * by on_signal() and read by the copy loops, which may run in another
+ * thread (xk_disk_copy's writer): a lock-free atomic is safe for both
+ * (C11 7.14.1.1), where a volatile sig_atomic_t is only for the thread
+ * the handler interrupted.
+ */
+static _Atomic sig_atomic_t caught;
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "an int flag must be lock-free "
+    "to be set from a signal handler");
+
+static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void
+on_signal(int sig)
+{
+	caught = sig;
+}
+
+static const char *
+signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	default:
+		return "a signal";
+	}
+}
+
+int
+xk_interrupt_catch(struct xk_error *err)
+{
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigfillset(&sa.sa_mask);
+	/* restart system calls: the loops poll the flag between writes,
+	 * and code that never expected EINTR keeps working */
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (sigaction(signals[i], NULL, &old) < 0) {
+			xk_error_errno(err, errno, "sigaction %s",
+			    signal_name(signals[i]));
+			return -1;
+		}
+		if (old.sa_handler == SIG_IGN)
+			continue;	/* whoever ignored it meant it */
+		if (sigaction(signals[i], &sa, NULL) < 0) {
+			xk_error_errno(err, errno, "sigaction %s",
+			    signal_name(signals[i]));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+xk_interrupt_signal(void)
+{
+	return caught;
+}
+
+static void
+set_interrupted(struct xk_error *err, int sig)
+{
+	xk_error_set(err, "interrupted by %s", signal_name(sig));
+	err->errnum = EINTR;
+}
+
+int
+xk_interrupt_check(struct xk_error *err)
+{
+	int sig = caught;
+
+	if (sig == 0)
+		return 0;
+	set_interrupted(err, sig);
+	return -1;
+}
+
+void
+xk_interrupt_blame(struct xk_error *err)
+{
+	int sig = caught;
+
+	if (sig != 0 && strstr(err->msg, "interrupted by SIG") == NULL)
+		set_interrupted(err, sig);
+}
+
+void
+xk_interrupt_removed(struct xk_error *err, const char *path)
+{
+	static const char removed[] = ": removed partial output ";
+	size_t len;
+
+	if (caught == 0 || path == NULL)
+		return;
+	xk_interrupt_blame(err);
+	len = strlen(err->msg);
+	/* the first removal says what they are, the others follow */
+	snprintf(err->msg + len, sizeof(err->msg) - len, "%s%s",
+	    strstr(err->msg, removed) == NULL ? removed : ", ", path);
+}
+
+void
+xk_interrupt_raise(void)
+{
+	int sig = caught;
+
+	if (sig == 0)
+		return;
+	/* dying of a signal skips exit(3): flush what was printed */
+	fflush(NULL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
