@@ -22,6 +22,7 @@
 #include "formats/ovf.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
+#include "util/interrupt.h"
 #include "xk.h"
 
 static const char *const cmd = "export";
@@ -282,18 +283,31 @@ tmp_open(const char *out, char **tmp, struct xk_error *err)
 	return fd;
 }
 
+/* Remove a temporary file after the failure err says. */
+static void
+tmp_remove(const char *tmp, struct xk_error *err)
+{
+	xk_interrupt_removed(err, tmp);
+	unlink(tmp);
+}
+
 static int
 tmp_commit(int fd, const char *tmp, const char *out, struct xk_error *err)
 {
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		xk_error_errno(err, errno, "%s: writing", out);
-		unlink(tmp);
+		tmp_remove(tmp, err);
+		return -1;
+	}
+	/* the last moment to give up: after the rename, OUT is done */
+	if (xk_interrupt_check(err) < 0) {
+		tmp_remove(tmp, err);
 		return -1;
 	}
 	if (rename(tmp, out) < 0) {
 		xk_error_errno(err, errno, "%s: renaming %s into place", out,
 		    tmp);
-		unlink(tmp);
+		tmp_remove(tmp, err);
 		return -1;
 	}
 	return 0;
@@ -333,7 +347,7 @@ write_xva(const struct export_opts *o, const struct xk_xv *ova,
 	xk_progress_end(p);
 	if (rc < 0) {
 		close(fd);
-		unlink(tmp);
+		tmp_remove(tmp, err);
 		goto out;
 	}
 	rc = tmp_commit(fd, tmp, o->out, err);
@@ -347,48 +361,24 @@ out:
 	return rc;
 }
 
-/* Copy a source's extents into a new image (the VHD output). */
+/* The VHD output: one disk, copied as `xk convert` does. */
 static int
 write_vhd(const struct export_opts *o, struct edisk *ed,
     struct xk_error *err)
 {
-	uint64_t size = xk_disk_src_size(ed->src), off = 0, start, len;
+	uint64_t size = xk_disk_src_size(ed->src);
 	struct xk_disk_sink *sink;
 	struct xk_progress *p;
-	unsigned char *buf = malloc(XK_CHUNK_SIZE);
-	int rc = 0;
+	int rc;
 
-	if (buf == NULL)
-		return xk_error_errno(err, ENOMEM, "%s", o->out), -1;
 	sink = xk_disk_sink_create(o->out, XK_IMG_VHD, size, err);
-	if (sink == NULL) {
-		free(buf);
+	if (sink == NULL)
 		return -1;
-	}
 	p = xk_progress_start("export", size);
-	while (off < size &&
-	    (rc = xk_disk_src_next_data(ed->src, off, &start, &len, err)) ==
-	    0) {
-		uint64_t end = start + len > size ? size : start + len;
-
-		for (off = start; off < end && rc == 0; ) {
-			size_t n = (size_t)(end - off < XK_CHUNK_SIZE ?
-			    end - off : XK_CHUNK_SIZE);
-
-			rc = xk_disk_src_pread(ed->src, buf, n, off, err);
-			if (rc == 0)
-				rc = xk_disk_sink_pwrite(sink, buf, n, off,
-				    err);
-			off += n;
-			xk_progress_update(p, off);
-		}
-		if (rc < 0 || len == 0)
-			break;
-	}
+	rc = xk_disk_copy(ed->src, sink, p, NULL, err);
 	xk_progress_end(p);
-	free(buf);
 	if (rc < 0) {
-		xk_disk_sink_abort(sink);
+		xk_disk_sink_discard(sink, err);
 		return -1;
 	}
 	return xk_disk_sink_commit(sink, err);
@@ -523,6 +513,10 @@ cmd_export(int argc, char **argv)
 		json_decref(jdisks);
 		return XK_EXIT_USAGE;
 	}
+	if (xk_interrupt_catch(&err) < 0) {
+		json_decref(jdisks);
+		return xk_fail(cmd, &err);
+	}
 	dc = xk_domcfg_load(o.cfg, &err);
 	if (dc == NULL) {
 		json_decref(jdisks);
@@ -551,7 +545,11 @@ cmd_export(int argc, char **argv)
 	json_decref(jdisks);
 	xk_notes_free(&w);
 	xk_domcfg_free(dc);
-	if (rc < 0)
-		return xk_fail(cmd, &err);
+	if (rc < 0) {
+		xk_interrupt_blame(&err);
+		xk_fail(cmd, &err);
+		xk_interrupt_raise();	/* if a signal stopped it, die of it */
+		return XK_EXIT_FAIL;
+	}
 	return XK_EXIT_OK;
 }

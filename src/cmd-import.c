@@ -24,6 +24,7 @@
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
 #include "util/file.h"
+#include "util/interrupt.h"
 #include "xk.h"
 
 static const char *const cmd = "import";
@@ -320,14 +321,13 @@ import_vhd(struct job *j, struct xk_error *err)
 	struct xk_disk_src *src = xk_disk_src_open(j->o->in, XK_IMG_VHD, err);
 	struct xk_xv *vm = xk_xv_struct(), *hp = xk_xv_struct();
 	const char *base = strrchr(j->o->in, '/');
-	unsigned char *buf = malloc(XK_CHUNK_SIZE);
-	uint64_t off = 0, start, len, size;
+	uint64_t size;
 	char *stem;
 	int rc = -1;
 
 	if (src == NULL)
 		goto out;
-	if (vm == NULL || hp == NULL || buf == NULL) {
+	if (vm == NULL || hp == NULL) {
 		xk_error_errno(err, ENOMEM, "%s", j->o->in);
 		goto out;
 	}
@@ -367,24 +367,7 @@ import_vhd(struct job *j, struct xk_error *err)
 	    open_sinks(j, err) < 0)
 		goto out;
 	j->progress = xk_progress_start("import", size);
-	while (off < size &&
-	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0 &&
-	    len > 0) {
-		uint64_t end = start + len > size ? size : start + len;
-
-		for (off = start; off < end && rc == 0; off += len) {
-			len = end - off < XK_CHUNK_SIZE ? end - off :
-			    XK_CHUNK_SIZE;
-			rc = xk_disk_src_pread(src, buf, (size_t)len, off, err);
-			if (rc == 0)
-				rc = xk_disk_sink_pwrite(j->sinks[0], buf,
-				    (size_t)len, off, err);
-			xk_progress_update(j->progress, off + len);
-		}
-		if (rc < 0)
-			break;
-	}
-	rc = rc < 0 ? -1 : 0;
+	rc = xk_disk_copy(src, j->sinks[0], j->progress, NULL, err);
 	if (rc == 0)
 		json_array_append_new(j->jdisks, json_pack("{s:s, s:I, s:s}",
 		    "vdev", "xvda", "size", (json_int_t)size, "target",
@@ -392,7 +375,6 @@ import_vhd(struct job *j, struct xk_error *err)
 out:
 	xk_xv_free(vm);
 	xk_xv_free(hp);
-	free(buf);
 	xk_disk_src_close(src);
 	return rc;
 }
@@ -412,38 +394,15 @@ ova_descriptor(void *arg, struct xk_ovf *ovf, struct xk_error *err)
 	return 0;
 }
 
-/* Copy one disk image (VHD, raw) into its sink. */
+/* A VHD or raw file of the package into sink i. */
 static int
-ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
-    const char *path, struct xk_error *err)
+ova_image(struct job *j, struct xk_ovf_file *f, const char *path, size_t i,
+    struct xk_error *err)
 {
-	struct job *j = arg;
-	struct xk_disk_src *src;
-	unsigned char *buf;
-	uint64_t off = 0, start, len, size;
-	size_t i;
-	int rc = 0;
+	struct xk_disk_src *src = xk_disk_src_open(path, f->format, err);
+	uint64_t size;
+	int rc;
 
-	(void)ovf;
-	for (i = 0; i < j->in.ndisks; i++)
-		if (j->in.disks[i].vdi_ref != NULL &&
-		    strcmp(j->in.disks[i].vdi_ref, f->vdi_ref) == 0)
-			break;
-	if (i == j->in.ndisks || j->sinks[i] == NULL)
-		return 0;	/* a disk no item uses */
-	if (f->format == XK_IMG_VMDK) {
-		if (xk_vmdk_stream_copy(path, j->in.disks[i].size, j->sinks[i],
-		    j->progress, j->done, err) < 0)
-			return -1;
-		j->done += j->in.disks[i].size;
-		json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, "
-		    "s:s, s:s}", "vdev", j->in.disks[i].vdev, "file", f->href,
-		    "size", (json_int_t)j->in.disks[i].size, "checksum",
-		    f->want ? (f->sha1 ? "sha1" : "sha256") : "none", "target",
-		    j->in.disks[i].target));
-		return 0;
-	}
-	src = xk_disk_src_open(path, f->format, err);
 	if (src == NULL) {
 		xk_error_prefix(err, "%s: %s", j->o->in, f->href);
 		return -1;
@@ -457,38 +416,44 @@ ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
 		xk_disk_src_close(src);
 		return -1;
 	}
-	buf = malloc(XK_CHUNK_SIZE);
-	if (buf == NULL) {
-		xk_disk_src_close(src);
-		return xk_error_errno(err, ENOMEM, "%s", j->o->in), -1;
-	}
-	while (off < size &&
-	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0 &&
-	    len > 0) {
-		uint64_t end = start + len > size ? size : start + len;
-
-		for (off = start; off < end && rc == 0; off += len) {
-			len = end - off < XK_CHUNK_SIZE ? end - off :
-			    XK_CHUNK_SIZE;
-			rc = xk_disk_src_pread(src, buf, (size_t)len, off, err);
-			if (rc == 0)
-				rc = xk_disk_sink_pwrite(j->sinks[i], buf,
-				    (size_t)len, off, err);
-			j->done += len;
-			xk_progress_update(j->progress, j->done);
-		}
-		if (rc < 0)
-			break;
-	}
-	free(buf);
+	rc = xk_disk_copy(src, j->sinks[i], j->progress, NULL, err);
 	xk_disk_src_close(src);
-	if (rc >= 0)
-		json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, "
-		    "s:s, s:s}", "vdev", j->in.disks[i].vdev, "file", f->href,
-		    "size", (json_int_t)size, "checksum", f->want ? (f->sha1 ?
-		    "sha1" : "sha256") : "none", "target",
-		    j->in.disks[i].target));
-	return rc < 0 ? -1 : 0;
+	return rc;
+}
+
+/* Copy one disk file of the package (VHD, raw, VMDK) into its sink. */
+static int
+ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
+    const char *path, struct xk_error *err)
+{
+	struct job *j = arg;
+	struct xk_vm_in_disk *d;
+	size_t i;
+	int rc;
+
+	(void)ovf;
+	for (i = 0; i < j->in.ndisks; i++)
+		if (j->in.disks[i].vdi_ref != NULL &&
+		    strcmp(j->in.disks[i].vdi_ref, f->vdi_ref) == 0)
+			break;
+	if (i == j->in.ndisks || j->sinks[i] == NULL)
+		return 0;	/* a disk no item uses */
+	d = &j->in.disks[i];
+	/* the progress line counts the disks before this one */
+	xk_progress_base(j->progress, j->done);
+	if (f->format == XK_IMG_VMDK)
+		rc = xk_vmdk_stream_copy(path, d->size, j->sinks[i],
+		    j->progress, 0, err);
+	else
+		rc = ova_image(j, f, path, i, err);
+	if (rc < 0)
+		return -1;
+	j->done += d->size;
+	json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, s:s, "
+	    "s:s}", "vdev", d->vdev, "file", f->href, "size",
+	    (json_int_t)d->size, "checksum", f->want ? (f->sha1 ? "sha1" :
+	    "sha256") : "none", "target", d->target));
+	return 0;
 }
 
 /* A descriptor file with its disks (and manifest) beside it. */
@@ -609,33 +574,38 @@ finish(struct job *j, struct xk_error *err)
 			goto out;
 		j->committed[i] = true;
 	}
-	rc = rename(tmp, j->cfg_path);
-	if (rc < 0)
+	/* the last moment to give up: after the rename, the import is done */
+	rc = xk_interrupt_check(err);
+	if (rc == 0 && (rc = rename(tmp, j->cfg_path)) < 0)
 		xk_error_errno(err, errno, "%s", j->cfg_path);
 out:
 	if (fd >= 0) {
 		close(fd);
-		if (rc < 0)
+		if (rc < 0) {
+			xk_interrupt_removed(err, tmp);
 			unlink(tmp);
+		}
 	}
 	free(tmp);
 	strbuf_free(&cfg);
 	return rc;
 }
 
-/* Remove whatever this import created. */
+/* Remove whatever this import created, after the failure err says. */
 static void
-undo(struct job *j)
+undo(struct job *j, struct xk_error *err)
 {
 	for (size_t i = 0; j->sinks != NULL && i < j->in.ndisks; i++) {
 		if (j->sinks[i] != NULL)
-			xk_disk_sink_abort(j->sinks[i]);
+			xk_disk_sink_discard(j->sinks[i], err);
 		j->sinks[i] = NULL;
-		if (j->committed[i])
+		if (j->committed[i]) {
+			xk_interrupt_removed(err, j->in.disks[i].target);
 			unlink(j->in.disks[i].target);
+		}
 	}
-	if (j->made_dir)
-		rmdir(j->dir);
+	if (j->made_dir && rmdir(j->dir) == 0)
+		xk_interrupt_removed(err, j->dir);
 }
 
 static void
@@ -666,6 +636,8 @@ cmd_import(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) < 0)
 		return XK_EXIT_USAGE;
+	if (xk_interrupt_catch(&err) < 0)
+		return xk_fail(cmd, &err);
 	memset(&j, 0, sizeof(j));
 	j.o = &o;
 	j.jdisks = json_array();
@@ -686,7 +658,7 @@ cmd_import(int argc, char **argv)
 	if (rc == 0)
 		rc = finish(&j, &err);
 	if (rc < 0)
-		undo(&j);
+		undo(&j, &err);
 	for (size_t i = 0; rc == 0 && i < j.w.n; i++)
 		xk_warnx(cmd, "warning: %s", j.w.v[i]);
 	if (rc == 0 && o.json)
@@ -700,5 +672,11 @@ cmd_import(int argc, char **argv)
 	json_decref(j.jdisks);
 	xk_notes_free(&j.w);
 	xk_vm_in_free(&j.in);
-	return rc < 0 ? xk_fail(cmd, &err) : XK_EXIT_OK;
+	if (rc < 0) {
+		xk_interrupt_blame(&err);
+		xk_fail(cmd, &err);
+		xk_interrupt_raise();	/* if a signal stopped it, die of it */
+		return XK_EXIT_FAIL;
+	}
+	return XK_EXIT_OK;
 }

@@ -90,6 +90,8 @@ struct xk_progress;
 
 struct xk_progress *xk_progress_start(const char *what, uint64_t total);
 void xk_progress_update(struct xk_progress *p, uint64_t done);
+/* Add base to later updates (the next of several disks). */
+void xk_progress_base(struct xk_progress *p, uint64_t base);
 void xk_progress_end(struct xk_progress *p);
 
 /*

@@ -26,6 +26,7 @@
 #include "formats/ovf.h"
 #include "formats/tar.h"
 #include "formats/xva.h"
+#include "util/interrupt.h"
 
 #define NULLREF	"OpaqueRef:NULL"
 #define MIB	((uint64_t)1024 * 1024)
@@ -380,40 +381,6 @@ descriptor(struct strbuf *sb, const struct xk_xv *ova,
 	return rc;
 }
 
-static int
-copy_disk(struct xk_disk_src *src, struct xk_disk_sink *sink,
-    uint64_t *populated, struct xk_progress *progress, uint64_t base,
-    struct xk_error *err)
-{
-	uint64_t size = xk_disk_src_size(src), off = 0, start, len;
-	unsigned char *buf = malloc(BUFSZ);
-	int rc = 0;
-
-	*populated = 0;
-	if (buf == NULL)
-		return xk_error_errno(err, ENOMEM, "copying a disk"), -1;
-	while (off < size &&
-	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0 &&
-	    len > 0) {
-		uint64_t end = start + len > size ? size : start + len;
-
-		for (off = start; off < end && rc == 0; off += len) {
-			len = end - off < BUFSZ ? end - off : BUFSZ;
-			rc = xk_disk_src_pread(src, buf, (size_t)len, off, err);
-			if (rc == 0)
-				rc = xk_disk_sink_pwrite(sink, buf, (size_t)len,
-				    off, err);
-			*populated += len;
-			if (progress != NULL)
-				xk_progress_update(progress, base + off + len);
-		}
-		if (rc < 0)
-			break;
-	}
-	free(buf);
-	return rc < 0 ? -1 : 0;
-}
-
 /* The VM's name as a file name stem. */
 static void
 stem(const struct xk_xv *ova, char *out, size_t n)
@@ -444,8 +411,9 @@ make_images(const char *out, struct ofile *files,
 
 	for (size_t i = 0; i < n; i++) {
 		struct ofile *f = &files[i];
+		struct xk_disk_copy_stats st;
 		struct xk_disk_sink *sink;
-		struct stat st;
+		struct stat sb;
 
 		snprintf(f->name, sizeof(f->name), "%s-disk%zu.%s", base, i,
 		    ext);
@@ -460,21 +428,22 @@ make_images(const char *out, struct ofile *files,
 		sink = xk_disk_sink_create(f->path, fmt, f->capacity, err);
 		if (sink == NULL)
 			return -1;
-		if (copy_disk(disks[i].src, sink, &f->populated, progress,
-		    done, err) < 0) {
-			xk_disk_sink_abort(sink);
+		xk_progress_base(progress, done);
+		if (xk_disk_copy(disks[i].src, sink, progress, &st, err) < 0) {
 			xk_error_prefix(err, "disk %s", disks[i].disk->vdev);
+			xk_disk_sink_discard(sink, err);
 			return -1;
 		}
 		if (xk_disk_sink_commit(sink, err) < 0)
 			return -1;
+		f->populated = st.data;
 		f->made = true;
 		done += f->capacity;
 		if (xk_ovf_hash_file(f->path, NULL, f->sha, err) < 0)
 			return -1;
-		if (stat(f->path, &st) < 0)
+		if (stat(f->path, &sb) < 0)
 			return xk_error_errno(err, errno, "%s", f->path), -1;
-		f->size = (uint64_t)st.st_size;
+		f->size = (uint64_t)sb.st_size;
 	}
 	return 0;
 }
@@ -546,7 +515,14 @@ write_archive(const char *out, const char *base, const struct strbuf *ovf,
 			goto out;
 	if (xk_tarw_finish(tw, err) < 0)
 		goto out;
-	if (fsync(fd) < 0 || rename(tmp, out) < 0) {
+	if (fsync(fd) < 0) {
+		xk_error_errno(err, errno, "%s", out);
+		goto out;
+	}
+	/* the last moment to give up: after the rename, OUT is done */
+	if (xk_interrupt_check(err) < 0)
+		goto out;
+	if (rename(tmp, out) < 0) {
 		xk_error_errno(err, errno, "%s", out);
 		goto out;
 	}
@@ -554,8 +530,10 @@ write_archive(const char *out, const char *base, const struct strbuf *ovf,
 out:
 	xk_tarw_free(tw);
 	close(fd);
-	if (rc < 0)
+	if (rc < 0) {
+		xk_interrupt_removed(err, tmp);
 		unlink(tmp);
+	}
 	free(tmp);
 	return rc;
 }
@@ -591,8 +569,11 @@ xk_ova_write(const char *out, const struct xk_xv *ova,
 	rc = write_archive(out, base, &ovf, &mf, files, n, err);
 out:
 	for (size_t i = 0; i < n; i++) {
-		if (files[i].made)
+		if (files[i].made) {
+			if (rc < 0)
+				xk_interrupt_removed(err, files[i].path);
 			unlink(files[i].path);
+		}
 		free(files[i].path);
 	}
 	free(files);
@@ -1278,8 +1259,11 @@ xk_ovf_hash_file(const char *path, char sha1[41], char sha256[65],
 		xk_error_errno(err, fd < 0 ? errno : ENOMEM, "%s", path);
 		goto out;
 	}
-	while ((r = read(fd, buf, BUFSZ)) > 0)
+	while ((r = read(fd, buf, BUFSZ)) > 0) {
 		hash_update(&h, buf, (size_t)r);
+		if (xk_interrupt_check(err) < 0)
+			goto out;
+	}
 	if (r < 0) {
 		xk_error_errno(err, errno, "%s: reading", path);
 		goto out;
@@ -1375,6 +1359,8 @@ read_disk(struct ova_reader *r, struct xk_ovf_file *f, const char *dir,
 	}
 	while ((n = archive_read_data(r->ar, r->buf, BUFSZ)) > 0) {
 		hash_update(&h, r->buf, (size_t)n);
+		if (xk_interrupt_check(err) < 0)
+			goto out;
 		if (fd >= 0 && write(fd, r->buf, (size_t)n) != n) {
 			xk_error_errno(err, errno, "%s: writing", tmp);
 			goto out;
@@ -1400,6 +1386,8 @@ read_disk(struct ova_reader *r, struct xk_ovf_file *f, const char *dir,
 out:
 	if (fd >= 0) {
 		close(fd);
+		if (rc < 0)
+			xk_interrupt_removed(err, tmp);
 		unlink(tmp);
 	}
 	free(tmp);

@@ -17,6 +17,7 @@
 struct xk_progress {
 	char *what;
 	uint64_t total;
+	uint64_t base;		/* added to every update */
 	uint64_t done;
 	double started;
 	double drawn;		/* when the line was last drawn */
@@ -96,10 +97,18 @@ xk_progress_update(struct xk_progress *p, uint64_t done)
 
 	if (p == NULL || !p->tty)
 		return;
+	done += p->base;
 	p->done = done > p->total ? p->total : done;
 	t = now();
 	if (t - p->drawn >= 0.2)
 		draw(p, t);
+}
+
+void
+xk_progress_base(struct xk_progress *p, uint64_t base)
+{
+	if (p != NULL)
+		p->base = base;
 }
 
 void

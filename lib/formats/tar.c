@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "formats/tar.h"
+#include "util/interrupt.h"
 
 struct xk_tarw {
 	int fd;
@@ -83,6 +84,9 @@ put(struct xk_tarw *tw, const void *data, size_t len, struct xk_error *err)
 {
 	const char *p = data;
 
+	/* every archive xenkit writes goes through here: stop on a signal */
+	if (xk_interrupt_check(err) < 0)
+		return -1;
 	while (len > 0) {
 		ssize_t w = write(tw->fd, p, len);
 

@@ -101,9 +101,15 @@ void
 xk_interrupt_blame(struct xk_error *err)
 {
 	int sig = caught;
+	char *p;
 
-	if (sig != 0 && strstr(err->msg, "interrupted by SIG") == NULL)
+	if (sig == 0)
+		return;
+	p = strstr(err->msg, "interrupted by SIG");
+	if (p == NULL)
 		set_interrupted(err, sig);
+	else if (p != err->msg)	/* where the loop was is no news */
+		memmove(err->msg, p, strlen(p) + 1);
 }
 
 void

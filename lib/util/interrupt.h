@@ -27,9 +27,10 @@ int xk_interrupt_signal(void);
 /* 0, or -1 with err "interrupted by SIGxxx" once a signal was caught. */
 int xk_interrupt_check(struct xk_error *err);
 /*
- * When a signal was caught, make err say so: whatever failed after it
- * is its consequence (a qemu-nbd killed by the same Ctrl-C, a read
- * cut short).  Nothing otherwise.
+ * When a signal was caught, make err say so first: whatever failed
+ * after it is its consequence (a qemu-nbd killed by the same Ctrl-C,
+ * a read cut short), and which chunk a loop had reached is no news.
+ * Nothing otherwise.
  */
 void xk_interrupt_blame(struct xk_error *err);
 /*
