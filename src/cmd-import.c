@@ -456,32 +456,25 @@ ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
 	return 0;
 }
 
-/* A descriptor file with its disks (and manifest) beside it. */
+/*
+ * A descriptor file with its disks (and manifest) beside it: every
+ * digest is verified before anything is created.
+ */
 static int
-import_ovf(struct job *j, struct xk_error *err)
+import_ovf(struct job *j, struct xk_ovf **ovfp, struct xk_error *err)
 {
 	const char *slash = strrchr(j->o->in, '/');
-	struct xk_ovf *ovf = NULL;
-	char *data = NULL, *mf = NULL, *path = NULL;
-	size_t len, mflen;
+	int dirlen = slash != NULL ? (int)(slash - j->o->in + 1) : 0;
+	struct xk_ovf *ovf;
+	char *data = NULL, *path = NULL;
+	size_t len;
 	int rc = -1;
 
 	if (xk_read_file(j->o->in, XK_OVF_MAX_DOC, &data, &len, err) < 0)
 		return -1;
 	ovf = xk_ovf_parse(j->o->in, data, len, err);
-	if (ovf == NULL)
-		goto out;
-	if (asprintf(&mf, "%.*s.mf", (int)strlen(j->o->in) - 4, j->o->in) < 0) {
-		mf = NULL;
-		goto out;
-	}
-	free(data);
-	data = NULL;
-	if (access(mf, F_OK) == 0 &&
-	    (xk_read_file(mf, 1 << 20, &data, &mflen, err) < 0 ||
-	    xk_ovf_manifest(ovf, mf, data, mflen, err) < 0))
-		goto out;
-	if (ova_descriptor(j, ovf, err) < 0)
+	if (ovf == NULL || xk_ovf_verify_files(ovf, j->o->in, data, len,
+	    &j->w, err) < 0 || ova_descriptor(j, ovf, err) < 0)
 		goto out;
 	for (size_t i = 0; i < ovf->nfiles; i++) {
 		struct xk_ovf_file *f = &ovf->files[i];
@@ -489,37 +482,21 @@ import_ovf(struct job *j, struct xk_error *err)
 		if (f->vdi_ref == NULL)
 			continue;
 		free(path);
-		if (asprintf(&path, "%.*s%s", slash ? (int)(slash - j->o->in +
-		    1) : 0, j->o->in, f->href) < 0) {
+		if (asprintf(&path, "%.*s%s", dirlen, j->o->in, f->href) < 0) {
 			path = NULL;
+			xk_error_errno(err, ENOMEM, "%s", j->o->in);
 			goto out;
-		}
-		if (f->want != NULL) {
-			if (xk_ovf_hash_file(path, f->digest1, f->digest,
-			    err) < 0)
-				goto out;
-			if (strcasecmp(f->want, f->sha1 ? f->digest1 :
-			    f->digest) != 0) {
-				xk_error_set(err, "%s: %s mismatch with %s",
-				    path, f->sha1 ? "SHA1" : "SHA256", mf);
-				goto out;
-			}
-		} else {
-			xk_notes_add(&j->w, "%s: no manifest digest: not "
-			    "verified", f->href);
 		}
 		if (ova_disk(j, ovf, f, path, err) < 0)
 			goto out;
 	}
-	j->in.owned = ovf->ova;
-	ovf->ova = NULL;
 	rc = 0;
 out:
-	if (rc < 0 && err->msg[0] == '\0')
-		xk_error_errno(err, ENOMEM, "%s", j->o->in);
-	xk_ovf_free(ovf);
+	if (rc == 0)
+		*ovfp = ovf;
+	else
+		xk_ovf_free(ovf);
 	free(data);
-	free(mf);
 	free(path);
 	return rc;
 }
@@ -529,12 +506,14 @@ import_ova(struct job *j, struct xk_error *err)
 {
 	struct xk_ova_cb cb = { j, ova_descriptor, ova_disk };
 	struct xk_ovf *ovf = NULL;
+	int rc;
 
 	if (j->format == IN_OVF)
-		return import_ovf(j, err);
-	/* disk files are unpacked next to the outputs (j->dir, set by
-	 * ova_descriptor before the first disk) */
-	if (xk_ova_read(j->o->in, j->dir, &cb, &ovf, err) < 0)
+		rc = import_ovf(j, &ovf, err);
+	else	/* disk files are unpacked next to the outputs (j->dir,
+		 * set by ova_descriptor before the first disk) */
+		rc = xk_ova_read(j->o->in, j->dir, &cb, &ovf, err);
+	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < ovf->nfiles; i++)
 		if (ovf->files[i].vdi_ref != NULL && ovf->files[i].want == NULL)

@@ -212,29 +212,49 @@ inspect_vhd(const char *path, json_t *doc, struct xk_error *err)
 	return 0;
 }
 
+/* A descriptor with its files beside it: 1 when it has no manifest. */
 static int
-inspect_ova(const char *path, json_t *doc, struct xk_error *err)
+read_ovf(const char *path, struct xk_ovf **ovf, struct xk_notes *notes,
+    struct xk_error *err)
+{
+	char *data = NULL;
+	size_t len;
+	int rc;
+
+	if (xk_read_file(path, XK_OVF_MAX_DOC, &data, &len, err) < 0)
+		return -1;
+	*ovf = xk_ovf_parse(path, data, len, err);
+	rc = *ovf == NULL ? -1 : xk_ovf_verify_files(*ovf, path, data, len,
+	    notes, err);
+	free(data);
+	if (rc < 0) {
+		xk_ovf_free(*ovf);
+		*ovf = NULL;
+	}
+	return rc;
+}
+
+static int
+inspect_ova(const char *path, json_t *doc, struct xk_notes *notes,
+    struct xk_error *err)
 {
 	struct xk_ovf *ovf = NULL;
 	struct xk_vm_in in;
 	json_t *disks = json_array();
-	bool ova = ends_with(path, ".ova"), all = true, sha1 = false;
-	char *data = NULL;
-	size_t len;
+	bool all = true, sha1 = false, manifest = true;
 	int rc = -1;
 
 	memset(&in, 0, sizeof(in));
 	json_object_set_new(doc, "disks", disks);
-	if (ova) {
+	if (ends_with(path, ".ova")) {
 		if (xk_ova_read(path, NULL, NULL, &ovf, err) < 0)
 			return -1;
 	} else {
-		if (xk_read_file(path, XK_OVF_MAX_DOC, &data, &len, err) < 0)
+		rc = read_ovf(path, &ovf, notes, err);
+		if (rc < 0)
 			return -1;
-		ovf = xk_ovf_parse(path, data, len, err);
-		free(data);
-		if (ovf == NULL)
-			return -1;
+		manifest = rc == 0;
+		rc = -1;
 	}
 	if (xk_vm_from_ova(ovf->ova, &in, err) < 0)
 		goto out;
@@ -258,14 +278,24 @@ inspect_ova(const char *path, json_t *doc, struct xk_error *err)
 		    f ? xk_img_format_name(f->format) : NULL, "allocated",
 		    (json_int_t)(f ? f->size : 0)));
 	}
-	json_object_set_new(doc, "checksum", json_string(!ova ? "none" : all ?
-	    (sha1 ? "sha1" : "sha256") : "partial"));
-	json_object_set_new(doc, "verified", json_boolean(ova && all));
+	json_object_set_new(doc, "checksum", json_string(!manifest ? "none" :
+	    all ? (sha1 ? "sha1" : "sha256") : "partial"));
+	json_object_set_new(doc, "verified", json_boolean(manifest && all));
 	rc = 0;
 out:
 	xk_vm_in_free(&in);
 	xk_ovf_free(ovf);
 	return rc;
+}
+
+static json_t *
+notes_json(const struct xk_notes *notes)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < notes->n; i++)
+		json_array_append_new(a, json_string(notes->v[i]));
+	return a;
 }
 
 static void
@@ -340,6 +370,7 @@ cmd_inspect(int argc, char **argv)
 	struct xk_error err = { 0 };
 	const char *path, *format;
 	bool json = false;
+	struct xk_notes notes = { NULL, 0 };
 	json_t *doc;
 	int c, rc;
 
@@ -367,7 +398,11 @@ cmd_inspect(int argc, char **argv)
 	else if (strcmp(format, "vhd") == 0)
 		rc = inspect_vhd(path, doc, &err);
 	else
-		rc = inspect_ova(path, doc, &err);
+		rc = inspect_ova(path, doc, &notes, &err);
+	json_object_set_new(doc, "notes", notes_json(&notes));
+	for (size_t i = 0; rc == 0 && i < notes.n; i++)
+		xk_warnx(cmd, "note: %s", notes.v[i]);
+	xk_notes_free(&notes);
 	if (rc == 0) {
 		if (json) {
 			json_dumpf(doc, stdout, JSON_INDENT(2));

@@ -26,6 +26,7 @@
 #include "formats/ovf.h"
 #include "formats/tar.h"
 #include "formats/xva.h"
+#include "util/file.h"
 #include "util/interrupt.h"
 
 #define NULLREF	"OpaqueRef:NULL"
@@ -1083,6 +1084,12 @@ xk_ovf_parse(const char *name, const char *data, size_t len,
 
 	if (o == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", name), NULL;
+	/* the manifest names the descriptor without a directory */
+	o->self = strdup(strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
+	if (o->self == NULL) {
+		xk_error_errno(err, ENOMEM, "%s", name);
+		goto fail;
+	}
 	if (len > XK_OVF_MAX_DOC) {
 		xk_error_set(err, "%s: %zu bytes, more than the %u allowed",
 		    name, len, XK_OVF_MAX_DOC);
@@ -1154,8 +1161,19 @@ xk_ovf_free(struct xk_ovf *o)
 		free(o->files[i].want);
 	}
 	free(o->files);
+	free(o->self);
+	free(o->self_want);
 	xk_xv_free(o->ova);
 	free(o);
+}
+
+static int
+set_want(char **want, bool *is_sha1, const char *digest, bool sha1)
+{
+	free(*want);
+	*want = strdup(digest);
+	*is_sha1 = sha1;
+	return *want != NULL ? 0 : -1;
 }
 
 int
@@ -1170,6 +1188,7 @@ xk_ovf_manifest(struct xk_ovf *o, const char *name, const char *data,
 		char line[512], file[256], digest[129];
 		struct xk_ovf_file *f;
 		bool sha1;
+		int rc = 0;
 
 		if (n >= sizeof(line)) {
 			xk_error_set(err, "%s: a line longer than %zu bytes",
@@ -1194,12 +1213,12 @@ xk_ovf_manifest(struct xk_ovf *o, const char *name, const char *data,
 			return -1;
 		}
 		f = xk_ovf_file(o, file);
-		if (f == NULL)
-			continue;	/* the descriptor: the caller checks */
-		free(f->want);
-		f->want = strdup(digest);
-		f->sha1 = sha1;
-		if (f->want == NULL)
+		if (f != NULL)
+			rc = set_want(&f->want, &f->sha1, digest, sha1);
+		else if (strcmp(file, o->self) == 0)
+			rc = set_want(&o->self_want, &o->self_sha1, digest,
+			    sha1);
+		if (rc < 0)
 			return xk_error_errno(err, ENOMEM, "%s", name), -1;
 	}
 	return 0;
@@ -1243,6 +1262,40 @@ hash_free(struct hashes *h)
 {
 	EVP_MD_CTX_free(h->sha1);
 	EVP_MD_CTX_free(h->sha256);
+}
+
+/* SHA1 and SHA256 of a buffer (a descriptor), lowercase hex. */
+static int
+hash_mem(const void *data, size_t len, char sha1[41], char sha256[65])
+{
+	struct hashes h = { NULL, NULL };
+	int rc = hash_init(&h);
+
+	if (rc == 0) {
+		hash_update(&h, data, len);
+		hash_final(&h, sha1, sha256);
+	}
+	hash_free(&h);
+	return rc;
+}
+
+/*
+ * A file's digests against the manifest's (want, SHA1 or SHA256):
+ * where is the package or manifest, file the name it lists.
+ */
+static int
+check_digest(const char *where, const char *file, const char *want,
+    bool sha1, const char *digest1, const char *digest256,
+    struct xk_error *err)
+{
+	const char *have = sha1 ? digest1 : digest256;
+
+	if (strcasecmp(want, have) == 0)
+		return 0;
+	xk_error_set(err, "%s: %s: %s mismatch: the manifest says %.128s, "
+	    "the file has %s", where, file, sha1 ? "SHA1" : "SHA256", want,
+	    have);
+	return -1;
 }
 
 int
@@ -1372,13 +1425,9 @@ read_disk(struct ova_reader *r, struct xk_ovf_file *f, const char *dir,
 	}
 	hash_final(&h, f->digest1, f->digest);
 	f->seen = true;
-	if (f->want != NULL && strcasecmp(f->want, f->sha1 ? f->digest1 :
-	    f->digest) != 0) {
-		xk_error_set(err, "%s: %s: %s mismatch (the manifest says "
-		    "%.64s)", r->path, f->href, f->sha1 ? "SHA1" : "SHA256",
-		    f->want);
+	if (f->want != NULL && check_digest(r->path, f->href, f->want,
+	    f->sha1, f->digest1, f->digest, err) < 0)
 		goto out;
-	}
 	if (fd >= 0 && cb != NULL && cb->disk != NULL &&
 	    cb->disk(cb->arg, r->ovf, f, tmp, err) < 0)
 		goto out;
@@ -1395,46 +1444,89 @@ out:
 	return rc;
 }
 
-static int
-check_manifest(struct ova_reader *r, struct xk_error *err)
-{
-	const char *p;
-	char want[129];
-
-	if (xk_ovf_manifest(r->ovf, r->path, r->mf_text, r->mf_len, err) < 0)
-		return -1;
-	/* the descriptor's own line */
-	p = strstr(r->mf_text, r->ovf_name);
-	if (p != NULL && p > r->mf_text && p[-1] == '(' &&
-	    sscanf(p + strlen(r->ovf_name), ")= %128s", want) == 1) {
-		bool sha1 = strncmp(p - 5, "SHA1(", 5) == 0;
-
-		if (strcasecmp(want, sha1 ? r->ovf_sha1 : r->ovf_sha256) != 0) {
-			xk_error_set(err, "%s: %s: digest mismatch with the "
-			    "manifest", r->path, r->ovf_name);
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < r->ovf->nfiles; i++) {
-		struct xk_ovf_file *f = &r->ovf->files[i];
-
-		if (f->seen && f->want != NULL && strcasecmp(f->want,
-		    f->sha1 ? f->digest1 : f->digest) != 0) {
-			xk_error_set(err, "%s: %s: %s mismatch (the manifest "
-			    "says %.64s)", r->path, f->href, f->sha1 ? "SHA1" :
-			    "SHA256", f->want);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static bool
 ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* A manifest after some files: check those (the rest as they come). */
+static int
+check_manifest(struct ova_reader *r, struct xk_error *err)
+{
+	struct xk_ovf *o = r->ovf;
+
+	if (xk_ovf_manifest(o, r->path, r->mf_text, r->mf_len, err) < 0)
+		return -1;
+	if (o->self_want != NULL && check_digest(r->path, o->self,
+	    o->self_want, o->self_sha1, r->ovf_sha1, r->ovf_sha256, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		struct xk_ovf_file *f = &o->files[i];
+
+		if (f->seen && f->want != NULL && check_digest(r->path,
+		    f->href, f->want, f->sha1, f->digest1, f->digest,
+		    err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+xk_ovf_verify_files(struct xk_ovf *o, const char *path, const char *data,
+    size_t len, struct xk_notes *notes, struct xk_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	int dirlen = slash != NULL ? (int)(slash - path + 1) : 0;
+	int stem = (int)strlen(path) - (ends_with(path, ".ovf") ? 4 : 0);
+	char *mf = NULL, *text = NULL, *file = NULL;
+	char sha1[41], sha256[65];
+	size_t mflen;
+	int rc = -1;
+
+	if (asprintf(&mf, "%.*s.mf", stem, path) < 0) {
+		mf = NULL;
+		return xk_error_errno(err, ENOMEM, "%s", path), -1;
+	}
+	if (access(mf, F_OK) < 0 && errno == ENOENT) {
+		rc = xk_notes_add(notes, "no manifest %s: no digest verified",
+		    mf) < 0 ? -1 : 1;
+		if (rc < 0)
+			xk_error_errno(err, ENOMEM, "%s", path);
+		goto out;
+	}
+	if (xk_read_file(mf, 1 << 20, &text, &mflen, err) < 0 ||
+	    xk_ovf_manifest(o, mf, text, mflen, err) < 0)
+		goto out;
+	if (o->self_want != NULL && (hash_mem(data, len, sha1, sha256) < 0 ||
+	    check_digest(mf, o->self, o->self_want, o->self_sha1, sha1,
+	    sha256, err) < 0))
+		goto out;
+	for (size_t i = 0; i < o->nfiles; i++) {
+		struct xk_ovf_file *f = &o->files[i];
+
+		if (f->want == NULL)
+			continue;
+		free(file);
+		if (asprintf(&file, "%.*s%s", dirlen, path, f->href) < 0) {
+			file = NULL;
+			xk_error_errno(err, ENOMEM, "%s", path);
+			goto out;
+		}
+		if (xk_ovf_hash_file(file, f->digest1, f->digest, err) < 0 ||
+		    check_digest(mf, f->href, f->want, f->sha1, f->digest1,
+		    f->digest, err) < 0)
+			goto out;
+		f->seen = true;
+	}
+	rc = 0;
+out:
+	free(mf);
+	free(text);
+	free(file);
+	return rc;
 }
 
 static int
@@ -1467,9 +1559,11 @@ read_members(struct ova_reader *r, const char *dir,
 			return -1;
 		}
 		if (f != NULL) {
-			if (f->vdi_ref == NULL)
-				archive_read_data_skip(r->ar);
-			else if (f->compressed) {
+			if (f->vdi_ref == NULL) {
+				/* not a disk (an ISO...): its digest too */
+				if (read_disk(r, f, NULL, NULL, err) < 0)
+					return -1;
+			} else if (f->compressed) {
 				xk_error_set(err, "%s: %s: compressed disk "
 				    "files are not supported", r->path, name);
 				return -1;
@@ -1540,10 +1634,10 @@ xk_ova_read(const char *path, const char *dir, const struct xk_ova_cb *cb,
 	    archive_entry_pathname(e));
 	if (read_small(&r, e, XK_OVF_MAX_DOC, &text, &len, err) < 0)
 		goto out;
-	if (hash_init(&h) < 0)
+	if (hash_mem(text, len, r.ovf_sha1, r.ovf_sha256) < 0) {
+		xk_error_errno(err, ENOMEM, "%s", path);
 		goto out;
-	hash_update(&h, text, len);
-	hash_final(&h, r.ovf_sha1, r.ovf_sha256);
+	}
 	r.ovf = xk_ovf_parse(r.ovf_name, text, len, err);
 	if (r.ovf == NULL)
 		goto out;

@@ -64,15 +64,34 @@ struct xk_ovf {
 	struct xk_xv *ova;	/* version, objects */
 	struct xk_ovf_file *files;
 	size_t nfiles;
+	char *self;		/* the descriptor's own file name */
+	char *self_want;	/* the manifest's digest of it, NULL if none */
+	bool self_sha1;		/* ... which is a SHA1 */
 };
 
 struct xk_ovf *xk_ovf_parse(const char *name, const char *data, size_t len,
     struct xk_error *err);
 /* The file whose id or href is s; NULL if none. */
 struct xk_ovf_file *xk_ovf_file(struct xk_ovf *o, const char *s);
-/* Check manifest text ("SHA256(NAME)= HEX" lines) into the files. */
+/*
+ * Read manifest text ("SHA256(NAME)= HEX" or "SHA1(NAME)= HEX" lines,
+ * OVF 2.x and 1.x) into the files' want and the descriptor's
+ * self_want; names the descriptor does not reference are ignored.
+ */
 int xk_ovf_manifest(struct xk_ovf *o, const char *name, const char *data,
     size_t len, struct xk_error *err);
+/*
+ * A descriptor read from path (not from an OVA), data and len its
+ * bytes: verify the manifest beside it (NAME.mf for NAME.ovf) as an
+ * OVA's is verified, the descriptor's own digest and that of every
+ * file it references and the manifest lists, read from path's
+ * directory.  0 when they all match; 1 when there is no manifest
+ * (nothing verified, a note added to notes); -1 on a mismatch, naming
+ * the file, the manifest's digest and the file's, or another error.
+ */
+int xk_ovf_verify_files(struct xk_ovf *o, const char *path,
+    const char *data, size_t len, struct xk_notes *notes,
+    struct xk_error *err);
 void xk_ovf_free(struct xk_ovf *o);
 /* SHA1 (sha1 may be NULL) and SHA256 of a file, lowercase hex. */
 int xk_ovf_hash_file(const char *path, char sha1[41], char sha256[65],

@@ -262,8 +262,10 @@ struct breaker {
 TEST(hostile_ovas_refused)
 {
 	static const struct breaker b[] = {
-		{ "corrupt disk", o_disk, "o-disk0.vhd: SHA256 mismatch" },
-		{ "corrupt descriptor", o_desc, "o.ovf: digest mismatch" },
+		{ "corrupt disk", o_disk, "o-disk0.vhd: SHA256 mismatch: "
+		    "the manifest says " },
+		{ "corrupt descriptor", o_desc, "o.ovf: SHA256 mismatch: "
+		    "the manifest says " },
 		{ "path traversal", o_traversal, "'..' refused" },
 		{ "absolute path", o_absolute, "absolute path" },
 		{ "unexpected member", o_extra, "unexpected member 'evil.sh'" },
