@@ -51,13 +51,8 @@ parse_opts(int argc, char **argv, struct convert_opts *o)
 		case OPT_TO:
 			o->to = optarg;
 			break;
-		case ':':
-			xk_usage_error(cmd, "option '%s' needs a value",
-			    argv[optind - 1]);
-			return -1;
 		default:
-			xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]);
+			xk_bad_option(cmd, c, argv);
 			return -1;
 		}
 	}

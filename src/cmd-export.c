@@ -43,12 +43,25 @@ static const struct option export_options[] = {
 
 enum outfmt { OUT_XVA, OUT_OVA, OUT_VHD };
 
+/* in enum order: the JSON summary names them from here */
+static const struct xk_choice formats[] = {
+	{ "xva", OUT_XVA }, { "ova", OUT_OVA }, { "vhd", OUT_VHD },
+	{ NULL, 0 },
+};
+/* in enum order too */
+static const struct xk_choice sums[] = {
+	{ "sha1", XK_XVA_SHA1 }, { "xxhash", XK_XVA_XXHASH }, { NULL, 0 },
+};
+static const struct xk_choice ova_disks[] = {
+	{ "vhd", XK_IMG_VHD }, { "vmdk", XK_IMG_VMDK }, { NULL, 0 },
+};
+
 struct export_opts {
 	bool json, strict, to_hvm;
-	enum outfmt format;
+	int format;		/* enum outfmt */
+	int sum;		/* enum xk_xva_sum */
+	int ova_disks;		/* enum xk_img_format */
 	bool format_given, sum_given, disks_given;
-	enum xk_xva_sum sum;
-	enum xk_img_format ova_disks;
 	const char *cfg, *out;
 };
 
@@ -58,14 +71,6 @@ struct edisk {
 	struct xk_disk_src *src;
 	struct xk_vm_disk *vd;
 };
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
 
 static int
 parse_opts(int argc, char **argv, struct export_opts *o)
@@ -91,42 +96,24 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 			break;
 		case OPT_FORMAT:
 			o->format_given = true;
-			if (strcmp(optarg, "xva") == 0)
-				o->format = OUT_XVA;
-			else if (strcmp(optarg, "ova") == 0)
-				o->format = OUT_OVA;
-			else if (strcmp(optarg, "vhd") == 0)
-				o->format = OUT_VHD;
-			else
-				return xk_usage_error(cmd, "--format %s: "
-				    "expected xva, ova or vhd", optarg), -1;
+			if (xk_option_choice(cmd, "--format", optarg, formats,
+			    &o->format) < 0)
+				return -1;
 			break;
 		case OPT_CHECKSUM:
 			o->sum_given = true;
-			if (strcmp(optarg, "sha1") == 0)
-				o->sum = XK_XVA_SHA1;
-			else if (strcmp(optarg, "xxhash") == 0)
-				o->sum = XK_XVA_XXHASH;
-			else
-				return xk_usage_error(cmd, "--checksum %s: "
-				    "expected sha1 or xxhash", optarg), -1;
+			if (xk_option_choice(cmd, "--checksum", optarg, sums,
+			    &o->sum) < 0)
+				return -1;
 			break;
 		case OPT_DISK_FORMAT:
 			o->disks_given = true;
-			if (strcmp(optarg, "vhd") == 0)
-				o->ova_disks = XK_IMG_VHD;
-			else if (strcmp(optarg, "vmdk") == 0)
-				o->ova_disks = XK_IMG_VMDK;
-			else
-				return xk_usage_error(cmd, "--disk-format %s: "
-				    "expected vhd or vmdk", optarg), -1;
+			if (xk_option_choice(cmd, "--disk-format", optarg,
+			    ova_disks, &o->ova_disks) < 0)
+				return -1;
 			break;
-		case ':':
-			return xk_usage_error(cmd, "option '%s' needs a value",
-			    argv[optind - 1]), -1;
 		default:
-			return xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]), -1;
+			return xk_bad_option(cmd, c, argv), -1;
 		}
 	}
 	if (argc - optind != 1)
@@ -134,18 +121,10 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 	o->cfg = argv[optind];
 	if (o->out == NULL)
 		return xk_usage_error(cmd, "no output: give -o OUT"), -1;
-	if (!o->format_given) {
-		if (ends_with(o->out, ".xva"))
-			o->format = OUT_XVA;
-		else if (ends_with(o->out, ".ova"))
-			o->format = OUT_OVA;
-		else if (ends_with(o->out, ".vhd"))
-			o->format = OUT_VHD;
-		else
-			return xk_usage_error(cmd, "%s: cannot tell the format "
-			    "from the name: give --format xva|ova|vhd",
-			    o->out), -1;
-	}
+	if (!o->format_given &&
+	    xk_choice_by_suffix(o->out, formats, &o->format) < 0)
+		return xk_usage_error(cmd, "%s: cannot tell the format from "
+		    "the name: give --format xva|ova|vhd", o->out), -1;
 	if (o->sum_given && o->format != OUT_XVA)
 		return xk_usage_error(cmd, "--checksum is for XVA output"), -1;
 	if (o->disks_given && o->format != OUT_OVA)
@@ -412,7 +391,6 @@ static void
 print_json(const struct export_opts *o, const struct xk_domcfg *dc,
     const struct xk_notes *w, struct edisk *ed, size_t n, json_t *jdisks)
 {
-	static const char *const fmts[] = { "xva", "ova", "vhd" };
 	json_t *doc, *jw = json_array();
 
 	for (size_t i = 0; i < w->n; i++)
@@ -432,9 +410,9 @@ print_json(const struct export_opts *o, const struct xk_domcfg *dc,
 		    (json_int_t)ed[i].vd->allocated));
 	}
 	doc = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:o, s:o}", "output",
-	    o->out, "format", fmts[o->format], "checksum", o->format ==
-	    OUT_XVA ? (o->sum == XK_XVA_SHA1 ? "sha1" : "xxhash") :
-	    o->format == OUT_OVA ? "sha256" : "none", "name", dc->name,
+	    o->out, "format", formats[o->format].name, "checksum",
+	    o->format == OUT_XVA ? sums[o->sum].name : o->format == OUT_OVA ?
+	    "sha256" : "none", "name", dc->name,
 	    "uuid", dc->uuid, "disks", json_incref(jdisks), "warnings", jw);
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');

@@ -43,7 +43,7 @@ static const char *const infmt_names[] = { "xva", "ova", "ovf", "vhd" };
 
 struct import_opts {
 	bool json;
-	enum xk_img_format disk_format;
+	int disk_format;	/* enum xk_img_format */
 	const char *in, *dir;
 };
 
@@ -66,6 +66,10 @@ struct job {
 	const struct xk_xva_vdi *cur;	/* the disk being read */
 };
 
+static const struct xk_choice disk_formats[] = {
+	{ "raw", XK_IMG_RAW }, { "qcow2", XK_IMG_QCOW2 }, { NULL, 0 },
+};
+
 static int
 parse_opts(int argc, char **argv, struct import_opts *o)
 {
@@ -83,20 +87,12 @@ parse_opts(int argc, char **argv, struct import_opts *o)
 			o->dir = optarg;
 			break;
 		case OPT_DISK_FORMAT:
-			if (strcmp(optarg, "raw") == 0)
-				o->disk_format = XK_IMG_RAW;
-			else if (strcmp(optarg, "qcow2") == 0)
-				o->disk_format = XK_IMG_QCOW2;
-			else
-				return xk_usage_error(cmd, "--disk-format %s: "
-				    "expected raw or qcow2", optarg), -1;
+			if (xk_option_choice(cmd, "--disk-format", optarg,
+			    disk_formats, &o->disk_format) < 0)
+				return -1;
 			break;
-		case ':':
-			return xk_usage_error(cmd, "option '%s' needs a value",
-			    argv[optind - 1]), -1;
 		default:
-			return xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]), -1;
+			return xk_bad_option(cmd, c, argv), -1;
 		}
 	}
 	if (argc - optind != 1)
@@ -108,14 +104,6 @@ parse_opts(int argc, char **argv, struct import_opts *o)
 	return 0;
 }
 
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
 /* The input's kind: by name, else by content. */
 static int
 input_format(const char *in, enum infmt *f, struct xk_error *err)
@@ -125,14 +113,14 @@ input_format(const char *in, enum infmt *f, struct xk_error *err)
 	ssize_t n;
 	int fd;
 
-	if (ends_with(in, ".xva") || ends_with(in, ".xva.gz") ||
-	    ends_with(in, ".xva.zst"))
+	if (xk_has_suffix(in, ".xva") || xk_has_suffix(in, ".xva.gz") ||
+	    xk_has_suffix(in, ".xva.zst"))
 		return *f = IN_XVA, 0;
-	if (ends_with(in, ".ova"))
+	if (xk_has_suffix(in, ".ova"))
 		return *f = IN_OVA, 0;
-	if (ends_with(in, ".ovf"))
+	if (xk_has_suffix(in, ".ovf"))
 		return *f = IN_OVF, 0;
-	if (ends_with(in, ".vhd"))
+	if (xk_has_suffix(in, ".vhd"))
 		return *f = IN_VHD, 0;
 	fd = open(in, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -332,7 +320,7 @@ import_vhd(struct job *j, struct xk_error *err)
 		goto out;
 	}
 	stem = strdup(base ? base + 1 : j->o->in);
-	if (stem != NULL && ends_with(stem, ".vhd"))
+	if (stem != NULL && xk_has_suffix(stem, ".vhd"))
 		stem[strlen(stem) - 4] = '\0';
 	j->name = safe_name(stem);
 	free(stem);

@@ -29,14 +29,6 @@ static const struct option inspect_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static bool
-ends_with(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
 static json_t *
 text_or_null(const struct xk_xv *st, const char *k)
 {
@@ -246,7 +238,7 @@ inspect_ova(const char *path, json_t *doc, struct xk_notes *notes,
 
 	memset(&in, 0, sizeof(in));
 	json_object_set_new(doc, "disks", disks);
-	if (ends_with(path, ".ova")) {
+	if (xk_has_suffix(path, ".ova")) {
 		if (xk_ova_read(path, NULL, NULL, &ovf, err) < 0)
 			return -1;
 	} else {
@@ -376,18 +368,18 @@ cmd_inspect(int argc, char **argv)
 
 	optind = 0;	/* GNU getopt: start afresh */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", inspect_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", inspect_options, NULL)) !=
+	    -1) {
 		if (c != OPT_JSON)
-			return xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]);
+			return xk_bad_option(cmd, c, argv);
 		json = true;
 	}
 	if (argc - optind != 1)
 		return xk_usage_error(cmd, "expected one FILE");
 	path = argv[optind];
-	if (ends_with(path, ".ova") || ends_with(path, ".ovf"))
-		format = ends_with(path, ".ova") ? "ova" : "ovf";
-	else if (ends_with(path, ".vhd"))
+	if (xk_has_suffix(path, ".ova") || xk_has_suffix(path, ".ovf"))
+		format = xk_has_suffix(path, ".ova") ? "ova" : "ovf";
+	else if (xk_has_suffix(path, ".vhd"))
 		format = "vhd";
 	else
 		format = "xva";

@@ -5,10 +5,12 @@
  * errors already carry "what: why"; commands add their name.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "xk.h"
 
@@ -67,4 +69,66 @@ xk_parse_seconds(const char *s, int *ms)
 		return -1;
 	*ms = (int)(v * 1000);
 	return 0;
+}
+
+/*
+ * Option parsing: the usage errors and value tables every command's
+ * getopt loop would otherwise spell out for itself.
+ */
+
+int
+xk_bad_option(const char *cmd, int c, char **argv)
+{
+	/* getopt_long has moved optind past the option it refused */
+	if (c == ':')
+		return xk_usage_error(cmd, "option '%s' needs a value",
+		    argv[optind - 1]);
+	return xk_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int
+xk_option_choice(const char *cmd, const char *opt, const char *arg,
+    const struct xk_choice *choices, int *value)
+{
+	char list[256] = "";
+	size_t n = 0, len;
+
+	for (const struct xk_choice *c = choices; c->name != NULL; c++) {
+		if (strcmp(arg, c->name) == 0) {
+			*value = c->value;
+			return 0;
+		}
+		n++;
+	}
+	/* "a", "a or b", "a, b or c" */
+	for (size_t i = 0; i < n; i++) {
+		len = strlen(list);
+		snprintf(list + len, sizeof(list) - len, "%s%s", i == 0 ? "" :
+		    i + 1 == n ? " or " : ", ", choices[i].name);
+	}
+	xk_usage_error(cmd, "%s %s: expected %s", opt, arg, list);
+	return -1;
+}
+
+bool
+xk_has_suffix(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int
+xk_choice_by_suffix(const char *path, const struct xk_choice *choices,
+    int *value)
+{
+	const char *dot = strrchr(path, '.');
+
+	for (const struct xk_choice *c = choices; dot && c->name; c++) {
+		if (strcasecmp(dot + 1, c->name) == 0) {
+			*value = c->value;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -39,6 +39,31 @@ int xk_fail(const char *cmd, const struct xk_error *err);
 int xk_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * Option parsing (getopt_long with a ':' first in optstring): the usage
+ * error for what it returned, c ':' (a missing value) or anything else
+ * (an unknown option); returns XK_EXIT_USAGE.
+ */
+int xk_bad_option(const char *cmd, int c, char **argv);
+
+/* One allowed value of an option; tables end with a NULL name. */
+struct xk_choice {
+	const char *name;
+	int value;
+};
+
+/*
+ * arg, the value of option opt, as one of choices: 0 and *value, or
+ * a usage error ("--format zip: expected xva, ova or vhd") and -1.
+ */
+int xk_option_choice(const char *cmd, const char *opt, const char *arg,
+    const struct xk_choice *choices, int *value);
+/* The choice path's extension names (".NAME", any case); -1 if none. */
+int xk_choice_by_suffix(const char *path, const struct xk_choice *choices,
+    int *value);
+/* Does s end with suffix (any case)? */
+bool xk_has_suffix(const char *s, const char *suffix);
+
 /* "2.5" seconds -> 2500 ms (0.001 to 86400 s); -1 if not that. */
 int xk_parse_seconds(const char *s, int *ms);
 
