@@ -1,14 +1,16 @@
 /*
- * t1000-util - strbuf, errors and bounded file reading.
+ * t1000-util - strbuf, errors, bounded file reading, the interrupt flag.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/interrupt.h"
 #include "util/strbuf.h"
 
 TEST(strbuf_appends_and_detaches)
@@ -82,4 +84,44 @@ TEST(read_file_reads_whole_and_refuses_large)
 	snprintf(path, sizeof(path), "%s/missing", xk_test_tmpdir());
 	CHECK(xk_read_file(path, 5, &data, &len, &e) == -1);
 	CHECK_INT_EQ(e.errnum, ENOENT);
+}
+
+/*
+ * The interrupt flag (util/interrupt.h): a caught signal becomes an
+ * ordinary error, put first whatever failed after it, naming what was
+ * removed; an ignored signal stays ignored.
+ */
+TEST(interrupt_flag_becomes_an_error)
+{
+	struct xk_error e = { 0 };
+	struct sigaction sa;
+
+	CHECK(signal(SIGHUP, SIG_IGN) != SIG_ERR);
+	CHECK_INT_EQ(xk_interrupt_check(&e), 0);
+	xk_error_set(&e, "disk xvda: Broken pipe");
+	xk_interrupt_blame(&e);
+	CHECK_STR_EQ(e.msg, "disk xvda: Broken pipe");	/* no signal yet */
+	CHECK_INT_EQ(xk_interrupt_catch(&e), 0);
+	CHECK_INT_EQ(sigaction(SIGHUP, NULL, &sa), 0);
+	CHECK(sa.sa_handler == SIG_IGN);
+	CHECK_INT_EQ(sigaction(SIGTERM, NULL, &sa), 0);
+	CHECK(sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN);
+
+	CHECK_INT_EQ(raise(SIGTERM), 0);	/* caught: we go on */
+	CHECK_INT_EQ(xk_interrupt_signal(), SIGTERM);
+	CHECK_INT_EQ(xk_interrupt_check(&e), -1);
+	CHECK_STR_EQ(e.msg, "interrupted by SIGTERM");
+	CHECK_INT_EQ(e.errnum, EINTR);
+
+	xk_error_set(&e, "disk Ref:1: chunk 4: interrupted by SIGTERM");
+	xk_interrupt_blame(&e);
+	CHECK_STR_EQ(e.msg, "interrupted by SIGTERM");
+	xk_error_set(&e, "x.qcow2: nbd_pwrite: Broken pipe");
+	xk_interrupt_removed(&e, "/d/.x.qcow2.xk-1");
+	xk_interrupt_removed(&e, "/d/.y.img.xk-2");
+	CHECK_STR_EQ(e.msg, "interrupted by SIGTERM: removed partial output "
+	    "/d/.x.qcow2.xk-1, /d/.y.img.xk-2");
+	CHECK(signal(SIGTERM, SIG_DFL) != SIG_ERR);
+	CHECK(signal(SIGINT, SIG_DFL) != SIG_ERR);
+	CHECK(signal(SIGHUP, SIG_DFL) != SIG_ERR);
 }
