@@ -1500,9 +1500,12 @@ xk_ovf_verify_files(struct xk_ovf *o, const char *path, const char *data,
 	if (xk_read_file(mf, 1 << 20, &text, &mflen, err) < 0 ||
 	    xk_ovf_manifest(o, mf, text, mflen, err) < 0)
 		goto out;
-	if (o->self_want != NULL && (hash_mem(data, len, sha1, sha256) < 0 ||
-	    check_digest(mf, o->self, o->self_want, o->self_sha1, sha1,
-	    sha256, err) < 0))
+	if (o->self_want != NULL && hash_mem(data, len, sha1, sha256) < 0) {
+		xk_error_errno(err, ENOMEM, "%s", path);
+		goto out;
+	}
+	if (o->self_want != NULL && check_digest(mf, o->self, o->self_want,
+	    o->self_sha1, sha1, sha256, err) < 0)
 		goto out;
 	for (size_t i = 0; i < o->nfiles; i++) {
 		struct xk_ovf_file *f = &o->files[i];
