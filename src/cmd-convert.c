@@ -209,14 +209,11 @@ cmd_convert(int argc, char **argv)
 	if (rc == 0)
 		rc = convert(argv[first], from, argv[first + 1], to, &st, &err);
 	if (rc < 0)
-		xk_interrupt_blame(&err);
+		xk_interrupt_blame(&err);	/* for the JSON document too */
 	if (o.json)
 		print_json(argv[first], known ? &from : NULL, argv[first + 1],
 		    to, &st, seconds() - t0, rc == 0 ? NULL : &err);
-	if (rc < 0) {
-		xk_fail(cmd, &err);
-		xk_interrupt_raise();	/* if a signal stopped it, die of it */
-		return XK_EXIT_FAIL;
-	}
+	if (rc < 0)
+		return xk_fail_or_raise(cmd, &err);
 	return XK_EXIT_OK;
 }

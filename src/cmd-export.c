@@ -523,11 +523,7 @@ cmd_export(int argc, char **argv)
 	json_decref(jdisks);
 	xk_notes_free(&w);
 	xk_domcfg_free(dc);
-	if (rc < 0) {
-		xk_interrupt_blame(&err);
-		xk_fail(cmd, &err);
-		xk_interrupt_raise();	/* if a signal stopped it, die of it */
-		return XK_EXIT_FAIL;
-	}
+	if (rc < 0)
+		return xk_fail_or_raise(cmd, &err);
 	return XK_EXIT_OK;
 }

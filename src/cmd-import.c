@@ -639,11 +639,7 @@ cmd_import(int argc, char **argv)
 	json_decref(j.jdisks);
 	xk_notes_free(&j.w);
 	xk_vm_in_free(&j.in);
-	if (rc < 0) {
-		xk_interrupt_blame(&err);
-		xk_fail(cmd, &err);
-		xk_interrupt_raise();	/* if a signal stopped it, die of it */
-		return XK_EXIT_FAIL;
-	}
+	if (rc < 0)
+		return xk_fail_or_raise(cmd, &err);
 	return XK_EXIT_OK;
 }

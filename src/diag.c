@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/interrupt.h"
 #include "xk.h"
 
 void
@@ -31,6 +32,15 @@ xk_fail(const char *cmd, const struct xk_error *err)
 {
 	xk_warnx(cmd, "%s", err->msg[0] != '\0' ? err->msg :
 	    "failed (no reason given)");
+	return XK_EXIT_FAIL;
+}
+
+int
+xk_fail_or_raise(const char *cmd, struct xk_error *err)
+{
+	xk_interrupt_blame(err);
+	xk_fail(cmd, err);
+	xk_interrupt_raise();	/* returns only when no signal came */
 	return XK_EXIT_FAIL;
 }
 

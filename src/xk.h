@@ -36,6 +36,12 @@ extern const struct xk_cmd xk_snapshot_commands[];
 void xk_warnx(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int xk_fail(const char *cmd, const struct xk_error *err);
+/*
+ * For commands that catch SIGINT and SIGTERM (util/interrupt.h): fail
+ * as xk_fail does, but when a signal stopped the work, say so and die
+ * of that signal, so that the shell and scripts see it.
+ */
+int xk_fail_or_raise(const char *cmd, struct xk_error *err);
 int xk_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
