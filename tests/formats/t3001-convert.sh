@@ -5,55 +5,15 @@
 # inputs unchanged, no partial output after a failure.
 #
 # usage: t3001-convert.sh XK BUILD-DIR
-set -u
-XK=${1:?usage: t3001-convert.sh XK BUILD-DIR}
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/t3001.XXXXXX") || exit 1
-trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-chmod 755 "$T"
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-notok() { echo "not ok - $1"; failed=$((failed + 1)); }
-# check NAME CMD...: the command must succeed
-check() {
-	name=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then ok "$name"; else
-		sed 's/^/#   /' "$T/out"
-		notok "$name"
-	fi
-}
-
-if ! command -v qemu-img >/dev/null; then
-	echo "not ok - qemu-img is missing (install qemu-utils)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+NAME=t3001-convert
+. "$(dirname "$0")/lib.sh"
+chmod 755 "$T"	# setpriv's nobody must reach $T/ro
+need qemu-img
 
 # vsize FILE: virtual size as qemu-img sees it
 vsize() {
 	qemu-img info --output=json "$1" |
 	    sed -n 's/^ *"virtual-size": \([0-9]*\),*$/\1/p' | head -n 1
-}
-# rnd FILE OFFSET-IN-KiB COUNT-IN-KiB: random data written in place
-rnd() {
-	dd if=/dev/urandom of="$1" bs=1K seek="$2" count="$3" conv=notrunc \
-	    status=none
-}
-# fails NAME PATTERN CMD...: the command must exit 1 with PATTERN on stderr
-fails() {
-	name=$1
-	pat=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok "$name"
-	else
-		echo "#   exit $rc, stderr:"
-		sed 's/^/#   /' "$T/err"
-		notok "$name"
-	fi
 }
 # no_leftovers NAME DIR: nothing but the listed inputs in DIR
 no_temp() {
@@ -296,5 +256,4 @@ done
     notok "input vhd and qcow2 unchanged"
 check "qcow2 input still clean" qemu-img check -q "$T/d.qcow2"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,23 +10,9 @@
 # destination: the test polls for it, it never sleeps in its stead.
 #
 # usage: t3002-interrupt.sh XK BUILD-DIR
-set -u
-XK=${1:?usage: t3002-interrupt.sh XK BUILD-DIR}
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/t3002.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-notok() { echo "not ok - $1"; failed=$((failed + 1)); }
-
-for tool in qemu-img sha256sum; do
-	if ! command -v $tool >/dev/null; then
-		echo "not ok - $tool is missing"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+NAME=t3002-interrupt
+. "$(dirname "$0")/lib.sh"
+need qemu-img sha256sum tar
 
 # 256 MiB that neither a hole nor a zero check can skip: AES-CTR of
 # zeros (fast), or /dev/urandom when there is no openssl(1).
@@ -209,5 +195,4 @@ else
 	ok "no temporary file anywhere"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

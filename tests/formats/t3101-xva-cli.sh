@@ -7,47 +7,10 @@
 # peak RSS bounded while streaming a large sparse disk.
 #
 # usage: t3101-xva-cli.sh XK BUILD-DIR
-set -u
-XK=${1:?usage: t3101-xva-cli.sh XK BUILD-DIR}
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/t3101.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
+NAME=t3101-xva-cli
+. "$(dirname "$0")/lib.sh"
+need qemu-img jq gzip zstd
 
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-notok() { echo "not ok - $1"; failed=$((failed + 1)); }
-check() {
-	name=$1
-	shift
-	if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; else
-		sed 's/^/#   /' "$T/out" "$T/err"
-		notok "$name"
-	fi
-}
-fails() {
-	name=$1
-	pat=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok "$name"
-	else
-		echo "#   exit $rc, stderr:"
-		sed 's/^/#   /' "$T/err"
-		notok "$name"
-	fi
-}
-for tool in qemu-img jq gzip zstd; do
-	if ! command -v $tool >/dev/null; then
-		echo "not ok - $tool is missing"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
-rnd() {
-	dd if=/dev/urandom of="$1" bs=1K seek="$2" count="$3" conv=notrunc \
-	    status=none
-}
 # model CFG: the typed model minus what an import changes by design
 # (file name, disk targets and formats, raw settings)
 model() {
@@ -303,5 +266,4 @@ r2=$(rss "$XK" import "$T/big.xva" -o "$T/xbig")
     notok "import peak RSS ${r2:-?} KiB < 64 MiB"
 check "big disk identical" cmp "$B" "$T/xbig/big-xvda.img"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,44 +7,9 @@
 # a note, not an error.
 #
 # usage: t3103-ovf-manifest.sh XK BUILD-DIR
-set -u
-XK=${1:?usage: t3103-ovf-manifest.sh XK BUILD-DIR}
-passed=0
-failed=0
-T=$(mktemp -d "${TMPDIR:-/tmp}/t3103.XXXXXX") || exit 1
-trap 'rm -rf "$T"' EXIT
-
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-notok() { echo "not ok - $1"; failed=$((failed + 1)); }
-check() {
-	name=$1
-	shift
-	if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; else
-		sed 's/^/#   /' "$T/out" "$T/err"
-		notok "$name"
-	fi
-}
-# fails NAME PATTERN CMD...: exit 1 with PATTERN on stderr
-fails() {
-	name=$1
-	pat=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -q -- "$pat" "$T/err"; then ok "$name"
-	else
-		echo "#   exit $rc, stderr:"
-		sed 's/^/#   /' "$T/err"
-		notok "$name"
-	fi
-}
-for tool in jq sha1sum sha256sum tar; do
-	if ! command -v $tool >/dev/null; then
-		echo "not ok - $tool is missing"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-done
+NAME=t3103-ovf-manifest
+. "$(dirname "$0")/lib.sh"
+need jq sha1sum sha256sum tar
 
 # An OVA of a VM with two disks, unpacked: web.ovf, web.mf, two VHDs.
 mkdir "$T/in"
@@ -173,5 +138,4 @@ cmp -s "$T/in/a.raw" "$T/x4/web-xvda.img" &&
     ok "imported disks are byte-identical" ||
     notok "imported disks are byte-identical"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
