@@ -38,7 +38,7 @@ linux)
 		{
 			echo "name = \"$g\""
 			echo 'type = "pv"'
-			echo 'kernel = "/usr/lib/xk-lab/vmlinuz"'
+			echo 'kernel = "/usr/lib/xk-lab/vmlinux.gz"'
 			echo 'ramdisk = "/tmp/bench-guest.cpio.gz"'
 			echo "extra = \"console=hvc0 xk.at=$at\""
 			echo 'memory = 128'

@@ -21,7 +21,7 @@
 
 /* The recipe: the files whose content makes the base image. */
 static const char *const recipe_files[] = {
-	"build-image.sh", "build-guest.sh", "guest-init", NULL,
+	"build-image.sh", "build-guest.sh", "guest-init", "boot-init", NULL,
 };
 
 /* The packages whose versions make the base image (see build-image.sh). */
@@ -34,8 +34,8 @@ static const char *const key_packages[] = {
 
 /* Files of an entry, checked by SHA256SUMS. */
 static const char *const entry_files[] = {
-	"xen.elf", "vmlinuz", "dom0.cpio.zst", "guest.cpio.gz", "versions",
-	"key.txt", NULL,
+	"xen.elf", "vmlinux", "dom0.sqfs", "boot.cpio.gz", "guest.cpio.gz",
+	"versions", "key.txt", NULL,
 };
 
 /* dir/name into buf; -1 if it does not fit. */

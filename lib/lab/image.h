@@ -1,8 +1,8 @@
 /*
  * image.h - the lab's image cache: build once, reuse by content.
  *
- * An image is the output of share/lab/build-image.sh (xen.elf, vmlinuz,
- * dom0.cpio.zst, guest.cpio.gz, versions).  It is cached under a key:
+ * An image is the output of share/lab/build-image.sh (xen.elf, vmlinux,
+ * dom0.sqfs, boot.cpio.gz, guest.cpio.gz, versions).  It is cached under a key:
  * the SHA-256 of the recipe files and of the exact candidate versions
  * of the packages that go in, as this machine's apt lists give them
  * (read locally: computing a key needs no network).  A new kernel or

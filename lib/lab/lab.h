@@ -10,7 +10,8 @@
  *	serial.sock	the serial line, for `xk lab console`
  *	ctlN.sock	the control channel's ports (virtio-serial, ctl.h)
  *	qmp.sock	QEMU's QMP monitor
- *	dom0.img	base image cpio + this boot's overlay cpio
+ *	dom0.img	dom0's initramfs: the image's boot.cpio.gz + this
+ *			boot's overlay cpio (the root is dom0.sqfs, a disk)
  */
 #ifndef XK_LAB_LAB_H
 #define XK_LAB_LAB_H
@@ -22,7 +23,7 @@
 
 struct xk_lab_boot {
 	const char *state;	/* state directory (created) */
-	const char *image;	/* image directory: xen.elf vmlinuz dom0.cpio.zst */
+	const char *image;	/* image directory (image.h) */
 	const char *overlay;	/* overlay cpio to append, or NULL */
 	const char *qemu;	/* QEMU binary; NULL: qemu-system-x86_64 */
 	int mem_mb;		/* QEMU RAM; 0: 3072 */

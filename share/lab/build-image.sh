@@ -3,8 +3,10 @@
 # packages only: debootstrap minbase of bookworm, then the Xen packages
 # and the Debian kernel from bookworm + updates + security.  OUT gets:
 #   xen.elf        the hypervisor, unpacked for QEMU's multiboot loader
-#   vmlinuz        the Debian kernel (dom0 and every guest)
-#   dom0.cpio.zst  the dom0 root filesystem (a RAM root: no disk image)
+#   vmlinux        the Debian kernel unpacked to its ELF image (dom0)
+#   dom0.sqfs      the dom0 root filesystem, read-only (squashfs, lz4)
+#   boot.cpio.gz   dom0's initramfs: busybox, the modules to reach the
+#                  root disk, and boot-init, which mounts it
 #   guest.cpio.gz  the busybox initramfs of the test guests
 #   versions       package=version of everything in the image
 # The apt mirrors are the machine's own (apt-get indextargets), never a
@@ -21,8 +23,28 @@ root=$work/root
 die() { echo "build-image: $*" >&2; exit 1; }
 log() { echo "build-image: $(date -u +%T) $*" >&2; }
 
+# unpack_kernel BZIMAGE ELF: the kernel's ELF image out of a bzImage.
+# Xen's and libxc's domain builders take either, but a bzImage makes
+# them decompress its xz payload first, which takes 6 s under TCG.
+# The payload's place is in the boot protocol header: setup_sects at
+# 0x1f1, payload_offset and payload_length at 0x248 (boot.rst); the
+# payload's last 4 bytes are the unpacked size, not xz data.
+unpack_kernel() {
+	sects=$(od -An -tu1 -j 497 -N 1 "$1" | tr -d ' ')
+	[ "$sects" -ne 0 ] || sects=4
+	poff=$(od -An -tu4 -j 584 -N 4 "$1" | tr -d ' ')
+	plen=$(od -An -tu4 -j 588 -N 4 "$1" | tr -d ' ')
+	tail -c +$(( (sects + 1) * 512 + poff + 1 )) "$1" |
+	    head -c $(( plen - 4 )) |
+	    xz -dc >"$2" 2>/dev/null ||
+	    die "$1: cannot unpack the kernel (not an xz bzImage?)"
+	[ "$(od -An -c -j 1 -N 3 "$2" | tr -d ' ')" = ELF ] ||
+	    die "$1: the unpacked kernel is not an ELF image"
+}
+
 [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot)"
-for t in debootstrap:debootstrap zstd:zstd cpio:cpio; do
+for t in debootstrap:debootstrap cpio:cpio xz:xz-utils \
+    mksquashfs:squashfs-tools; do
 	command -v "${t%%:*}" >/dev/null 2>&1 ||
 	    die "${t%%:*} not found: install the Debian package ${t#*:}"
 done
@@ -98,7 +120,7 @@ kver=${kpkg#linux-image-}
 log "extract hypervisor and kernel"
 xengz=$(ls "$root"/boot/xen-4.17-amd64.gz 2>/dev/null || ls "$root"/boot/xen-*.gz | head -n 1)
 zcat "$xengz" >"$work/xen.elf"
-cp "$root/boot/vmlinuz-$kver" "$work/vmlinuz"
+unpack_kernel "$root/boot/vmlinuz-$kver" "$work/vmlinux"
 
 log "guest initramfs"
 # xen-blkfront for the disk tests (the Debian kernel has it as a module).
@@ -110,6 +132,9 @@ sh "$here/build-guest.sh" "$root/bin/busybox" "$here/guest-init" \
 mkdir -p "$root/usr/lib/xk-lab"
 cp "$work/guest.cpio.gz" "$root/usr/lib/xk-lab/guest.cpio.gz"
 ln -sf "/boot/vmlinuz-$kver" "$root/usr/lib/xk-lab/vmlinuz"
+# PV and PVH guests boot the ELF kernel, gzip'd: libxc inflates it far
+# faster than it decodes the bzImage's xz (seconds under TCG).
+gzip -1 -c "$work/vmlinux" >"$root/usr/lib/xk-lab/vmlinux.gz"
 echo "$kver" >"$root/usr/lib/xk-lab/kernel-version"
 
 # The HVM test guest boots from a disk: a FAT "superfloppy" with
@@ -119,11 +144,11 @@ echo "$kver" >"$root/usr/lib/xk-lab/kernel-version"
 log "HVM boot disk"
 printf '%s\n' 'DEFAULT xk' 'PROMPT 0' 'TIMEOUT 0' 'LABEL xk' \
     '  KERNEL vmlinuz' '  INITRD guest.gz' \
-    '  APPEND console=ttyS0 xk.marker=hvm-disk xk.do=poweroff' \
+    '  APPEND console=ttyS0 console=hvc0 xk.marker=hvm-disk xk.do=poweroff' \
     >"$root/tmp/syslinux.cfg"
 inch env MTOOLS_SKIP_CHECK=1 sh -euc '
 	d=/usr/lib/xk-lab/hvm-disk.img
-	mkfs.vfat -n XKHVM -C $d 32768 >/dev/null
+	mkfs.vfat -n XKHVM -C $d 16384 >/dev/null
 	syslinux --install $d
 	mcopy -i $d /tmp/syslinux.cfg ::syslinux.cfg
 	mcopy -i $d /usr/lib/xk-lab/vmlinuz ::vmlinuz
@@ -172,11 +197,31 @@ rm -f "$root"/lib/firmware/* 2>/dev/null || true
 chroot "$root" /sbin/depmod -a "$kver"
 
 
-log "pack dom0.cpio.zst"
-(cd "$root" && find . -xdev -print0 | LC_ALL=C sort -z |
-    cpio --null -o -H newc --quiet) | zstd -q -T0 -6 >"$work/dom0.cpio.zst"
+# dom0's initramfs: boot-init and what it needs, under /xkboot.  The
+# modules in the order modprobe would load them (boot-init has no
+# modprobe: busybox insmod).
+log "pack boot.cpio.gz"
+b=$work/boot
+mkdir -p "$b/xkboot" "$b/proc" "$b/dev" "$b/sys"
+cp "$root/bin/busybox" "$b/xkboot/busybox"
+install -m 755 "$here/boot-init" "$b/xkboot/init"
+for m in virtio_pci virtio_blk squashfs overlay; do
+	chroot "$root" /sbin/modprobe -S "$kver" --show-depends "$m"
+done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' >"$work/mods"
+[ -s "$work/mods" ] || die "cannot resolve the root disk's modules"
+while read -r m; do
+	cp "$root$m" "$b/xkboot/"
+	basename "$m" >>"$b/xkboot/modules.order"
+done <"$work/mods"
+(cd "$b" && find . -print0 | LC_ALL=C sort -z |
+    cpio --null -o -H newc --quiet) | gzip -9 >"$work/boot.cpio.gz"
 
-mv "$work/xen.elf" "$work/vmlinuz" "$work/dom0.cpio.zst" \
+log "pack dom0.sqfs"
+mksquashfs "$root" "$work/dom0.sqfs" -comp lz4 -noappend -quiet \
+    -no-progress -one-file-system >/dev/null ||
+    die "mksquashfs failed"
+
+mv "$work/xen.elf" "$work/vmlinux" "$work/dom0.sqfs" "$work/boot.cpio.gz" \
     "$work/guest.cpio.gz" "$work/versions" "$out/"
 rm -rf "$work"
 trap - EXIT INT TERM

@@ -114,8 +114,9 @@ TEST(cpio_overlay)
 /* A cache entry whose file changed is refused, and says so. */
 TEST(image_verify)
 {
-	static const char *const files[] = { "xen.elf", "vmlinuz",
-	    "dom0.cpio.zst", "guest.cpio.gz", "versions", "key.txt", NULL };
+	static const char *const files[] = { "xen.elf", "vmlinux",
+	    "dom0.sqfs", "boot.cpio.gz", "guest.cpio.gz", "versions",
+	    "key.txt", NULL };
 	char path[512], cmd[1024];
 	struct xk_error err = { 0 };
 	const char *dir = xk_test_tmpdir();
@@ -125,12 +126,13 @@ TEST(image_verify)
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		CHECK(write_text(path, files[i]) == 0);
 	}
-	snprintf(cmd, sizeof(cmd), "cd %s && sha256sum xen.elf vmlinuz "
-	    "dom0.cpio.zst guest.cpio.gz versions key.txt >SHA256SUMS", dir);
+	snprintf(cmd, sizeof(cmd), "cd %s && sha256sum xen.elf vmlinux "
+	    "dom0.sqfs boot.cpio.gz guest.cpio.gz versions key.txt "
+	    ">SHA256SUMS", dir);
 	CHECK(system(cmd) == 0);
 	CHECK(xk_image_verify(dir, &err) == 0);
-	snprintf(path, sizeof(path), "%s/vmlinuz", dir);
-	CHECK(write_text(path, "vmlinuX") == 0);
+	snprintf(path, sizeof(path), "%s/vmlinux", dir);
+	CHECK(write_text(path, "vmlinuz") == 0);
 	CHECK(xk_image_verify(dir, &err) == -1);
 	CHECK_STR_HAS(err.msg, "checksum mismatch");
 	snprintf(path, sizeof(path), "%s/SHA256SUMS", dir);
@@ -149,9 +151,8 @@ TEST(image_key)
 
 	if (access("/usr/bin/apt-cache", X_OK) != 0)
 		return;		/* not a Debian host: nothing to key on */
-	snprintf(cmd, sizeof(cmd), "cp %s/../share/lab/build-image.sh "
-	    "%s/../share/lab/build-guest.sh %s/../share/lab/guest-init %s",
-	    xk_test_datadir(), xk_test_datadir(), xk_test_datadir(), dir);
+	snprintf(cmd, sizeof(cmd), "cd %s/../share/lab && cp build-image.sh "
+	    "build-guest.sh guest-init boot-init %s", xk_test_datadir(), dir);
 	CHECK(system(cmd) == 0);
 	CHECK(xk_image_key(dir, k1, &desc, &err) == 0);
 	CHECK_INT_EQ((int)strlen(k1), 64);
