@@ -186,7 +186,7 @@ append_file(int out, const char *src, struct xk_error *err)
 	return 0;
 }
 
-/* STATE/dom0.img = the image's dom0.cpio.zst + the overlay cpio. */
+/* STATE/dom0.img = the image's boot.cpio.gz + the overlay cpio. */
 static int
 make_initrd(const struct xk_lab_boot *b, struct xk_error *err)
 {
@@ -194,7 +194,7 @@ make_initrd(const struct xk_lab_boot *b, struct xk_error *err)
 	int fd, r;
 
 	if (!SPATH(out, b->state, "dom0.img") ||
-	    !SPATH(base, b->image, "dom0.cpio.zst")) {
+	    !SPATH(base, b->image, "boot.cpio.gz")) {
 		xk_error_set(err, "%s: path too long", b->state);
 		return -1;
 	}
@@ -263,6 +263,16 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 		ARG("-device");
 		ARG("virtserialport,chardev=ctl%d,name=xk.ctl%d", i, i);
 	}
+	/*
+	 * dom0's root filesystem, read-only: pages are read as dom0 needs
+	 * them (an initramfs root was unpacked whole at every boot).
+	 * Labs side by side share it.
+	 */
+	ARG("-drive");
+	ARG("file=%s/dom0.sqfs,if=none,id=root,format=raw,readonly=on",
+	    img);
+	ARG("-device");
+	ARG("virtio-blk-pci,drive=root");
 	ARG("-qmp");
 	ARG("unix:%s/qmp.sock,server=on,wait=off", s);
 	ARG("-pidfile");
@@ -275,7 +285,7 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	    "console_timestamps=boot", dom0, dom0);
 	/* Multiboot modules, comma-separated: no comma in a module's args. */
 	ARG("-initrd");
-	ARG("%s/vmlinuz console=hvc0 earlyprintk=xen rdinit=/init,"
+	ARG("%s/vmlinux console=hvc0 earlyprintk=xen quiet rdinit=/xkboot/init,"
 	    "%s/dom0.img", img, s);
 #undef ARG
 	return r ? -1 : 0;
@@ -478,8 +488,10 @@ xk_lab_stop(const char *state, int timeout_ms, int *killed,
 	 * off, and QEMU (-no-reboot) exits.  The channel dies with it,
 	 * so the exec "fails"; what counts is that QEMU goes away.
 	 */
-	if (xk_ctl_open(&c, state, timeout_ms / 2, &ignore) == 0) {
-		xk_ctl_exec(&c, poweroff, -1, -1, -1, timeout_ms / 1000,
+	/* The whole stop takes at most timeout_ms (+5 s to kill): a dom0
+	 * that does not answer must not make `down` hang. */
+	if (xk_ctl_open(&c, state, timeout_ms / 6, &ignore) == 0) {
+		xk_ctl_exec(&c, poweroff, -1, -1, -1, timeout_ms / 3000,
 		    &status, &ignore);
 		xk_ctl_close(&c);
 	}
