@@ -144,7 +144,8 @@ static int
 run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 {
 	int out[2], errp[2], status = 0, exited = 0, timedout = 0;
-	struct pollfd pfd[2];
+	int hostgone = 0;
+	struct pollfd pfd[3];
 	int64_t deadline, drain = 0;
 	char msg[64];
 	pid_t pid;
@@ -170,6 +171,8 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
 	pfd[0] = (struct pollfd){ .fd = out[0], .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
+	/* POLLHUP on the port: the host went away (killed, Ctrl-C) */
+	pfd[2] = (struct pollfd){ .fd = port, .events = 0 };
 	deadline = timeout_s > 0 ? xk_lab_now_ms() + timeout_s * 1000 : 0;
 
 	/*
@@ -193,17 +196,28 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 			timedout = 1;
 			deadline = 0;
 		}
-		n = poll(pfd, 2, wait);
+		n = poll(pfd, 3, wait);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n <= 0)
 			continue;
-		if (pfd[0].fd != -1 && pfd[0].revents &&
-		    forward(port, &pfd[0], XK_FRAME_OUT, err) == -1)
+		if ((pfd[2].revents & (POLLHUP | POLLERR)) ||
+		    (pfd[0].fd != -1 && pfd[0].revents &&
+		    forward(port, &pfd[0], XK_FRAME_OUT, err) == -1) ||
+		    (pfd[1].fd != -1 && pfd[1].revents &&
+		    forward(port, &pfd[1], XK_FRAME_ERR, err) == -1)) {
+			hostgone = 1;
 			break;
-		if (pfd[1].fd != -1 && pfd[1].revents &&
-		    forward(port, &pfd[1], XK_FRAME_ERR, err) == -1)
-			break;
+		}
+	}
+	/*
+	 * Nobody will read the output of a command whose host went away:
+	 * kill it, or it would hold this port (and the next client who
+	 * picks the port would wait for it in vain).
+	 */
+	if (hostgone && !exited) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
 	}
 	if (pfd[0].fd != -1)
 		close(pfd[0].fd);
@@ -212,6 +226,12 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 	if (!exited) {
 		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 			;
+	}
+	if (hostgone) {
+		if (err->msg[0] == '\0')
+			xk_error_set(err, "the host went away: %s killed",
+			    rq->argv[0]);
+		return -1;
 	}
 	if (timedout)
 		snprintf(msg, sizeof(msg), "timeout");
