@@ -14,7 +14,7 @@ truncate -s 16M $data
 # The guest's orders live in the boot disk's syslinux.cfg.
 printf '%s\n' 'DEFAULT xk' 'PROMPT 0' 'TIMEOUT 0' 'LABEL xk' \
     '  KERNEL vmlinuz' '  INITRD guest.gz' \
-    "  APPEND console=ttyS0 quiet xk.marker=$g xk.do=write:xvdb+verify:xvdb+poweroff" \
+    "  APPEND console=ttyS0 console=hvc0 quiet xk.marker=$g xk.do=write:xvdb+verify:xvdb+poweroff" \
     >/tmp/$g.syslinux
 MTOOLS_SKIP_CHECK=1 mcopy -o -i $boot /tmp/$g.syslinux ::syslinux.cfg ||
     fail "mcopy syslinux.cfg"
@@ -27,7 +27,7 @@ MTOOLS_SKIP_CHECK=1 mcopy -o -i $boot /tmp/$g.syslinux ::syslinux.cfg ||
 rm -f $CONSOLE/guest-$g.log
 t0=$(now_ms)
 create $g
-wait_marker $g 1500
+wait_marker $g 600
 echo "create to marker: $(( $(now_ms) - t0 )) ms"
 wait_gone $g 600
 grep -q 'xk-guest: verify ok' $CONSOLE/guest-$g.log ||
