@@ -101,5 +101,5 @@ echo "ev-reboot: domid $id_ev_reboot -> $new"
 destroy ev-reboot
 # nothing lost: no reason the monitor could not name
 ! grep -q '"reason":"unknown"' "$EV/events.jsonl" ||
-    fail "an unknown reason in the log"
+    fail "an unknown reason in the log: $(grep '"reason":"unknown"' "$EV/events.jsonl")"
 mon_stop
