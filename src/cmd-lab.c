@@ -208,6 +208,11 @@ make_overlay(const struct lab_ctx *x, const char *add, const char *out,
 		else if (!items[i].optional || access(p, F_OK) == 0)
 			r = xk_cpio_tree(a, items[i].dest, p, err);
 	}
+	/* The kernel drops a file whose directory the initramfs lacks,
+	 * and boot.cpio has no /usr/local of its own. */
+	if (r == 0 && (xk_cpio_dir(a, "usr/local", 0755, err) == -1 ||
+	    xk_cpio_dir(a, "usr/local/bin", 0755, err) == -1))
+		r = -1;
 	if (r == 0)
 		r = xk_cpio_file(a, "usr/local/bin/xk", x->self, 0755, err);
 	if (r == 0 && add != NULL)
