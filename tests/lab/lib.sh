@@ -40,12 +40,42 @@ wait_for() {
 guest_cfg() {
 	_base=$1 _name=$2 _do=$3
 	shift 3
-	_console=hvc0
-	[ "$_base" = hvm ] && _console=ttyS0
+	if [ "$_base" = hvm ]; then
+		hvm_cfg "$_name" "$_do" "$@"
+		return
+	fi
 	{
 		grep -v -E '^(name|extra) *=' "$GUESTS/$_base.cfg"
 		echo "name = \"$_name\""
-		echo "extra = \"console=$_console quiet xk.marker=$_name xk.do=$_do\""
+		echo "extra = \"console=hvc0 quiet xk.marker=$_name xk.do=$_do\""
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"/tmp/$_name.cfg"
+	rm -f "$CONSOLE/guest-$_name.log"
+}
+
+# hvm_cfg NAME ACTIONS [LINE...]: an HVM guest boots from a disk, so
+# its orders go on the disk: /root/NAME-boot.img, a copy of the image's
+# boot disk with them in its syslinux.cfg.  The config's disk is that
+# copy, unless a LINE sets disk = [...] itself (with the copy first).
+hvm_cfg() {
+	_name=$1 _do=$2
+	shift 2
+	cp /usr/lib/xk-lab/hvm-disk.img "/root/$_name-boot.img" ||
+	    fail "cannot copy the HVM boot disk"
+	printf '%s\n' 'DEFAULT xk' 'PROMPT 0' 'TIMEOUT 0' 'LABEL xk' \
+	    '  KERNEL vmlinuz' '  INITRD guest.gz' \
+	    "  APPEND console=ttyS0 console=hvc0 quiet xk.marker=$_name xk.do=$_do" \
+	    >"/tmp/$_name.syslinux"
+	MTOOLS_SKIP_CHECK=1 mcopy -o -i "/root/$_name-boot.img" \
+	    "/tmp/$_name.syslinux" ::syslinux.cfg || fail "mcopy syslinux.cfg"
+	rm -f "/tmp/$_name.syslinux"
+	{
+		grep -v -E '^(name|disk) *=' "$GUESTS/hvm.cfg"
+		echo "name = \"$_name\""
+		printf '%s\n' "$@" | grep -q '^disk *=' ||
+		    echo "disk = [ \"format=raw, vdev=hda, access=rw, backendtype=qdisk, target=/root/$_name-boot.img\" ]"
 		for l in "$@"; do
 			echo "$l"
 		done

@@ -9,22 +9,9 @@
 g=xk-t0400
 boot=/root/$g-boot.img
 data=/root/$g-data.img
-cp /usr/lib/xk-lab/hvm-disk.img $boot
 truncate -s 16M $data
-# The guest's orders live in the boot disk's syslinux.cfg.
-printf '%s\n' 'DEFAULT xk' 'PROMPT 0' 'TIMEOUT 0' 'LABEL xk' \
-    '  KERNEL vmlinuz' '  INITRD guest.gz' \
-    "  APPEND console=ttyS0 console=hvc0 quiet xk.marker=$g xk.do=write:xvdb+verify:xvdb+poweroff" \
-    >/tmp/$g.syslinux
-MTOOLS_SKIP_CHECK=1 mcopy -o -i $boot /tmp/$g.syslinux ::syslinux.cfg ||
-    fail "mcopy syslinux.cfg"
-{
-	grep -v -E '^(name|disk) *=' "$GUESTS/hvm.cfg"
-	echo "name = \"$g\""
-	echo "disk = [ \"format=raw, vdev=hda, access=rw, backendtype=qdisk, target=$boot\","
-	echo "         \"format=raw, vdev=hdb, access=rw, backendtype=qdisk, target=$data\" ]"
-} >/tmp/$g.cfg
-rm -f $CONSOLE/guest-$g.log
+guest_cfg hvm $g write:xvdb+verify:xvdb+poweroff \
+    "disk = [ \"format=raw, vdev=hda, access=rw, backendtype=qdisk, target=$boot\", \"format=raw, vdev=hdb, access=rw, backendtype=qdisk, target=$data\" ]"
 t0=$(now_ms)
 create $g
 wait_marker $g 600
@@ -33,4 +20,4 @@ wait_gone $g 600
 grep -q 'xk-guest: verify ok' $CONSOLE/guest-$g.log ||
     fail "pattern not verified: $(grep xk-guest $CONSOLE/guest-$g.log)"
 head -c 30 $data | grep -q "xk-pattern $g" || fail "pattern not on the disk"
-rm -f $boot $data /tmp/$g.syslinux
+rm -f $boot $data
