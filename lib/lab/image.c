@@ -487,6 +487,43 @@ check_space(const char *dir, struct xk_error *err)
 static int locked_build(const char *, const char *, const char *,
     const char *, int, struct xk_error *);
 
+static int
+is_key(const char *name)
+{
+	size_t n = strspn(name, "0123456789abcdef");
+
+	return n == XK_IMAGE_KEY_LEN - 1 && name[n] == '\0';
+}
+
+/*
+ * After a build: the cache keeps the new entry and the one "latest"
+ * named before it (so two checkouts with different recipes do not
+ * rebuild in turn); older entries and what dead builds left (*.tmp.*)
+ * go.  Runs under the build lock.  A lab still running from a removed
+ * entry is unaffected: QEMU holds its files open.
+ */
+static void
+prune_cache(const char *cache, const char *key, const char *previous)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(cache);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+
+		if (strcmp(n, key) == 0 || strcmp(n, previous) == 0 ||
+		    (!is_key(n) && strstr(n, ".tmp.") == NULL))
+			continue;
+		if (join(path, sizeof(path), cache, n, &(struct xk_error){ 0 })
+		    == 0)
+			remove_tree(path);
+	}
+	closedir(d);
+}
+
 int
 xk_image_build(const char *share, const char *cache, const char *key,
     const char *desc, int log_fd, struct xk_error *err)
@@ -529,7 +566,9 @@ locked_build(const char *share, const char *cache, const char *key,
     const char *desc, int log_fd, struct xk_error *err)
 {
 	char tmp[PATH_MAX], work[PATH_MAX], final[PATH_MAX];
+	char previous[XK_IMAGE_KEY_LEN];
 	struct xk_error ignore;
+	ssize_t n;
 
 	if (join(final, sizeof(final), cache, key, &ignore) == 0 &&
 	    xk_image_verify(final, &ignore) == 0)
@@ -557,11 +596,14 @@ locked_build(const char *share, const char *cache, const char *key,
 	if (join(tmp, sizeof(tmp), cache, "latest.tmp", err) == -1 ||
 	    join(work, sizeof(work), cache, "latest", err) == -1)
 		return -1;
+	n = readlink(work, previous, sizeof(previous) - 1);
+	previous[n > 0 ? n : 0] = '\0';
 	unlink(tmp);
 	if (symlink(key, tmp) == -1 || rename(tmp, work) == -1) {
 		xk_error_errno(err, errno, "%s/latest", cache);
 		return -1;
 	}
+	prune_cache(cache, key, previous);
 	return 0;
 fail:
 	remove_tree(tmp);

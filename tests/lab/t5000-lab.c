@@ -167,6 +167,59 @@ TEST(image_key)
 	CHECK(strcmp(k1, k2) != 0);
 }
 
+/*
+ * A build keeps the new entry and the previous "latest", and removes
+ * older entries and dead builds' leftovers.  The recipe here is a
+ * stand-in that writes the entry's files (the real one takes minutes);
+ * the cache logic under test is the real one.
+ */
+TEST(image_prune)
+{
+	static const char *const keys[] = { "aa", "bb", "cc" };
+	char share[512], cache[512], k[3][XK_IMAGE_KEY_LEN], path[1024];
+	char link[XK_IMAGE_KEY_LEN] = "";
+	struct xk_error err = { 0 };
+	const char *dir = xk_test_tmpdir();
+	ssize_t n;
+	int i;
+
+	if (geteuid() != 0 || access("/usr/sbin/debootstrap", X_OK) != 0)
+		return;		/* xk_image_build needs both */
+	snprintf(share, sizeof(share), "%s/prune-share", dir);
+	snprintf(cache, sizeof(cache), "%s/prune-cache", dir);
+	CHECK(mkdir(share, 0755) == 0 && mkdir(cache, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/build-image.sh", share);
+	CHECK(write_text(path, "mkdir -p \"$1\" && cd \"$1\" && for f in "
+	    "xen.elf vmlinux dom0.sqfs boot.cpio.gz guest.cpio.gz versions; "
+	    "do echo $f >$f; done\n") == 0);
+	for (i = 0; i < 3; i++) {
+		memset(k[i], keys[i][0], XK_IMAGE_KEY_LEN - 1);
+		k[i][XK_IMAGE_KEY_LEN - 1] = '\0';
+	}
+	/* aa: built first; bb: built next ("latest"); a dead build's tmp */
+	CHECK(xk_image_build(share, cache, k[0], "desc", 2, &err) == 0);
+	CHECK(xk_image_build(share, cache, k[1], "desc", 2, &err) == 0);
+	snprintf(path, sizeof(path), "%s/%s.tmp.99999", cache, k[0]);
+	CHECK(mkdir(path, 0755) == 0);
+	CHECK(xk_image_build(share, cache, k[2], "desc", 2, &err) == 0);
+
+	snprintf(path, sizeof(path), "%s/latest", cache);
+	n = readlink(path, link, sizeof(link) - 1);
+	CHECK(n > 0);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK_STR_EQ(link, k[2]);
+	snprintf(path, sizeof(path), "%s/%s", cache, k[2]);
+	CHECK(xk_image_verify(path, &err) == 0);
+	snprintf(path, sizeof(path), "%s/%s", cache, k[1]);
+	CHECK(xk_image_verify(path, &err) == 0);	/* the previous one */
+	snprintf(path, sizeof(path), "%s/%s", cache, k[0]);
+	CHECK(access(path, F_OK) == -1);		/* older: gone */
+	snprintf(path, sizeof(path), "%s/%s.tmp.99999", cache, k[0]);
+	CHECK(access(path, F_OK) == -1);		/* leftovers: gone */
+	snprintf(path, sizeof(path), "%s/build.lock", cache);
+	CHECK(access(path, F_OK) == 0);			/* not an entry */
+}
+
 TEST(state_dir)
 {
 	struct xk_error err = { 0 };
