@@ -119,25 +119,20 @@ cmd_snapshot_create(int argc, char **argv)
 		free(o.disks);
 		return xk_usage_error(cmd, "expected DOMAIN [NAME]");
 	}
-	if (o.memory) {
+	if (o.memory && o.qmp != NULL) {
 		free(o.disks);
-		if (o.qmp != NULL)
-			xk_warnx(cmd, "--memory: a memory checkpoint is saved "
-			    "through libxl (as xl save -c does), so it needs a "
-			    "Xen domain, not --qmp; without --memory the "
-			    "snapshot is disk-only");
-		else
-			xk_warnx(cmd, "--memory: memory checkpoints of Xen "
-			    "domains are not implemented yet; without "
-			    "--memory the snapshot is disk-only");
+		xk_warnx(cmd, "--memory: a memory checkpoint is saved through "
+		    "libxl (as xl save -c does), so it needs a Xen domain, not "
+		    "--qmp; without --memory the snapshot is disk-only");
 		return XK_EXIT_FAIL;
 	}
 	if ((rc = open_ctx(cmd, &o, argv[o.first], true, &ctx)) != 0) {
 		free(o.disks);
 		return rc;
 	}
-	rc = xk_snap_create(&ctx, nargs == 2 ? argv[o.first + 1] : NULL,
-	    o.desc, o.disks, o.ndisks, &made, &err);
+	rc = (o.memory ? xk_snap_create_memory : xk_snap_create)(&ctx,
+	    nargs == 2 ? argv[o.first + 1] : NULL, o.desc, o.disks, o.ndisks,
+	    &made, &err);
 	print_notes(cmd, &ctx);
 	if (rc < 0) {
 		rc = xk_fail(cmd, &err);

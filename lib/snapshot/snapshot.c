@@ -476,12 +476,14 @@ finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	parent = jint(json_array_get(cur, 0), "current");
 	json_decref(cur);
 	if (xk_catalog_exec(ctx->cat, err, "INSERT INTO snapshot (domain, "
-	    "name, parent, created, description, kind, vmstate, config) "
-	    "VALUES (?, ?, ?, ?, ?, 'disk', ?, ?)", parent ? "isiisss" :
-	    "isnisss", ctx->domid,
+	    "name, parent, created, description, kind, vmstate, memory, "
+	    "config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", parent ?
+	    "isiisssss" : "isnisssss", ctx->domid,
 	    jstr(plan, "name"), (int64_t)parent, (int64_t)jint(plan, "created"),
 	    json_string_value(json_object_get(plan, "description")),
+	    json_object_get(plan, "memory") ? "memory" : "disk",
 	    jstr(plan, "vmstate"), json_string_value(json_object_get(plan,
+	    "memory")), json_string_value(json_object_get(plan,
 	    "config"))) < 0)
 		goto fail;
 	snap = xk_catalog_last_id(ctx->cat);
@@ -524,6 +526,46 @@ fail:
 
 static const char *vm_status(struct xk_snap_ctx *ctx);
 
+/*
+ * libxl takes the device model's QMP lock itself: xk lets go of QEMU
+ * around every libxl call, and talks to it again after.
+ */
+static void
+qmp_release(struct xk_snap_ctx *ctx)
+{
+	xk_qmp_close(ctx->env.qmp);
+	ctx->env.qmp = NULL;
+}
+
+static int
+qmp_reattach(struct xk_snap_ctx *ctx, struct xk_error *err)
+{
+	if (ctx->env.qmp != NULL || ctx->qmp_path == NULL)
+		return 0;
+	ctx->env.qmp = xk_qmp_connect(ctx->qmp_path, ctx->xen.lock[0] ?
+	    ctx->xen.lock : NULL, ctx->env.timeout_ms, err);
+	return ctx->env.qmp == NULL ? -1 : 0;
+}
+
+/* A memory create's domain, left suspended by its save: let it go on. */
+static int
+xen_resume(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	uint32_t domid = (uint32_t)jint(plan, "xen_domid");
+	int s, r = 0;
+
+	if (json_object_get(plan, "memory") == NULL)
+		return 0;
+	if ((s = xk_snap_xen_suspended(domid, err)) <= 0)
+		return s;
+	qmp_release(ctx);
+	if (xk_snap_xen_resume(domid, err) < 0)
+		r = -1;
+	if (qmp_reattach(ctx, r < 0 ? NULL : err) < 0)
+		r = -1;
+	return r;
+}
+
 /* Let a guest we stopped run again (it ran when the plan was made). */
 static void
 resume(struct xk_snap_ctx *ctx, json_t *plan)
@@ -550,7 +592,20 @@ abort_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		if (r < 0)
 			return -1;
 	}
+	if (json_object_get(plan, "memory") != NULL) {
+		char tmp[4200];
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", jstr(plan, "memory"));
+		if ((unlink(tmp) < 0 && errno != ENOENT) ||
+		    (unlink(jstr(plan, "memory")) < 0 && errno != ENOENT)) {
+			xk_error_errno(err, errno, "remove the memory image %s",
+			    jstr(plan, "memory"));
+			return -1;
+		}
+	}
 	resume(ctx, plan);
+	if (xen_resume(ctx, plan, err) < 0)
+		return -1;
 	return journal_end(ctx, err);
 }
 
@@ -754,20 +809,83 @@ freeze(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	return 0;
 }
 
-int
-xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
-    const char *description, char *const *vdevs, size_t nvdevs,
-    char **made, struct xk_error *err)
+/*
+ * The memory half of a memory create, after step 2: save (the domain
+ * stays suspended), step 3, the disks while it is, step 4 (the commit
+ * point), resume.  libxl and QMP never at the same time.
+ */
+static int
+freeze_memory(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	uint32_t domid = (uint32_t)jint(plan, "xen_domid");
+	struct xk_error e = { 0 };
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	qmp_release(ctx);
+	if (xk_snap_xen_save(domid, jstr(plan, "memory"), err) < 0) {
+		xk_error_prefix(err, "save the memory of Xen domain %s",
+		    ctx->domain);
+		qmp_reattach(ctx, NULL);
+		return -1;
+	}
+	if (journal_step(ctx, "create", 3, err) < 0 ||
+	    qmp_reattach(ctx, err) < 0 ||
+	    run_groups(ctx, json_object_get(plan, "disks"), true, err) < 0)
+		return -1;
+	if (journal_step(ctx, "create", 4, err) < 0)
+		return -1;
+	ctx->env.freeze_ms = ms_since(&t0);
+	/* past the commit point: the snapshot stands even if this fails */
+	if (xen_resume(ctx, plan, &e) < 0)
+		note(ctx, "the snapshot is made, but the domain could not be "
+		    "resumed: %s", e.msg);
+	return 0;
+}
+
+/* Where a memory image goes: the catalog's directory. */
+static void
+memory_path(struct xk_snap_ctx *ctx, const char *name, json_int_t created,
+    char *buf, size_t len)
+{
+	const char *cat = xk_catalog_path(ctx->cat);
+	const char *slash = strrchr(cat, '/');
+
+	snprintf(buf, len, "%.*sxk-mem-%lld-%s-%lld", slash ?
+	    (int)(slash - cat + 1) : 0, cat, (long long)ctx->domid, name,
+	    (long long)created);
+}
+
+static int
+create(struct xk_snap_ctx *ctx, const char *name, const char *description,
+    char *const *vdevs, size_t nvdevs, bool memory, char **made,
+    struct xk_error *err)
 {
 	struct xk_snap_disk *all = NULL;
 	json_t *plan = NULL, *disks, *row;
-	char gen[96];
+	char gen[96], mem[4200];
+	char *config = NULL;
+	json_int_t now = (json_int_t)time(NULL);
 	size_t n = 0;
 	int rc = -1;
 
 	*made = NULL;
 	if (run_recovery(ctx, NULL, err) < 0)
 		return -1;
+	if (memory && (ctx->xen.uuid[0] == '\0' || !ctx->xen.has_qmp)) {
+		xk_error_set(err, "domain %s is not a running Xen domain with a "
+		    "device model: a memory snapshot is saved through libxl "
+		    "(as xl save -c does) and needs one", ctx->domain);
+		return -1;
+	}
+	if (memory) {
+		qmp_release(ctx);
+		config = xk_snap_xen_config(ctx->xen.domid, err);
+		if (config == NULL || qmp_reattach(ctx, err) < 0) {
+			free(config);
+			return -1;
+		}
+	}
 	if (name != NULL && !xk_snap_name_ok(name)) {
 		xk_error_set(err, "bad snapshot name '%s': use 1 to 64 of "
 		    "A-Z a-z 0-9 . _ + : - (not starting with . or -)", name);
@@ -795,8 +913,15 @@ xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
 	    (disks = create_plan_disks(ctx, all, n, err)) == NULL)
 		goto rollback;
 	plan = json_pack("{s:s, s:s?, s:I, s:s, s:s?, s:o}", "name", name,
-	    "description", description, "created", (json_int_t)time(NULL),
+	    "description", description, "created", now,
 	    "vmstate", vm_status(ctx), "qmp", ctx->qmp_path, "disks", disks);
+	if (plan != NULL && memory) {
+		memory_path(ctx, name, now, mem, sizeof(mem));
+		json_object_set_new(plan, "memory", json_string(mem));
+		json_object_set_new(plan, "config", json_string(config));
+		json_object_set_new(plan, "xen_domid",
+		    json_integer(ctx->xen.domid));
+	}
 	if (plan == NULL || journal_start(ctx, "create", name, plan, err) < 0 ||
 	    xk_catalog_commit(ctx->cat, err) < 0)
 		goto rollback;
@@ -804,7 +929,8 @@ xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
 	if (run_groups(ctx, disks, false, err) < 0 ||
 	    journal_step(ctx, "create", 2, err) < 0)
 		goto abort;
-	if (freeze(ctx, plan, err) < 0)
+	if ((memory ? freeze_memory(ctx, plan, err) : freeze(ctx, plan,
+	    err)) < 0)
 		goto abort;
 	if (finish_create(ctx, plan, err) < 0)
 		goto out;	/* past the commit point: repair finishes */
@@ -825,7 +951,26 @@ rollback:
 out:
 	json_decref(plan);
 	xk_snap_disks_free(all, n);
+	free(config);
 	return rc;
+}
+
+int
+xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
+    const char *description, char *const *vdevs, size_t nvdevs,
+    char **made, struct xk_error *err)
+{
+	return create(ctx, name, description, vdevs, nvdevs, false, made,
+	    err);
+}
+
+int
+xk_snap_create_memory(struct xk_snap_ctx *ctx, const char *name,
+    const char *description, char *const *vdevs, size_t nvdevs,
+    char **made, struct xk_error *err)
+{
+	return create(ctx, name, description, vdevs, nvdevs, true, made,
+	    err);
 }
 
 /* --- revert ------------------------------------------------------------ */
@@ -1014,13 +1159,80 @@ gc_images(struct xk_snap_ctx *ctx)
 	}
 }
 
-/* Roll a revert forward from step 2 (its new images exist). */
+/*
+ * A memory revert after step 2: the domain destroyed if it runs (it may
+ * be the one restored by an interrupted run), its disks reverted, step
+ * 3, the domain restored from the memory image onto the new active
+ * images, step 4.
+ */
 static int
-revert_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+revert_memory(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *d, *targets, *act;
+	struct xk_snap_xen x;
+	uint32_t domid;
+	size_t i;
+	int r;
+
+	if (xk_snap_xen_find(ctx->domain, &x, NULL) == 1) {
+		if (xk_snap_xen_destroy(x.domid, err) < 0) {
+			xk_error_prefix(err, "destroy Xen domain %s before "
+			    "restoring it", ctx->domain);
+			return -1;
+		}
+		note(ctx, "Xen domain %s (domid %u) destroyed", ctx->domain,
+		    x.domid);
+	}
+	json_array_foreach(json_object_get(plan, "disks"), i, d)
+		if (backend_of(d)->revert(&ctx->env, d, err) < 0) {
+			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
+			return -1;
+		}
+	if (journal_step(ctx, "revert", 3, err) < 0)
+		return -1;
+	/* every disk on its active image, the reverted ones on their new */
+	if ((targets = xk_catalog_query(ctx->cat, err, "SELECT vdev, path "
+	    "FROM image WHERE domain = ? AND active = 1", "i",
+	    ctx->domid)) == NULL)
+		return -1;
+	act = targets;
+	targets = json_object();
+	json_array_foreach(act, i, d)
+		json_object_set_new(targets, jstr(d, "vdev"),
+		    json_string(jstr(d, "path")));
+	json_decref(act);
+	json_array_foreach(json_object_get(plan, "disks"), i, d)
+		json_object_set_new(targets, jstr(d, "vdev"), json_string(
+		    json_object_get(d, "new_path") ? jstr(d, "new_path") :
+		    jstr(d, "path")));
+	r = xk_snap_xen_restore(jstr(plan, "config"), targets, jstr(plan,
+	    "memory"), &domid, err);
+	json_decref(targets);
+	if (r < 0) {
+		xk_error_prefix(err, "restore Xen domain %s from snapshot %s",
+		    ctx->domain, jstr(plan, "name"));
+		return -1;
+	}
+	note(ctx, "Xen domain %s restored from %s: domid %u", ctx->domain,
+	    jstr(plan, "memory"), domid);
+	return journal_step(ctx, "revert", 4, err);
+}
+
+/* Roll a revert forward from step (2 or more: its new images exist). */
+static int
+revert_forward(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
+    struct xk_error *err)
 {
 	json_t *d;
 	size_t i;
 
+	if (json_object_get(plan, "restore") != NULL) {
+		if ((step < 4 && revert_memory(ctx, plan, err) < 0) ||
+		    finish_revert(ctx, plan, err) < 0)
+			return -1;
+		gc_images(ctx);
+		return 0;
+	}
 	if (ctx->env.qmp != NULL && strcmp(vm_status(ctx), "running") == 0) {
 		json_t *r = xk_qmp_execute(ctx->env.qmp, "stop", NULL,
 		    ctx->env.timeout_ms, err);
@@ -1072,6 +1284,7 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
     struct xk_error *err)
 {
 	json_t *snap = NULL, *sdisks = NULL, *disks, *plan = NULL, *d;
+	bool mem, running;
 	size_t i;
 	int rc = -1;
 
@@ -1081,16 +1294,25 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	    (sdisks = snapshot_disks(ctx, jint(snap, "id"), err)) == NULL)
 		goto out;
 	/*
+	 * A memory snapshot brings the whole domain back: destroyed (if it
+	 * runs) and restored by libxl, so its disks change with no QEMU.
+	 */
+	mem = jstr(snap, "memory")[0] != '\0';
+	running = ctx->xen.uuid[0] != '\0';
+	if (mem)
+		qmp_release(ctx);
+	/*
 	 * Under a running Xen guest, new disk contents mean a reboot, which
 	 * is libxl's to do; until xk does it, the domain must be down.
 	 */
-	if (ctx->xen.has_qmp) {
+	if (ctx->xen.has_qmp && !mem) {
 		xk_error_set(err, "Xen domain %s is running: reverting its "
 		    "disks needs it shut down first (xl shutdown %s)",
 		    ctx->domain, ctx->domain);
 		goto out;
 	}
-	if (ctx->env.qmp == NULL && offline_guard(ctx, err) < 0)
+	if (ctx->env.qmp == NULL && !(mem && running) &&
+	    offline_guard(ctx, err) < 0)
 		goto out;
 	if (xk_catalog_begin(ctx->cat, err) < 0)
 		goto out;
@@ -1100,8 +1322,15 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	}
 	plan = json_pack("{s:s, s:I, s:b, s:s?, s:o}", "name", name,
 	    "snapshot_id", jint(snap, "id"), "was_running",
-	    strcmp(vm_status(ctx), "running") == 0, "qmp", ctx->qmp_path,
-	    "disks", disks);
+	    strcmp(vm_status(ctx), "running") == 0, "qmp", mem ? NULL :
+	    ctx->qmp_path, "disks", disks);
+	if (mem) {
+		json_object_set_new(plan, "restore", json_true());
+		json_object_set_new(plan, "memory", json_string(jstr(snap,
+		    "memory")));
+		json_object_set_new(plan, "config", json_string(jstr(snap,
+		    "config")));
+	}
 	if (journal_start(ctx, "revert", name, plan, err) < 0 ||
 	    xk_catalog_commit(ctx->cat, err) < 0) {
 		xk_catalog_rollback(ctx->cat);
@@ -1116,7 +1345,7 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 			goto out;
 		}
 	if (journal_step(ctx, "revert", 2, err) < 0 ||
-	    revert_forward(ctx, plan, err) < 0)
+	    revert_forward(ctx, plan, 2, err) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1230,6 +1459,12 @@ delete_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
 			return -1;
 		}
+	if (json_object_get(plan, "memory") != NULL && unlink(jstr(plan,
+	    "memory")) < 0 && errno != ENOENT) {
+		xk_error_errno(err, errno, "remove the memory image %s",
+		    jstr(plan, "memory"));
+		return -1;
+	}
 	if (journal_step(ctx, "delete", 2, err) < 0 ||
 	    finish_delete(ctx, plan, err) < 0)
 		return -1;
@@ -1261,8 +1496,10 @@ xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
 	if (xk_catalog_begin(ctx->cat, err) < 0)
 		goto out;
 	disks = json_array();
-	plan = json_pack("{s:s, s:I, s:s?, s:o}", "name", name, "snapshot_id",
-	    jint(snap, "id"), "qmp", ctx->qmp_path, "disks", disks);
+	plan = json_pack("{s:s, s:I, s:s?, s:s?, s:o}", "name", name,
+	    "snapshot_id", jint(snap, "id"), "qmp", ctx->qmp_path, "memory",
+	    json_string_value(json_object_get(snap, "memory")), "disks",
+	    disks);
 	json_array_foreach(sdisks, i, sd) {
 		json_t *d = delete_plan_disk(ctx, sd, err);
 
@@ -1304,7 +1541,8 @@ create_done(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
 	json_t *q = group(disks, &xk_snap_qcow2), *g;
 	int c = 1;
 
-	if (step < 3) {
+	/* a memory create's disks are snapshotted after its memory */
+	if (step < (json_object_get(plan, "memory") ? 4 : 3)) {
 		c = json_array_size(q) > 0 ?
 		    xk_snap_qcow2.created(&ctx->env, q, err) : 1;
 		for (size_t i = 1; c == 1 && json_array_size(q) == 0 &&
@@ -1345,6 +1583,11 @@ attach_plan_qmp(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	const char *path = json_string_value(json_object_get(plan, "qmp"));
 	struct xk_error e = { 0 };
 
+	/* a memory revert destroys the domain before it changes files */
+	if (json_object_get(plan, "restore") != NULL) {
+		qmp_release(ctx);
+		return 0;
+	}
 	if (ctx->env.qmp != NULL || path == NULL)
 		return ctx->env.qmp == NULL ? offline_guard(ctx, err) : 0;
 	ctx->env.qmp = xk_qmp_connect(path, NULL, ctx->env.timeout_ms, &e);
@@ -1385,10 +1628,12 @@ recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 		    plan, err);
 		if (r == 0)
 			resume(ctx, plan);
+		if (r == 0 && fwd && xen_resume(ctx, plan, err) < 0)
+			r = -1;
 	} else if (strcmp(op, "revert") == 0) {
 		fwd = step >= 2;
-		r = fwd ? revert_forward(ctx, plan, err) : revert_back(ctx,
-		    plan, err);
+		r = fwd ? revert_forward(ctx, plan, step, err) :
+		    revert_back(ctx, plan, err);
 	} else if (strcmp(op, "delete") == 0) {
 		r = delete_forward(ctx, plan, err);
 	} else {
@@ -1466,7 +1711,8 @@ xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 
 	rows = xk_catalog_query(ctx->cat, err, "SELECT s.id AS id, s.name AS "
 	    "name, s.created AS created, p.name AS parent, s.description AS "
-	    "description, s.kind AS kind, s.vmstate AS vmstate FROM snapshot "
+	    "description, s.kind AS kind, s.vmstate AS vmstate, s.memory AS "
+	    "memory FROM snapshot "
 	    "s LEFT JOIN snapshot p ON p.id = s.parent WHERE s.domain = ? "
 	    "AND (? IS NULL OR s.name = ?) ORDER BY s.id", "iss", ctx->domid,
 	    name, name);

@@ -67,6 +67,18 @@ void xk_snap_close(struct xk_snap_ctx *ctx);
 int xk_snap_create(struct xk_snap_ctx *ctx, const char *name,
     const char *description, char *const *vdevs, size_t nvdevs,
     char **made, struct xk_error *err);
+/*
+ * The same with the domain's memory (a running Xen domain): the plan
+ * names the memory image; after step 2 (disks prepared) the memory is
+ * saved (the domain suspended), step 3; the disks are snapshotted
+ * (the commit point), step 4; then the domain resumes.  Reverting to
+ * such a snapshot destroys the domain if it runs (after step 2),
+ * reverts its disks (step 3), restores the domain from the memory
+ * image (step 4).
+ */
+int xk_snap_create_memory(struct xk_snap_ctx *ctx, const char *name,
+    const char *description, char *const *vdevs, size_t nvdevs,
+    char **made, struct xk_error *err);
 int xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
     struct xk_error *err);
 int xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
@@ -90,6 +102,22 @@ json_t *xk_snap_list(struct xk_snap_ctx *ctx, const char *name,
 /* 1: domain (a name or domid) is running; 0: not (err says why). */
 int xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
     struct xk_error *err);
+
+/*
+ * A Xen domain's memory (xenmem.c), all through libxl.  config: the
+ * domain's libxl configuration as libxl JSON (free()).  save suspends
+ * the domain and writes its memory to path (under path.tmp, renamed
+ * when complete); it stays suspended until resume (suspend_cancel, as
+ * xl save -c).  restore: a new domain from path and config, its disks'
+ * targets replaced by targets ({vdev: path}), unpaused.
+ */
+char *xk_snap_xen_config(uint32_t domid, struct xk_error *err);
+int xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err);
+int xk_snap_xen_suspended(uint32_t domid, struct xk_error *err);
+int xk_snap_xen_resume(uint32_t domid, struct xk_error *err);
+int xk_snap_xen_destroy(uint32_t domid, struct xk_error *err);
+int xk_snap_xen_restore(const char *config, json_t *targets,
+    const char *path, uint32_t *domid, struct xk_error *err);
 
 /*
  * Copy every disk of the running domain into DIR/VDEV.qcow2 (mirror.c),

@@ -178,6 +178,12 @@ refuse "unknown domain: list" "no domain nosuchdomain" \
 refuse "unknown domain: create without --qmp" "does not know its disks" \
     "$XK" snapshot create nosuchdomain
 refuse "--memory needs Xen" "needs a Xen domain" snap create a m1 --memory
+refuse "--memory without --qmp: a running Xen domain is needed" \
+    "not a running Xen domain" "$XK" snapshot create a m1 --memory
+check "--memory is an option of create only (usage error)" sh -c \
+    "'$XK' snapshot revert --memory a s1 2>/dev/null; test \$? -eq 2"
+check "no memory image left behind" sh -c \
+    "! ls '$T' | grep -q xk-mem-"
 mkfifo "$T/hold"
 "$QT" "$T/a/qmp.sock" hold <"$T/hold" >"$T/held" &
 exec 3>"$T/hold"

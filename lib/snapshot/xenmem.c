@@ -1,0 +1,298 @@
+/*
+ * xenmem.c - a Xen domain's memory, through libxl: saved as xl save -c
+ * does (libxl_domain_suspend, then libxl_domain_resume with
+ * suspend_cancel), destroyed, and restored (libxl_domain_create_restore)
+ * from the saved image with the configuration libxl gave at save time.
+ * Every libxl call is its synchronous form (ao_how NULL).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <xentoollog.h>
+
+#include "snapshot/snapshot.h"
+#include "snapshot/backend.h"
+
+struct xl {
+	xentoollog_logger_stdiostream *log;
+	libxl_ctx *ctx;
+};
+
+/* libxl's own messages (errors only) go to stderr, as xl's would. */
+static int
+xl_open(struct xl *x, struct xk_error *err)
+{
+	x->ctx = NULL;
+	x->log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
+	if (x->log == NULL || libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0,
+	    (xentoollog_logger *)x->log) != 0) {
+		if (x->log != NULL)
+			xtl_logger_destroy((xentoollog_logger *)x->log);
+		x->log = NULL;
+		x->ctx = NULL;
+		xk_error_set(err, "cannot reach Xen through libxl (not a Xen "
+		    "dom0, or not root)");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+xl_close(struct xl *x)
+{
+	if (x->ctx != NULL)
+		libxl_ctx_free(x->ctx);
+	if (x->log != NULL)
+		xtl_logger_destroy((xentoollog_logger *)x->log);
+	x->ctx = NULL;
+	x->log = NULL;
+}
+
+char *
+xk_snap_xen_config(uint32_t domid, struct xk_error *err)
+{
+	libxl_domain_config cfg;
+	struct xl x;
+	char *json = NULL;
+
+	if (xl_open(&x, err) < 0)
+		return NULL;
+	libxl_domain_config_init(&cfg);
+	if (libxl_retrieve_domain_configuration(x.ctx, domid, &cfg,
+	    NULL) != 0)
+		xk_error_set(err, "domid %u: libxl cannot give its "
+		    "configuration (libxl_retrieve_domain_configuration "
+		    "failed)", domid);
+	else if ((json = libxl_domain_config_to_json(x.ctx, &cfg)) == NULL)
+		xk_error_set(err, "domid %u: libxl cannot write its "
+		    "configuration as JSON", domid);
+	libxl_domain_config_dispose(&cfg);
+	xl_close(&x);
+	return json;
+}
+
+int
+xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err)
+{
+	char tmp[4200];
+	struct xl x;
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	/* a leftover of an interrupted save: ours, by its name */
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		xk_error_errno(err, errno, "remove %s", tmp);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		xk_error_errno(err, errno, "create %s", tmp);
+		return -1;
+	}
+	if (xl_open(&x, err) < 0) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	rc = libxl_domain_suspend(x.ctx, domid, fd, 0, NULL);
+	xl_close(&x);
+	if (rc != 0) {
+		xk_error_set(err, "domid %u: libxl_domain_suspend to %s failed "
+		    "(libxl error %d; its messages are above)", domid, tmp, rc);
+		goto fail;
+	}
+	if (fsync(fd) < 0) {
+		xk_error_errno(err, errno, "fsync %s", tmp);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		xk_error_errno(err, errno, "close %s", tmp);
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		xk_error_errno(err, errno, "rename %s to %s", tmp, path);
+		goto fail;
+	}
+	return xk_snap_sync_dir(path, err);
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* 1: domid is a domain suspended (by a save); 0: not; -1: error. */
+int
+xk_snap_xen_suspended(uint32_t domid, struct xk_error *err)
+{
+	libxl_dominfo info;
+	struct xl x;
+	int r;
+
+	if (xl_open(&x, err) < 0)
+		return -1;
+	libxl_dominfo_init(&info);
+	if (libxl_domain_info(x.ctx, &info, domid) != 0)
+		r = 0;
+	else
+		r = info.shutdown && info.shutdown_reason ==
+		    LIBXL_SHUTDOWN_REASON_SUSPEND;
+	libxl_dominfo_dispose(&info);
+	xl_close(&x);
+	return r;
+}
+
+int
+xk_snap_xen_resume(uint32_t domid, struct xk_error *err)
+{
+	struct xl x;
+	int rc;
+
+	if (xl_open(&x, err) < 0)
+		return -1;
+	/* suspend_cancel: the guest goes on as if the suspend had failed */
+	rc = libxl_domain_resume(x.ctx, domid, 1, NULL);
+	xl_close(&x);
+	if (rc != 0) {
+		xk_error_set(err, "domid %u: libxl_domain_resume failed (libxl "
+		    "error %d): the domain stays suspended; xl destroy it, or "
+		    "revert to the snapshot", domid, rc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+xk_snap_xen_destroy(uint32_t domid, struct xk_error *err)
+{
+	struct xl x;
+	int rc;
+
+	if (xl_open(&x, err) < 0)
+		return -1;
+	rc = libxl_domain_destroy(x.ctx, domid, NULL);
+	xl_close(&x);
+	if (rc != 0) {
+		xk_error_set(err, "domid %u: libxl_domain_destroy failed (libxl "
+		    "error %d)", domid, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Is key (the catalog's name of a disk: QEMU's xen-block "vdev"
+ * property, "xvda0" for the whole of xvda) libxl's disk vdev ("xvda")?
+ */
+static bool
+same_vdev(const char *vdev, const char *key)
+{
+	size_t n = strlen(vdev);
+
+	return n > 0 && strncmp(key, vdev, n) == 0 && (key[n] == '\0' ||
+	    strcmp(key + n, "0") == 0);
+}
+
+/* Point the configuration's disks at targets ({vdev: path}). */
+static int
+retarget(libxl_domain_config *cfg, json_t *targets, struct xk_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	for (int i = 0; i < cfg->num_disks; i++) {
+		libxl_device_disk *d = &cfg->disks[i];
+		const char *p = NULL;
+		char *np;
+
+		json_object_foreach(targets, key, v)
+			if (d->vdev != NULL && same_vdev(d->vdev, key))
+				p = json_string_value(v);
+
+		if (p == NULL)
+			continue;
+		if ((np = strdup(p)) == NULL) {
+			xk_error_errno(err, ENOMEM, "disk %s", d->vdev);
+			return -1;
+		}
+		free(d->pdev_path);
+		d->pdev_path = np;
+	}
+	/* one left as libxl knew it would write into a frozen image */
+	json_object_foreach(targets, key, v) {
+		bool found = false;
+
+		for (int i = 0; i < cfg->num_disks; i++)
+			found = found || (cfg->disks[i].vdev != NULL &&
+			    same_vdev(cfg->disks[i].vdev, key));
+		if (!found) {
+			xk_error_set(err, "disk %s (%s) is not in the domain's "
+			    "libxl configuration", key, json_string_value(v));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+xk_snap_xen_restore(const char *config, json_t *targets, const char *path,
+    uint32_t *domid, struct xk_error *err)
+{
+	libxl_domain_restore_params params;
+	libxl_domain_config cfg;
+	struct xl x;
+	int fd, rc = -1;
+
+	*domid = (uint32_t)INVALID_DOMID;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		xk_error_errno(err, errno, "open the memory image %s", path);
+		return -1;
+	}
+	if (xl_open(&x, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	libxl_domain_config_init(&cfg);
+	libxl_domain_restore_params_init(&params);
+	if (libxl_domain_config_from_json(x.ctx, &cfg, config) != 0) {
+		xk_error_set(err, "the snapshot's libxl configuration is not "
+		    "valid libxl JSON");
+		goto out;
+	}
+	if (retarget(&cfg, targets, err) < 0)
+		goto out;
+	/* libxl_domain_suspend writes the migration v2 stream */
+	params.stream_version = 2;
+	params.checkpointed_stream = LIBXL_CHECKPOINTED_STREAM_NONE;
+	if (libxl_domain_create_restore(x.ctx, &cfg, domid, fd, -1, &params,
+	    NULL, NULL) != 0) {
+		xk_error_set(err, "domain %s: libxl_domain_create_restore from "
+		    "%s failed (its messages are above)", cfg.c_info.name ?
+		    cfg.c_info.name : "?", path);
+		if (*domid != (uint32_t)INVALID_DOMID && *domid != 0)
+			libxl_domain_destroy(x.ctx, *domid, NULL);
+		goto out;
+	}
+	/* restored domains start paused, as with xl restore -p */
+	if (libxl_domain_unpause(x.ctx, *domid, NULL) != 0) {
+		xk_error_set(err, "domid %u: restored, but libxl cannot unpause "
+		    "it (xl unpause %u)", *domid, *domid);
+		goto out;
+	}
+	rc = 0;
+out:
+	libxl_domain_restore_params_dispose(&params);
+	libxl_domain_config_dispose(&cfg);
+	xl_close(&x);
+	close(fd);
+	return rc;
+}
