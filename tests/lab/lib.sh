@@ -83,9 +83,10 @@ hvm_cfg() {
 	rm -f "$CONSOLE/guest-$_name.log"
 }
 
-# create NAME: xl create /tmp/NAME.cfg (bounded).
+# create NAME: xl create /tmp/NAME.cfg (bounded: 300 s, as a loaded
+# 2-core host running several guests under TCG took over 120 s).
 create() {
-	timeout 120 xl create "/tmp/$1.cfg" >"/tmp/$1.create" 2>&1 || {
+	timeout 300 xl create "/tmp/$1.cfg" >"/tmp/$1.create" 2>&1 || {
 		cat "/tmp/$1.create" >&2
 		fail "xl create $1"
 	}
