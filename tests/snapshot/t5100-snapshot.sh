@@ -184,6 +184,9 @@ check "--memory is an option of create only (usage error)" sh -c \
     "'$XK' snapshot revert --memory a s1 2>/dev/null; test \$? -eq 2"
 check "no memory image left behind" sh -c \
     "! ls '$T' | grep -q xk-mem-"
+check "a disk-only snapshot: kind disk, memory null (--json)" sh -c \
+    "'$XK' snapshot info --json a s3 | grep -q '\"memory\": null' &&
+    '$XK' snapshot info --json a s3 | grep -q '\"kind\": \"disk\"'"
 mkfifo "$T/hold"
 "$QT" "$T/a/qmp.sock" hold <"$T/hold" >"$T/held" &
 exec 3>"$T/hold"
