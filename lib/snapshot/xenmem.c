@@ -250,7 +250,7 @@ xk_snap_xen_restore(const char *config, json_t *targets, const char *path,
 	libxl_domain_restore_params params;
 	libxl_domain_config cfg;
 	struct xl x;
-	int fd, rc = -1;
+	int fd, r, rc = -1;
 
 	*domid = (uint32_t)INVALID_DOMID;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -273,13 +273,22 @@ xk_snap_xen_restore(const char *config, json_t *targets, const char *path,
 	/* libxl_domain_suspend writes the migration v2 stream */
 	params.stream_version = 2;
 	params.checkpointed_stream = LIBXL_CHECKPOINTED_STREAM_NONE;
-	if (libxl_domain_create_restore(x.ctx, &cfg, domid, fd, -1, &params,
-	    NULL, NULL) != 0) {
+	/*
+	 * libxl's post-startup QMP exchange with the new device model can
+	 * time out on a loaded host (ERROR_TIMEDOUT); libxl has then
+	 * destroyed the half-made domain itself: read the image again.
+	 */
+	for (int try = 1;; try++) {
+		r = libxl_domain_create_restore(x.ctx, &cfg, domid, fd, -1,
+		    &params, NULL, NULL);
+		if (r != ERROR_TIMEDOUT || try == 2 || lseek(fd, 0,
+		    SEEK_SET) != 0)
+			break;
+	}
+	if (r != 0) {
 		xk_error_set(err, "domain %s: libxl_domain_create_restore from "
-		    "%s failed (its messages are above)", cfg.c_info.name ?
-		    cfg.c_info.name : "?", path);
-		if (*domid != (uint32_t)INVALID_DOMID && *domid != 0)
-			libxl_domain_destroy(x.ctx, *domid, NULL);
+		    "%s failed (libxl error %d; its messages are above)",
+		    cfg.c_info.name ? cfg.c_info.name : "?", path, r);
 		goto out;
 	}
 	/* restored domains start paused, as with xl restore -p */

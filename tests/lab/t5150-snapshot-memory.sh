@@ -104,6 +104,20 @@ wait_for $((BURN + 120)) test "$(count "burnt $BURN")" -ge 3 ||
     fail "the restored guest did not go on from the snapshot point"
 [ "$(markers $g)" -eq 1 ] || fail "the restored guest booted again"
 
+# a revert killed after the domain was destroyed and its disks reverted
+# (step 3): repair restores it
+log "revert m1 killed after step 3, then repair"
+XK_SNAPSHOT_FAULT=revert:3 xk snapshot revert $g m1
+exists $g && fail "revert:3 comes after the destroy: the domain should be gone"
+xk snapshot list $g | grep -q "interrupted revert" ||
+    fail "the interrupted revert should be pending"
+xk snapshot repair $g || fail "repair after revert:3"
+exists $g || fail "repair should restore the domain"
+running || fail "the restored guest should run: $(xl list)"
+wait_for $((BURN + 120)) test "$(count "burnt $BURN")" -ge 4 ||
+    fail "the guest restored by repair did not go on"
+[ "$(markers $g)" -eq 1 ] || fail "the restored guest booted again"
+
 # the disk is the snapshot's: the guest itself checks it, booted anew
 destroy $g
 timeout 60 qemu-img check -q "$(active $a)" || fail "qemu-img check"
