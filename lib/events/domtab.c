@@ -247,6 +247,17 @@ vanished(struct xk_domtab *t, size_t i, int64_t now, const char *source,
 	 * next looks for a while before giving up */
 	src[0] = '\0';
 	if (fallback == NULL || fallback(&t->v[i], &r, src, arg) < 0) {
+		/*
+		 * A domain that never ran cannot have asked to shut down:
+		 * it was destroyed while being built (a failed build, or
+		 * `xl destroy` landing in the middle of xl's restart of
+		 * it).  Its few pages go at once: Xen never shows it dying.
+		 */
+		if (!t->v[i].ran) {
+			fill(&ev, XK_EV_DEATH, &t->v[i], XK_R_DESTROYED, now,
+			    source);
+			return emit(t, out, &ev, err);
+		}
 		if (t->v[i].gone_ms == 0)
 			t->v[i].gone_ms = now;
 		if (fallback != NULL &&
@@ -331,6 +342,7 @@ xk_domtab_update(struct xk_domtab *t, const struct xk_scan_dom *scan,
 				return -1;
 			i = find_live(t, s->domid);
 		}
+		t->v[i].ran = t->v[i].ran || s->ran;
 		if (changed(t, (size_t)i, s, now_ms, source, out, err) < 0)
 			return -1;
 	}

@@ -36,6 +36,7 @@ struct xk_dom {
 	enum xk_reason reason;	/* once shut down (or dead) */
 	int64_t since_ms;	/* when it entered its state */
 	bool linked;		/* dead and already linked to a restart */
+	bool ran;		/* has had CPU time (see xk_scan_dom) */
 	int64_t gone_ms;	/* vanished unseen, reason not found yet */
 };
 
@@ -52,6 +53,8 @@ struct xk_scan_dom {
 	bool shutdown;
 	bool dying;
 	unsigned int code;		/* shutdown code when shutdown */
+	/* it has run: only then can it have asked to shut down */
+	bool ran;
 };
 
 struct xk_evlist {

@@ -132,6 +132,7 @@ scan(struct mon *m, struct xk_scan_dom **out, size_t *nout,
 			s->shutdown = (info[i].flags & XEN_DOMINF_shutdown) != 0;
 			s->code = (info[i].flags >> XEN_DOMINF_shutdownshift) &
 			    XEN_DOMINF_shutdownmask;
+			s->ran = info[i].cpu_time > 0;
 			first = info[i].domain + 1;
 		}
 	} while (k == SCAN_BATCH);
@@ -220,9 +221,15 @@ replay(const struct xk_event *ev, const char *line, size_t len, void *arg)
 {
 	struct mon *m = arg;
 	struct xk_error e = { 0 };
+	struct xk_dom *d;
 
 	if (xk_domtab_apply(&m->tab, ev, &e) < 0)
 		return -1;
+	/* whether a logged domain ever ran is not known: assume it did,
+	 * so that one gone while the daemon was down is not taken for a
+	 * destroyed build */
+	if ((d = xk_domtab_find(&m->tab, ev->domid)) != NULL)
+		d->ran = true;
 	return 0;
 }
 

@@ -766,6 +766,7 @@ sd(long domid, const char *uuid, const char *name, int shutdown, int dying,
 	s.shutdown = shutdown;
 	s.dying = dying;
 	s.code = code;
+	s.ran = true;
 	return s;
 }
 
@@ -944,6 +945,34 @@ TEST(domtab_waits_for_a_late_reason)
 	UPDATE(&s, 0, 6000 + XK_FALLBACK_WAIT_MS, nobody_knows);
 	CHECK_INT_EQ(out.n, 1);
 	CHECK_INT_EQ(out.v[0].reason, XK_R_UNKNOWN);
+	xk_evlist_free(&out);
+	xk_domtab_free(&t);
+}
+
+/* One that vanishes before it ever ran was destroyed, at once. */
+TEST(domtab_never_ran)
+{
+	struct xk_domtab t = { 0 };
+	struct xk_evlist out = { 0 };
+	struct xk_error e = { 0 };
+	struct xk_scan_dom s = sd(7, U1, "web", 0, 0, 0);
+
+	s.ran = false;			/* paused, being built */
+	UPDATE(&s, 1, 1000, nobody_knows);
+	CHECK_INT_EQ(out.n, 1);
+	CHECK_INT_EQ(out.v[0].type, XK_EV_CREATE);
+	UPDATE(&s, 0, 1100, nobody_knows);
+	CHECK_INT_EQ(out.n, 1);
+	CHECK_INT_EQ(out.v[0].type, XK_EV_DEATH);
+	CHECK_INT_EQ(out.v[0].reason, XK_R_DESTROYED);
+	/* once it has run, the same vanishing waits for a reason */
+	s = sd(8, U2, "db", 0, 0, 0);
+	s.ran = false;
+	UPDATE(&s, 1, 2000, nobody_knows);
+	s.ran = true;
+	UPDATE(&s, 1, 2100, nobody_knows);
+	UPDATE(&s, 0, 2200, nobody_knows);
+	CHECK_INT_EQ(out.n, 0);
 	xk_evlist_free(&out);
 	xk_domtab_free(&t);
 }
