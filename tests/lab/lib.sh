@@ -92,6 +92,29 @@ create() {
 	}
 }
 
+# create_retry NAME: create() after up to two tries of xl create: with
+# qdisk disks, libxl's post-startup QMP exchange with the device model
+# can time out under a loaded nested TCG host (rc=-9).
+create_retry() {
+	for _try in 1 2; do
+		timeout 120 xl create "/tmp/$1.cfg" >"/tmp/$1.create" 2>&1 &&
+		    return 0
+		echo "xl create failed (try $_try): $(cat "/tmp/$1.create")"
+		tail -n 15 "/var/log/xen/qemu-dm-$1.log"
+		xl destroy "$1" >/dev/null 2>&1
+	done
+	exists "$1" || create "$1"
+}
+
+# snap_active DOMAIN FILE: the active image, in the snapshot catalog
+# $XK_CATALOG, of DOMAIN's disk that began as FILE.
+snap_active() {
+	if [ ! -f "$XK_CATALOG" ]; then echo "$2"; return; fi
+	# "active" is the first key (sorted), "current" the next
+	xk snapshot list --json "$1" | sed -n '/"active"/,/"current"/p' |
+	    sed -n 's/.*"path": "\(.*\)".*/\1/p' | grep "^$2" || echo "$2"
+}
+
 has_marker() {
 	grep -q "xk-guest: marker $1" "$CONSOLE/guest-$1.log" 2>/dev/null
 }

@@ -13,27 +13,13 @@ timeout 60 qemu-img create -q -f qcow2 $a 64M || fail "qemu-img create"
 timeout 60 qemu-img create -q -f qcow2 $b 64M || fail "qemu-img create"
 
 # active FILE: the catalog's active image of the disk that began as FILE
-active() {
-	if [ ! -f $XK_CATALOG ]; then echo "$1"; return; fi
-	# "active" is the first key (sorted), "current" the next
-	xk snapshot list --json $g | sed -n '/"active"/,/"current"/p' |
-	    sed -n 's/.*"path": "\(.*\)".*/\1/p' | grep "^$1" || echo "$1"
-}
+active() { snap_active $g "$1"; }
 # boot ACTIONS: start the guest on the active images, wait for its work
 boot() {
 	guest_cfg pv $g "$1+sleep" "disk = [ \
 \"format=qcow2, vdev=xvda, access=rw, backendtype=qdisk, target=$(active $a)\", \
 \"format=qcow2, vdev=xvdb, access=rw, backendtype=qdisk, target=$(active $b)\" ]"
-	# libxl's post-startup QMP exchange with the device model can time
-	# out under a loaded nested TCG host (rc=-9): try again, twice
-	for try in 1 2; do
-		timeout 120 xl create /tmp/$g.cfg >/tmp/$g.create 2>&1 &&
-		    break
-		echo "xl create failed (try $try): $(cat /tmp/$g.create)"
-		tail -n 15 /var/log/xen/qemu-dm-$g.log
-		xl destroy $g >/dev/null 2>&1
-	done
-	exists $g || create $g
+	create_retry $g
 	id=$(timeout 20 xl domid $g)
 	uuid=$(timeout 20 xl list -v $g | awk 'NR == 2 { print $7 }')
 	wait_marker $g 400
