@@ -23,6 +23,7 @@
 #include "events/monitor.h"
 #include "events/owner.h"
 #include "util/file.h"
+#include "util/interrupt.h"
 #include "util/strbuf.h"
 #include "xk.h"
 
@@ -176,6 +177,27 @@ detach(const char *output)
 		close(out);
 }
 
+/*
+ * Be the domain's monitor until it is gone.  SIGINT, SIGTERM and SIGHUP
+ * do not kill this process inside libxl (a half-built domain would be
+ * left): the create or restart in progress finishes, then the domain
+ * is left running and `xk monitor` takes its events over.
+ */
+static int
+run_owner(struct xk_owner_cfg *cfg, struct xk_error *err)
+{
+	int rc;
+
+	if (xk_interrupt_catch(err) < 0)
+		return -1;
+	cfg->stop_fd = xk_interrupt_fd();
+	rc = xk_owner_run(cfg, err);
+	if (rc == 1)
+		xk_warnx("create", "stopped by a signal: the domain keeps "
+		    "running, without xk create as its monitor");
+	return rc;
+}
+
 int
 cmd_create(int argc, char **argv)
 {
@@ -189,6 +211,7 @@ cmd_create(int argc, char **argv)
 	cfg.em.log_path = XK_MONITOR_LOG;
 	cfg.em.hooks.dir = XK_MONITOR_HOOKS;
 	cfg.em.hooks.report_fd = -1;
+	cfg.stop_fd = -1;
 	cfg.sock_path = XK_MONITOR_SOCKET;
 	optind = 0;
 	opterr = 0;
@@ -231,9 +254,10 @@ cmd_create(int argc, char **argv)
 	openlog("xk-create", LOG_PID, LOG_DAEMON);
 	if (fg) {
 		cfg.notify_fd = 1;
-		c = xk_owner_run(&cfg, &err) < 0 ? xk_fail(cmd, &err) :
+		c = run_owner(&cfg, &err) < 0 ? xk_fail(cmd, &err) :
 		    XK_EXIT_OK;
 		free(json);
+		xk_interrupt_raise();	/* stopped by a signal: die of it */
 		return c;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
@@ -252,7 +276,7 @@ cmd_create(int argc, char **argv)
 	mkdir("/var/log/xenkit", 0755);
 	detach(output);
 	cfg.notify_fd = p[1];
-	c = xk_owner_run(&cfg, &err);
+	c = run_owner(&cfg, &err);
 	if (c < 0)
 		xk_warnx(cmd, "%s", err.msg);
 	close(p[1]);

@@ -2,9 +2,12 @@
  * owner.c - xk create: libxl creates the domain, we are its monitor.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +31,8 @@ struct owner {
 	char uuid[XK_UUID_LEN];
 	char name[XK_DOMNAME_MAX];
 	uint32_t domid;
+	bool stopping;		/* asked to stop: export, do not act */
+	bool drained;		/* ... and libxl's descriptors read since */
 };
 
 static void
@@ -270,6 +275,90 @@ apply(struct owner *o, int code, libxl_evgen_domain_death **dw,
 	return restart(o, prev, r, dw, err) < 0 ? -1 : 0;
 }
 
+/* Has the caller asked us to stop (its stop_fd readable)? */
+static int
+stop_requested(const struct owner *o)
+{
+	struct pollfd pfd = { o->cfg->stop_fd, POLLIN, 0 };
+
+	return o->cfg->stop_fd >= 0 && poll(&pfd, 1, 0) > 0;
+}
+
+/*
+ * The next libxl event, or 1 when a stop was requested and no event
+ * is pending.  Our own poll loop (libxl's beforepoll/afterpoll)
+ * instead of libxl_event_wait, so that the stop descriptor wakes it:
+ * a signal must never end this process inside a libxl call.  The
+ * poll wakes at least every second to reap hooks and retry the log.
+ *
+ * Once stopping, one last non-blocking poll of libxl's descriptors:
+ * a shutdown already signalled is still ours to export.  One signalled
+ * between that poll and the removal of our mark is seen by neither us
+ * nor the daemon: a window of one xenstore round trip.
+ */
+static int
+next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
+{
+	struct pollfd *fds = NULL;
+	int nfds = 0, room = 0, rc = -1;
+
+	for (;;) {
+		struct timeval now;
+		int timeout = 1000, stop;
+
+		xk_emitter_tick(o->em);
+		rc = libxl_event_check(o->ctx, ev, LIBXL_EVENTMASK_ALL, 0, 0);
+		if (rc == 0)
+			break;
+		if (rc != ERROR_NOT_READY) {
+			xk_error_set(err, "domain %s: libxl_event_check: "
+			    "error %d", o->name, rc);
+			rc = -1;
+			break;
+		}
+		if (o->drained) {
+			rc = 1;
+			break;
+		}
+		o->stopping = o->stopping || stop_requested(o);
+		gettimeofday(&now, NULL);
+		nfds = room - 1;
+		while (room == 0 || libxl_osevent_beforepoll(o->ctx, &nfds,
+		    fds, &timeout, now) == ERROR_BUFFERFULL) {
+			struct pollfd *n;
+
+			room = nfds + 2;	/* + the stop descriptor */
+			n = reallocarray(fds, (size_t)room, sizeof(*fds));
+			if (n == NULL) {
+				xk_error_errno(err, errno, "poll set");
+				free(fds);
+				return -1;
+			}
+			fds = n;
+			nfds = room - 1;
+		}
+		stop = o->cfg->stop_fd >= 0;
+		if (stop)
+			fds[nfds] = (struct pollfd){ o->cfg->stop_fd, POLLIN,
+			    0 };
+		if (o->stopping)	/* the last look, without waiting */
+			timeout = 0;
+		if (poll(fds, (nfds_t)(nfds + stop), timeout) < 0 &&
+		    errno != EINTR) {
+			xk_error_errno(err, errno, "domain %s: poll",
+			    o->name);
+			rc = -1;
+			break;
+		}
+		gettimeofday(&now, NULL);
+		libxl_osevent_afterpoll(o->ctx, nfds, fds, now);
+		o->drained = o->stopping;
+	}
+	free(fds);
+	return rc;
+}
+
+/* 0: the domain is gone for good, 1: stopped on request, -1 */
 static int
 watch(struct owner *o, struct xk_error *err)
 {
@@ -283,14 +372,11 @@ watch(struct owner *o, struct xk_error *err)
 	}
 	for (;;) {
 		libxl_event *ev;
-		int rc = 0;
+		int rc = next_event(o, &ev, err);
 
-		xk_emitter_tick(o->em);
-		if (libxl_event_wait(o->ctx, &ev, LIBXL_EVENTMASK_ALL, 0,
-		    0) != 0) {
-			xk_error_set(err, "domain %s: libxl_event_wait failed",
-			    o->name);
-			return -1;
+		if (rc != 0) {
+			libxl_evdisable_domain_death(o->ctx, dw);
+			return rc;
 		}
 		if (ev->domid != o->domid) {
 			libxl_event_free(o->ctx, ev);
@@ -301,7 +387,10 @@ watch(struct owner *o, struct xk_error *err)
 
 			last = xk_reason_from_code((unsigned)code);
 			rc = emit(o, XK_EV_SHUTDOWN, last, XK_NO_DOMID, err);
-			if (rc == 0)
+			/* stopping: exported, but left as it is (as when
+			 * xl's monitor is gone); restarting a guest that
+			 * reboots at once would never let us stop */
+			if (rc == 0 && !o->stopping)
 				rc = apply(o, code, &dw, err);
 		} else if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_DEATH) {
 			rc = emit(o, XK_EV_DEATH, last, XK_NO_DOMID, err);
@@ -367,12 +456,26 @@ xk_owner_run(const struct xk_owner_cfg *cfg, struct xk_error *err)
 		goto out;
 	}
 	marked = 1;
+	if (stop_requested(&o)) {
+		xk_error_set(err, "%s: stopped before the domain was created",
+		    o.name);
+		goto out;
+	}
 	if (create(&o, err) < 0)
 		goto out;
 	if (emit(&o, XK_EV_CREATE, XK_R_NONE, XK_NO_DOMID, err) < 0)
 		goto out;
 	notify(cfg, (long)o.domid, NULL);
 	rc = watch(&o, err);
+	if (rc == 1) {
+		/* at once, not after the hooks still running: from now on
+		 * the daemon must see this domain's events as its own */
+		mark_owned(&o, 0);
+		marked = 0;
+		syslog(LOG_NOTICE, "domain %s (domid %u): stopped on request; "
+		    "the domain keeps running, xk monitor exports its events "
+		    "from now on", o.name, o.domid);
+	}
 out:
 	if (rc < 0)
 		notify(cfg, 0, err->msg);

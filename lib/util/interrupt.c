@@ -2,10 +2,12 @@
  * interrupt.c - the one flag a signal handler sets (see interrupt.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/interrupt.h"
 
@@ -22,12 +24,27 @@ static _Atomic sig_atomic_t caught;
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "an int flag must be lock-free "
     "to be set from a signal handler");
 
+/*
+ * The self-pipe that wakes a poll(2) loop: written (one byte, never
+ * read) by the handler.  Set once by xk_interrupt_catch before any
+ * handler is installed, so the handler only ever sees its final value.
+ */
+static int wake[2] = { -1, -1 };
+
 static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 static void
 on_signal(int sig)
 {
+	int saved = errno;
+	ssize_t n = 0;
+
 	caught = sig;
+	/* non-blocking, and a failure is fine: a full pipe is readable */
+	if (wake[1] >= 0)
+		n = write(wake[1], "", 1);
+	(void)n;
+	errno = saved;
 }
 
 static const char *
@@ -56,6 +73,10 @@ xk_interrupt_catch(struct xk_error *err)
 	/* restart system calls: the loops poll the flag between writes,
 	 * and code that never expected EINTR keeps working */
 	sa.sa_flags = SA_RESTART;
+	if (wake[0] < 0 && pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0) {
+		xk_error_errno(err, errno, "pipe");
+		return -1;
+	}
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
 		if (sigaction(signals[i], NULL, &old) < 0) {
 			xk_error_errno(err, errno, "sigaction %s",
@@ -77,6 +98,12 @@ int
 xk_interrupt_signal(void)
 {
 	return caught;
+}
+
+int
+xk_interrupt_fd(void)
+{
+	return wake[0];
 }
 
 static void

@@ -24,6 +24,12 @@
 int xk_interrupt_catch(struct xk_error *err);
 /* The signal caught so far, 0 if none. */
 int xk_interrupt_signal(void);
+/*
+ * A descriptor that becomes readable when a signal is caught, for
+ * loops that sleep in poll(2) (xk create's monitor); -1 before
+ * xk_interrupt_catch().  Never read it: it stays readable.
+ */
+int xk_interrupt_fd(void);
 /* 0, or -1 with err "interrupted by SIGxxx" once a signal was caught. */
 int xk_interrupt_check(struct xk_error *err);
 /*
