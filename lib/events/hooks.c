@@ -429,8 +429,13 @@ xk_hookq_poll(struct xk_hookq *q)
 	while (*pp != NULL) {
 		struct job *j = *pp;
 		int status;
+		pid_t r = j->pid > 0 ? waitpid(j->pid, &status, WNOHANG) : 0;
 
-		if (j->pid > 0 && waitpid(j->pid, &status, WNOHANG) == j->pid) {
+		/* ECHILD: reaped by someone else (a library with a SIGCHLD
+		 * handler of its own); it is over all the same, and a job
+		 * kept forever would hold its domain's later hooks */
+		if (j->pid > 0 && (r == j->pid || (r < 0 &&
+		    errno == ECHILD))) {
 			*pp = j->next;
 			free(j);
 			continue;

@@ -420,6 +420,17 @@ notify(const struct xk_owner_cfg *cfg, long domid, const char *msg)
 		return;
 }
 
+/*
+ * The hook runners are our children too.  By default libxl reaps every
+ * child of the process with wait() while it has one of its own, so a
+ * runner could vanish from under xk_hookq_poll's waitpid and the hooks
+ * queued behind it never start.  libxl reaps only its own; the hook
+ * queue reaps its runners by pid.
+ */
+static const libxl_childproc_hooks reap_own = {
+	.chldowner = libxl_sigchld_owner_libxl_always_selective_reap,
+};
+
 int
 xk_owner_run(const struct xk_owner_cfg *cfg, struct xk_error *err)
 {
@@ -437,6 +448,7 @@ xk_owner_run(const struct xk_owner_cfg *cfg, struct xk_error *err)
 		    "dom0?)");
 		goto out;
 	}
+	libxl_childproc_setmode(o.ctx, &reap_own, NULL);
 	o.xs = xs_open(0);
 	if (o.xs == NULL) {
 		xk_error_errno(err, errno, "xenstore");
