@@ -29,6 +29,7 @@
 
 #define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
 #define STOP_TIMEOUT_S	60
+#define PRUNE_AGE_S	600	/* a dead lab's directory, untouched */
 #define EXIT_LAB_ERROR	255	/* exec: the lab, not the command, failed */
 
 static const char usage_text[] =
@@ -293,6 +294,8 @@ lab_up(struct lab_ctx *x, int argc, char **argv)
 		return xk_fail("lab up", &err);
 	if (xk_lab_prepare(x->state, &err) == -1)
 		return xk_fail("lab up", &err);
+	/* labs killed without `down` leave their directories (MBs each) */
+	xk_lab_prune(x->state, PRUNE_AGE_S);
 	if (join(overlay, x->state, "overlay.cpio.gz", &err) == NULL)
 		return xk_fail("lab up", &err);
 	b.state = x->state;
@@ -316,6 +319,23 @@ lab_up(struct lab_ctx *x, int argc, char **argv)
 	return XK_EXIT_OK;
 }
 
+/*
+ * A stopped lab's directory goes (the lab is disposable; its serial
+ * log tail was printed if it had to be killed).  One given with
+ * XK_LAB_STATE is the user's: only emptied of the sockets and pid.
+ */
+static void
+remove_state(const struct lab_ctx *x)
+{
+	const char *s = getenv("XK_LAB_STATE");
+	struct xk_error err = { 0 };
+
+	if (s != NULL && *s != '\0')
+		return;
+	if (xk_lab_remove_state(x->state, &err) == -1)
+		xk_warnx("lab down", "%s", err.msg);
+}
+
 static int
 lab_down(struct lab_ctx *x, int argc, char **argv)
 {
@@ -329,6 +349,7 @@ lab_down(struct lab_ctx *x, int argc, char **argv)
 	xk_lab_pid(x->state, &pid, &err);
 	if (pid <= 0) {
 		printf("lab down: no lab running in %s\n", x->state);
+		remove_state(x);
 		return XK_EXIT_OK;
 	}
 	if (xk_lab_stop(x->state, STOP_TIMEOUT_S * 1000, &killed, &err) == -1)
@@ -340,6 +361,7 @@ lab_down(struct lab_ctx *x, int argc, char **argv)
 		return XK_EXIT_FAIL;
 	}
 	printf("lab down: stopped\n");
+	remove_state(x);
 	return XK_EXIT_OK;
 }
 

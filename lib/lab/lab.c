@@ -1,6 +1,7 @@
 /*
  * lab.c - start, watch and stop the lab's QEMU (see lab.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -396,6 +397,9 @@ xk_lab_prepare(const char *state, struct xk_error *err)
 		return -1;
 	}
 	clean_state(state);
+	/* fresh: xk_lab_prune (from another lab's up) counts its age
+	 * from here, and spares it while its QEMU is not up yet */
+	utimensat(AT_FDCWD, state, NULL, 0);
 	return 0;
 }
 
@@ -610,4 +614,79 @@ xk_lab_log_tail(const char *state, int n, char **out, struct xk_error *err)
 	memmove(buf, p, strlen(p) + 1);
 	*out = buf;
 	return 0;
+}
+
+int
+xk_lab_remove_state(const char *state, struct xk_error *err)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	pid_t pid;
+	DIR *d;
+
+	xk_lab_pid(state, &pid, err);
+	if (pid > 0) {
+		xk_error_set(err, "%s: a lab runs there (QEMU pid %ld)",
+		    state, (long)pid);
+		return -1;
+	}
+	d = opendir(state);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		xk_error_errno(err, errno, "%s", state);
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (SPATH(path, state, e->d_name))
+			unlink(path);	/* a directory stays: rmdir says */
+	}
+	closedir(d);
+	if (rmdir(state) == -1) {
+		xk_error_errno(err, errno, "remove %s", state);
+		return -1;
+	}
+	return 0;
+}
+
+int
+xk_lab_prune(const char *state, int max_age_s)
+{
+	const char *s = getenv("XK_LAB_STATE");
+	char root[PATH_MAX], path[PATH_MAX], *slash;
+	time_t now = time(NULL);
+	struct dirent *e;
+	struct stat st;
+	int removed = 0;
+	DIR *d;
+
+	if (s != NULL && *s != '\0')
+		return 0;	/* the user's directory: not ours to sweep */
+	snprintf(root, sizeof(root), "%s", state);
+	slash = strrchr(root, '/');
+	if (slash == NULL || slash == root)
+		return 0;
+	*slash = '\0';
+	d = opendir(root);
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		struct xk_error ignore = { 0 };
+		pid_t pid;
+
+		if (e->d_name[0] == '.' || !SPATH(path, root, e->d_name) ||
+		    strcmp(path, state) == 0)
+			continue;
+		if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode) ||
+		    now - st.st_mtime < max_age_s)
+			continue;
+		if (xk_lab_pid(path, &pid, &ignore) == 0 && pid > 0)
+			continue;
+		if (xk_lab_remove_state(path, &ignore) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
 }

@@ -68,6 +68,22 @@ int xk_lab_stop(const char *state, int timeout_ms, int *killed,
 /* Kill QEMU now (SIGKILL) and wait for it. */
 int xk_lab_kill(const char *state, struct xk_error *err);
 
+/*
+ * Remove a state directory and the files in it (a lab's directory
+ * holds no subdirectories; one that does is left, with an error).
+ * Refused while a lab runs there.
+ */
+int xk_lab_remove_state(const char *state, struct xk_error *err);
+
+/*
+ * Remove the state directories next to state (its siblings under the
+ * default root, never under an XK_LAB_STATE) that no running QEMU uses
+ * and that nothing touched for max_age_s seconds: what killed runs
+ * left.  The age spares a lab that another process is starting (its
+ * QEMU not running yet).  Returns how many were removed.
+ */
+int xk_lab_prune(const char *state, int max_age_s);
+
 /* The last n lines of the serial log, malloc'd (never NULL on success). */
 int xk_lab_log_tail(const char *state, int n, char **out,
     struct xk_error *err);

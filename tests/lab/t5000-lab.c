@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -256,4 +257,61 @@ TEST(log_tail)
 	CHECK(xk_lab_log_tail(xk_test_tmpdir(), 2, &tail, &err) == 0);
 	CHECK_STR_EQ(tail, "three\nfour\n");
 	free(tail);
+}
+
+/* mkdir root/name with a file in it, its mtime age_s in the past. */
+static int
+old_state(const char *root, const char *name, int age_s, char *dir,
+    size_t len)
+{
+	struct timespec ts[2];
+	char file[512];
+
+	snprintf(dir, len, "%s/%s", root, name);
+	snprintf(file, sizeof(file), "%s/serial.log", dir);
+	if (mkdir(dir, 0700) == -1 || write_text(file, "log\n") != 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= age_s;
+	ts[1] = ts[0];
+	return utimensat(AT_FDCWD, dir, ts, 0);
+}
+
+/* `down` removes a lab's directory; a subdirectory is not ours. */
+TEST(state_remove)
+{
+	struct xk_error err = { 0 };
+	char dir[512], sub[600];
+
+	CHECK(old_state(xk_test_tmpdir(), "gone", 0, dir, sizeof(dir)) == 0);
+	CHECK(xk_lab_remove_state(dir, &err) == 0);
+	CHECK(access(dir, F_OK) == -1 && errno == ENOENT);
+	CHECK(xk_lab_remove_state(dir, &err) == 0);	/* already gone */
+	CHECK(old_state(xk_test_tmpdir(), "odd", 0, dir, sizeof(dir)) == 0);
+	snprintf(sub, sizeof(sub), "%s/keep", dir);
+	CHECK(mkdir(sub, 0700) == 0);
+	CHECK(xk_lab_remove_state(dir, &err) == -1);
+	CHECK_STR_HAS(err.msg, "odd");
+	CHECK(access(sub, F_OK) == 0);
+}
+
+/* `up` sweeps dead labs' directories, not fresh ones, not its own,
+ * and nothing under a directory the user chose. */
+TEST(state_prune)
+{
+	char root[512], self[600], dead[600], fresh[600];
+
+	snprintf(root, sizeof(root), "%s/labs", xk_test_tmpdir());
+	CHECK(mkdir(root, 0700) == 0);
+	CHECK(old_state(root, "self", 3600, self, sizeof(self)) == 0);
+	CHECK(old_state(root, "dead", 3600, dead, sizeof(dead)) == 0);
+	CHECK(old_state(root, "fresh", 10, fresh, sizeof(fresh)) == 0);
+	setenv("XK_LAB_STATE", self, 1);
+	CHECK_INT_EQ(xk_lab_prune(self, 600), 0);
+	CHECK(access(dead, F_OK) == 0);
+	unsetenv("XK_LAB_STATE");
+	CHECK_INT_EQ(xk_lab_prune(self, 600), 1);
+	CHECK(access(dead, F_OK) == -1);
+	CHECK(access(fresh, F_OK) == 0);
+	CHECK(access(self, F_OK) == 0);
 }
