@@ -114,8 +114,10 @@ lvm_probe(const struct xk_snap_env *env, const struct xk_snap_disk *d,
 		    "volumes", d->format);
 		return -1;
 	}
+	/* "format ...": not the reason shown for a file (reflink's is) */
 	if (stat(d->path, &st) < 0 || !S_ISBLK(st.st_mode)) {
-		xk_error_set(err, "%s is not a block device", d->path);
+		xk_error_set(err, "format raw: %s is not a block device (LVM "
+		    "snapshots are for logical volumes)", d->path);
 		return -1;
 	}
 	if (lv_info(d->path, &lv, NULL) < 0) {
@@ -131,15 +133,6 @@ lvm_probe(const struct xk_snap_env *env, const struct xk_snap_disk *d,
 	return 0;
 }
 
-static int
-lvm_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
-{
-	(void)env;
-	(void)disks;
-	(void)err;
-	return 0;
-}
-
 /* The snapshot's LV name: the last part of new_path. */
 static const char *
 snap_name(json_t *d)
@@ -147,6 +140,36 @@ snap_name(json_t *d)
 	const char *p = strrchr(jstr(d, "new_path"), '/');
 
 	return p ? p + 1 : jstr(d, "new_path");
+}
+
+/*
+ * Before the freeze, ask lvs what create needs (each lvs takes a
+ * while, seconds on a slow host): the freeze is then only lvcreate.
+ * Kept in the plan's disk entries in memory (not journaled): a create
+ * run again by repair asks lvs itself.
+ */
+static int
+lvm_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	(void)env;
+	json_array_foreach(disks, i, d) {
+		struct lv lv;
+
+		if (lv_info(jstr(d, "path"), &lv, err) < 0)
+			return -1;
+		if (lv_exists(lv.vg, snap_name(d))) {
+			xk_error_set(err, "LVM volume %s/%s exists already",
+			    lv.vg, snap_name(d));
+			return -1;
+		}
+		json_object_set_new(d, "lv", json_pack("{s:s, s:s, s:s, s:I}",
+		    "vg", lv.vg, "name", lv.name, "seg", lv.seg, "size",
+		    (json_int_t)lv.size));
+	}
+	return 0;
 }
 
 static int
@@ -157,13 +180,23 @@ lvm_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 
 	(void)env;
 	json_array_foreach(disks, i, d) {
+		json_t *pre = json_object_get(d, "lv");
 		char full[300], size[32];
 		struct lv lv;
 
-		if (lv_info(jstr(d, "path"), &lv, err) < 0)
+		if (pre != NULL) {	/* prepared: the snapshot is new */
+			snprintf(lv.vg, sizeof(lv.vg), "%s", jstr(pre, "vg"));
+			snprintf(lv.name, sizeof(lv.name), "%s", jstr(pre,
+			    "name"));
+			snprintf(lv.seg, sizeof(lv.seg), "%s", jstr(pre,
+			    "seg"));
+			lv.size = (uint64_t)json_integer_value(json_object_get(
+			    pre, "size"));
+		} else if (lv_info(jstr(d, "path"), &lv, err) < 0) {
 			return -1;
-		if (lv_exists(lv.vg, snap_name(d)))
+		} else if (lv_exists(lv.vg, snap_name(d))) {
 			continue;
+		}
 		snprintf(full, sizeof(full), "%s/%s", lv.vg, lv.name);
 		if (strcmp(lv.seg, "thin") == 0) {
 			if (lvm(err, "lvcreate", "-q", "-s", "-n", snap_name(d),
@@ -239,27 +272,46 @@ lvm_revert_prepare(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 	return 0;
 }
 
-/* Copy the snapshot's blocks onto the volume (classic revert). */
+/*
+ * Copy the snapshot's blocks onto the volume (classic revert): only the
+ * 4 KiB blocks that differ.  Every block written to an origin is first
+ * copied into each of its snapshots' exception stores: writing the
+ * whole volume would fill the store of the snapshot being read (a
+ * quarter of the volume) and invalidate it halfway.  The blocks that
+ * differ are the ones already in its store, so it takes no more.
+ */
 static int
 copy_blocks(const char *src, const char *dst, struct xk_error *err)
 {
-	size_t bs = 1u << 20;
-	char *buf = malloc(bs);
+	size_t bs = 1u << 20, blk = 4096;
+	char *buf = malloc(bs), *cur = malloc(bs);
 	int in = open(src, O_RDONLY | O_CLOEXEC);
-	int out = open(dst, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
+	int out = open(dst, O_RDWR | O_CLOEXEC);
+	ssize_t n, m = 0;
 	off_t off = 0;
 	int r = -1;
 
-	if (buf == NULL || in < 0 || out < 0) {
+	if (buf == NULL || cur == NULL || in < 0 || out < 0) {
 		xk_error_errno(err, errno, "open %s / %s", src, dst);
 		goto out;
 	}
 	while ((n = pread(in, buf, bs, off)) > 0) {
-		if (pwrite(out, buf, (size_t)n, off) != n) {
-			xk_error_errno(err, errno, "write %s at %lld", dst,
-			    (long long)off);
+		if ((m = pread(out, cur, (size_t)n, off)) != n) {
+			xk_error_errno(err, m < 0 ? errno : EIO, "read %s at "
+			    "%lld", dst, (long long)off);
 			goto out;
+		}
+		for (size_t i = 0; i < (size_t)n; i += blk) {
+			size_t len = (size_t)n - i < blk ? (size_t)n - i : blk;
+
+			if (memcmp(buf + i, cur + i, len) == 0)
+				continue;
+			if (pwrite(out, buf + i, len, off + (off_t)i) !=
+			    (ssize_t)len) {
+				xk_error_errno(err, errno, "write %s at %lld",
+				    dst, (long long)(off + (off_t)i));
+				goto out;
+			}
 		}
 		off += n;
 	}
@@ -275,6 +327,7 @@ out:
 	if (out >= 0)
 		close(out);
 	free(buf);
+	free(cur);
 	return r;
 }
 

@@ -104,9 +104,10 @@ reflink_probe(const struct xk_snap_env *env, const struct xk_snap_disk *d,
 		    "files", d->format);
 		return -1;
 	}
+	/* "format ...": not the reason shown for a block device */
 	if (stat(d->path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		xk_error_set(err, "%s is not a regular file (a block device "
-		    "needs LVM snapshots)", d->path);
+		xk_error_set(err, "format raw: %s is not a regular file (a "
+		    "block device needs LVM snapshots)", d->path);
 		return -1;
 	}
 	if (statfs(d->path, &fs) < 0) {
