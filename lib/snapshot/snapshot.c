@@ -85,23 +85,24 @@ note(struct xk_snap_ctx *ctx, const char *fmt, ...)
 /*
  * Without --qmp, DOMAIN may be a running Xen domain: then its device
  * model's QMP socket (and libxl's lock) is where its disks are.  A Xen
- * domain running without a device model has only blkback disks, which
- * xk cannot freeze yet: refused, rather than changed under blkback.
- * Anywhere else (no Xen, domain not running) the domain is stopped.
+ * domain running without a device model has only blkback disks: xk
+ * pauses it around a create (freeze_blkback) and reverts it only when
+ * stopped.  Anywhere else (no Xen, domain not running) the domain is
+ * stopped.
  */
 static int
 xen_device_model(struct xk_snap_ctx *ctx, const char **qmp,
     const char **lock, struct xk_error *err)
 {
+	(void)err;
 	if (xk_snap_xen_find(ctx->domain, &ctx->xen, NULL) != 1)
 		return 0;
 	if (!ctx->xen.has_qmp) {
-		xk_error_set(err, "Xen domain %s (domid %u) runs without a "
-		    "device-model QEMU: its disks are served by blkback, "
-		    "which xk cannot freeze yet; shut the domain down to "
-		    "snapshot or revert its disks", ctx->domain,
+		ctx->blkback = true;
+		note(ctx, "Xen domain %s: domid %u, no device model (its "
+		    "disks are served by blkback)", ctx->domain,
 		    ctx->xen.domid);
-		return -1;
+		return 0;
 	}
 	*qmp = ctx->xen.qmp;
 	*lock = ctx->xen.lock;
@@ -376,6 +377,21 @@ select_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all, size_t n,
 			all[j].be = NULL;
 			continue;
 		}
+		/*
+		 * Under blkback a disk left out would go on changing while
+		 * the others are frozen: all writable disks, or the ones
+		 * named with --disk, never a silent subset.
+		 */
+		if (ctx->blkback && nvdevs == 0 && all[j].be == NULL &&
+		    !all[j].readonly && !all[j].empty) {
+			xk_error_set(err, "domain %s: disk %s (%s) cannot be "
+			    "snapshotted: %s; nothing was taken (name the "
+			    "disks to snapshot with --disk to leave it out)",
+			    ctx->domain, all[j].vdev, all[j].path,
+			    all[j].why);
+			strbuf_free(&why);
+			return -1;
+		}
 		if (all[j].be == NULL) {
 			note(ctx, "disk %s skipped: %s", all[j].vdev,
 			    all[j].why);
@@ -566,6 +582,28 @@ xen_resume(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	return r;
 }
 
+/*
+ * A domain whose disks blkback serves, paused by a create
+ * (freeze_blkback): let it go on.  Only when it is still that domain
+ * (its UUID) and paused: called again by repair, it does nothing.
+ */
+static int
+xen_unpause(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	uint32_t domid = (uint32_t)jint(plan, "xen_pause");
+	int p;
+
+	if (json_object_get(plan, "xen_pause") == NULL)
+		return 0;
+	if ((p = xk_snap_xen_paused(domid, jstr(plan, "xen_uuid"),
+	    err)) <= 0)
+		return p;
+	if (xk_snap_xen_unpause(domid, err) < 0)
+		return -1;
+	note(ctx, "Xen domain %s (domid %u) unpaused", ctx->domain, domid);
+	return 0;
+}
+
 /* Let a guest we stopped run again (it ran when the plan was made). */
 static void
 resume(struct xk_snap_ctx *ctx, json_t *plan)
@@ -604,7 +642,7 @@ abort_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		}
 	}
 	resume(ctx, plan);
-	if (xen_resume(ctx, plan, err) < 0)
+	if (xen_resume(ctx, plan, err) < 0 || xen_unpause(ctx, plan, err) < 0)
 		return -1;
 	return journal_end(ctx, err);
 }
@@ -621,6 +659,9 @@ vm_status(struct xk_snap_ctx *ctx)
 	    "shutdown", "guest-panicked", "io-error", "watchdog" };
 	const char *s;
 
+	if (ctx->blkback)
+		return xk_snap_xen_paused(ctx->xen.domid, ctx->xen.uuid,
+		    NULL) == 1 ? "paused" : "running";
 	if (ctx->env.qmp == NULL)
 		return "stopped";
 	r = xk_qmp_execute(ctx->env.qmp, "query-status", NULL,
@@ -719,10 +760,27 @@ catalog_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all,
 	return 0;
 }
 
+/* A running domain's disks that blkback serves, as libxl lists them. */
+static int
+blkback_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
+    struct xk_error *err)
+{
+	bool *bk;
+
+	if (xk_snap_xen_disks(ctx->xen.domid, all, n, &bk, err) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		xk_snap_pick_paused(&ctx->env, &(*all)[i], bk[i]);
+	free(bk);
+	return 0;
+}
+
 static int
 get_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
     struct xk_error *err)
 {
+	if (ctx->blkback)
+		return blkback_disks(ctx, all, n, err);
 	if (ctx->env.qmp == NULL)
 		return catalog_disks(ctx, all, n, err);
 	if (xk_snap_live_disks(ctx->env.qmp, ctx->env.timeout_ms, all, n,
@@ -807,6 +865,84 @@ freeze(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	if (pause)
 		ctx->env.freeze_ms = ms_since(&t0);
 	return 0;
+}
+
+/* fsync every disk's file or volume (see freeze_blkback). */
+static int
+sync_disks(json_t *disks, struct xk_error *err)
+{
+	json_t *d;
+	size_t i;
+
+	json_array_foreach(disks, i, d) {
+		int fd = open(jstr(d, "path"), O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || fsync(fd) < 0) {
+			xk_error_errno(err, errno, "flush disk %s (%s)",
+			    jstr(d, "vdev"), jstr(d, "path"));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * The freeze of a domain whose disks blkback serves: the domain paused
+ * through libxl (unless it was paused already), every disk's copy made
+ * (LVM snapshot, reflink copy), step 3 (the commit point), unpause.
+ *
+ * Why the copies are crash-consistent, each and together: once the
+ * vCPUs are paused the guest issues no request, so every write it has
+ * seen complete was issued before the pause.  Such a write is in the
+ * copy: blkback completes a write when the device below has it, and
+ * for an LV lvcreate suspends the origin (device-mapper waits for the
+ * I/O in flight) before the snapshot starts; for a raw file, blkback's
+ * loop device writes into the file's page cache, and FICLONE writes the
+ * source's dirty pages back before it shares the extents.  Requests
+ * still in flight at the pause may or may not be in: the guest has not
+ * seen them complete, as with a power cut.  All disks are copied within
+ * one pause, so they are consistent with each other.  The fsyncs (each
+ * disk's volume or file; for a file, what its loop device wrote) put
+ * the data the copies share on stable storage; the first, before the
+ * pause, keeps the second, inside it, short.
+ *
+ * Every error path unpauses; a kill while paused leaves the journal
+ * with xen_pause, and repair unpauses first (recover).
+ */
+static int
+freeze_blkback(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *disks = json_object_get(plan, "disks");
+	bool pause = json_object_get(plan, "xen_pause") != NULL;
+	uint32_t domid = (uint32_t)jint(plan, "xen_pause");
+	struct xk_error e = { 0 };
+	struct timespec t0;
+	int r;
+
+	if (sync_disks(disks, err) < 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (pause && xk_snap_xen_pause(domid, err) < 0)
+		return -1;
+	xk_snap_fault("pause", 1);
+	r = sync_disks(disks, err) < 0 || run_groups(ctx, disks, true,
+	    err) < 0 || journal_step(ctx, "create", 3, err) < 0 ? -1 : 0;
+	if (pause && xk_snap_xen_unpause(domid, &e) < 0) {
+		if (r < 0 && err != NULL) {
+			char first[XK_ERROR_MAX];
+
+			snprintf(first, sizeof(first), "%s", err->msg);
+			xk_error_set(err, "%s (and %s)", first, e.msg);
+		} else if (r == 0) {
+			/* past the commit point: the snapshot stands */
+			note(ctx, "the snapshot is made, but %s", e.msg);
+		}
+	}
+	ctx->env.freeze_ms = ms_since(&t0);
+	return r;
 }
 
 /*
@@ -915,6 +1051,14 @@ create(struct xk_snap_ctx *ctx, const char *name, const char *description,
 	plan = json_pack("{s:s, s:s?, s:I, s:s, s:s?, s:o}", "name", name,
 	    "description", description, "created", now,
 	    "vmstate", vm_status(ctx), "qmp", ctx->qmp_path, "disks", disks);
+	/* what freeze_blkback pauses and xen_unpause lets go */
+	if (plan != NULL && ctx->blkback && strcmp(jstr(plan, "vmstate"),
+	    "running") == 0) {
+		json_object_set_new(plan, "xen_pause",
+		    json_integer(ctx->xen.domid));
+		json_object_set_new(plan, "xen_uuid",
+		    json_string(ctx->xen.uuid));
+	}
 	if (plan != NULL && memory) {
 		memory_path(ctx, name, now, mem, sizeof(mem));
 		json_object_set_new(plan, "memory", json_string(mem));
@@ -929,8 +1073,8 @@ create(struct xk_snap_ctx *ctx, const char *name, const char *description,
 	if (run_groups(ctx, disks, false, err) < 0 ||
 	    journal_step(ctx, "create", 2, err) < 0)
 		goto abort;
-	if ((memory ? freeze_memory(ctx, plan, err) : freeze(ctx, plan,
-	    err)) < 0)
+	if ((memory ? freeze_memory(ctx, plan, err) : ctx->blkback ?
+	    freeze_blkback(ctx, plan, err) : freeze(ctx, plan, err)) < 0)
 		goto abort;
 	if (finish_create(ctx, plan, err) < 0)
 		goto out;	/* past the commit point: repair finishes */
@@ -1311,6 +1455,19 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 		    ctx->domain, ctx->domain);
 		goto out;
 	}
+	/*
+	 * Nor under blkback: the guest's page cache holds the old data,
+	 * and blkback (its loop device for a file) keeps the volume or
+	 * file it opened, so a classic LV copied over, or a thin LV or
+	 * file renamed, would be seen half or not at all.
+	 */
+	if (ctx->blkback && !mem) {
+		xk_error_set(err, "Xen domain %s is running (its disks served "
+		    "by blkback): reverting its disks needs it shut down "
+		    "first (xl shutdown %s), then boot it again",
+		    ctx->domain, ctx->domain);
+		goto out;
+	}
 	if (ctx->env.qmp == NULL && !(mem && running) &&
 	    offline_guard(ctx, err) < 0)
 		goto out;
@@ -1616,12 +1773,19 @@ recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 		    ctx->domain, je.text);
 		return -1;
 	}
+	/*
+	 * A domain a create left paused goes on first, whatever follows: a
+	 * blkback create is rolled forward only when every copy exists
+	 * (made in the pause), so none is made after this.
+	 */
+	if (strcmp(op, "create") == 0 && xen_unpause(ctx, plan, err) < 0)
+		goto out;
 	if (attach_plan_qmp(ctx, plan, err) < 0)
 		goto out;
 	if (strcmp(op, "create") == 0) {
-		int c = create_done(ctx, plan, step, err);
+		int c;
 
-		if (c < 0)
+		if ((c = create_done(ctx, plan, step, err)) < 0)
 			goto out;
 		fwd = c == 1;
 		r = fwd ? finish_create(ctx, plan, err) : abort_create(ctx,

@@ -19,7 +19,9 @@
  *
  * Test hook: XK_SNAPSHOT_FAULT=OP:N kills the process (SIGKILL) right
  * after step N of OP (create, revert, delete) is recorded; "switch:1"
- * kills a live qcow2 revert between its two graph changes.
+ * kills a live qcow2 revert between its two graph changes; "pause:1"
+ * kills a create of a domain without a device model while it is
+ * paused, before its disks are copied.
  */
 #ifndef XK_SNAPSHOT_SNAPSHOT_H
 #define XK_SNAPSHOT_SNAPSHOT_H
@@ -52,6 +54,9 @@ struct xk_snap_ctx {
 	json_t *notes;		/* strings the command may print */
 	int64_t seq;		/* for copies' file names (create) */
 	struct xk_snap_xen xen;	/* when DOMAIN is a running Xen domain */
+	bool blkback;		/* ...without a device model: every disk
+				   served by blkback, paused around a
+				   create (see doc/xk-snapshot.1.scd) */
 };
 
 /*
@@ -118,6 +123,25 @@ int xk_snap_xen_resume(uint32_t domid, struct xk_error *err);
 int xk_snap_xen_destroy(uint32_t domid, struct xk_error *err);
 int xk_snap_xen_restore(const char *config, json_t *targets,
     const char *path, uint32_t *domid, struct xk_error *err);
+/*
+ * A domain without a device model: paused (libxl_domain_pause, counted
+ * by Xen, so a user's own pause stays) around a create; its disks as
+ * libxl lists them, bk[i] saying which are served by blkback (free()).
+ */
+int xk_snap_xen_pause(uint32_t domid, struct xk_error *err);
+int xk_snap_xen_unpause(uint32_t domid, struct xk_error *err);
+int xk_snap_xen_paused(uint32_t domid, const char *uuid,
+    struct xk_error *err);
+int xk_snap_xen_disks(uint32_t domid, struct xk_snap_disk **disks,
+    size_t *n, bool **bk, struct xk_error *err);
+/*
+ * Which backend snapshots d, a disk of a domain whose disks blkback
+ * serves (bk: this one is), with the domain paused: like
+ * xk_snap_pick_backend, but only backends that work outside QEMU while
+ * the vCPUs are stopped (XK_SNAP_CAP_PAUSE).
+ */
+void xk_snap_pick_paused(const struct xk_snap_env *env,
+    struct xk_snap_disk *d, bool bk);
 
 /*
  * Copy every disk of the running domain into DIR/VDEV.qcow2 (mirror.c),

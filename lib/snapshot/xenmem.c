@@ -305,3 +305,125 @@ out:
 	close(fd);
 	return rc;
 }
+
+/*
+ * The pause of a snapshot of a domain whose disks are all served by
+ * blkback.  Xen counts the pauses of the toolstack (a domain paused by
+ * xl pause and by us needs both unpauses), so ours never undoes one of
+ * the user's.
+ */
+int
+xk_snap_xen_pause(uint32_t domid, struct xk_error *err)
+{
+	struct xl x;
+	int rc;
+
+	if (xl_open(&x, err) < 0)
+		return -1;
+	rc = libxl_domain_pause(x.ctx, domid, NULL);
+	xl_close(&x);
+	if (rc != 0) {
+		xk_error_set(err, "domid %u: libxl_domain_pause failed (libxl "
+		    "error %d)", domid, rc);
+		return -1;
+	}
+	return 0;
+}
+
+int
+xk_snap_xen_unpause(uint32_t domid, struct xk_error *err)
+{
+	struct xl x;
+	int rc;
+
+	if (xl_open(&x, err) < 0)
+		return -1;
+	rc = libxl_domain_unpause(x.ctx, domid, NULL);
+	xl_close(&x);
+	if (rc != 0) {
+		xk_error_set(err, "domid %u: libxl_domain_unpause failed "
+		    "(libxl error %d): the domain stays paused; xl unpause %u",
+		    domid, rc, domid);
+		return -1;
+	}
+	return 0;
+}
+
+/* 1: domid is the domain uuid, paused; 0: not paused, or gone; -1. */
+int
+xk_snap_xen_paused(uint32_t domid, const char *uuid, struct xk_error *err)
+{
+	libxl_dominfo info;
+	struct xl x;
+	char u[40];
+	int r = 0;
+
+	if (xl_open(&x, err) < 0)
+		return -1;
+	libxl_dominfo_init(&info);
+	if (libxl_domain_info(x.ctx, &info, domid) == 0) {
+		snprintf(u, sizeof(u), LIBXL_UUID_FMT,
+		    LIBXL_UUID_BYTES(info.uuid));
+		r = info.paused && strcmp(u, uuid) == 0;
+	}
+	libxl_dominfo_dispose(&info);
+	xl_close(&x);
+	return r;
+}
+
+static char *
+disk_format(libxl_disk_format f)
+{
+	const char *s = libxl_disk_format_to_string(f);
+
+	return strdup(f == LIBXL_DISK_FORMAT_RAW ? "raw" :
+	    f == LIBXL_DISK_FORMAT_QCOW2 ? "qcow2" : s ? s : "unknown");
+}
+
+/*
+ * A running domain's disks as libxl lists them (xl block-list): vdev as
+ * in its configuration ("xvda"), the path given to the backend (for a
+ * raw file under blkback, the file: the hotplug script put a loop
+ * device between them).  bk: for each disk, served by blkback (phy)?
+ */
+int
+xk_snap_xen_disks(uint32_t domid, struct xk_snap_disk **disks, size_t *n,
+    bool **bk, struct xk_error *err)
+{
+	libxl_device_disk *list;
+	struct xl x;
+	int num = 0;
+
+	*disks = NULL;
+	*bk = NULL;
+	*n = 0;
+	if (xl_open(&x, err) < 0)
+		return -1;
+	list = libxl_device_disk_list(x.ctx, domid, &num);
+	*disks = calloc((size_t)num + 1, sizeof(**disks));
+	*bk = calloc((size_t)num + 1, sizeof(**bk));
+	if (*disks == NULL || *bk == NULL) {
+		libxl_device_disk_list_free(list, num);
+		xl_close(&x);
+		xk_error_errno(err, ENOMEM, "disks");
+		return -1;
+	}
+	for (int i = 0; i < num; i++) {
+		libxl_device_disk *ld = &list[i];
+		struct xk_snap_disk *d = &(*disks)[(*n)++];
+
+		d->vdev = strdup(ld->vdev ? ld->vdev : "");
+		d->path = strdup(ld->pdev_path ? ld->pdev_path : "");
+		/* blkback has no formats, and libxl lists none for it */
+		d->format = ld->backend == LIBXL_DISK_BACKEND_PHY ?
+		    strdup("raw") : disk_format(ld->format);
+		d->readonly = !ld->readwrite;
+		d->removable = ld->is_cdrom || ld->removable;
+		d->empty = ld->pdev_path == NULL || ld->pdev_path[0] == '\0' ||
+		    ld->format == LIBXL_DISK_FORMAT_EMPTY;
+		(*bk)[i] = ld->backend == LIBXL_DISK_BACKEND_PHY;
+	}
+	libxl_device_disk_list_free(list, num);
+	xl_close(&x);
+	return 0;
+}
