@@ -344,6 +344,33 @@ gen_name(struct xk_snap_ctx *ctx, char *buf, size_t len, struct xk_error *err)
 	return -1;
 }
 
+/*
+ * One image opened by two devices of the domain (an HVM guest's
+ * emulated AHCI disk and the PV-driver disk of the same file: Xen's
+ * unplug takes IDE disks away, not AHCI ones) cannot be snapshotted:
+ * each device would get an overlay of its own, the guest's writes would
+ * split between them.  Seen in the lab (t5120); refused.
+ */
+static int
+refuse_shared_image(const struct xk_snap_ctx *ctx,
+    const struct xk_snap_disk *all, size_t n, size_t j, struct xk_error *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (k == j || all[k].path == NULL || all[j].path == NULL ||
+		    strcmp(all[k].path, all[j].path) != 0)
+			continue;
+		xk_error_set(err, "domain %s: disks %s and %s are one image, "
+		    "%s, opened twice (an HVM guest's emulated AHCI disk and "
+		    "its PV-driver disk: Xen does not unplug AHCI disks); a "
+		    "snapshot would split the guest's writes between two "
+		    "overlays: nothing was taken (use hdtype=\"ide\", or "
+		    "shut the domain down)", ctx->domain, all[j].vdev,
+		    all[k].vdev, all[j].path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Choose the disks: the named ones (all must work) or all that can. */
 static int
 select_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all, size_t n,
@@ -389,6 +416,11 @@ select_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all, size_t n,
 			    "disks to snapshot with --disk to leave it out)",
 			    ctx->domain, all[j].vdev, all[j].path,
 			    all[j].why);
+			strbuf_free(&why);
+			return -1;
+		}
+		if (all[j].be != NULL &&
+		    refuse_shared_image(ctx, all, n, j, err) < 0) {
 			strbuf_free(&why);
 			return -1;
 		}

@@ -325,5 +325,24 @@ check "an interrupted create is finished by the next operation" sh -c \
     "$XK snapshot create --qmp $T/f/qmp.sock f auto2 &&
     $XK snapshot list f | grep -q '^auto '"
 
+# --- one image opened by two devices (a Xen HVM guest's AHCI disk and
+# its PV-driver disk): one overlay each would split the guest's writes
+mkdir -p "$T/two"
+qemu-img create -q -f qcow2 "$T/two/d0.img" 16M
+for i in 0 1; do
+	echo "-drive file=$T/two/d0.img,format=qcow2,if=none,id=disk$i,file.locking=off"
+done >"$T/two/args"
+# shellcheck disable=SC2046
+qemu-system-x86_64 -machine q35,accel=kvm:tcg -S -nodefaults \
+    -display none -daemonize -pidfile "$T/two/qemu.pid" \
+    -qmp "unix:$T/two/qmp.sock,server=on,wait=off" $(cat "$T/two/args") \
+    2>"$T/two/qemu.err"
+refuse "one image opened twice: refused, naming both" \
+    "disks disk0 and disk1 are one image" snap create two s1
+refuse "one image opened twice: --disk of one of them refused too" \
+    "are one image" snap create two s1 --disk disk1
+check "one image opened twice: no overlay made" \
+    test "$(find "$T/two" -name 'd0.img.xk-*' | wc -l)" -eq 0
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
