@@ -1,0 +1,191 @@
+#!/bin/sh
+# xk snapshot of a real Xen PV guest whose disks blkback serves (phy:
+# LVM volumes, no device model): a live create pauses the domain
+# through libxl around lvcreate and lets it go on; a create killed while
+# the domain is paused is finished or rolled back by repair, which
+# unpauses it; the running domain's revert is refused; the stopped
+# domain's revert brings the snapshot's data back, checked by the guest
+# itself; delete works with the domain running.
+#
+# Disks: xvda a classic LV, xvdb a thin LV (a classic one if this dom0
+# cannot make thin pools), in a volume group on a loop device over a
+# file in /var/tmp, all removed on any exit.  Their hotplug script is a
+# minimal one that does what blkback needs for a phy device: Debian's
+# block script overran libxl's 10 s hotplug timeout under TCG (three
+# tries of three, "killing execution of /etc/xen/scripts/block add
+# because of timeout"), before xk had anything to do with the domain.
+#
+# The guest writes its pattern on xvda, burns the CPU for BURN seconds,
+# then writes the pattern on xvdb, and sleeps.  The snapshot is taken
+# during the burn: it has the pattern on xvda, not on xvdb.
+. /usr/lib/xk-lab/tests/lib.sh
+g=xk-t5300
+vg=xkt5300
+T=/var/tmp/$g
+BURN=150
+export XK_CATALOG=/root/$g.db
+loop=""
+
+# dom0 has no udev: LVM makes its own device nodes; no dmeventd (the
+# leak check would see it), no thin_check (not in the lab image).
+rm -rf $T $XK_CATALOG*
+mkdir -p $T/lvm
+cat >$T/lvm/lvm.conf <<EOF
+activation { udev_sync = 0 udev_rules = 0 verify_udev_operations = 1
+    monitoring = 0 }
+devices { obtain_device_list_from_udev = 0 use_devicesfile = 0 }
+global { use_lvmpolld = 0 thin_check_executable = "" }
+EOF
+export LVM_SYSTEM_DIR=$T/lvm LVM_SUPPRESS_FD_WARNINGS=1
+
+# The hotplug script (libxl runs it with add or remove, XENBUS_PATH set):
+# blkback opens the device once physical-device (major:minor, in hex)
+# is written; nothing to undo on remove.
+cat >$T/block <<'EOF'
+#!/bin/sh
+[ "$1" = add ] || exit 0
+dev=$(xenstore-read "$XENBUS_PATH/params") || exit 1
+mm=$(stat -L -c %t:%T "$dev") || exit 1
+xenstore-write "$XENBUS_PATH/physical-device" "$mm" \
+    "$XENBUS_PATH/physical-device-path" "$dev" \
+    "$XENBUS_PATH/hotplug-status" connected
+EOF
+chmod +x $T/block
+
+cleanup() {
+	exists $g && timeout 60 xl destroy $g >/dev/null 2>&1
+	wait_for 60 gone $g
+	vgremove -q -ff $vg >/dev/null 2>&1
+	[ -n "$loop" ] && pvremove -q -ff "$loop" >/dev/null 2>&1
+	[ -n "$loop" ] && losetup -d "$loop"
+	rm -rf $T $XK_CATALOG*
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+log() { echo "# $(date +%T) $*"; }
+said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
+count() { grep -c "xk-guest: $1" $CONSOLE/guest-$g.log; }
+# at_least N WHAT: the guest said WHAT N times or more (a function, so
+# that wait_for counts again each time)
+at_least() { [ "$(count "$2")" -ge "$1" ]; }
+paused() { state $g | grep -q p; }
+# running: the domain exists, not paused, shut down, crashed or dying
+running() { exists $g && ! state $g | grep -q '[pscd]'; }
+snaps() { lvs --noheadings -o lv_name $vg | grep -c _xkc; }
+
+modprobe -q loop 2>/dev/null
+modprobe -q dm-snapshot 2>/dev/null
+modprobe -q dm-thin-pool 2>/dev/null
+truncate -s 300M $T/pv.img || fail "truncate"
+loop=$(losetup -f --show $T/pv.img) || fail "losetup"
+pvcreate -q "$loop" >/dev/null && vgcreate -q $vg "$loop" >/dev/null &&
+    lvcreate -q -L 32M -n a $vg >/dev/null || fail "LVM: $(lvs 2>&1)"
+if lvcreate -q -L 100M -T $vg/pool >$T/thin.out 2>&1 &&
+    lvcreate -q -V 32M -T $vg/pool -n b >>$T/thin.out 2>&1; then
+	log "xvdb: a thin volume"
+else
+	log "xvdb: a classic volume (no thin pool here: $(cat $T/thin.out))"
+	lvremove -q -f $vg/pool >/dev/null 2>&1
+	lvcreate -q -L 32M -n b $vg >/dev/null || fail "lvcreate b"
+fi
+[ -b /dev/$vg/a ] && [ -b /dev/$vg/b ] || fail "no /dev/$vg/a or b"
+
+# boot ACTIONS: start the guest on the two volumes, wait for its marker
+boot() {
+	guest_cfg pv $g "$1" "disk = [ \
+\"format=raw, vdev=xvda, access=rw, script=$T/block, target=/dev/$vg/a\", \
+\"format=raw, vdev=xvdb, access=rw, script=$T/block, target=/dev/$vg/b\" ]"
+	create_retry $g
+	wait_marker $g 400
+}
+
+log "boot: write xvda, burn $BURN s, write xvdb"
+boot "write:xvda+burn:$BURN+write:xvdb+sleep"
+wait_for 300 said "write ok" || fail "guest could not write: $(
+    grep xk-guest $CONSOLE/guest-$g.log)"
+id=$(timeout 20 xl domid $g)
+[ -S /var/run/xen/qmp-libxl-$id ] && fail "the domain has a device model"
+
+log "create s1 (live)"
+t0=$(now_ms)
+XK_SNAPSHOT_TIMING=1 xk snapshot create $g s1 || fail "live create s1"
+log "create s1 done in $(( $(now_ms) - t0 )) ms"
+said "burnt" && fail "the burn ended before the snapshot (raise BURN)"
+[ "$(timeout 20 xl domid $g)" = "$id" ] || fail "the domain changed"
+running || fail "the domain should run after the snapshot: $(xl list)"
+xk snapshot info --json $g s1
+[ "$(xk snapshot info --json $g s1 | grep -c '"backend": "lvm"')" -eq 2 ] ||
+    fail "s1 should hold both disks, with the lvm backend"
+[ "$(snaps)" -eq 2 ] || fail "s1 should be two LVM snapshots: $(lvs $vg)"
+
+# killed while the domain is paused, after the copies (the commit
+# point): repair finishes the create and unpauses the domain
+log "create s2 killed after step 3 (paused), then repair"
+XK_SNAPSHOT_FAULT=create:3 xk snapshot create $g s2
+paused || fail "create:3 comes before the unpause: $(xl list $g)"
+xk snapshot list $g | grep -q "interrupted create" ||
+    fail "the interrupted create should be pending"
+xk snapshot repair $g || fail "repair after create:3"
+running || fail "repair should unpause the domain: $(xl list $g)"
+xk snapshot info $g s2 >/dev/null || fail "s2 should be finished"
+[ "$(snaps)" -eq 4 ] || fail "s2 should be two LVM snapshots: $(lvs $vg)"
+
+# killed while paused, before the copies: rolled back, unpaused
+log "create s3 killed in the pause, before the copies, then repair"
+XK_SNAPSHOT_FAULT=pause:1 xk snapshot create $g s3
+paused || fail "pause:1 comes before the unpause: $(xl list $g)"
+xk snapshot repair $g || fail "repair after pause:1"
+running || fail "repair should unpause the domain: $(xl list $g)"
+xk snapshot info $g s3 >/dev/null 2>&1 && fail "s3 should be rolled back"
+[ "$(snaps)" -eq 4 ] || fail "s3 should have left no volume: $(lvs $vg)"
+
+# a domain the user paused stays paused
+log "create s4 of a domain paused by xl pause"
+timeout 20 xl pause $g || fail "xl pause"
+xk snapshot create $g s4 || fail "create s4 (paused domain)"
+paused || fail "the domain paused by xl pause should stay paused"
+timeout 20 xl unpause $g || fail "xl unpause"
+running || fail "xl unpause should let it run: $(xl list $g)"
+
+log "delete s2 and s4 (the domain runs)"
+xk snapshot delete $g s2 || fail "delete s2 (domain running)"
+xk snapshot delete $g s4 || fail "delete s4 (domain running)"
+[ "$(snaps)" -eq 2 ] || fail "s2's and s4's volumes should be gone: $(lvs $vg)"
+running || fail "the domain should still run: $(xl list $g)"
+
+xk snapshot revert $g s1 >$T/out 2>&1 && fail "revert of the running domain"
+cat $T/out
+grep -q "needs it shut down" $T/out ||
+    fail "a running blkback domain's revert should be refused clearly"
+
+# the guest writes xvdb after the snapshot
+wait_for $((BURN + 300)) at_least 2 "write ok" ||
+    fail "the guest did not go on after the snapshot: $(
+    grep xk-guest $CONSOLE/guest-$g.log)"
+[ "$(count "write ok")" -eq 2 ] || fail "xvdb: $(grep xk-guest \
+    $CONSOLE/guest-$g.log)"
+[ "$(markers $g)" -eq 1 ] || fail "the guest booted again"
+destroy $g
+# and xvda gets other data while the domain is down
+dd if=/dev/urandom of=/dev/$vg/a bs=64k count=16 conv=fsync 2>/dev/null ||
+    fail "dd over xvda"
+
+log "revert s1 (the domain is down)"
+xk snapshot revert $g s1 || fail "revert s1"
+boot "verify:xvda+verify:xvdb+sleep"
+wait_for 300 at_least 2 "verify " ||
+    fail "no verify results: $(grep xk-guest $CONSOLE/guest-$g.log)"
+# (the console's lines end in CR LF)
+v=$(grep "xk-guest: verify" $CONSOLE/guest-$g.log | tr -d '\r' |
+    awk '{ print $3 }' | paste -s -d ' ')
+[ "$v" = "ok FAILED" ] || fail "after the revert, xvda should hold the \
+pattern and xvdb not (written after the snapshot): verify says $v"
+
+log "delete s1 (the domain runs)"
+xk snapshot delete $g s1 || fail "delete s1 (domain running)"
+[ "$(snaps)" -eq 0 ] || fail "s1's volumes should be gone: $(lvs $vg)"
+running || fail "the domain should still run: $(xl list $g)"
+xk snapshot list --tree $g
+destroy $g
+exit 0
