@@ -1,7 +1,8 @@
 #!/bin/sh
 # formats-disk.sh - raw -> dynamic VHD: xenkit against qemu-img and
 # against a plain sequential read of the same file, side by side, with
-# wall time, throughput over the virtual size and peak RSS.
+# wall time, throughput over the virtual size and peak RSS; then raw ->
+# XVA and XVA -> raw (xk export / xk import) on the same file.
 #
 #   bench/formats-disk.sh [XK]     (default: build/src/xk)
 #
@@ -81,6 +82,27 @@ bench() {
 	    cut -f1) >> 10)) MiB, xenkit $(($(stat -c %s "$W/x.vhd") >> 20))" \
 	    "/ $(($(du -k "$W/x.vhd" | cut -f1) >> 10)) MiB, $same"
 	rm -f "$W/q.vhd" "$W/x.vhd"
+	# XVA both ways (the issue's raw -> XVA and XVA -> raw): a config
+	# naming the disk; the import writes a sparse raw disk back
+	printf '%s\n' 'name = "bench"' 'type = "hvm"' 'memory = 512' \
+	    "disk = [ 'format=raw, vdev=xvda, access=rw, target=$f' ]" \
+	    >"$W/bench.cfg"
+	sync
+	run "xk export raw -> xva" "$size" "$XK" export "$W/bench.cfg" \
+	    -o "$W/x.xva"
+	echo "  xva: $(($(stat -c %s "$W/x.xva") >> 20)) MiB"
+	sync
+	mkdir "$W/imp"
+	run "xk import xva -> raw" "$size" "$XK" import "$W/x.xva" \
+	    -o "$W/imp"
+	if cmp -s "$f" "$W/imp/$(ls "$W/imp" | grep -v '\.cfg$' | head -n 1)"
+	then
+		same="identical content"
+	else
+		same="CONTENT DIFFERS"
+	fi
+	echo "  imported raw disk: $same"
+	rm -rf "$W/x.xva" "$W/imp" "$W/bench.cfg"
 }
 
 echo "xenkit $("$XK" --version 2>/dev/null || echo '?'), $(qemu-img --version | head -n 1)"
