@@ -9,7 +9,9 @@
 #
 # Disks: xvda a classic LV, xvdb a thin LV (a classic one if this dom0
 # cannot make thin pools), in a volume group on a loop device over a
-# file in /var/tmp, all removed on any exit.  Their hotplug script is a
+# file in /var/tmp, all removed on any exit; xvdc a plain loop device,
+# which no backend can snapshot: a create of every disk is refused,
+# naming it, and takes nothing; the others are named with --disk.  Their hotplug script is a
 # minimal one that does what blkback needs for a phy device: Debian's
 # block script overran libxl's 10 s hotplug timeout under TCG (three
 # tries of three, "killing execution of /etc/xen/scripts/block add
@@ -25,6 +27,8 @@ T=/var/tmp/$g
 BURN=150
 export XK_CATALOG=/root/$g.db
 loop=""
+cloop=""
+D="--disk xvda --disk xvdb"
 
 # dom0 has no udev: LVM makes its own device nodes; no dmeventd (the
 # leak check would see it), no thin_check (not in the lab image).
@@ -58,6 +62,7 @@ cleanup() {
 	vgremove -q -ff $vg >/dev/null 2>&1
 	[ -n "$loop" ] && pvremove -q -ff "$loop" >/dev/null 2>&1
 	[ -n "$loop" ] && losetup -d "$loop"
+	[ -n "$cloop" ] && losetup -d "$cloop"
 	rm -rf $T $XK_CATALOG*
 }
 trap cleanup EXIT
@@ -90,12 +95,15 @@ else
 	lvcreate -q -L 32M -n b $vg >/dev/null || fail "lvcreate b"
 fi
 [ -b /dev/$vg/a ] && [ -b /dev/$vg/b ] || fail "no /dev/$vg/a or b"
+truncate -s 16M $T/c.img || fail "truncate"
+cloop=$(losetup -f --show $T/c.img) || fail "losetup c"
 
 # boot ACTIONS: start the guest on the two volumes, wait for its marker
 boot() {
 	guest_cfg pv $g "$1" "disk = [ \
 \"format=raw, vdev=xvda, access=rw, script=$T/block, target=/dev/$vg/a\", \
-\"format=raw, vdev=xvdb, access=rw, script=$T/block, target=/dev/$vg/b\" ]"
+\"format=raw, vdev=xvdb, access=rw, script=$T/block, target=/dev/$vg/b\", \
+\"format=raw, vdev=xvdc, access=rw, script=$T/block, target=$cloop\" ]"
 	create_retry $g
 	wait_marker $g 400
 }
@@ -107,9 +115,19 @@ wait_for 300 said "write ok" || fail "guest could not write: $(
 id=$(timeout 20 xl domid $g)
 [ -S /var/run/xen/qmp-libxl-$id ] && fail "the domain has a device model"
 
-log "create s1 (live)"
+log "create s0 (every disk): refused, xvdc cannot be snapshotted"
+xk snapshot create $g s0 >$T/out 2>&1 && fail "create of every disk"
+cat $T/out
+grep -q "disk xvdc ($cloop) cannot be snapshotted: block device $cloop \
+is not an LVM logical volume" $T/out || fail "the refusal should name xvdc"
+grep -q "nothing was taken" $T/out || fail "the refusal should say so"
+[ "$(snaps)" -eq 0 ] || fail "s0 left volumes: $(lvs $vg)"
+running || fail "the domain should run after the refusal: $(xl list)"
+xk snapshot info $g s0 >/dev/null 2>&1 && fail "s0 should not exist"
+
+log "create s1 (live) of xvda and xvdb"
 t0=$(now_ms)
-XK_SNAPSHOT_TIMING=1 xk snapshot create $g s1 || fail "live create s1"
+XK_SNAPSHOT_TIMING=1 xk snapshot create $D $g s1 || fail "live create s1"
 log "create s1 done in $(( $(now_ms) - t0 )) ms"
 said "burnt" && fail "the burn ended before the snapshot (raise BURN)"
 [ "$(timeout 20 xl domid $g)" = "$id" ] || fail "the domain changed"
@@ -122,7 +140,7 @@ xk snapshot info --json $g s1
 # killed while the domain is paused, after the copies (the commit
 # point): repair finishes the create and unpauses the domain
 log "create s2 killed after step 3 (paused), then repair"
-XK_SNAPSHOT_FAULT=create:3 xk snapshot create $g s2
+XK_SNAPSHOT_FAULT=create:3 xk snapshot create $D $g s2
 paused || fail "create:3 comes before the unpause: $(xl list $g)"
 xk snapshot list $g | grep -q "interrupted create" ||
     fail "the interrupted create should be pending"
@@ -133,7 +151,7 @@ xk snapshot info $g s2 >/dev/null || fail "s2 should be finished"
 
 # killed while paused, before the copies: rolled back, unpaused
 log "create s3 killed in the pause, before the copies, then repair"
-XK_SNAPSHOT_FAULT=pause:1 xk snapshot create $g s3
+XK_SNAPSHOT_FAULT=pause:1 xk snapshot create $D $g s3
 paused || fail "pause:1 comes before the unpause: $(xl list $g)"
 xk snapshot repair $g || fail "repair after pause:1"
 running || fail "repair should unpause the domain: $(xl list $g)"
@@ -143,7 +161,7 @@ xk snapshot info $g s3 >/dev/null 2>&1 && fail "s3 should be rolled back"
 # a domain the user paused stays paused
 log "create s4 of a domain paused by xl pause"
 timeout 20 xl pause $g || fail "xl pause"
-xk snapshot create $g s4 || fail "create s4 (paused domain)"
+xk snapshot create $D $g s4 || fail "create s4 (paused domain)"
 paused || fail "the domain paused by xl pause should stay paused"
 timeout 20 xl unpause $g || fail "xl unpause"
 running || fail "xl unpause should let it run: $(xl list $g)"
