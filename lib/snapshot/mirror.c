@@ -111,6 +111,13 @@ xk_snap_mirror(struct xk_snap_ctx *ctx, const char *dir, json_t **made,
 	int rc = -1;
 
 	*made = json_array();
+	if (ctx->blkback) {
+		xk_error_set(err, "Xen domain %s has no device model (its disks "
+		    "are served by blkback), and mirror copies through QEMU's "
+		    "blockdev-mirror: take a snapshot (xk snapshot create) and "
+		    "copy its volumes or files instead", ctx->domain);
+		return -1;
+	}
 	if (ctx->env.qmp == NULL) {
 		xk_error_set(err, "domain %s is not running: copy its disks "
 		    "with qemu-img convert instead", ctx->domain);
