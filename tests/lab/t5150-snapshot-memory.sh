@@ -33,6 +33,9 @@ boot() {
 }
 said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
 count() { grep -c "xk-guest: $1" $CONSOLE/guest-$g.log; }
+# burnt_at_least N: the guest finished N burns (counted at each of
+# wait_for's tries, not once when the line is read)
+burnt_at_least() { [ "$(count "burnt $BURN")" -ge "$1" ]; }
 # running: the domain exists, not paused, shut down (suspended), crashed
 # or dying (a runnable vCPU waiting for the CPU shows as ------)
 running() { exists $g && ! state $g | grep -q '[pscd]'; }
@@ -76,7 +79,7 @@ log "revert m1 done in $(( $(now_ms) - t0 )) ms"
 exists $g || fail "the domain should be restored by the revert"
 running || fail "the restored guest should run: $(xl list)"
 # it goes on in its burn: a second "burnt", and no second marker
-wait_for $((BURN + 120)) test "$(count "burnt $BURN")" -ge 2 ||
+wait_for $((BURN + 120)) burnt_at_least 2 ||
     fail "the restored guest did not go on from the snapshot point"
 [ "$(markers $g)" -eq 1 ] || fail "the restored guest booted again"
 
@@ -87,7 +90,7 @@ exists $g || fail "the domain should be restored by the revert"
 id3=$(timeout 20 xl domid $g)
 [ "$id3" != "$id2" ] || fail "the running domain was not replaced"
 running || fail "the restored guest should run: $(xl list)"
-wait_for $((BURN + 120)) test "$(count "burnt $BURN")" -ge 3 ||
+wait_for $((BURN + 120)) burnt_at_least 3 ||
     fail "the restored guest did not go on from the snapshot point"
 [ "$(markers $g)" -eq 1 ] || fail "the restored guest booted again"
 
@@ -101,7 +104,7 @@ xk snapshot list $g | grep -q "interrupted revert" ||
 xk snapshot repair $g || fail "repair after revert:3"
 exists $g || fail "repair should restore the domain"
 running || fail "the restored guest should run: $(xl list)"
-wait_for $((BURN + 120)) test "$(count "burnt $BURN")" -ge 4 ||
+wait_for $((BURN + 120)) burnt_at_least 4 ||
     fail "the guest restored by repair did not go on"
 [ "$(markers $g)" -eq 1 ] || fail "the restored guest booted again"
 
