@@ -16,7 +16,10 @@ exec sleep 1000
 EOS
 printf '#!/bin/sh\necho "failing on purpose" >&2\nexit 7\n' >"$EV/hooks/20-fail"
 chmod 755 "$EV/hooks/10-hang" "$EV/hooks/20-fail"
-mon_start --hook-timeout 20
+# a limit well beyond the time ev-hb needs (create, hooks, both
+# deaths: over 20 s on a loaded host), so the hang is still on when
+# checked below
+mon_start --hook-timeout 90
 
 tiny_cfg ev-ha poweroff
 tiny_cfg ev-hb crash
@@ -36,8 +39,8 @@ kill -0 "$hang" 2>/dev/null ||
     fail "the hanging hook ended too early for this test to mean anything"
 echo "ev-hb's hooks ran and both logs were written while ev-ha's hook hung"
 # the hang is killed at its limit, then ev-ha's next hooks run
-wait_for 120 sh -c "! kill -0 $hang 2>/dev/null" || fail "hung hook not killed"
-wait_for 60 grep -q "10-hang (shutdown ev-ha domid $ida): timed out after 20000 ms, killed" \
+wait_for 180 sh -c "! kill -0 $hang 2>/dev/null" || fail "hung hook not killed"
+wait_for 60 grep -q "10-hang (shutdown ev-ha domid $ida): timed out after 90000 ms, killed" \
     "$EV/mon.out" || fail "the timeout is not reported"
 wait_for 60 test -f "$EV/hook-death-$ida" || fail "ev-ha's death hook never ran"
 grep -q "20-fail (shutdown ev-hb domid $idb): failing on purpose" "$EV/mon.out" &&
