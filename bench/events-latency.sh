@@ -12,7 +12,9 @@
 #   linux xN   N Linux guests (the lab's kernel and a bench init) that
 #              request a poweroff at the same wallclock instant, each
 #              stamping its own clock (busybox adjtimex, microseconds)
-#              just before `echo o > /proc/sysrq-trigger`; guest and
+#              just before `poweroff -f` (the reboot(2) call itself:
+#              sysrq-o runs an orderly poweroff through userland first,
+#              which under TCG takes seconds of its own); guest and
 #              dom0 clocks are both Xen's (PV wallclock + system time)
 #   tiny xN    N tinypv guests created paused and unpaused together;
 #              the request time is dom0's clock just before the unpause,
@@ -72,7 +74,7 @@ echo "xk-bench: up, poweroff at $at"
 while [ $(( $(us) / 1000 )) -lt "$at" ]; do usleep 1000; done
 t=$(us)
 echo "xk-bench: t=$t"
-echo o >/proc/sysrq-trigger
+poweroff -f
 while :; do sleep 1; done
 EOS
 chmod 755 "$W/root/init"
