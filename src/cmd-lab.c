@@ -320,9 +320,10 @@ lab_up(struct lab_ctx *x, int argc, char **argv)
 }
 
 /*
- * A stopped lab's directory goes (the lab is disposable; its serial
- * log tail was printed if it had to be killed).  One given with
- * XK_LAB_STATE is the user's: only emptied of the sockets and pid.
+ * A lab that powered off cleanly leaves nothing: its directory goes
+ * (one that had to be killed keeps it, serial log included, for a
+ * look; `up` sweeps it later).  One given with XK_LAB_STATE is the
+ * user's: left as it is, the next `up` clears what it needs to.
  */
 static void
 remove_state(const struct lab_ctx *x)
