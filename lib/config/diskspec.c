@@ -412,11 +412,15 @@ apply_prefix(struct dparse *dp, size_t which)
 	}
 }
 
-/* Copy a token's value: skip bytes, less one trailing ','. */
+/* Copy a token's value: skip bytes, less one trailing ','.  (A match
+ * always covers its "key=" prefix; the check says so to the compiler,
+ * which otherwise sees a possible wrap-around in len - skip.) */
 static char *
 token_value(const char *s, size_t len, size_t skip)
 {
-	if (len > skip && s[len - 1] == ',')
+	if (len <= skip)
+		return strdup("");
+	if (s[len - 1] == ',')
 		len--;
 	return strndup(s + skip, len - skip);
 }
