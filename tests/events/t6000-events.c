@@ -686,6 +686,61 @@ TEST(hooks_start_with_no_signal_blocked)
 	free(dir);
 }
 
+TEST(hooks_start_with_default_signal_actions)
+{
+	char *dir = mkhooks("sigign"), *out = path_in(xk_test_tmpdir(), "sigign.out");
+	char *body, *r;
+	struct xk_event ev = mkev(XK_EV_CREATE, "web", 7, U1, XK_R_NONE, 1);
+	struct xk_hooks_cfg cfg = { 0 };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+	CHECK(asprintf(&body, "while read -r l; do case $l in SigIgn*) "
+	    "echo \"$l\" > %s;; esac; done < /proc/$$/status", out) > 0);
+	hook(dir, "ign", body, 0755);
+	free(body);
+	cfg.dir = dir;
+	cfg.report_fd = open("/dev/null", O_WRONLY);
+	/* a daemon that ignores SIGPIPE must not hand that to its hooks */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old);
+	CHECK_INT_EQ(xk_hooks_run(&cfg, &ev), 0);
+	sigaction(SIGPIPE, &old, NULL);
+	close(cfg.report_fd);
+	r = slurp(out);
+	CHECK_STR_HAS(r, "SigIgn:\t");
+	/* (glibc's posix_spawn leaves its own internal signals, 32 and 33,
+	 * ignored: a new program's libc sets those up again itself) */
+	CHECK((strtoull(r + strlen("SigIgn:\t"), NULL, 16) &
+	    (1ULL << (SIGPIPE - 1))) == 0);
+	free(r);
+	free(out);
+	free(dir);
+}
+
+TEST(hooks_unexecutable_reported_others_run)
+{
+	char *dir = mkhooks("noexec"), *rep = path_in(xk_test_tmpdir(), "nrep");
+	char *bad = path_in(dir, "10-bad"), *r;
+	struct xk_event ev = mkev(XK_EV_DEATH, "web", 7, U1, XK_R_NONE, 1);
+	struct xk_hooks_cfg cfg = { 0 };
+
+	/* executable, but its interpreter does not exist */
+	write_file(bad, "#!/nonexistent/xk-interpreter\n", 0755);
+	hook(dir, "20-good", "echo still-run", 0755);
+	cfg.dir = dir;
+	cfg.report_fd = open(rep, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK_INT_EQ(xk_hooks_run(&cfg, &ev), 1);
+	close(cfg.report_fd);
+	r = slurp(rep);
+	CHECK_STR_HAS(r, "10-bad (death web domid 7): could not execute: "
+	    "No such file or directory");
+	CHECK_STR_HAS(r, "20-good (death web domid 7): still-run");
+	free(r);
+	free(bad);
+	free(rep);
+	free(dir);
+}
+
 TEST(hooks_missing_directory)
 {
 	char *rep = path_in(xk_test_tmpdir(), "mrep"), *r;
