@@ -4,8 +4,9 @@
 #   linux N  N Linux guests (the lab kernel, bench init) that request a
 #            poweroff together at a wallclock instant they were given;
 #            each prints its own clock just before the request
-#   tiny N   N tinypv guests created paused, unpaused together; the
-#            request time is dom0's clock just before the unpause
+#   tiny N   N tinypv guests that sleep in Xen until a wallclock instant
+#            they were given, then stamp their console (Xen's wallclock,
+#            ns) just before SCHEDOP_shutdown
 # Prints one line per guest: NAME REQUEST_MS LOG_MS HOOK_MS DEATH_MS
 # (LOG: the shutdown line's timestamp; HOOK: the first thing the hook
 # did, `date`; DEATH: when the monitor saw the domain destroyed by xl's
@@ -16,10 +17,11 @@ set -u
 mode=$1
 n=$2
 ev_setup bench
+# bash's clock is a builtin: the stamp costs no fork of its own
 cat >"$EV/hooks/10-stamp" <<'EOS'
-#!/bin/sh
-t=$(date +%s%N)
-echo "$XK_EVENT $XK_DOMAIN $t" >>"$(dirname "$0")/../hook-stamps"
+#!/bin/bash
+t=${EPOCHREALTIME/./}
+echo "$XK_EVENT $XK_DOMAIN ${t}000" >>"${0%/*}/../hook-stamps"
 EOS
 chmod 755 "$EV/hooks/10-stamp"
 mon_start --hook-timeout 60
@@ -63,22 +65,27 @@ linux)
 	done >"$EV/raw"
 	;;
 tiny)
+	# each guest sleeps in Xen until the instant, then stamps its
+	# console just before its SCHEDOP_shutdown
+	at=$(( $(now_ms) + 30000 + n * 3000 ))
 	for i in $(seq "$n"); do
-		tiny_cfg "ev-b$i" poweroff
-		timeout 120 xl create -q -p "/tmp/ev-b$i.cfg" >/dev/null 2>&1 ||
-		    fail "xl create -p ev-b$i"
+		tiny_cfg "ev-b$i" "poweroff at=$at"
+		rm -f "$CONSOLE/guest-ev-b$i.log"
+		timeout 120 xl create -q "/tmp/ev-b$i.cfg" >/dev/null 2>&1 ||
+		    fail "xl create ev-b$i"
 	done
-	req=$(now_ms)
-	for i in $(seq "$n"); do
-		xl unpause "ev-b$i" &
-	done
-	wait
-	wait_for 300 sh -c "[ \$(grep -c '\"event\":\"death\"' $EV/events.jsonl) -ge $n ]" ||
+	[ "$(now_ms)" -lt "$at" ] || fail "the guests were not all created before $at"
+	wait_for $(( (at - $(now_ms)) / 1000 + 300 )) sh -c \
+	    "[ \$(grep -c '\"event\":\"death\"' $EV/events.jsonl 2>/dev/null) -ge $n ]" ||
 	    fail "not all guests died"
 	wait_for 120 sh -c "[ \$(grep -c '^shutdown' $EV/hook-stamps) -ge $n ]" ||
 	    fail "not all hooks ran"
 	for i in $(seq "$n"); do
 		g=ev-b$i
+		req=$(sed -n 's/.*xk-tiny: t=\([0-9]*\).*/\1/p' "$CONSOLE/guest-$g.log" |
+		    head -n 1)
+		[ -n "$req" ] || { echo "$g: no request stamp" >&2; continue; }
+		req=$((req / 1000000))
 		echo "$g $req $(grep "\"event\":\"shutdown\",\"domain\":\"$g\"" \
 		    "$EV/events.jsonl" | sed 's/.*"ts":"\([^"]*\)".*/\1/')" \
 		    "$(sed -n "s/^shutdown $g //p" "$EV/hook-stamps")" \

@@ -7,6 +7,15 @@
  *	extra = "watchdog"	arms Xen's domain watchdog for 1 s
  *				(SCHEDOP_watchdog, what Linux's xen_wdt
  *				driver uses) and never feeds it
+ *	extra = "poweroff at=MS"
+ *				sleeps until Xen's wallclock reaches MS
+ *				(milliseconds since the epoch) first, so
+ *				that many guests ask at the same instant
+ *
+ * Just before the shutdown request it writes "xk-tiny: t=NS" to its
+ * console: Xen's wallclock in nanoseconds since the epoch (the clock
+ * dom0's Linux keeps too), so that bench/events-latency can measure
+ * from the request itself.
  *
  * The lab tests use it where a booting Linux guest would only add time:
  * the race under test is between xl's monitor and xenkit's at the
@@ -23,6 +32,8 @@
 #include <stdint.h>
 
 #include <xen/elfnote.h>
+#include <xen/event_channel.h>
+#include <xen/io/console.h>
 #include <xen/sched.h>
 #include <xen/xen.h>
 
@@ -70,17 +81,160 @@ static char stack[8192] __attribute__((aligned(16), used));
 __asm__(".globl stack_top\n.set stack_top, stack + 8192\n");
 
 static long
-sched_op(long cmd, void *arg)
+hypercall3(unsigned int nr, unsigned long a1, unsigned long a2,
+    unsigned long a3)
 {
-	register long rdi __asm__("rdi") = cmd;
-	register void *rsi __asm__("rsi") = arg;
+	register unsigned long rdi __asm__("rdi") = a1;
+	register unsigned long rsi __asm__("rsi") = a2;
+	register unsigned long rdx __asm__("rdx") = a3;
 	long ret;
 
 	__asm__ volatile("call *%[page]"
-	    : "=a"(ret), "+D"(rdi), "+S"(rsi)
-	    : [page] "r"(hypercall_page + __HYPERVISOR_sched_op * 32)
-	    : "memory", "rcx", "rdx", "r8", "r9", "r10", "r11");
+	    : "=a"(ret), "+D"(rdi), "+S"(rsi), "+d"(rdx)
+	    : [page] "r"(hypercall_page + nr * 32)
+	    : "memory", "rcx", "r8", "r9", "r10", "r11");
 	return ret;
+}
+
+static long
+sched_op(long cmd, void *arg)
+{
+	return hypercall3(__HYPERVISOR_sched_op, cmd, (unsigned long)arg, 0);
+}
+
+/*
+ * Two pages of our own bss whose mappings we replace: Xen gives a PV
+ * guest the machine addresses of shared_info and of its console ring,
+ * not mappings of them.
+ */
+static char shared_page[4096] __attribute__((aligned(4096)));
+static char console_page[4096] __attribute__((aligned(4096)));
+
+static int
+map_machine_page(void *va, uint64_t maddr)
+{
+	/* present, writable, user (Xen runs a PV kernel in ring 3) */
+	return hypercall3(__HYPERVISOR_update_va_mapping, (unsigned long)va,
+	    (maddr & ~0xfffULL) | 7, UVMF_INVLPG) == 0;
+}
+
+#define barrier() __asm__ volatile("" ::: "memory")
+
+static uint64_t
+rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* Xen's system time: ns since boot, from vcpu 0's TSC scaling record. */
+static uint64_t
+system_time_ns(volatile shared_info_t *sh)
+{
+	volatile struct vcpu_time_info *t = &sh->vcpu_info[0].time;
+	uint32_t version, mul;
+	uint64_t stamp, base, delta;
+	int8_t shift;
+
+	do {
+		version = t->version;
+		barrier();
+		stamp = t->tsc_timestamp;
+		base = t->system_time;
+		mul = t->tsc_to_system_mul;
+		shift = t->tsc_shift;
+		barrier();
+	} while ((version & 1) != 0 || version != t->version);
+	delta = rdtsc() - stamp;
+	delta = shift < 0 ? delta >> -shift : delta << shift;
+	return base + (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+}
+
+/* Xen's wallclock at boot: ns since the epoch at system time 0. */
+static uint64_t
+boot_wallclock_ns(volatile shared_info_t *sh)
+{
+	uint32_t version;
+	uint64_t ns;
+
+	do {
+		version = sh->wc_version;
+		barrier();
+		ns = ((uint64_t)sh->wc_sec_hi << 32 | sh->wc_sec) * 1000000000ULL +
+		    sh->wc_nsec;
+		barrier();
+	} while ((version & 1) != 0 || version != sh->wc_version);
+	return ns;
+}
+
+/* Sleep until system time reaches @until (events stay masked). */
+static void
+sleep_until(volatile shared_info_t *sh, uint64_t until)
+{
+	struct sched_poll poll = { .nr_ports = 0, .timeout = until };
+
+	sh->vcpu_info[0].evtchn_upcall_mask = 1;
+	while (system_time_ns(sh) < until)
+		sched_op(SCHEDOP_poll, &poll);
+}
+
+/* Queue @s on the console ring and kick xenconsoled; no waiting. */
+static void
+console_write(const start_info_t *si, const char *s)
+{
+	volatile struct xencons_interface *ring = (void *)console_page;
+	struct evtchn_send send = { .port = si->console.domU.evtchn };
+	XENCONS_RING_IDX prod = ring->out_prod;
+
+	while (*s != '\0' && prod - ring->out_cons < sizeof(ring->out))
+		ring->out[MASK_XENCONS_IDX(prod++, ring->out)] = *s++;
+	__asm__ volatile("sfence" ::: "memory");
+	ring->out_prod = prod;
+	hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_send,
+	    (unsigned long)&send, 0);
+}
+
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char digits[20];
+	int n = 0;
+
+	do
+		digits[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+static uint64_t
+parse_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	while (*s >= '0' && *s <= '9')
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	return v;
+}
+
+/* The value of "KEY=" in the command line @cmd, or NULL. */
+static const char *
+option(const char *cmd, const char *key)
+{
+	for (const char *w = cmd; *w != '\0'; w++) {
+		const char *k = key, *v = w;
+
+		if (w != cmd && w[-1] != ' ')
+			continue;
+		while (*k != '\0' && *v == *k)
+			k++, v++;
+		if (*k == '\0' && *v == '=')
+			return v + 1;
+	}
+	return NULL;
 }
 
 static int
@@ -106,8 +260,14 @@ tiny_main(const start_info_t *si)
 		{ "soft_reset", SHUTDOWN_soft_reset },
 	};
 	const char *cmd = (const char *)si->cmd_line;
+	volatile shared_info_t *sh = (void *)shared_page;
 	struct sched_shutdown sd = { SHUTDOWN_crash };
 	struct sched_watchdog wd = { 0, 1 };
+	const char *at = option(cmd, "at");
+	int have_time = map_machine_page(shared_page, si->shared_info);
+	int have_console = map_machine_page(console_page,
+	    si->console.domU.mfn << 12);
+	char line[48] = "xk-tiny: t=", *p;
 
 	if (starts(cmd, "watchdog")) {
 		sched_op(SCHEDOP_watchdog, &wd);
@@ -117,6 +277,20 @@ tiny_main(const start_info_t *si)
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (starts(cmd, reasons[i].word))
 			sd.reason = reasons[i].reason;
+	if (have_time && at != NULL) {
+		uint64_t when = parse_u64(at) * 1000000ULL;
+		uint64_t boot = boot_wallclock_ns(sh);
+
+		if (when > boot)
+			sleep_until(sh, when - boot);
+	}
+	if (have_time && have_console) {
+		p = put_u64(line + 11, boot_wallclock_ns(sh) +
+		    system_time_ns(sh));
+		*p++ = '\n';
+		*p = '\0';
+		console_write(si, line);
+	}
 	for (;;)
 		sched_op(SCHEDOP_shutdown, &sd);
 }
