@@ -2,6 +2,8 @@
  * tar.c - a minimal ustar writer (see tar.h for why not libarchive).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,8 +17,34 @@ struct xk_tarw {
 	uint64_t off;		/* bytes written */
 	uint64_t left;		/* of the open member */
 	uint64_t size;		/* of the open member */
+	uint64_t flushed;	/* bytes handed to writeback so far */
+	bool no_flush;		/* fd is no file (a pipe): never mind */
 	int open;
 };
+
+/*
+ * Writeback window: every WRITE_BEHIND bytes written, start writeback of
+ * them (without waiting), so the disk works while we hash and write and
+ * the caller's fsync before its rename has little left to do; without
+ * it a multi-GiB archive sits dirty in the page cache until the dirty
+ * limits throttle the writer, and the fsync then waits for the rest
+ * (2.2 s of a 4 GiB XVA export in bench/formats-disk.sh).  The archive
+ * offsets are taken as file offsets: callers write a new file.
+ */
+#define WRITE_BEHIND (32u << 20)
+
+static void
+write_behind(struct xk_tarw *tw)
+{
+	if (tw->no_flush || tw->off < tw->flushed + WRITE_BEHIND)
+		return;
+	/* advisory: a write error shows up in the caller's fsync */
+	if (sync_file_range(tw->fd, (off_t)tw->flushed,
+	    (off_t)(tw->off - tw->flushed), SYNC_FILE_RANGE_WRITE) < 0 &&
+	    (errno == ESPIPE || errno == EINVAL))
+		tw->no_flush = true;
+	tw->flushed = tw->off;
+}
 
 static void
 octal(unsigned char *field, size_t width, uint64_t v)
@@ -101,6 +129,7 @@ put(struct xk_tarw *tw, const void *data, size_t len, struct xk_error *err)
 		len -= (size_t)w;
 		tw->off += (uint64_t)w;
 	}
+	write_behind(tw);
 	return 0;
 }
 

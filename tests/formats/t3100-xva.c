@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -660,6 +661,89 @@ TEST(keepalive_and_gaps_rebuild_offsets)
 	free(c);
 	free(xva);
 	free(out);
+}
+
+/* Write two 40 MiB members (past the 32 MiB write-behind window). */
+static int
+write_big(int fd, const unsigned char *data)
+{
+	struct xk_error err = { 0 };
+	struct xk_tarw *tw = xk_tarw_new(fd, "big", &err);
+	int rc = tw == NULL ? -1 : 0;
+
+	if (rc == 0)
+		rc = xk_tarw_add(tw, "one", data, 40 * MiB, &err);
+	if (rc == 0)
+		rc = xk_tarw_add(tw, "two", data + 1, 40 * MiB - 1, &err);
+	if (rc == 0)
+		rc = xk_tarw_finish(tw, &err);
+	if (rc < 0)
+		fprintf(stderr, "# %s\n", err.msg);
+	xk_tarw_free(tw);
+	return rc;
+}
+
+/*
+ * Archives past the writeback window come out the same written to a
+ * file (where writeback is started as it goes) and through a pipe
+ * (where it cannot be): byte for byte, at the length ustar says.
+ */
+TEST(tar_past_write_behind_window_file_and_pipe)
+{
+	unsigned char *data = malloc(40 * MiB), *a = NULL, *b = NULL;
+	char *fa = tpath("big-a.tar"), *fb = tpath("big-b.tar");
+	size_t want = 512 + 40 * MiB + 512 + 40 * MiB + 1024;
+	int fd, pfd[2], st;
+	struct stat sa;
+	pid_t pid;
+
+	CHECK(data != NULL);
+	for (size_t i = 0; i < 40 * MiB; i++)
+		data[i] = (unsigned char)(i * 2654435761u >> 13);
+	fd = open(fa, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	CHECK_INT_EQ(write_big(fd, data), 0);
+	close(fd);
+	CHECK(pipe(pfd) == 0);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		/* the child drains the pipe into fb */
+		char buf[65536];
+		ssize_t n;
+		int out = open(fb, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		close(pfd[1]);
+		while ((n = read(pfd[0], buf, sizeof(buf))) > 0)
+			if (out < 0 || write(out, buf, (size_t)n) != n)
+				_exit(1);
+		_exit(n == 0 && close(out) == 0 ? 0 : 1);
+	}
+	close(pfd[0]);
+	CHECK_INT_EQ(write_big(pfd[1], data), 0);
+	close(pfd[1]);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(stat(fa, &sa) == 0);
+	CHECK_INT_EQ((long long)sa.st_size, (long long)want);
+	a = malloc(want);
+	b = malloc(want);
+	CHECK(a != NULL && b != NULL);
+	fd = open(fa, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, a, want, 0) == (ssize_t)want);
+	close(fd);
+	fd = open(fb, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, b, want, 0) == (ssize_t)want);
+	close(fd);
+	CHECK(memcmp(a, b, want) == 0);
+	CHECK(memcmp(a + 512, data, 40 * MiB) == 0);
+	unlink(fa);
+	unlink(fb);
+	free(a);
+	free(b);
+	free(data);
+	free(fa);
+	free(fb);
 }
 
 TEST(reader_refuses_hostile_members)
