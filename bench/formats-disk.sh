@@ -4,7 +4,11 @@
 # wall time, throughput over the virtual size and peak RSS; then raw ->
 # XVA and XVA -> raw (xk export / xk import) on the same file.
 #
-#   bench/formats-disk.sh [XK]     (default: build/src/xk)
+#   bench/formats-disk.sh [-d] [XK [OLD-XK]]   (default: build/src/xk)
+#
+# -d: the dense case only (the one that measures throughput).
+# OLD-XK: another xk binary (a build before a change) timed the same
+# way just before XK, in rows marked "(old)": before/after in one run.
 #
 # Cases: a 4 GiB raw disk fully written (random data) and a 20 GiB raw
 # disk with 5% written (1 MiB every 20 MiB), plus the same 20 GiB with
@@ -18,9 +22,17 @@
 # the tool itself, steadier than wall time on a busy machine.  Numbers
 # only, no pass/fail.
 set -eu
+dense_only=false
+if [ "${1:-}" = -d ]; then
+	dense_only=true
+	shift
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 XK=${1:-$top/build/src/xk}
+OLD=${2:-}
 [ -x "$XK" ] || { echo "formats-disk: no xk at $XK (build first)" >&2; exit 1; }
+[ -z "$OLD" ] || [ -x "$OLD" ] ||
+	{ echo "formats-disk: no xk at $OLD" >&2; exit 1; }
 for p in qemu-img /usr/bin/time; do
 	command -v "$p" >/dev/null || {
 		echo "formats-disk: $p missing (scripts/install-deps)" >&2
@@ -71,6 +83,12 @@ bench() {
 	    convert -O vpc -o subformat=dynamic,force_size=on '$f' \
 	    '$W/q.vhd' && sync '$W/q.vhd'"
 	sync
+	if [ -n "$OLD" ]; then
+		run "xk (old) convert raw -> vhd" "$size" "$OLD" convert \
+		    "$f" "$W/x.vhd"
+		rm -f "$W/x.vhd"
+		sync
+	fi
 	run "xk convert raw -> vhd" "$size" "$XK" convert "$f" "$W/x.vhd"
 	if qemu-img compare -q "$W/q.vhd" "$W/x.vhd"; then
 		same="identical content"
@@ -88,10 +106,23 @@ bench() {
 	    "disk = [ 'format=raw, vdev=xvda, access=rw, target=$f' ]" \
 	    >"$W/bench.cfg"
 	sync
+	if [ -n "$OLD" ]; then
+		run "xk (old) export raw -> xva" "$size" "$OLD" export \
+		    "$W/bench.cfg" -o "$W/x.xva"
+		rm -f "$W/x.xva"
+		sync
+	fi
 	run "xk export raw -> xva" "$size" "$XK" export "$W/bench.cfg" \
 	    -o "$W/x.xva"
 	echo "  xva: $(($(stat -c %s "$W/x.xva") >> 20)) MiB"
 	sync
+	if [ -n "$OLD" ]; then
+		mkdir "$W/imp"
+		run "xk (old) import xva -> raw" "$size" "$OLD" import \
+		    "$W/x.xva" -o "$W/imp"
+		rm -rf "$W/imp"
+		sync
+	fi
 	mkdir "$W/imp"
 	run "xk import xva -> raw" "$size" "$XK" import "$W/x.xva" \
 	    -o "$W/imp"
@@ -113,6 +144,7 @@ echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' \
 dd if=/dev/urandom of="$W/dense.raw" bs=1M count=4096 status=none
 bench "dense" "$W/dense.raw"
 rm -f "$W/dense.raw"
+$dense_only && exit 0
 
 truncate -s 20G "$W/sparse.raw"
 i=0
