@@ -158,9 +158,27 @@ reason() {
 
 # destroy NAME: remove a domain left running on purpose.  A guest in a
 # reboot loop may be between two domains when we look: keep destroying
-# until neither it nor its xl monitor is left.
+# until neither it nor its xl monitor is left.  While xl's monitor
+# still watches it, a destroy that lands while xl re-creates it leaves
+# the half-built domain's xenstore behind (libxl), so only a domain xl
+# has finished building (its log says it waits for it to die) is taken:
+# paused first, so that it cannot ask for another reboot, and
+# destroyed unless it asked already.
 destroy_once() {
-	exists "$1" && timeout 60 xl destroy "$1" >/dev/null 2>&1
+	if exists "$1" && pgrep -f "xl create /tmp/$1.cfg" >/dev/null; then
+		_id=$(timeout 20 xl domid "$1") || return 1
+		grep -q "Waiting for domain $1 (domid $_id) to die" \
+		    "/var/log/xen/xl-$1.log" 2>/dev/null || return 1
+		timeout 20 xl pause "$_id" >/dev/null 2>&1 || return 1
+		case $(state "$1") in
+		*s*|*c*|*d*)	# it asked before the pause: let xl act
+			timeout 20 xl unpause "$_id" >/dev/null 2>&1
+			return 1 ;;
+		esac
+		timeout 60 xl destroy "$_id" >/dev/null 2>&1
+	elif exists "$1"; then
+		timeout 60 xl destroy "$1" >/dev/null 2>&1
+	fi
 	gone "$1"
 }
 destroy() {
