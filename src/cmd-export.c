@@ -23,6 +23,7 @@
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
 #include "util/interrupt.h"
+#include "util/file.h"
 #include "xk.h"
 
 static const char *const cmd = "export";
@@ -289,7 +290,7 @@ tmp_commit(int fd, const char *tmp, const char *out, struct xk_error *err)
 		tmp_remove(tmp, err);
 		return -1;
 	}
-	return 0;
+	return xk_sync_parent_dir(out, err);
 }
 
 static int

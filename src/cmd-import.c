@@ -545,10 +545,15 @@ finish(struct job *j, struct xk_error *err)
 	rc = xk_interrupt_check(err);
 	if (rc == 0 && (rc = rename(tmp, j->cfg_path)) < 0)
 		xk_error_errno(err, errno, "%s", j->cfg_path);
+	if (rc == 0) {
+		free(tmp);
+		tmp = NULL;	/* in place: a failure from here on keeps it */
+		rc = xk_sync_parent_dir(j->cfg_path, err);
+	}
 out:
 	if (fd >= 0) {
 		close(fd);
-		if (rc < 0) {
+		if (rc < 0 && tmp != NULL) {
 			xk_interrupt_removed(err, tmp);
 			unlink(tmp);
 		}

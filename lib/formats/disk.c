@@ -15,6 +15,7 @@
 
 #include "formats/disk-impl.h"
 #include "util/interrupt.h"
+#include "util/file.h"
 
 static const char *const format_names[] = {
 	[XK_IMG_RAW] = "raw",
@@ -419,29 +420,6 @@ sink_free(struct xk_disk_sink *sink)
 	free(sink);
 }
 
-/* fsync the directory so the rename itself survives a crash. */
-static int
-sync_dir(const char *path, struct xk_error *err)
-{
-	char *copy = strdup(path);
-	int fd, rc = 0;
-
-	if (copy == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", path);
-		return -1;
-	}
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		xk_error_errno(err, errno, "%s: cannot sync its directory",
-		    path);
-		rc = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return rc;
-}
-
 int
 xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err)
 {
@@ -467,7 +445,7 @@ xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err)
 	}
 	free(sink->tmp);
 	sink->tmp = NULL;
-	if (sync_dir(sink->path, err) < 0) {
+	if (xk_sync_parent_dir(sink->path, err) < 0) {
 		sink_free(sink);
 		return -1;
 	}

@@ -527,11 +527,13 @@ write_archive(const char *out, const char *base, const struct strbuf *ovf,
 		xk_error_errno(err, errno, "%s", out);
 		goto out;
 	}
-	rc = 0;
+	free(tmp);
+	tmp = NULL;	/* in place: a failure from here on keeps it */
+	rc = xk_sync_parent_dir(out, err);
 out:
 	xk_tarw_free(tw);
 	close(fd);
-	if (rc < 0) {
+	if (rc < 0 && tmp != NULL) {
 		xk_interrupt_removed(err, tmp);
 		unlink(tmp);
 	}

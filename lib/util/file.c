@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,4 +74,26 @@ xk_read_file(const char *path, size_t max, char **data, size_t *len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+xk_sync_parent_dir(const char *path, struct xk_error *err)
+{
+	char *copy = strdup(path);
+	int fd, rc = 0;
+
+	if (copy == NULL) {
+		xk_error_errno(err, ENOMEM, "%s", path);
+		return -1;
+	}
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		xk_error_errno(err, errno, "%s: cannot sync its directory",
+		    path);
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * file.h - reading small input files whole, with a size limit.
+ * file.h - reading small input files whole, with a size limit; making
+ * a rename durable.
  */
 #ifndef XK_UTIL_FILE_H
 #define XK_UTIL_FILE_H
@@ -15,5 +16,11 @@
  */
 int xk_read_file(const char *path, size_t max, char **data, size_t *len,
     struct xk_error *err);
+
+/*
+ * fsync the directory that holds path, so that a rename into path
+ * survives a crash (the file's own fsync does not cover its name).
+ */
+int xk_sync_parent_dir(const char *path, struct xk_error *err);
 
 #endif
