@@ -67,7 +67,9 @@ linux)
 tiny)
 	# each guest sleeps in Xen until the instant, then stamps its
 	# console just before its SCHEDOP_shutdown
-	at=$(( $(now_ms) + 30000 + n * 3000 ))
+	# (the margin covers creating them under TCG on a loaded host: up
+	# to ~5 s each was seen)
+	at=$(( $(now_ms) + 60000 + n * 8000 ))
 	for i in $(seq "$n"); do
 		tiny_cfg "ev-b$i" "poweroff at=$at"
 		rm -f "$CONSOLE/guest-ev-b$i.log"

@@ -1,7 +1,10 @@
 /*
  * emitter.h - hand each event to whoever needs it, in this order:
- * the event log (flushed), the hooks (started, never waited for),
- * syslog, and a sink (the daemon's socket followers).
+ * the event log (flushed), the hooks (queued; started by the next
+ * xk_emitter_tick, never waited for), syslog, and a sink (the
+ * daemon's socket followers).  Callers tick once they have emitted
+ * what they had: starting hooks forks, which must not hold up the
+ * log entries of the events that came at the same moment.
  *
  * When the log cannot be written (full disk, I/O error) the event is
  * kept in memory, in order, and written when the log accepts writes
@@ -41,7 +44,8 @@ struct xk_emitter *xk_emitter_new(const struct xk_emitter_cfg *cfg,
 /* Export ev.  Fails only on memory exhaustion. */
 int xk_emitter_emit(struct xk_emitter *em, const struct xk_event *ev,
     struct xk_error *err);
-/* Retry held events, reap hook runners.  Returns held events. */
+/* Retry held events, reap hook runners and start queued ones.
+ * Returns held events. */
 size_t xk_emitter_tick(struct xk_emitter *em);
 size_t xk_emitter_held(const struct xk_emitter *em);
 struct xk_hookq *xk_emitter_hooks(struct xk_emitter *em);

@@ -52,12 +52,12 @@ struct xk_hookq;
 
 struct xk_hookq *xk_hookq_new(const struct xk_hooks_cfg *cfg,
     struct xk_error *err);
-/* Queue ev's hooks; starts a runner at once unless the domain has one
- * running.  Fails only when fork() or memory fails. */
+/* Queue ev's hooks; the next xk_hookq_poll starts its runner unless
+ * the domain has one running.  Fails only when memory does. */
 int xk_hookq_push(struct xk_hookq *q, const struct xk_event *ev,
     struct xk_error *err);
-/* Reap finished runners and start waiting ones; call on SIGCHLD.
- * Returns how many runners are running or waiting. */
+/* Reap finished runners and start waiting ones; call after queueing
+ * and on SIGCHLD.  Returns how many runners are running or waiting. */
 size_t xk_hookq_poll(struct xk_hookq *q);
 /* Wait for all runners (bounded by their hooks' limits). */
 void xk_hookq_drain(struct xk_hookq *q);

@@ -69,7 +69,12 @@ emit(struct owner *o, enum xk_evtype type, enum xk_reason reason,
 	ev.reason = reason;
 	ev.previous_domid = prev;
 	snprintf(ev.source, sizeof(ev.source), "libxl");
-	return xk_emitter_emit(o->em, &ev, err);
+	if (xk_emitter_emit(o->em, &ev, err) < 0)
+		return -1;
+	/* one domain, one event at a time: its hooks start now, not after
+	 * the on_* action that may follow (a restart takes seconds) */
+	xk_emitter_tick(o->em);
+	return 0;
 }
 
 static int

@@ -787,7 +787,10 @@ TEST(hookq_never_blocks_and_keeps_order)
 	CHECK_INT_EQ(xk_hookq_push(q, &a1, &e), 0);
 	CHECK_INT_EQ(xk_hookq_push(q, &a2, &e), 0);
 	CHECK_INT_EQ(xk_hookq_push(q, &b, &e), 0);
-	/* push returned at once; B's hook runs while A's hangs */
+	/* push only queues: no runner forked yet (no child at all) */
+	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
+	CHECK_INT_EQ(xk_hookq_poll(q), 3);	/* A's first and B's start */
+	/* poll returned at once; B's hook runs while A's hangs */
 	CHECK(wait_for_file(fast, 5000));
 	CHECK(xk_hookq_poll(q) >= 2);	/* A's two are still pending */
 	xk_hookq_drain(q);
