@@ -101,6 +101,25 @@ xk_hooks_free_env(char **env)
 	free(env);
 }
 
+/* *slot = the formatted string, or NULL (asprintf leaves it undefined
+ * on failure); 0 or -1. */
+static int setvar(char **slot, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+setvar(char **slot, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(slot, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		*slot = NULL;
+	return n < 0 ? -1 : 0;
+}
+
 char **
 xk_hooks_env(const struct xk_event *ev)
 {
@@ -110,22 +129,20 @@ xk_hooks_env(const struct xk_event *ev)
 	if (env == NULL)
 		return NULL;
 	xk_format_time(ev->ts_ms, ts, sizeof(ts));
-	bad |= (env[k++] = strdup(HOOK_PATH)) == NULL;
-	bad |= asprintf(&env[k++], "XK_EVENT=%s", xk_evtype_name(ev->type)) < 0;
-	bad |= asprintf(&env[k++], "XK_DOMAIN=%s", ev->domain) < 0;
-	bad |= asprintf(&env[k++], "XK_DOMID=%ld", ev->domid) < 0;
-	bad |= asprintf(&env[k++], "XK_UUID=%s", ev->uuid) < 0;
-	bad |= asprintf(&env[k++], "XK_REASON=%s",
-	    xk_reason_name(ev->reason)) < 0;
-	bad |= asprintf(&env[k++], "XK_TIMESTAMP=%s", ts) < 0;
-	bad |= asprintf(&env[k++], "XK_SOURCE=%s", ev->source) < 0;
+	bad |= setvar(&env[k++], "%s", HOOK_PATH);
+	bad |= setvar(&env[k++], "XK_EVENT=%s", xk_evtype_name(ev->type));
+	bad |= setvar(&env[k++], "XK_DOMAIN=%s", ev->domain);
+	bad |= setvar(&env[k++], "XK_DOMID=%ld", ev->domid);
+	bad |= setvar(&env[k++], "XK_UUID=%s", ev->uuid);
+	bad |= setvar(&env[k++], "XK_REASON=%s", xk_reason_name(ev->reason));
+	bad |= setvar(&env[k++], "XK_TIMESTAMP=%s", ts);
+	bad |= setvar(&env[k++], "XK_SOURCE=%s", ev->source);
 	if (ev->previous_domid != XK_NO_DOMID)
-		bad |= asprintf(&env[k++], "XK_PREVIOUS_DOMID=%ld",
-		    ev->previous_domid) < 0;
+		bad |= setvar(&env[k++], "XK_PREVIOUS_DOMID=%ld",
+		    ev->previous_domid);
 	if (bad) {
-		/* asprintf leaves the pointer undefined on failure */
 		for (int i = 0; i < k; i++)
-			env[i] = NULL;
+			free(env[i]);
 		free(env);
 		return NULL;
 	}
