@@ -29,7 +29,7 @@ static const char *const key_packages[] = {
 	"xen-hypervisor-4.17-amd64", "xen-utils-4.17", "xen-utils-common",
 	"qemu-system-xen", "qemu-utils", "linux-image-amd64",
 	"busybox-static", "iproute2", "bridge-utils", "lvm2", "e2fsprogs",
-	"libc6", NULL,
+	"xfsprogs", "libc6", NULL,
 };
 
 /* Files of an entry, checked by SHA256SUMS. */
