@@ -363,9 +363,10 @@ refuse_shared_image(const struct xk_snap_ctx *ctx,
 		    "%s, opened twice (an HVM guest's emulated AHCI disk and "
 		    "its PV-driver disk: Xen does not unplug AHCI disks); a "
 		    "snapshot would split the guest's writes between two "
-		    "overlays: nothing was taken (use hdtype=\"ide\", or "
-		    "shut the domain down)", ctx->domain, all[j].vdev,
-		    all[k].vdev, all[j].path);
+		    "overlays: nothing was taken (name the other disks with "
+		    "--disk; a vdev of xvdg or later is PV only, opened "
+		    "once; or use hdtype=\"ide\", or shut the domain down)",
+		    ctx->domain, all[j].vdev, all[k].vdev, all[j].path);
 		return -1;
 	}
 	return 0;
