@@ -1,0 +1,155 @@
+#!/bin/sh
+# xk snapshot of a real Xen PV guest whose raw disk files live on XFS
+# and blkback serves through loop devices (no device model): a live
+# create pauses the domain through libxl around the reflink copies
+# (FICLONE) and lets it go on; a create killed at its commit point is
+# finished by repair, which unpauses the domain; the running domain's
+# revert is refused; the stopped domain's revert brings the snapshot's
+# data back, checked by the guest itself; delete works with the domain
+# running and removes the copies.
+#
+# The XFS file system is on a loop device over a file in /var/tmp,
+# unmounted and removed on any exit.  The disks' hotplug script is a
+# minimal one (Debian's block script overran libxl's 10 s hotplug
+# timeout under TCG, see t5300): losetup on add, losetup -d on remove.
+#
+# The guest writes its pattern on xvda, burns the CPU for BURN seconds,
+# then writes the pattern on xvdb, and sleeps.  The snapshot is taken
+# during the burn: it has the pattern on xvda, not on xvdb.
+. /usr/lib/xk-lab/tests/lib.sh
+g=xk-t5350
+T=/var/tmp/$g
+M=$T/mnt
+BURN=150
+export XK_CATALOG=/root/$g.db
+floop=""
+
+cleanup() {
+	exists $g && timeout 60 xl destroy $g >/dev/null 2>&1
+	wait_for 60 gone $g
+	mountpoint -q $M 2>/dev/null && umount $M
+	[ -n "$floop" ] && losetup -d "$floop"
+	rm -rf $T $XK_CATALOG*
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+log() { echo "# $(date +%T) $*"; }
+said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
+count() { grep -c "xk-guest: $1" $CONSOLE/guest-$g.log; }
+at_least() { [ "$(count "$2")" -ge "$1" ]; }
+paused() { state $g | grep -q p; }
+running() { exists $g && ! state $g | grep -q '[pscd]'; }
+copies() { find $M -name '*.xk-c*' | wc -l; }
+
+rm -rf $T $XK_CATALOG*
+mkdir -p $M
+modprobe -q loop 2>/dev/null
+modprobe xfs || fail "no XFS module in dom0"
+# XFS refuses file systems under 300 MiB
+truncate -s 320M $T/xfs.img || fail "truncate"
+mkfs.xfs -q -m reflink=1 $T/xfs.img || fail "mkfs.xfs"
+floop=$(losetup -f --show $T/xfs.img) || fail "losetup"
+mount -t xfs "$floop" $M || fail "mount XFS"
+truncate -s 32M $M/a.img $M/b.img || fail "truncate disks"
+
+cat >$T/block <<'EOF'
+#!/bin/sh
+# libxl runs this with add or remove, XENBUS_PATH set: blkback opens the
+# loop device once physical-device (major:minor, in hex) is written.
+case $1 in
+add)
+	f=$(xenstore-read "$XENBUS_PATH/params") || exit 1
+	dev=$(losetup -f --show "$f") || exit 1
+	mm=$(stat -L -c %t:%T "$dev") || exit 1
+	xenstore-write "$XENBUS_PATH/physical-device" "$mm" \
+	    "$XENBUS_PATH/physical-device-path" "$dev" \
+	    "$XENBUS_PATH/hotplug-status" connected ;;
+remove)
+	dev=$(xenstore-read "$XENBUS_PATH/physical-device-path") &&
+	    losetup -d "$dev" ;;
+esac
+EOF
+chmod +x $T/block
+
+# boot ACTIONS: start the guest on the two files, wait for its marker
+boot() {
+	guest_cfg pv $g "$1" "disk = [ \
+\"format=raw, vdev=xvda, access=rw, script=$T/block, target=$M/a.img\", \
+\"format=raw, vdev=xvdb, access=rw, script=$T/block, target=$M/b.img\" ]"
+	create_retry $g
+	wait_marker $g 400
+}
+
+log "boot: write xvda, burn $BURN s, write xvdb"
+boot "write:xvda+burn:$BURN+write:xvdb+sleep"
+wait_for 300 said "write " || fail "guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+said "write ok" || fail "guest could not write: $(grep xk-guest \
+    $CONSOLE/guest-$g.log)"
+id=$(timeout 20 xl domid $g)
+[ -S /var/run/xen/qmp-libxl-$id ] && fail "the domain has a device model"
+
+log "create s1 (live, every disk)"
+XK_SNAPSHOT_TIMING=1 xk snapshot create $g s1 || fail "live create s1"
+said "burnt" && fail "the burn ended before the snapshot (raise BURN)"
+[ "$(timeout 20 xl domid $g)" = "$id" ] || fail "the domain changed"
+running || fail "the domain should run after the snapshot: $(xl list)"
+xk snapshot info --json $g s1
+[ "$(xk snapshot info --json $g s1 | grep -c '"backend": "reflink"')" -eq 2 ] ||
+    fail "s1 should hold both disks, with the reflink backend"
+[ "$(copies)" -eq 2 ] || fail "s1 should be two copies: $(ls -l $M)"
+# the copies share the disks' blocks: XFS reports shared extents
+xfs_io -r -c 'fiemap -v' "$(find $M -name 'a.img.xk-c*')" | tee $T/fiemap
+grep -q ' 0x2[0-9a-f][0-9a-f][0-9a-f]' $T/fiemap ||
+    fail "the copy of xvda should share its extents (FIEMAP_EXTENT_SHARED)"
+
+# killed while the domain is paused, after the copies (the commit
+# point): repair finishes the create and unpauses the domain
+log "create s2 killed after step 3 (paused), then repair"
+XK_SNAPSHOT_FAULT=create:3 xk snapshot create $g s2
+paused || fail "create:3 comes before the unpause: $(xl list $g)"
+xk snapshot list $g | grep -q "interrupted create" ||
+    fail "the interrupted create should be pending"
+xk snapshot repair $g || fail "repair after create:3"
+running || fail "repair should unpause the domain: $(xl list $g)"
+xk snapshot info $g s2 >/dev/null || fail "s2 should be finished"
+[ "$(copies)" -eq 4 ] || fail "s2 should be two copies: $(ls -l $M)"
+
+log "delete s2 (the domain runs)"
+xk snapshot delete $g s2 || fail "delete s2 (domain running)"
+[ "$(copies)" -eq 2 ] || fail "s2's copies should be gone: $(ls -l $M)"
+running || fail "the domain should still run: $(xl list $g)"
+
+xk snapshot revert $g s1 >$T/out 2>&1 && fail "revert of the running domain"
+cat $T/out
+grep -q "needs it shut down" $T/out ||
+    fail "a running blkback domain's revert should be refused clearly"
+
+# the guest writes xvdb after the snapshot
+wait_for $((BURN + 300)) at_least 2 "write " ||
+    fail "the guest did not go on after the snapshot: $(
+    grep xk-guest $CONSOLE/guest-$g.log)"
+[ "$(count "write ok")" -eq 2 ] || fail "xvdb: $(grep xk-guest \
+    $CONSOLE/guest-$g.log)"
+destroy $g
+# and xvda gets other data while the domain is down
+dd if=/dev/urandom of=$M/a.img bs=64k count=16 conv=notrunc,fsync \
+    2>/dev/null || fail "dd over xvda"
+
+log "revert s1 (the domain is down)"
+xk snapshot revert $g s1 || fail "revert s1"
+boot "verify:xvda+verify:xvdb+sleep"
+wait_for 300 at_least 2 "verify " ||
+    fail "no verify results: $(grep xk-guest $CONSOLE/guest-$g.log)"
+# (the console's lines end in CR LF)
+v=$(grep "xk-guest: verify" $CONSOLE/guest-$g.log | tr -d '\r' |
+    awk '{ print $3 }' | paste -s -d ' ')
+[ "$v" = "ok FAILED" ] || fail "after the revert, xvda should hold the \
+pattern and xvdb not (written after the snapshot): verify says $v"
+
+log "delete s1 (the domain runs)"
+xk snapshot delete $g s1 || fail "delete s1 (domain running)"
+[ "$(copies)" -eq 0 ] || fail "s1's copies should be gone: $(ls -l $M)"
+running || fail "the domain should still run: $(xl list $g)"
+destroy $g
+exit 0
