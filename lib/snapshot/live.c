@@ -12,6 +12,22 @@
 #include "snapshot/snapshot.h"
 
 /*
+ * A xen-block device's "vdev" property as xl names the disk: QEMU
+ * prints the whole disk as partition 0 ("xvdb0"), xl.cfg says "xvdb".
+ * Only a 0 right after the disk letters goes ("xvda10" is partition 10).
+ */
+static char *
+xen_vdev_name(const char *vdev)
+{
+	size_t n = strlen(vdev);
+
+	if (n >= 2 && vdev[n - 1] == '0' && vdev[n - 2] >= 'a' &&
+	    vdev[n - 2] <= 'z')
+		n--;
+	return strndup(vdev, n);
+}
+
+/*
  * The catalog key of a query-block entry: its drive id (-drive id=),
  * else its device id (-device id=), else the device's "vdev" property
  * (Xen's xen-block devices: "xvda"), else the device's QOM path.
@@ -38,8 +54,8 @@ device_key(struct xk_qmp *q, json_t *blk)
 	}
 	v = xk_qmp_executef(q, 5000, NULL, "qom-get", "{s:s, s:s}", "path",
 	    qdev, "property", "vdev");
-	key = strdup(json_is_string(v) && json_string_length(v) > 0 ?
-	    json_string_value(v) : qdev);
+	key = json_is_string(v) && json_string_length(v) > 0 ?
+	    xen_vdev_name(json_string_value(v)) : strdup(qdev);
 	json_decref(v);
 	return key;
 }
