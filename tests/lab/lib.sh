@@ -34,6 +34,26 @@ wait_for() {
 	done
 }
 
+# log MSG: a timestamped step in the test's output
+log() { echo "# $(date +%T) $*"; }
+
+# What the test's guest ($g) said on its console, and its state:
+# said WHAT (it said it), count WHAT (how often), at_least N WHAT (N
+# times or more: a function, so that wait_for counts again each time),
+# verdicts (its verify results in order, "ok FAILED ..."; the console's
+# lines end in CR LF), paused, running (the domain exists, not paused,
+# shut down, crashed or dying: a runnable vCPU waiting for the CPU
+# shows as ------).
+said() { grep -q "xk-guest: $1" "$CONSOLE/guest-$g.log"; }
+count() { grep -c "xk-guest: $1" "$CONSOLE/guest-$g.log"; }
+at_least() { [ "$(count "$2")" -ge "$1" ]; }
+verdicts() {
+	grep "xk-guest: verify" "$CONSOLE/guest-$g.log" | tr -d '\r' |
+	    awk '{ print $3 }' | paste -s -d ' '
+}
+paused() { state "$g" | grep -q p; }
+running() { exists "$g" && ! state "$g" | grep -q '[pscd]'; }
+
 # guest_cfg BASE NAME ACTIONS [LINE...]: write /tmp/NAME.cfg from the
 # guest config BASE with name NAME, the guest doing ACTIONS (see
 # share/lab/guest-init), plus extra config lines.

@@ -35,7 +35,6 @@ boot() {
 	QMP="--qmp /var/run/xen/qmp-libxl-$id \
 	    --qmp-lock /var/lib/xen/userdata-l.$id.$uuid.qmp-socket-lock"
 }
-said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
 
 boot true
 # shellcheck disable=SC2086

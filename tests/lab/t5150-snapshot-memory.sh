@@ -31,15 +31,9 @@ boot() {
 	create_retry $g
 	wait_marker $g 400
 }
-said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
-count() { grep -c "xk-guest: $1" $CONSOLE/guest-$g.log; }
 # burnt_at_least N: the guest finished N burns (counted at each of
 # wait_for's tries, not once when the line is read)
 burnt_at_least() { [ "$(count "burnt $BURN")" -ge "$1" ]; }
-# running: the domain exists, not paused, shut down (suspended), crashed
-# or dying (a runnable vCPU waiting for the CPU shows as ------)
-running() { exists $g && ! state $g | grep -q '[pscd]'; }
-log() { echo "# $(date +%T) $*"; }
 
 boot "write:xvda+burn:$BURN+sleep"
 wait_for 300 said "write ok" || fail "guest could not write: $(

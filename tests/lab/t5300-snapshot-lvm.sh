@@ -68,15 +68,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-log() { echo "# $(date +%T) $*"; }
-said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
-count() { grep -c "xk-guest: $1" $CONSOLE/guest-$g.log; }
-# at_least N WHAT: the guest said WHAT N times or more (a function, so
-# that wait_for counts again each time)
-at_least() { [ "$(count "$2")" -ge "$1" ]; }
-paused() { state $g | grep -q p; }
-# running: the domain exists, not paused, shut down, crashed or dying
-running() { exists $g && ! state $g | grep -q '[pscd]'; }
 snaps() { lvs --noheadings -o lv_name $vg | grep -c _xkc; }
 
 modprobe -q loop 2>/dev/null
@@ -194,9 +185,7 @@ xk snapshot revert $g s1 || fail "revert s1"
 boot "verify:xvda+verify:xvdb+sleep"
 wait_for 300 at_least 2 "verify " ||
     fail "no verify results: $(grep xk-guest $CONSOLE/guest-$g.log)"
-# (the console's lines end in CR LF)
-v=$(grep "xk-guest: verify" $CONSOLE/guest-$g.log | tr -d '\r' |
-    awk '{ print $3 }' | paste -s -d ' ')
+v=$(verdicts)
 [ "$v" = "ok FAILED" ] || fail "after the revert, xvda should hold the \
 pattern and xvdb not (written after the snapshot): verify says $v"
 

@@ -34,12 +34,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-log() { echo "# $(date +%T) $*"; }
-said() { grep -q "xk-guest: $1" $CONSOLE/guest-$g.log; }
-count() { grep -c "xk-guest: $1" $CONSOLE/guest-$g.log; }
-at_least() { [ "$(count "$2")" -ge "$1" ]; }
-paused() { state $g | grep -q p; }
-running() { exists $g && ! state $g | grep -q '[pscd]'; }
 copies() { find $M -name '*.xk-c*' | wc -l; }
 
 rm -rf $T $XK_CATALOG*
@@ -141,9 +135,7 @@ xk snapshot revert $g s1 || fail "revert s1"
 boot "verify:xvda+verify:xvdb+sleep"
 wait_for 300 at_least 2 "verify " ||
     fail "no verify results: $(grep xk-guest $CONSOLE/guest-$g.log)"
-# (the console's lines end in CR LF)
-v=$(grep "xk-guest: verify" $CONSOLE/guest-$g.log | tr -d '\r' |
-    awk '{ print $3 }' | paste -s -d ' ')
+v=$(verdicts)
 [ "$v" = "ok FAILED" ] || fail "after the revert, xvda should hold the \
 pattern and xvdb not (written after the snapshot): verify says $v"
 
