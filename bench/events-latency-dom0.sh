@@ -40,7 +40,7 @@ linux)
 		{
 			echo "name = \"$g\""
 			echo 'type = "pv"'
-			echo 'kernel = "/usr/lib/xk-lab/vmlinux.gz"'
+			echo 'kernel = "/usr/lib/xk-lab/vmlinux"'
 			echo 'ramdisk = "/tmp/bench-guest.cpio.gz"'
 			echo "extra = \"console=hvc0 xk.at=$at\""
 			echo 'memory = 128'
