@@ -337,6 +337,25 @@ remove_state(const struct lab_ctx *x)
 		xk_warnx("lab down", "%s", err.msg);
 }
 
+/*
+ * A lab whose QEMU was killed or crashed leaves its state behind: say
+ * so, with the serial log's tail, rather than "no lab running".
+ */
+static bool
+report_dead(struct lab_ctx *x, const char *cmd)
+{
+	pid_t dead = xk_lab_dead_pid(x->state);
+
+	if (dead <= 0)
+		return false;
+	xk_warnx(cmd, "the lab's QEMU (pid %ld) is gone: killed or crashed "
+	    "(%s)", (long)dead, strcmp(cmd, "lab down") == 0 ?
+	    "its state is removed" :
+	    "xk lab down cleans up, xk lab up starts a new one");
+	print_tail(x->state, 20);
+	return true;
+}
+
 static int
 lab_down(struct lab_ctx *x, int argc, char **argv)
 {
@@ -349,7 +368,8 @@ lab_down(struct lab_ctx *x, int argc, char **argv)
 		return xk_usage_error("lab down", "unexpected argument");
 	xk_lab_pid(x->state, &pid, &err);
 	if (pid <= 0) {
-		printf("lab down: no lab running in %s\n", x->state);
+		if (!report_dead(x, "lab down"))
+			printf("lab down: no lab running in %s\n", x->state);
 		remove_state(x);
 		return XK_EXIT_OK;
 	}
@@ -380,6 +400,7 @@ lab_status(struct lab_ctx *x, int argc, char **argv)
 	printf("state:  %s\n", x->state);
 	if (pid <= 0) {
 		printf("qemu:   not running\n");
+		report_dead(x, "lab status");
 		return XK_EXIT_FAIL;
 	}
 	printf("qemu:   running (pid %ld)\n", (long)pid);
@@ -401,6 +422,8 @@ open_ctl(struct lab_ctx *x, const char *cmd, struct xk_ctl *ctl)
 
 	xk_lab_pid(x->state, &pid, &err);
 	if (pid <= 0) {
+		if (report_dead(x, cmd))
+			return -1;
 		xk_warnx(cmd, "no lab running in %s (xk lab up)", x->state);
 		return -1;
 	}

@@ -135,6 +135,15 @@ xk_lab_pid(const char *state, pid_t *pid, struct xk_error *err)
 	return 0;
 }
 
+pid_t
+xk_lab_dead_pid(const char *state)
+{
+	pid_t pid;
+
+	read_pid(state, &pid);
+	return pid > 0 && !is_qemu(pid) ? pid : 0;
+}
+
 /* Copy src to the fd, appending. */
 static int
 append_file(int out, const char *src, struct xk_error *err)

@@ -49,6 +49,9 @@ int xk_lab_start(const struct xk_lab_boot *b, struct xk_error *err);
 
 /* *pid = the lab's QEMU, or 0 when none runs there. */
 int xk_lab_pid(const char *state, pid_t *pid, struct xk_error *err);
+/* The pid the state's qemu.pid names when that process is no longer
+ * the lab's QEMU (killed or crashed, state left behind), else 0. */
+pid_t xk_lab_dead_pid(const char *state);
 
 /*
  * Wait until dom0 is ready: the agent answers and `xl list` works.

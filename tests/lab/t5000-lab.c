@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -245,6 +246,33 @@ TEST(ctl_no_lab)
 	CHECK_STR_HAS(err.msg, "ctl0.sock");
 	CHECK(xk_lab_pid(xk_test_tmpdir(), &pid, &err) == 0);
 	CHECK_INT_EQ((int)pid, 0);
+}
+
+/*
+ * A lab whose QEMU was killed leaves qemu.pid naming a process that is
+ * gone (or, after pid reuse, one that is not QEMU): xk_lab_dead_pid
+ * names it; no pid file, no dead lab.
+ */
+TEST(dead_lab)
+{
+	char dir[512], path[600], text[32];
+	pid_t child;
+	int st;
+
+	snprintf(dir, sizeof(dir), "%s/dead-lab", xk_test_tmpdir());
+	CHECK(mkdir(dir, 0755) == 0);
+	CHECK_INT_EQ((int)xk_lab_dead_pid(dir), 0);
+	child = fork();
+	if (child == 0)
+		_exit(0);
+	CHECK(child > 0 && waitpid(child, &st, 0) == child);
+	snprintf(path, sizeof(path), "%s/qemu.pid", dir);
+	snprintf(text, sizeof(text), "%ld\n", (long)child);
+	CHECK(write_text(path, text) == 0);
+	CHECK_INT_EQ((int)xk_lab_dead_pid(dir), (int)child);
+	snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	CHECK(write_text(path, text) == 0);	/* alive, but not QEMU */
+	CHECK_INT_EQ((int)xk_lab_dead_pid(dir), (int)getpid());
 }
 
 TEST(log_tail)
