@@ -1337,13 +1337,14 @@ gc_images(struct xk_snap_ctx *ctx)
 }
 
 /*
- * A memory revert after step 2: the domain destroyed if it runs (it may
- * be the one restored by an interrupted run), its disks reverted, step
- * 3, the domain restored from the memory image onto the new active
- * images, step 4.
+ * The revert of a Xen domain that libxl starts again (a memory
+ * snapshot, or a running domain's disks), after step 2: the domain
+ * destroyed if it runs (it may be the one started by an interrupted
+ * run), its disks reverted, step 3, the domain restored from the memory
+ * image, or booted, on the new active images, step 4.
  */
 static int
-revert_memory(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+revert_domain(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
 	json_t *d, *targets, *act;
 	struct xk_snap_xen x;
@@ -1382,16 +1383,23 @@ revert_memory(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		json_object_set_new(targets, jstr(d, "vdev"), json_string(
 		    json_object_get(d, "new_path") ? jstr(d, "new_path") :
 		    jstr(d, "path")));
-	r = xk_snap_xen_restore(jstr(plan, "config"), targets, jstr(plan,
-	    "memory"), &domid, err);
+	/* with no memory image, a new domain boots on the reverted disks */
+	r = xk_snap_xen_restore(jstr(plan, "config"), targets,
+	    json_object_get(plan, "memory") ? jstr(plan, "memory") : NULL,
+	    &domid, err);
 	json_decref(targets);
 	if (r < 0) {
-		xk_error_prefix(err, "restore Xen domain %s from snapshot %s",
+		xk_error_prefix(err, "%s Xen domain %s (snapshot %s)",
+		    json_object_get(plan, "memory") ? "restore" : "boot again",
 		    ctx->domain, jstr(plan, "name"));
 		return -1;
 	}
-	note(ctx, "Xen domain %s restored from %s: domid %u", ctx->domain,
-	    jstr(plan, "memory"), domid);
+	if (json_object_get(plan, "memory") != NULL)
+		note(ctx, "Xen domain %s restored from %s: domid %u",
+		    ctx->domain, jstr(plan, "memory"), domid);
+	else
+		note(ctx, "Xen domain %s booted again on the reverted disks: "
+		    "domid %u", ctx->domain, domid);
 	return journal_step(ctx, "revert", 4, err);
 }
 
@@ -1404,7 +1412,7 @@ revert_forward(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
 	size_t i;
 
 	if (json_object_get(plan, "restore") != NULL) {
-		if ((step < 4 && revert_memory(ctx, plan, err) < 0) ||
+		if ((step < 4 && revert_domain(ctx, plan, err) < 0) ||
 		    finish_revert(ctx, plan, err) < 0)
 			return -1;
 		gc_images(ctx);
@@ -1461,7 +1469,8 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
     struct xk_error *err)
 {
 	json_t *snap = NULL, *sdisks = NULL, *disks, *plan = NULL, *d;
-	bool mem, running;
+	bool mem, running, restart;
+	char *config = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -1476,33 +1485,22 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	 */
 	mem = jstr(snap, "memory")[0] != '\0';
 	running = ctx->xen.uuid[0] != '\0';
-	if (mem)
+	/*
+	 * Under a running Xen guest the disks cannot change: its page
+	 * cache holds the old data, and blkback (a loop device, for a file)
+	 * keeps the volume or file it opened.  So the domain is destroyed,
+	 * its disks reverted, and it is booted again from the configuration
+	 * it ran with, on the reverted disks: the snapshot's moment after a
+	 * power cut, which is what a crash-consistent snapshot holds.
+	 */
+	restart = running && !mem;
+	/* libxl talks to the device model itself: let go of it first */
+	if (mem || restart)
 		qmp_release(ctx);
-	/*
-	 * Under a running Xen guest, new disk contents mean a reboot, which
-	 * is libxl's to do; until xk does it, the domain must be down.
-	 */
-	if (ctx->xen.has_qmp && !mem) {
-		xk_error_set(err, "Xen domain %s is running: reverting its "
-		    "disks needs it shut down first (xl shutdown %s)",
-		    ctx->domain, ctx->domain);
+	if (restart && (config = xk_snap_xen_config(ctx->xen.domid,
+	    err)) == NULL)
 		goto out;
-	}
-	/*
-	 * Nor under blkback: the guest's page cache holds the old data,
-	 * and blkback (its loop device for a file) keeps the volume or
-	 * file it opened, so a classic LV copied over, or a thin LV or
-	 * file renamed, would be seen half or not at all.
-	 */
-	if (ctx->blkback && !mem) {
-		xk_error_set(err, "Xen domain %s is running (its disks served "
-		    "by blkback): reverting its disks needs it shut down "
-		    "first (xl shutdown %s), then boot it again",
-		    ctx->domain, ctx->domain);
-		goto out;
-	}
-	if (ctx->env.qmp == NULL && !(mem && running) &&
-	    offline_guard(ctx, err) < 0)
+	if (ctx->env.qmp == NULL && !running && offline_guard(ctx, err) < 0)
 		goto out;
 	if (xk_catalog_begin(ctx->cat, err) < 0)
 		goto out;
@@ -1512,14 +1510,17 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 	}
 	plan = json_pack("{s:s, s:I, s:b, s:s?, s:o}", "name", name,
 	    "snapshot_id", jint(snap, "id"), "was_running",
-	    strcmp(vm_status(ctx), "running") == 0, "qmp", mem ? NULL :
-	    ctx->qmp_path, "disks", disks);
+	    strcmp(vm_status(ctx), "running") == 0, "qmp", mem || restart ?
+	    NULL : ctx->qmp_path, "disks", disks);
 	if (mem) {
 		json_object_set_new(plan, "restore", json_true());
 		json_object_set_new(plan, "memory", json_string(jstr(snap,
 		    "memory")));
 		json_object_set_new(plan, "config", json_string(jstr(snap,
 		    "config")));
+	} else if (restart) {
+		json_object_set_new(plan, "restore", json_true());
+		json_object_set_new(plan, "config", json_string(config));
 	}
 	if (journal_start(ctx, "revert", name, plan, err) < 0 ||
 	    xk_catalog_commit(ctx->cat, err) < 0) {
@@ -1539,6 +1540,7 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 		goto out;
 	rc = 0;
 out:
+	free(config);
 	json_decref(plan);
 	json_decref(snap);
 	json_decref(sdisks);

@@ -114,7 +114,8 @@ int xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
  * the domain and writes its memory to path (under path.tmp, renamed
  * when complete); it stays suspended until resume (suspend_cancel, as
  * xl save -c).  restore: a new domain from path and config, its disks'
- * targets replaced by targets ({vdev: path}), unpaused.
+ * targets replaced by targets ({vdev: path}), unpaused; with path NULL,
+ * a new domain booted from config (as xl create).
  */
 char *xk_snap_xen_config(uint32_t domid, struct xk_error *err);
 int xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err);

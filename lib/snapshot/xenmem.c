@@ -250,15 +250,16 @@ xk_snap_xen_restore(const char *config, json_t *targets, const char *path,
 	libxl_domain_restore_params params;
 	libxl_domain_config cfg;
 	struct xl x;
-	int fd, r, rc = -1;
+	int fd = -1, r, rc = -1;
 
 	*domid = (uint32_t)INVALID_DOMID;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		xk_error_errno(err, errno, "open the memory image %s", path);
 		return -1;
 	}
 	if (xl_open(&x, err) < 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	libxl_domain_config_init(&cfg);
@@ -279,21 +280,23 @@ xk_snap_xen_restore(const char *config, json_t *targets, const char *path,
 	 * destroyed the half-made domain itself: read the image again.
 	 */
 	for (int try = 1;; try++) {
-		r = libxl_domain_create_restore(x.ctx, &cfg, domid, fd, -1,
-		    &params, NULL, NULL);
-		if (r != ERROR_TIMEDOUT || try == 2 || lseek(fd, 0,
-		    SEEK_SET) != 0)
+		r = path == NULL ? libxl_domain_create_new(x.ctx, &cfg, domid,
+		    NULL, NULL) : libxl_domain_create_restore(x.ctx, &cfg,
+		    domid, fd, -1, &params, NULL, NULL);
+		if (r != ERROR_TIMEDOUT || try == 2 || (path != NULL &&
+		    lseek(fd, 0, SEEK_SET) != 0))
 			break;
 	}
 	if (r != 0) {
-		xk_error_set(err, "domain %s: libxl_domain_create_restore from "
-		    "%s failed (libxl error %d; its messages are above)",
-		    cfg.c_info.name ? cfg.c_info.name : "?", path, r);
+		xk_error_set(err, "domain %s: %s failed (libxl error %d; its "
+		    "messages are above)", cfg.c_info.name ? cfg.c_info.name :
+		    "?", path != NULL ? "libxl_domain_create_restore" :
+		    "libxl_domain_create_new", r);
 		goto out;
 	}
-	/* restored domains start paused, as with xl restore -p */
+	/* new and restored domains start paused (as xl create -p) */
 	if (libxl_domain_unpause(x.ctx, *domid, NULL) != 0) {
-		xk_error_set(err, "domid %u: restored, but libxl cannot unpause "
+		xk_error_set(err, "domid %u: created, but libxl cannot unpause "
 		    "it (xl unpause %u)", *domid, *domid);
 		goto out;
 	}
@@ -302,7 +305,8 @@ out:
 	libxl_domain_restore_params_dispose(&params);
 	libxl_domain_config_dispose(&cfg);
 	xl_close(&x);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 

@@ -54,6 +54,48 @@ verdicts() {
 paused() { state "$g" | grep -q p; }
 running() { exists "$g" && ! state "$g" | grep -q '[pscd]'; }
 
+# Steps the snapshot tests share, on the test's guest $g:
+# create_killed_at_commit SNAP [ARG...]: `xk snapshot create ARG... $g
+# SNAP` killed after step 3 (every copy made, the domain still paused):
+# the domain stays paused, list shows the interrupted create, and
+# repair finishes it and unpauses the domain.
+create_killed_at_commit() {
+	_s=$1
+	shift
+	log "create $_s killed after step 3 (paused), then repair"
+	XK_SNAPSHOT_FAULT=create:3 xk snapshot create "$@" "$g" "$_s"
+	paused || fail "create:3 comes before the unpause: $(xl list "$g")"
+	xk snapshot list "$g" | grep -q "interrupted create" ||
+	    fail "the interrupted create should be pending"
+	xk snapshot repair "$g" || fail "repair after create:3"
+	running || fail "repair should unpause the domain: $(xl list "$g")"
+	xk snapshot info "$g" "$_s" >/dev/null || fail "$_s should be finished"
+}
+
+# wrote_twice SECONDS: the guest's second write (after the snapshot)
+# came within SECONDS, and both writes went well.
+wrote_twice() {
+	wait_for "$1" at_least 2 "write " ||
+	    fail "the guest did not go on after the snapshot: $(
+	    grep xk-guest "$CONSOLE/guest-$g.log")"
+	[ "$(count "write ok")" -eq 2 ] ||
+	    fail "writes: $(grep xk-guest "$CONSOLE/guest-$g.log")"
+}
+
+# revert_verified SNAP WANT: revert the stopped domain to SNAP, start
+# it again with the test's own boot() verifying xvda and xvdb, and
+# expect their verdicts to be WANT ("ok FAILED": xvda holds the pattern,
+# xvdb, written after the snapshot, does not).
+revert_verified() {
+	log "revert $1 (the domain is down)"
+	xk snapshot revert "$g" "$1" || fail "revert $1"
+	boot "verify:xvda+verify:xvdb+sleep"
+	wait_for 300 at_least 2 "verify " ||
+	    fail "no verify results: $(grep xk-guest "$CONSOLE/guest-$g.log")"
+	[ "$(verdicts)" = "$2" ] || fail "after the revert to $1, verify \
+should say $2 (xvda, xvdb), not $(verdicts)"
+}
+
 # guest_cfg BASE NAME ACTIONS [LINE...]: write /tmp/NAME.cfg from the
 # guest config BASE with name NAME, the guest doing ACTIONS (see
 # share/lab/guest-init), plus extra config lines.

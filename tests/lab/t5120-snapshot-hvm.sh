@@ -11,8 +11,8 @@
 # of them), opened once: the guest writes a pattern on xvdh, xk takes a
 # live snapshot of xvdh while the guest idles, the guest wipes
 # the pattern, and after a revert of the stopped domain the pattern is
-# back (checked by a PV guest on the same image: an HVM boot takes many
-# minutes under TCG).  The guest idles (sleep), it does not burn its
+# back (checked by a PV guest on the same image: an HVM boot takes a
+# minute or more under TCG).  The guest idles (sleep), it does not burn its
 # CPU as the PV tests' guests do: an HVM guest busy-looping on date(1)
 # under nested TCG was rebooted by Xen (reason code 1) within a minute,
 # snapshot or not.  (Live snapshots of a PV guest's disks: t5100; the
@@ -73,9 +73,6 @@ xl qemu-monitor-command $id "info block" | grep -q "pv\.qcow2\.xk-" ||
 xk snapshot info --json $g s1
 [ "$(xk snapshot info --json $g s1 | grep -c '"backend": "qcow2"')" -eq 1 ] ||
     fail "s1 should hold one disk, xvdh, with the qcow2 backend"
-xk snapshot revert $g s1 >/tmp/$g.out 2>&1 && fail "revert while running"
-grep -q "needs it shut down" /tmp/$g.out ||
-    fail "a running domain's revert should be refused: $(cat /tmp/$g.out)"
 wait_for $((IDLE + 300)) said "wipe " ||
     fail "the guest did not wipe xvdh: $(grep xk-guest $CONSOLE/guest-$g.log)"
 said "wipe ok" || fail "the wipe failed: $(grep xk-guest $CONSOLE/guest-$g.log)"
