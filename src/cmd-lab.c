@@ -422,9 +422,9 @@ open_ctl(struct lab_ctx *x, const char *cmd, struct xk_ctl *ctl)
 
 	xk_lab_pid(x->state, &pid, &err);
 	if (pid <= 0) {
-		if (report_dead(x, cmd))
-			return -1;
-		xk_warnx(cmd, "no lab running in %s (xk lab up)", x->state);
+		if (!report_dead(x, cmd))
+			xk_warnx(cmd, "no lab running in %s (xk lab up)",
+			    x->state);
 		return -1;
 	}
 	if (xk_ctl_open(ctl, x->state, 60000, &err) == -1) {

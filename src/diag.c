@@ -64,8 +64,8 @@ xk_usage_error(const char *cmd, const char *fmt, ...)
 	/* A command whose subcommands are its own business (lab) has one
 	 * usage for all of them: "xk lab ...", not "xk lab cp ...". */
 	if (c != NULL)
-		xk_print_usage(sp != NULL && c->sub == NULL &&
-		    c == xk_find_command(first, NULL) ? first : cmd, c, stderr);
+		xk_print_usage(c == xk_find_command(first, NULL) ? first : cmd,
+		    c, stderr);
 	return XK_EXIT_USAGE;
 }
 

@@ -1384,7 +1384,7 @@ revert_domain(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		    json_object_get(d, "new_path") ? jstr(d, "new_path") :
 		    jstr(d, "path")));
 	/* with no memory image, a new domain boots on the reverted disks */
-	r = xk_snap_xen_restore(jstr(plan, "config"), targets,
+	r = xk_snap_xen_start(jstr(plan, "config"), targets,
 	    json_object_get(plan, "memory") ? jstr(plan, "memory") : NULL,
 	    &domid, err);
 	json_decref(targets);

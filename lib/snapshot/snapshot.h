@@ -113,16 +113,16 @@ int xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
  * domain's libxl configuration as libxl JSON (free()).  save suspends
  * the domain and writes its memory to path (under path.tmp, renamed
  * when complete); it stays suspended until resume (suspend_cancel, as
- * xl save -c).  restore: a new domain from path and config, its disks'
- * targets replaced by targets ({vdev: path}), unpaused; with path NULL,
- * a new domain booted from config (as xl create).
+ * xl save -c).  start: a new domain from config, its disks' targets
+ * replaced by targets ({vdev: path}), restored from the memory image at
+ * path (as xl restore) or, path NULL, booted (as xl create); unpaused.
  */
 char *xk_snap_xen_config(uint32_t domid, struct xk_error *err);
 int xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err);
 int xk_snap_xen_suspended(uint32_t domid, struct xk_error *err);
 int xk_snap_xen_resume(uint32_t domid, struct xk_error *err);
 int xk_snap_xen_destroy(uint32_t domid, struct xk_error *err);
-int xk_snap_xen_restore(const char *config, json_t *targets,
+int xk_snap_xen_start(const char *config, json_t *targets,
     const char *path, uint32_t *domid, struct xk_error *err);
 /*
  * A domain without a device model: paused (libxl_domain_pause, counted

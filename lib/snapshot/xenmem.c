@@ -244,7 +244,7 @@ retarget(libxl_domain_config *cfg, json_t *targets, struct xk_error *err)
 }
 
 int
-xk_snap_xen_restore(const char *config, json_t *targets, const char *path,
+xk_snap_xen_start(const char *config, json_t *targets, const char *path,
     uint32_t *domid, struct xk_error *err)
 {
 	libxl_domain_restore_params params;
