@@ -31,6 +31,7 @@ struct owner {
 	char uuid[XK_UUID_LEN];
 	char name[XK_DOMNAME_MAX];
 	uint32_t domid;
+	uint32_t shut_domid;	/* the domid whose shutdown we exported */
 	bool stopping;		/* asked to stop: export, do not act */
 	bool drained;		/* ... and libxl's descriptors read since */
 };
@@ -392,6 +393,7 @@ watch(struct owner *o, struct xk_error *err)
 
 			last = xk_reason_from_code((unsigned)code);
 			rc = emit(o, XK_EV_SHUTDOWN, last, XK_NO_DOMID, err);
+			o->shut_domid = o->domid;
 			/* stopping: exported, but left as it is (as when
 			 * xl's monitor is gone); restarting a guest that
 			 * reboots at once would never let us stop */
@@ -409,6 +411,37 @@ watch(struct owner *o, struct xk_error *err)
 			return rc < 0 ? -1 : 0;
 		}
 	}
+}
+
+/*
+ * Stopped on request: the domain's events become xk monitor's.  While
+ * our mark is in xenstore the monitor skips them, so a shutdown that
+ * libxl had not yet told us of would be nobody's.  The domain is paused
+ * for the hand-over (Xen counts pauses: a user's own stays): a shutdown
+ * it made before is in its state, exported here unless it was already;
+ * none can come before the mark is gone; after the unpause, every event
+ * is the monitor's.
+ */
+static void
+hand_over(struct owner *o)
+{
+	struct xk_error e = { 0 };
+	libxl_dominfo info;
+	bool paused;
+
+	paused = libxl_domain_pause(o->ctx, o->domid, NULL) == 0;
+	libxl_dominfo_init(&info);
+	if (libxl_domain_info(o->ctx, &info, o->domid) == 0 &&
+	    info.shutdown && !info.dying && o->shut_domid != o->domid &&
+	    emit(o, XK_EV_SHUTDOWN, xk_reason_from_code(
+	    (unsigned)info.shutdown_reason), XK_NO_DOMID, &e) < 0)
+		syslog(LOG_ERR, "domain %s: %s", o->name, e.msg);
+	libxl_dominfo_dispose(&info);
+	mark_owned(o, 0);
+	if (paused && libxl_domain_unpause(o->ctx, o->domid, NULL) != 0)
+		syslog(LOG_ERR, "domain %s (domid %u): paused for the hand-over "
+		    "to xk monitor, and libxl cannot unpause it (xl unpause "
+		    "%u)", o->name, o->domid, o->domid);
 }
 
 static void
@@ -487,7 +520,7 @@ xk_owner_run(const struct xk_owner_cfg *cfg, struct xk_error *err)
 	if (rc == 1) {
 		/* at once, not after the hooks still running: from now on
 		 * the daemon must see this domain's events as its own */
-		mark_owned(&o, 0);
+		hand_over(&o);
 		marked = 0;
 		syslog(LOG_NOTICE, "domain %s (domid %u): stopped on request; "
 		    "the domain keeps running, xk monitor exports its events "
