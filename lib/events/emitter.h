@@ -3,8 +3,8 @@
  * the event log (flushed), the hooks (queued; started by the next
  * xk_emitter_tick, never waited for), syslog, and a sink (the
  * daemon's socket followers).  Callers tick once they have emitted
- * what they had: starting hooks forks, which must not hold up the
- * log entries of the events that came at the same moment.
+ * what they had: starting a hook creates a process, which must not
+ * hold up the log entries of the events that came at the same moment.
  *
  * When the log cannot be written (full disk, I/O error) the event is
  * kept in memory, in order, and written when the log accepts writes
@@ -44,12 +44,12 @@ struct xk_emitter *xk_emitter_new(const struct xk_emitter_cfg *cfg,
 /* Export ev.  Fails only on memory exhaustion. */
 int xk_emitter_emit(struct xk_emitter *em, const struct xk_event *ev,
     struct xk_error *err);
-/* Retry held events, reap hook runners and start queued ones.
- * Returns held events. */
+/* Retry held events, supervise the hooks (xk_hookq_poll).  Returns
+ * held events. */
 size_t xk_emitter_tick(struct xk_emitter *em);
 size_t xk_emitter_held(const struct xk_emitter *em);
 struct xk_hookq *xk_emitter_hooks(struct xk_emitter *em);
-/* Wait for hook runners, write what can be written, free. */
+/* Wait for the hooks, write what can be written, free. */
 void xk_emitter_free(struct xk_emitter *em);
 
 #endif

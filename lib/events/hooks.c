@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,135 +245,39 @@ spawn(const char *path, char **env, int out, pid_t *pid)
 	return rc;
 }
 
-/* Run one hook to its end or its limit; 0 when it exited 0. */
-static int
-run_one(const struct xk_hooks_cfg *cfg, int rfd, const char *path,
-    char **env, const char *what)
-{
-	int p[2], status = 0, grace = cfg->grace_ms ? cfg->grace_ms : 2000;
-	int limit = cfg->timeout_ms ? cfg->timeout_ms : 30000;
-	char buf[1024], tag[512];
-	size_t len = 0;
-	int64_t start = mono_ms(), deadline = start + limit;
-	int killed = 0, exited = 0, open_pipe = 1, rc;
-	pid_t pid;
-
-	snprintf(tag, sizeof(tag), "hook %s (%s)", path, what);
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		report(rfd, "%s: pipe: %s", tag, strerror(errno));
-		return -1;
-	}
-	rc = spawn(path, env, p[1], &pid);
-	close(p[1]);
-	if (rc != 0) {
-		report(rfd, "%s: could not execute: %s", tag, strerror(rc));
-		close(p[0]);
-		return -1;
-	}
-	while (!exited) {
-		int64_t now = mono_ms();
-		struct pollfd pfd = { p[0], POLLIN, 0 };
-		int wait = 50;
-
-		if (now >= deadline) {
-			if (killed == 0)
-				report(rfd, "%s: still running after %d ms: "
-				    "SIGTERM", tag, limit);
-			else
-				report(rfd, "%s: still running: SIGKILL", tag);
-			kill(-pid, killed == 0 ? SIGTERM : SIGKILL);
-			kill(pid, killed == 0 ? SIGTERM : SIGKILL);
-			killed++;
-			deadline = now + (killed == 1 ? grace : 1000);
-		}
-		if (open_pipe && poll(&pfd, 1, wait) > 0) {
-			ssize_t n = read(p[0], buf + len, sizeof(buf) - 1 - len);
-
-			if (n > 0) {
-				len += (size_t)n;
-				pass_output(rfd, tag, buf, &len, 0);
-			} else if (n == 0 || errno != EINTR) {
-				open_pipe = 0;
-			}
-		} else if (!open_pipe) {
-			poll(NULL, 0, wait);
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			exited = 1;
-	}
-	/* what the hook wrote just before it ended */
-	while (open_pipe) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&pfd, 1, 0) <= 0)
-			break;
-		n = read(p[0], buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		pass_output(rfd, tag, buf, &len, 0);
-	}
-	pass_output(rfd, tag, buf, &len, 1);
-	close(p[0]);
-	if (killed > 0) {
-		report(rfd, "%s: timed out after %d ms, killed", tag, limit);
-		return -1;
-	}
-	if (WIFSIGNALED(status)) {
-		report(rfd, "%s: killed by signal %d", tag, WTERMSIG(status));
-		return -1;
-	}
-	if (WEXITSTATUS(status) != 0) {
-		report(rfd, "%s: failed, exit status %d", tag,
-		    WEXITSTATUS(status));
-		return -1;
-	}
-	report(rfd, "%s: ok (%lld ms)", tag, (long long)(mono_ms() - start));
-	return 0;
-}
-
-int
-xk_hooks_run(const struct xk_hooks_cfg *cfg, const struct xk_event *ev)
-{
-	struct xk_error err = { 0 };
-	int rfd = cfg->report_fd >= 0 ? cfg->report_fd : 2;
-	char what[256], **paths, **env;
-	size_t n;
-	int failed = 0;
-
-	if (cfg->dir == NULL)
-		return 0;
-	snprintf(what, sizeof(what), "%s %s domid %ld",
-	    xk_evtype_name(ev->type), ev->domain, ev->domid);
-	if (xk_hooks_list(cfg->dir, &paths, &n, &err) < 0) {
-		report(rfd, "hooks for %s: %s; no hook run", what, err.msg);
-		return -1;
-	}
-	env = xk_hooks_env(ev);
-	if (env == NULL) {
-		report(rfd, "hooks for %s: out of memory; no hook run", what);
-		xk_hooks_free_list(paths, n);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (run_one(cfg, rfd, paths[i], env, what) < 0)
-			failed++;
-	xk_hooks_free_env(env);
-	xk_hooks_free_list(paths, n);
-	return failed;
-}
-
+/*
+ * The queue.  One job per event: its hooks run one after another, each
+ * a child of this process, supervised from the caller's loop (no
+ * process in between: starting one costs hundreds of ms in a PV dom0
+ * under nested TCG, and the hook's start is what users wait for).
+ * Jobs of one domain run one at a time, in the order of its events.
+ */
 struct job {
 	struct xk_event ev;
-	pid_t pid;		/* 0 while waiting */
-	struct job *next;
+	bool started;		/* hooks listed, environment built */
+	bool done;
+	char what[256];		/* "shutdown web domid 7", for reports */
+	char **paths;
+	size_t npaths, next;	/* next: the hook to start after this one */
+	char **env;
+	/* the hook running now (pid 0: none) */
+	pid_t pid;
+	int out;		/* read end of its stdout+stderr, or -1 */
+	char tag[512];
+	char buf[1024];
+	size_t len;
+	int64_t start, deadline;
+	int killed;		/* signals sent past the limit */
+	struct job *next_job;
 };
 
 struct xk_hookq {
 	struct xk_hooks_cfg cfg;
 	char *dir;
+	int rfd;		/* where reports go */
 	struct job *head, **tail;
+	int failed;		/* hooks that failed, over finished jobs */
+	bool unlisted;		/* a job could not read the directory */
 };
 
 struct xk_hookq *
@@ -388,11 +293,178 @@ xk_hookq_new(const struct xk_hooks_cfg *cfg, struct xk_error *err)
 		goto nomem;
 	}
 	q->cfg.dir = q->dir;
+	if (q->cfg.timeout_ms <= 0)
+		q->cfg.timeout_ms = 30000;
+	if (q->cfg.grace_ms <= 0)
+		q->cfg.grace_ms = 2000;
+	q->rfd = cfg->report_fd >= 0 ? cfg->report_fd : 2;
 	q->tail = &q->head;
 	return q;
 nomem:
 	xk_error_errno(err, ENOMEM, "hook queue");
 	return NULL;
+}
+
+/* List the hooks and build the environment; false: nothing to run. */
+static bool
+begin_job(struct xk_hookq *q, struct job *j)
+{
+	struct xk_error err = { 0 };
+
+	j->started = true;
+	snprintf(j->what, sizeof(j->what), "%s %s domid %ld",
+	    xk_evtype_name(j->ev.type), j->ev.domain, j->ev.domid);
+	if (xk_hooks_list(q->cfg.dir, &j->paths, &j->npaths, &err) < 0) {
+		report(q->rfd, "hooks for %s: %s; no hook run", j->what,
+		    err.msg);
+		q->unlisted = true;
+		return false;
+	}
+	j->env = xk_hooks_env(&j->ev);
+	if (j->env == NULL) {
+		report(q->rfd, "hooks for %s: out of memory; no hook run",
+		    j->what);
+		q->unlisted = true;
+		return false;
+	}
+	return true;
+}
+
+/* Start the job's next hook that can be started; false: none left. */
+static bool
+start_next_hook(struct xk_hookq *q, struct job *j)
+{
+	while (j->next < j->npaths) {
+		const char *path = j->paths[j->next++];
+		int p[2], rc;
+
+		snprintf(j->tag, sizeof(j->tag), "hook %s (%s)", path,
+		    j->what);
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			report(q->rfd, "%s: pipe: %s", j->tag,
+			    strerror(errno));
+			q->failed++;
+			continue;
+		}
+		rc = spawn(path, j->env, p[1], &j->pid);
+		close(p[1]);
+		if (rc != 0) {
+			report(q->rfd, "%s: could not execute: %s", j->tag,
+			    strerror(rc));
+			close(p[0]);
+			j->pid = 0;
+			q->failed++;
+			continue;
+		}
+		/* non-blocking: a hook's output never holds up the loop */
+		if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
+			close(p[0]);
+			p[0] = -1;
+		}
+		j->out = p[0];
+		j->len = 0;
+		j->killed = 0;
+		j->start = mono_ms();
+		j->deadline = j->start + q->cfg.timeout_ms;
+		return true;
+	}
+	return false;
+}
+
+/* Forward what the hook wrote so far; close the pipe at its end. */
+static void
+read_output(struct xk_hookq *q, struct job *j)
+{
+	while (j->out >= 0) {
+		ssize_t n = read(j->out, j->buf + j->len,
+		    sizeof(j->buf) - 1 - j->len);
+
+		if (n > 0) {
+			j->len += (size_t)n;
+			pass_output(q->rfd, j->tag, j->buf, &j->len, 0);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN) {
+			close(j->out);
+			j->out = -1;
+		}
+		break;
+	}
+}
+
+/* Past the limit: SIGTERM to the hook's process group, SIGKILL once
+ * the grace time is over too (again every second until it is gone). */
+static void
+enforce_limit(struct xk_hookq *q, struct job *j, int64_t now)
+{
+	int sig = j->killed == 0 ? SIGTERM : SIGKILL;
+
+	if (now < j->deadline)
+		return;
+	if (j->killed == 0)
+		report(q->rfd, "%s: still running after %d ms: SIGTERM",
+		    j->tag, q->cfg.timeout_ms);
+	else if (j->killed == 1)
+		report(q->rfd, "%s: still running: SIGKILL", j->tag);
+	kill(-j->pid, sig);
+	kill(j->pid, sig);
+	j->killed++;
+	j->deadline = now + (j->killed == 1 ? q->cfg.grace_ms : 1000);
+}
+
+/* How the hook ended, reported; the count of failures kept. */
+static void
+finish_hook(struct xk_hookq *q, struct job *j, int status)
+{
+	/* what it wrote just before it ended (a descendant may still hold
+	 * the pipe open: no waiting for end of file) */
+	read_output(q, j);
+	pass_output(q->rfd, j->tag, j->buf, &j->len, 1);
+	if (j->out >= 0)
+		close(j->out);
+	j->out = -1;
+	j->pid = 0;
+	if (j->killed > 0)
+		report(q->rfd, "%s: timed out after %d ms, killed", j->tag,
+		    q->cfg.timeout_ms);
+	else if (WIFSIGNALED(status))
+		report(q->rfd, "%s: killed by signal %d", j->tag,
+		    WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0)
+		report(q->rfd, "%s: failed, exit status %d", j->tag,
+		    WEXITSTATUS(status));
+	else
+		report(q->rfd, "%s: ok (%lld ms)", j->tag,
+		    (long long)(mono_ms() - j->start));
+	if (j->killed > 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		q->failed++;
+}
+
+/* Move a running job on: output, limit, end, next hook. */
+static void
+service(struct xk_hookq *q, struct job *j)
+{
+	int status = 0;
+	pid_t r;
+
+	read_output(q, j);
+	enforce_limit(q, j, mono_ms());
+	r = waitpid(j->pid, &status, WNOHANG);
+	/* ECHILD: reaped by someone else (a library's SIGCHLD handler);
+	 * it is over all the same, how it ended unknown */
+	if (r < 0 && errno == ECHILD) {
+		report(q->rfd, "%s: reaped elsewhere, exit status unknown",
+		    j->tag);
+		status = 0;
+		r = j->pid;
+	}
+	if (r != j->pid)
+		return;
+	finish_hook(q, j, status);
+	if (!start_next_hook(q, j))
+		j->done = true;
 }
 
 static int
@@ -401,37 +473,24 @@ same_domain(const struct xk_event *a, const struct xk_event *b)
 	return a->domid == b->domid && strcmp(a->uuid, b->uuid) == 0;
 }
 
-static int
-start(struct xk_hookq *q, struct job *j)
+/* Is an earlier job of the same domain still there? */
+static bool
+held_back(const struct xk_hookq *q, const struct job *j)
 {
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		int failed = xk_hooks_run(&q->cfg, &j->ev);
-
-		_exit(failed == 0 ? 0 : 1);
-	}
-	j->pid = pid;
-	return 0;
+	for (const struct job *e = q->head; e != j; e = e->next_job)
+		if (same_domain(&e->ev, &j->ev))
+			return true;
+	return false;
 }
 
-/* Start every waiting job whose domain has no earlier job pending. */
 static void
-start_ready(struct xk_hookq *q)
+free_job(struct job *j)
 {
-	for (struct job *j = q->head; j != NULL; j = j->next) {
-		int blocked = 0;
-
-		if (j->pid != 0)
-			continue;
-		for (struct job *e = q->head; e != j; e = e->next)
-			if (same_domain(&e->ev, &j->ev))
-				blocked = 1;
-		if (!blocked && start(q, j) < 0)
-			return;	/* fork failed: try on the next poll */
-	}
+	if (j->out >= 0)
+		close(j->out);
+	xk_hooks_free_list(j->paths, j->npaths);
+	xk_hooks_free_env(j->env);
+	free(j);
 }
 
 int
@@ -448,12 +507,11 @@ xk_hookq_push(struct xk_hookq *q, const struct xk_event *ev,
 		return -1;
 	}
 	j->ev = *ev;
+	j->out = -1;
 	*q->tail = j;
-	q->tail = &j->next;
-	/* not started here: a fork costs far more than writing an event
-	 * (hundreds of ms in a PV dom0 under load), and the events that
-	 * came with this one must reach the log first; the caller's next
-	 * xk_hookq_poll starts it */
+	q->tail = &j->next_job;
+	/* not started here: the events that came with this one reach the
+	 * log first; the caller's next xk_hookq_poll starts it */
 	return 0;
 }
 
@@ -465,32 +523,65 @@ xk_hookq_poll(struct xk_hookq *q)
 
 	while (*pp != NULL) {
 		struct job *j = *pp;
-		int status;
-		pid_t r = j->pid > 0 ? waitpid(j->pid, &status, WNOHANG) : 0;
 
-		/* ECHILD: reaped by someone else (a library with a SIGCHLD
-		 * handler of its own); it is over all the same, and a job
-		 * kept forever would hold its domain's later hooks */
-		if (j->pid > 0 && (r == j->pid || (r < 0 &&
-		    errno == ECHILD))) {
-			*pp = j->next;
-			free(j);
+		if (j->pid > 0)
+			service(q, j);
+		else if (!j->started && !held_back(q, j))
+			j->done = !begin_job(q, j) || !start_next_hook(q, j);
+		if (j->done) {
+			*pp = j->next_job;
+			free_job(j);
 			continue;
 		}
-		pp = &j->next;
+		n++;
+		pp = &j->next_job;
 	}
 	q->tail = pp;
-	start_ready(q);
-	for (struct job *j = q->head; j != NULL; j = j->next)
-		n++;
 	return n;
+}
+
+size_t
+xk_hookq_pollfds(const struct xk_hookq *q, struct pollfd *fds, size_t room)
+{
+	size_t n = 0;
+
+	for (const struct job *j = q->head; j != NULL && n < room;
+	    j = j->next_job)
+		if (j->out >= 0)
+			fds[n++] = (struct pollfd){ j->out, POLLIN, 0 };
+	return n;
+}
+
+int
+xk_hookq_wait_ms(const struct xk_hookq *q, int wait)
+{
+	int64_t now = mono_ms();
+
+	for (const struct job *j = q->head; j != NULL; j = j->next_job) {
+		int64_t left = j->deadline - now;
+
+		if (j->pid <= 0)
+			continue;
+		if (left < 0)
+			left = 0;
+		if (wait < 0 || left < wait)
+			wait = (int)left;
+	}
+	return wait;
 }
 
 void
 xk_hookq_drain(struct xk_hookq *q)
 {
-	while (xk_hookq_poll(q) > 0)
-		poll(NULL, 0, 20);
+	struct pollfd fds[64];
+
+	while (xk_hookq_poll(q) > 0) {
+		size_t n = xk_hookq_pollfds(q, fds, 64);
+
+		/* woken by output or its end; the short bound catches an
+		 * exit whose pipe a descendant holds open */
+		poll(fds, n, xk_hookq_wait_ms(q, 20));
+	}
 }
 
 void
@@ -501,9 +592,31 @@ xk_hookq_free(struct xk_hookq *q)
 	while (q->head != NULL) {
 		struct job *j = q->head;
 
-		q->head = j->next;
-		free(j);
+		q->head = j->next_job;
+		free_job(j);
 	}
 	free(q->dir);
 	free(q);
+}
+
+int
+xk_hooks_run(const struct xk_hooks_cfg *cfg, const struct xk_event *ev)
+{
+	struct xk_error err = { 0 };
+	struct xk_hookq *q;
+	int failed;
+
+	if (cfg->dir == NULL)
+		return 0;
+	q = xk_hookq_new(cfg, &err);
+	if (q == NULL || xk_hookq_push(q, ev, &err) < 0) {
+		report(cfg->report_fd >= 0 ? cfg->report_fd : 2,
+		    "hooks: %s; no hook run", err.msg);
+		xk_hookq_free(q);
+		return -1;
+	}
+	xk_hookq_drain(q);
+	failed = q->unlisted ? -1 : q->failed;
+	xk_hookq_free(q);
+	return failed;
 }

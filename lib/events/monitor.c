@@ -24,7 +24,7 @@
 #include "events/xllog.h"
 
 #define SCAN_BATCH 256
-#define MAX_POLL 80
+#define MAX_POLL 256
 
 struct mon {
 	const struct xk_monitor_cfg *cfg;
@@ -343,6 +343,7 @@ setup(struct mon *m, struct xk_error *err)
 static int
 step(struct mon *m, struct xk_error *err)
 {
+	struct xk_hookq *hooks = xk_emitter_hooks(m->em);
 	struct pollfd fds[MAX_POLL];
 	size_t n = 0, nsrv;
 	int64_t now = mono_ms(), wait;
@@ -351,12 +352,15 @@ step(struct mon *m, struct xk_error *err)
 	fds[n++] = (struct pollfd){ m->sigfd, POLLIN, 0 };
 	fds[n++] = (struct pollfd){ m->xs ? xs_fileno(m->xs) : -1, POLLIN,
 	    0 };
+	/* hooks' output; their ends come as SIGCHLD */
+	n += xk_hookq_pollfds(hooks, fds + n, MAX_POLL / 2);
 	nsrv = xk_evsrv_pollfds(m->srv, fds + n, MAX_POLL - n);
 	wait = m->next_scan - now;
 	if (xk_emitter_held(m->em) > 0 && wait > 1000)
 		wait = 1000;
 	if (wait < 0)
 		wait = 0;
+	wait = xk_hookq_wait_ms(hooks, (int)wait);
 	if (poll(fds, n + nsrv, (int)wait) < 0 && errno != EINTR) {
 		xk_error_errno(err, errno, "poll");
 		return -1;

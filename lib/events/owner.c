@@ -295,13 +295,18 @@ stop_requested(const struct owner *o)
  * is pending.  Our own poll loop (libxl's beforepoll/afterpoll)
  * instead of libxl_event_wait, so that the stop descriptor wakes it:
  * a signal must never end this process inside a libxl call.  The
- * poll wakes at least every second to reap hooks and retry the log.
+ * poll also wakes for the hooks (output, time limit) and at least
+ * every second to retry the log.
  *
  * Once stopping, one last non-blocking poll of libxl's descriptors:
  * a shutdown already signalled is still ours to export.  One signalled
  * between that poll and the removal of our mark is seen by neither us
  * nor the daemon: a window of one xenstore round trip.
  */
+/* Beyond libxl's descriptors: the stop descriptor and the output of
+ * the one hook running (one domain: its events' hooks run in turn). */
+#define EXTRA_FDS 2
+
 static int
 next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 {
@@ -310,7 +315,7 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 
 	for (;;) {
 		struct timeval now;
-		int timeout = 1000, stop;
+		int timeout = 1000, extra;
 
 		xk_emitter_tick(o->em);
 		rc = libxl_event_check(o->ctx, ev, LIBXL_EVENTMASK_ALL, 0, 0);
@@ -328,12 +333,12 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 		}
 		o->stopping = o->stopping || stop_requested(o);
 		gettimeofday(&now, NULL);
-		nfds = room - 1;
+		nfds = room - EXTRA_FDS;
 		while (room == 0 || libxl_osevent_beforepoll(o->ctx, &nfds,
 		    fds, &timeout, now) == ERROR_BUFFERFULL) {
 			struct pollfd *n;
 
-			room = nfds + 2;	/* + the stop descriptor */
+			room = nfds + EXTRA_FDS;
 			n = reallocarray(fds, (size_t)room, sizeof(*fds));
 			if (n == NULL) {
 				xk_error_errno(err, errno, "poll set");
@@ -341,15 +346,20 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 				return -1;
 			}
 			fds = n;
-			nfds = room - 1;
+			nfds = room - EXTRA_FDS;
 		}
-		stop = o->cfg->stop_fd >= 0;
-		if (stop)
-			fds[nfds] = (struct pollfd){ o->cfg->stop_fd, POLLIN,
-			    0 };
+		extra = 0;
+		if (o->cfg->stop_fd >= 0)
+			fds[nfds + extra++] = (struct pollfd){
+			    o->cfg->stop_fd, POLLIN, 0 };
+		/* the hook running now: its output; its end wakes libxl's
+		 * SIGCHLD self-pipe */
+		extra += (int)xk_hookq_pollfds(xk_emitter_hooks(o->em),
+		    fds + nfds + extra, EXTRA_FDS - (size_t)extra);
+		timeout = xk_hookq_wait_ms(xk_emitter_hooks(o->em), timeout);
 		if (o->stopping)	/* the last look, without waiting */
 			timeout = 0;
-		if (poll(fds, (nfds_t)(nfds + stop), timeout) < 0 &&
+		if (poll(fds, (nfds_t)(nfds + extra), timeout) < 0 &&
 		    errno != EINTR) {
 			xk_error_errno(err, errno, "domain %s: poll",
 			    o->name);
@@ -459,11 +469,11 @@ notify(const struct xk_owner_cfg *cfg, long domid, const char *msg)
 }
 
 /*
- * The hook runners are our children too.  By default libxl reaps every
- * child of the process with wait() while it has one of its own, so a
- * runner could vanish from under xk_hookq_poll's waitpid and the hooks
- * queued behind it never start.  libxl reaps only its own; the hook
- * queue reaps its runners by pid.
+ * The hooks are our children too.  By default libxl reaps every child
+ * of the process with wait() while it has one of its own, so a hook
+ * could vanish from under xk_hookq_poll's waitpid and how it ended be
+ * lost.  libxl reaps only its own; the hook queue reaps its hooks by
+ * pid.
  */
 static const libxl_childproc_hooks reap_own = {
 	.chldowner = libxl_sigchld_owner_libxl_always_selective_reap,

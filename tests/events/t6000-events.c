@@ -758,6 +758,50 @@ TEST(hooks_missing_directory)
 	free(rep);
 }
 
+/*
+ * The hooks are the caller's own children, started at the first poll
+ * (no process in between: its cost is what the hook's start waits
+ * for), and their output reaches the report through the descriptors
+ * the caller's loop polls.
+ */
+TEST(hookq_hooks_are_our_children)
+{
+	char *dir = mkhooks("child"), *rep = path_in(xk_test_tmpdir(), "crep");
+	struct xk_event ev = mkev(XK_EV_SHUTDOWN, "web", 7, U1, XK_R_REBOOT, 1);
+	struct xk_hooks_cfg cfg = { 0 };
+	struct xk_error e = { 0 };
+	struct pollfd fds[4];
+	struct xk_hookq *q;
+	char want[64], *r;
+
+	hook(dir, "ppid", "echo parent=$PPID", 0755);
+	cfg.dir = dir;
+	cfg.timeout_ms = 5000;
+	cfg.report_fd = open(rep, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	q = xk_hookq_new(&cfg, &e);
+	CHECK(q != NULL);
+	CHECK_INT_EQ(xk_hookq_pollfds(q, fds, 4), 0);
+	CHECK_INT_EQ(xk_hookq_wait_ms(q, -1), -1);	/* nothing running */
+	CHECK_INT_EQ(xk_hookq_push(q, &ev, &e), 0);
+	CHECK_INT_EQ(xk_hookq_poll(q), 1);
+	CHECK_INT_EQ(xk_hookq_pollfds(q, fds, 4), 1);	/* its output */
+	CHECK(xk_hookq_wait_ms(q, -1) > 0);		/* its limit */
+	CHECK(xk_hookq_wait_ms(q, -1) <= 5000);
+	CHECK_INT_EQ(xk_hookq_wait_ms(q, 7), 7);
+	xk_hookq_drain(q);
+	CHECK_INT_EQ(xk_hookq_poll(q), 0);
+	xk_hookq_free(q);
+	close(cfg.report_fd);
+	r = slurp(rep);
+	snprintf(want, sizeof(want), "(shutdown web domid 7): parent=%ld\n",
+	    (long)getpid());
+	CHECK_STR_HAS(r, want);
+	CHECK_STR_HAS(r, "(shutdown web domid 7): ok (");
+	free(r);
+	free(rep);
+	free(dir);
+}
+
 TEST(hookq_never_blocks_and_keeps_order)
 {
 	char *dir = mkhooks("q"), *order = path_in(xk_test_tmpdir(), "order");
@@ -787,7 +831,7 @@ TEST(hookq_never_blocks_and_keeps_order)
 	CHECK_INT_EQ(xk_hookq_push(q, &a1, &e), 0);
 	CHECK_INT_EQ(xk_hookq_push(q, &a2, &e), 0);
 	CHECK_INT_EQ(xk_hookq_push(q, &b, &e), 0);
-	/* push only queues: no runner forked yet (no child at all) */
+	/* push only queues: no hook started yet (no child at all) */
 	CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD);
 	CHECK_INT_EQ(xk_hookq_poll(q), 3);	/* A's first and B's start */
 	/* poll returned at once; B's hook runs while A's hangs */
