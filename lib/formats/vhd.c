@@ -557,11 +557,29 @@ struct vhd_sink {
 #define SPB (XK_VHD_BLOCK_SIZE / SECTOR)
 /* Zero gaps shorter than this inside a block are written, not skipped. */
 #define HOLE_MIN 128u	/* sectors: 64 KiB */
+#define DATA_ALIGN 4096u
 
 static bool
 sector_set(const unsigned char *bitmap, uint32_t s)
 {
 	return bitmap[s / 8] & (0x80 >> (s % 8));
+}
+
+/*
+ * Where a block whose bitmap would go at next goes instead: its data
+ * (after the bitmap) begins on a 4 KiB boundary, the gap left a hole.
+ * blktap, XenServer's own VHD code, lays blocks out the same way ("data
+ * region of segment should begin on page boundary"): tapdisk reads
+ * with O_DIRECT, and page-aligned data is also what lets a filesystem
+ * share or move whole blocks of it.
+ */
+static uint64_t
+data_aligned(uint64_t next)
+{
+	uint64_t data = next + BITMAP_BYTES;
+
+	return (data + DATA_ALIGN - 1) / DATA_ALIGN * DATA_ALIGN -
+	    BITMAP_BYTES;
 }
 
 /* Write sectors [s, e) of the block's data at its place in the file. */
@@ -605,6 +623,7 @@ write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
 	}
 	if (nset == 0)
 		return 0;
+	v->next = data_aligned(v->next);
 	if (nset == SPB) {
 		iov[0] = (struct iovec){ bitmap, BITMAP_BYTES };
 		iov[1] = (struct iovec){ (void *)data, XK_VHD_BLOCK_SIZE };

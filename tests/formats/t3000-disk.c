@@ -138,6 +138,30 @@ TEST(vhd_roundtrip_odd_size)
 	}
 	CHECK_INT_EQ(data, 512 + 12288 + 2 * MiB + 512);
 	xk_disk_src_close(src);
+	/* blktap's layout: each block's data (after its 512-byte bitmap)
+	 * on a 4 KiB boundary, blocks in order, none overlapping */
+	{
+		int fd = open(p, O_RDONLY);
+		unsigned char bat[7 * 4];
+		uint64_t prev_end = 1536 + 512, nalloc = 0;
+
+		CHECK(fd >= 0);
+		CHECK(pread(fd, bat, sizeof(bat), 1536) == sizeof(bat));
+		for (int i = 0; i < 7; i++) {
+			uint64_t sec = (uint64_t)bat[4 * i] << 24 |
+			    (uint64_t)bat[4 * i + 1] << 16 |
+			    (uint64_t)bat[4 * i + 2] << 8 | bat[4 * i + 3];
+
+			if (sec == 0xffffffffu)
+				continue;
+			nalloc++;
+			CHECK_INT_EQ((sec * 512 + 512) % 4096, 0);
+			CHECK(sec * 512 >= prev_end);
+			prev_end = sec * 512 + 512 + 2 * MiB;
+		}
+		CHECK_INT_EQ(nalloc, 5);
+		close(fd);
+	}
 }
 
 TEST(vhd_empty_disk_has_no_blocks)
