@@ -4,9 +4,13 @@
 # wall time, throughput over the virtual size and peak RSS; then raw ->
 # XVA and XVA -> raw (xk export / xk import) on the same file.
 #
-#   bench/formats-disk.sh [-d] [XK [OLD-XK]]   (default: build/src/xk)
+#   bench/formats-disk.sh [-d] [-c] [XK [OLD-XK]]   (default: build/src/xk)
 #
 # -d: the dense case only (the one that measures throughput).
+# -c: cold page cache: every row starts with the caches dropped
+#     (sync; echo 3 > /proc/sys/vm/drop_caches; root only), so the
+#     source is read from the disk as a disk image usually is, and the
+#     sequential read is the disk's own read rate, not memcpy's.
 # OLD-XK: another xk binary (a build before a change) timed the same
 # way just before XK, in rows marked "(old)": before/after in one run.
 #
@@ -14,7 +18,8 @@
 # disk with 5% written (1 MiB every 20 MiB), plus the same 20 GiB with
 # nothing written, to show what sparse cost depends on.  Files live in
 # /var/tmp and are removed at the end.  The page cache is warmed by one
-# read before each case (every tool sees the same warm cache).  xenkit
+# read before each case (every tool sees the same warm cache) unless
+# -c is given.  xenkit
 # fsyncs its output before renaming it into place; `qemu-img convert`
 # defaults to cache=unsafe (no flush: the data may still be in the page
 # cache when it exits), so it is shown both as is and followed by
@@ -23,9 +28,18 @@
 # only, no pass/fail.
 set -eu
 dense_only=false
-if [ "${1:-}" = -d ]; then
-	dense_only=true
+cold=false
+while [ $# -gt 0 ]; do
+	case $1 in
+	-d) dense_only=true ;;
+	-c) cold=true ;;
+	*) break ;;
+	esac
 	shift
+done
+if $cold && ! [ -w /proc/sys/vm/drop_caches ]; then
+	echo "formats-disk: -c needs root (/proc/sys/vm/drop_caches)" >&2
+	exit 1
 fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 XK=${1:-$top/build/src/xk}
@@ -47,6 +61,10 @@ run() {
 	label=$1
 	size=$2
 	shift 2
+	if $cold; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+	fi
 	/usr/bin/time -v -o "$W/time" "$@" >/dev/null 2>"$W/err" || {
 		cat "$W/err" >&2
 		echo "formats-disk: $label failed" >&2
@@ -73,7 +91,7 @@ bench() {
 	echo "$name: $((size >> 20)) MiB virtual, $((written >> 10)) MiB allocated"
 	printf "  %-34s %9s %15s %9s %12s\n" tool wall "virtual/wall" cpu \
 	    "peak RSS"
-	cat "$f" >/dev/null	# warm the page cache once
+	$cold || cat "$f" >/dev/null	# warm the page cache once
 	run "sequential read (cat > /dev/null)" "$size" cat "$f"
 	run "qemu-img convert -O vpc force_size" "$size" qemu-img convert \
 	    -O vpc -o subformat=dynamic,force_size=on "$f" "$W/q.vhd"
@@ -140,6 +158,9 @@ echo "xenkit $("$XK" --version 2>/dev/null || echo '?'), $(qemu-img --version | 
 echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' \
     /proc/meminfo), /var/tmp on $(df -T /var/tmp | awk 'NR == 2 { print $2 }'),"\
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+if $cold; then
+	echo "cold page cache: caches dropped before every row"
+fi
 
 dd if=/dev/urandom of="$W/dense.raw" bs=1M count=4096 status=none
 bench "dense" "$W/dense.raw"

@@ -414,18 +414,24 @@ enforce_limit(struct xk_hookq *q, struct job *j, int64_t now)
 	j->deadline = now + (j->killed == 1 ? q->cfg.grace_ms : 1000);
 }
 
-/* How the hook ended, reported; the count of failures kept. */
+/* The hook has ended: forward what it wrote last, close its pipe. */
 static void
-finish_hook(struct xk_hookq *q, struct job *j, int status)
+close_hook(struct xk_hookq *q, struct job *j)
 {
-	/* what it wrote just before it ended (a descendant may still hold
-	 * the pipe open: no waiting for end of file) */
+	/* a descendant may still hold the pipe open: no waiting for end
+	 * of file */
 	read_output(q, j);
 	pass_output(q->rfd, j->tag, j->buf, &j->len, 1);
 	if (j->out >= 0)
 		close(j->out);
 	j->out = -1;
 	j->pid = 0;
+}
+
+/* How the hook ended, reported; the count of failures kept. */
+static void
+report_end(struct xk_hookq *q, struct job *j, int status)
+{
 	if (j->killed > 0)
 		report(q->rfd, "%s: timed out after %d ms, killed", j->tag,
 		    q->cfg.timeout_ms);
@@ -452,17 +458,18 @@ service(struct xk_hookq *q, struct job *j)
 	read_output(q, j);
 	enforce_limit(q, j, mono_ms());
 	r = waitpid(j->pid, &status, WNOHANG);
-	/* ECHILD: reaped by someone else (a library's SIGCHLD handler);
-	 * it is over all the same, how it ended unknown */
-	if (r < 0 && errno == ECHILD) {
+	if (r == j->pid) {
+		close_hook(q, j);
+		report_end(q, j, status);
+	} else if (r < 0 && errno == ECHILD) {
+		/* reaped by someone else (a library's SIGCHLD handler): it
+		 * is over all the same, how it ended unknown */
+		close_hook(q, j);
 		report(q->rfd, "%s: reaped elsewhere, exit status unknown",
 		    j->tag);
-		status = 0;
-		r = j->pid;
-	}
-	if (r != j->pid)
+	} else {
 		return;
-	finish_hook(q, j, status);
+	}
 	if (!start_next_hook(q, j))
 		j->done = true;
 }
