@@ -1,6 +1,8 @@
 #!/bin/sh
-# formats-disk.sh - raw -> dynamic VHD: xenkit against qemu-img and
-# against a plain sequential read of the same file, side by side, with
+# formats-disk.sh - raw -> dynamic VHD: xenkit against qemu-img,
+# against a plain sequential read of the same file and against the
+# kernel copying it (cp: copy_file_range, then sync: the least any
+# converter that writes the data durably can cost), side by side, with
 # wall time, throughput over the virtual size and peak RSS; then raw ->
 # XVA and XVA -> raw (xk export / xk import) on the same file.
 #
@@ -19,11 +21,10 @@
 # nothing written, to show what sparse cost depends on.  Files live in
 # /var/tmp and are removed at the end.  The page cache is warmed by one
 # read before each case (every tool sees the same warm cache) unless
-# -c is given.  xenkit
-# fsyncs its output before renaming it into place; `qemu-img convert`
-# defaults to cache=unsafe (no flush: the data may still be in the page
-# cache when it exits), so it is shown both as is and followed by
-# `sync FILE`, the comparable figure.  cpu is user + system time of
+# -c is given.  xenkit fsyncs its output before renaming it into
+# place; `qemu-img convert` defaults to cache=unsafe (no flush: the
+# data may still be in the page cache when it exits), so it is shown
+# both as is and followed by `sync FILE`, the comparable figure.  cpu is user + system time of
 # the tool itself, steadier than wall time on a busy machine.  Numbers
 # only, no pass/fail.
 set -eu
@@ -81,7 +82,7 @@ run() {
 	    l, s, (s > 0 ? z / 1048576 / s : 0), c, r / 1024 }'
 }
 
-# bench NAME FILE: the three tools on FILE
+# bench NAME FILE: the tools on FILE
 bench() {
 	name=$1
 	f=$2
@@ -93,6 +94,12 @@ bench() {
 	    "peak RSS"
 	$cold || cat "$f" >/dev/null	# warm the page cache once
 	run "sequential read (cat > /dev/null)" "$size" cat "$f"
+	# the floor for any converter that writes the data out durably:
+	# the kernel copying the file itself (copy_file_range), then sync
+	run "cp --reflink=never && sync FILE" "$size" sh -c "cp \
+	    --reflink=never --sparse=always '$f' '$W/c.raw' && sync '$W/c.raw'"
+	rm -f "$W/c.raw"
+	sync
 	run "qemu-img convert -O vpc force_size" "$size" qemu-img convert \
 	    -O vpc -o subformat=dynamic,force_size=on "$f" "$W/q.vhd"
 	rm -f "$W/q.vhd"
