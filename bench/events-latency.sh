@@ -23,6 +23,9 @@
 #              the hypercall's, give or take a console ring write
 # The hook's start is the first thing a hook does (bash's builtin
 # $EPOCHREALTIME), so it includes starting bash.
+# XK_BENCH_HOOK=static uses a statically linked C hook instead
+# (bench/hook-stamp.c: no interpreter, no dynamic loader), to show what
+# starting bash costs.
 # XK_LAB_NAME reuses a running lab (default: boot a lab "bench-events"
 # and shut it down at the end), XK_LAB_XK the xk that drives the lab
 # (default: XK); XK_BENCH_LINUX (default 10) and
@@ -56,6 +59,10 @@ for f in tests/lab/lib.sh tests/lab/events-lib.sh \
     tests/lab/events-tinypv.b64 bench/events-latency-dom0.sh; do
 	L cp "$top/$f" "lab:/usr/lib/xk-lab/tests/$(basename "$f")"
 done
+if [ "${XK_BENCH_HOOK:-bash}" = static ]; then
+	cc -static -O2 -o "$W/hook-stamp" "$top/bench/hook-stamp.c"
+	L cp "$W/hook-stamp" lab:/usr/lib/xk-lab/tests/hook-stamp
+fi
 L exec -- chmod 755 /usr/local/bin/xk
 
 # the bench guest: the lab's guest initramfs with our /init on top
@@ -103,7 +110,8 @@ printf '%-16s %4s  %-27s  %-27s  %-27s\n' case n \
 for c in "linux ${XK_BENCH_LINUX:-10}" "tiny ${XK_BENCH_TINY:-20}" "tiny 1"; do
 	set -- $c
 	[ "$2" -gt 0 ] || continue
-	L exec --timeout 3000 -- sh /usr/lib/xk-lab/tests/events-latency-dom0.sh \
+	L exec --timeout 3000 -- env XK_BENCH_HOOK="${XK_BENCH_HOOK:-bash}" \
+	    sh /usr/lib/xk-lab/tests/events-latency-dom0.sh \
 	    "$1" "$2" >"$W/out" 2>"$W/err" || {
 		cat "$W/err" >&2
 		echo "events-latency: case $c failed" >&2

@@ -304,8 +304,10 @@ stop_requested(const struct owner *o)
  * nor the daemon: a window of one xenstore round trip.
  */
 /* Beyond libxl's descriptors: the stop descriptor and the output of
- * the one hook running (one domain: its events' hooks run in turn). */
-#define EXTRA_FDS 2
+ * the hooks running (one domain's events' hooks run in turn, but a
+ * restart's domid is a new domain's: a few at most; any beyond these
+ * are read on the next wake, at least every second). */
+#define EXTRA_FDS 8
 
 static int
 next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
@@ -352,8 +354,8 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 		if (o->cfg->stop_fd >= 0)
 			fds[nfds + extra++] = (struct pollfd){
 			    o->cfg->stop_fd, POLLIN, 0 };
-		/* the hook running now: its output; its end wakes libxl's
-		 * SIGCHLD self-pipe */
+		/* the hooks running: their output; their ends wake
+		 * libxl's SIGCHLD self-pipe */
 		extra += (int)xk_hookq_pollfds(xk_emitter_hooks(o->em),
 		    fds + nfds + extra, EXTRA_FDS - (size_t)extra);
 		timeout = xk_hookq_wait_ms(xk_emitter_hooks(o->em), timeout);
