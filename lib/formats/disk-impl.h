@@ -28,6 +28,8 @@ struct xk_disk_src {
 	const struct xk_disk_src_ops *ops;
 	char *path;		/* for messages */
 	uint64_t size;
+	int origin_fd;		/* a file holding byte X of the disk at its
+				 * offset X (raw files), or -1 */
 	void *priv;
 };
 
@@ -49,6 +51,9 @@ struct xk_disk_sink {
 	uint64_t size;		/* virtual size asked for */
 	uint64_t end;		/* end of the last write */
 	uint64_t flushed;	/* file bytes handed to writeback so far */
+	int origin_fd;		/* the source's origin_fd while xk_disk_copy
+				 * writes (same offsets), or -1 */
+	bool no_clone;		/* the file system refused a clone */
 	void *priv;
 };
 
@@ -83,6 +88,19 @@ int xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
  * while we convert and the fsync at commit has little left to do.
  */
 void xk_sink_write_behind(struct xk_disk_sink *sink, uint64_t file_end);
+
+/*
+ * Make file bytes [dst, dst + len) of the sink a clone of bytes
+ * [off, off + len) of its origin (FICLONERANGE: a reflink file system,
+ * XFS or btrfs, shares the extents; nothing is copied or written).
+ * Only for data the caller has just read from the origin at off.
+ * true when done; false when the sink must write the bytes itself: no
+ * origin, or the file system refused (no reflink, another file system,
+ * ranges not on its block boundaries), after which it is not asked
+ * again.
+ */
+bool xk_sink_clone(struct xk_disk_sink *sink, uint64_t off, uint64_t len,
+    uint64_t dst);
 
 /* Big-endian and little-endian field access. */
 static inline uint32_t

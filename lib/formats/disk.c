@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -200,6 +202,27 @@ xk_sink_write_behind(struct xk_disk_sink *sink, uint64_t file_end)
 	sink->flushed = file_end;
 }
 
+bool
+xk_sink_clone(struct xk_disk_sink *sink, uint64_t off, uint64_t len,
+    uint64_t dst)
+{
+	struct file_clone_range r = {
+		.src_fd = sink->origin_fd,
+		.src_offset = off,
+		.src_length = len,
+		.dest_offset = dst,
+	};
+
+	if (sink->origin_fd < 0 || sink->no_clone)
+		return false;
+	if (ioctl(sink->fd, FICLONERANGE, &r) == 0)
+		return true;
+	/* EOPNOTSUPP, EXDEV, EINVAL...: whatever the reason, the bytes
+	 * are written instead, over anything a partial clone left */
+	sink->no_clone = true;
+	return false;
+}
+
 struct xk_disk_src *
 xk_disk_src_new(const char *path, const struct xk_disk_src_ops *ops,
     uint64_t size, void *priv, struct xk_error *err)
@@ -213,6 +236,7 @@ xk_disk_src_new(const char *path, const struct xk_disk_src_ops *ops,
 	}
 	src->ops = ops;
 	src->size = size;
+	src->origin_fd = -1;
 	src->priv = priv;
 	return src;
 }
@@ -368,6 +392,7 @@ xk_disk_sink_create(const char *path, enum xk_img_format f, uint64_t size,
 		return NULL;
 	}
 	sink->fd = -1;
+	sink->origin_fd = -1;
 	sink->size = size;
 	if (create_tmp(sink, err) < 0) {
 		free(sink->path);
@@ -624,6 +649,9 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 			goto out;
 		}
 	}
+	/* what is written at offset X was read at X: where the file
+	 * system can share the source's extents, the sink may clone */
+	sink->origin_fd = src->origin_fd;
 	pthread_mutex_init(&cp.lock, NULL);
 	pthread_cond_init(&cp.cond, NULL);
 	e = pthread_create(&writer, NULL, copy_writer, &cp);
@@ -651,6 +679,7 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 		}
 	}
 destroy:
+	sink->origin_fd = -1;
 	pthread_cond_destroy(&cp.cond);
 	pthread_mutex_destroy(&cp.lock);
 out:

@@ -100,7 +100,9 @@ xk_raw_src_fd(int fd, const char *path, uint64_t size, struct xk_error *err)
 	if (src == NULL) {
 		close(fd);
 		free(rs);
+		return NULL;
 	}
+	src->origin_fd = fd;
 	return src;
 }
 
@@ -140,7 +142,8 @@ xk_raw_src_open(const char *path, struct xk_error *err)
 
 /*
  * The sink: the temporary file is truncated to the full size up front,
- * so every range not written stays a hole; zero grains are skipped.
+ * so every range not written stays a hole; zero grains are skipped;
+ * the others are cloned from a raw source where the file system can.
  */
 static int
 raw_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
@@ -169,7 +172,8 @@ raw_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 				break;
 			run += m;
 		}
-		if (xk_pwrite_full(sink->fd, p + i, run, off + i, sink->tmp,
+		if (!xk_sink_clone(sink, off + i, run, off + i) &&
+		    xk_pwrite_full(sink->fd, p + i, run, off + i, sink->tmp,
 		    err) < 0)
 			return -1;
 		i += run;

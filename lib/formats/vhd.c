@@ -598,9 +598,11 @@ write_run(struct xk_disk_sink *sink, const unsigned char *data, uint32_t s,
  * Append block blk with a bitmap of its non-zero sectors.  data holds
  * XK_VHD_BLOCK_SIZE bytes of which only sectors [slo, shi) are looked
  * at (the others are zeros, maybe not even initialised).  An all-zero
- * block is not allocated at all.  A full block goes out in one pwritev;
- * a partly zero one as runs of its non-zero sectors, its zero stretches
- * left as holes in the (new, so zero-reading) file, as qemu-img does.
+ * block is not allocated at all.  A full block goes out in one pwritev,
+ * or is cloned from the source where the file system can (its data is
+ * 4 KiB aligned, see data_aligned); a partly zero one as runs of its
+ * non-zero sectors, its zero stretches left as holes in the (new, so
+ * zero-reading) file, as qemu-img does.
  */
 static int
 write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
@@ -624,7 +626,14 @@ write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
 	if (nset == 0)
 		return 0;
 	v->next = data_aligned(v->next);
-	if (nset == SPB) {
+	if (nset == SPB && xk_sink_clone(sink, base, XK_VHD_BLOCK_SIZE,
+	    v->next + BITMAP_BYTES)) {
+		/* the data shared with the source; the bitmap still ours */
+		if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
+		    sink->tmp, err) < 0)
+			return -1;
+		n = (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE);
+	} else if (nset == SPB) {
 		iov[0] = (struct iovec){ bitmap, BITMAP_BYTES };
 		iov[1] = (struct iovec){ (void *)data, XK_VHD_BLOCK_SIZE };
 		do
