@@ -19,7 +19,8 @@
 # Cases: a 4 GiB raw disk fully written (random data) and a 20 GiB raw
 # disk with 5% written (1 MiB every 20 MiB), plus the same 20 GiB with
 # nothing written, to show what sparse cost depends on.  Files live in
-# /var/tmp and are removed at the end.  The page cache is warmed by one
+# XK_BENCH_DIR (default /var/tmp; an XFS or btrfs mount shows xk
+# convert's clones) and are removed at the end.  The page cache is warmed by one
 # read before each case (every tool sees the same warm cache) unless
 # -c is given.  xenkit fsyncs its output before renaming it into
 # place; `qemu-img convert` defaults to cache=unsafe (no flush: the
@@ -54,7 +55,7 @@ for p in qemu-img /usr/bin/time; do
 		exit 1
 	}
 done
-W=$(mktemp -d /var/tmp/xk-bench.XXXXXX)
+W=$(mktemp -d "${XK_BENCH_DIR:-/var/tmp}/xk-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM
 
 # run LABEL SIZE CMD...: time CMD, print one row
@@ -163,7 +164,7 @@ bench() {
 
 echo "xenkit $("$XK" --version 2>/dev/null || echo '?'), $(qemu-img --version | head -n 1)"
 echo "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB RAM", $2 / 1024 }' \
-    /proc/meminfo), /var/tmp on $(df -T /var/tmp | awk 'NR == 2 { print $2 }'),"\
+    /proc/meminfo), $W on $(df -T "$W" | awk 'NR == 2 { print $2 }'),"\
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if $cold; then
 	echo "cold page cache: caches dropped before every row"

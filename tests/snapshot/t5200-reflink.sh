@@ -13,19 +13,14 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5200.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
 pass=0
 fail=0
-loops=""
+. "$(dirname "$0")/../reflink-fs.sh"
 
 cleanup() {
 	for p in "$T"/*/qemu.pid "$T"/*/*/qemu.pid; do
 		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null &&
 		    timeout 10 tail --pid="$(cat "$p")" -s 0.05 -f /dev/null
 	done
-	for m in "$T"/mnt-*; do
-		mountpoint -q "$m" 2>/dev/null && umount "$m"
-	done
-	for l in $loops; do
-		losetup -d "$l"
-	done
+	fs_cleanup
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -69,20 +64,7 @@ put() { "$QT" "$1/qmp.sock" write "$2" "$3" "$4" 64k; }
 expect() { "$QT" "$1/qmp.sock" verify "$2" "$3" "$4" 64k; }
 snap() { _o=$1; _d=$2; _n=$3; shift 3; "$XK" snapshot "$_o" --qmp "$_d/qmp.sock" "$_n" "$@"; }
 
-# fs TYPE: a fresh TYPE file system on a loop device, at $T/mnt-TYPE
-fs() {
-	truncate -s 400M "$T/$1.img" || return 1
-	l=$(losetup -f --show "$T/$1.img") || return 1
-	loops="$loops $l"
-	case $1 in
-	xfs) mkfs.xfs -q -m reflink=1 "$l" ;;
-	btrfs) mkfs.btrfs -q "$l" ;;
-	esac >/dev/null 2>&1 || return 1
-	mkdir -p "$T/mnt-$1"
-	mount "$l" "$T/mnt-$1"
-}
-
-if [ "$(id -u)" -ne 0 ] || ! command -v losetup >/dev/null; then
+if ! can_loop; then
 	echo "ok - reflink # SKIP needs root and loop devices"
 	echo "1 passed, 0 failed"
 	exit 0
