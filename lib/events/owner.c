@@ -335,7 +335,9 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 		}
 		o->stopping = o->stopping || stop_requested(o);
 		gettimeofday(&now, NULL);
-		nfds = room - EXTRA_FDS;
+		/* nfds: in, the room for libxl's descriptors; out (on
+		 * ERROR_BUFFERFULL), how many it needs */
+		nfds = room > EXTRA_FDS ? room - EXTRA_FDS : 0;
 		while (room == 0 || libxl_osevent_beforepoll(o->ctx, &nfds,
 		    fds, &timeout, now) == ERROR_BUFFERFULL) {
 			struct pollfd *n;
