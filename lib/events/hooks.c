@@ -254,8 +254,9 @@ spawn(const char *path, char **env, int out, pid_t *pid)
  */
 struct job {
 	struct xk_event ev;
-	bool started;		/* hooks listed, environment built */
-	bool done;
+	bool started;		/* hooks listed, environment built; once
+				 * started, no hook running (pid 0) means
+				 * the job is over */
 	char what[256];		/* "shutdown web domid 7", for reports */
 	char **paths;
 	size_t npaths, next;	/* next: the hook to start after this one */
@@ -330,8 +331,8 @@ begin_job(struct xk_hookq *q, struct job *j)
 	return true;
 }
 
-/* Start the job's next hook that can be started; false: none left. */
-static bool
+/* Start the job's next hook that can be started, if any is left. */
+static void
 start_next_hook(struct xk_hookq *q, struct job *j)
 {
 	while (j->next < j->npaths) {
@@ -366,9 +367,8 @@ start_next_hook(struct xk_hookq *q, struct job *j)
 		j->killed = 0;
 		j->start = mono_ms();
 		j->deadline = j->start + q->cfg.timeout_ms;
-		return true;
+		return;
 	}
-	return false;
 }
 
 /* Forward what the hook wrote so far; close the pipe at its end. */
@@ -470,8 +470,7 @@ service(struct xk_hookq *q, struct job *j)
 	} else {
 		return;
 	}
-	if (!start_next_hook(q, j))
-		j->done = true;
+	start_next_hook(q, j);
 }
 
 static int
@@ -533,9 +532,9 @@ xk_hookq_poll(struct xk_hookq *q)
 
 		if (j->pid > 0)
 			service(q, j);
-		else if (!j->started && !held_back(q, j))
-			j->done = !begin_job(q, j) || !start_next_hook(q, j);
-		if (j->done) {
+		else if (!j->started && !held_back(q, j) && begin_job(q, j))
+			start_next_hook(q, j);
+		if (j->started && j->pid == 0) {
 			*pp = j->next_job;
 			free_job(j);
 			continue;

@@ -290,6 +290,12 @@ stop_requested(const struct owner *o)
 	return o->cfg->stop_fd >= 0 && poll(&pfd, 1, 0) > 0;
 }
 
+/* Beyond libxl's descriptors: the stop descriptor and the output of
+ * the hooks running (one domain's events' hooks run in turn, but a
+ * restart's domid is a new domain's: a few at most; any beyond these
+ * are read on the next wake, at least every second). */
+#define EXTRA_FDS 8
+
 /*
  * The next libxl event, or 1 when a stop was requested and no event
  * is pending.  Our own poll loop (libxl's beforepoll/afterpoll)
@@ -303,12 +309,6 @@ stop_requested(const struct owner *o)
  * between that poll and the removal of our mark is seen by neither us
  * nor the daemon: a window of one xenstore round trip.
  */
-/* Beyond libxl's descriptors: the stop descriptor and the output of
- * the hooks running (one domain's events' hooks run in turn, but a
- * restart's domid is a new domain's: a few at most; any beyond these
- * are read on the next wake, at least every second). */
-#define EXTRA_FDS 8
-
 static int
 next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 {

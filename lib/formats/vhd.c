@@ -594,15 +594,62 @@ write_run(struct xk_disk_sink *sink, const unsigned char *data, uint32_t s,
 	    (uint64_t)s * SECTOR, sink->tmp, err);
 }
 
+/* Bitmap and data of a full block in one pwritev; false if it fell
+ * short (the caller then writes it piece by piece). */
+static bool
+write_whole(struct xk_disk_sink *sink, const unsigned char *bitmap,
+    const unsigned char *data)
+{
+	struct vhd_sink *v = sink->priv;
+	struct iovec iov[2] = {
+		{ (void *)bitmap, BITMAP_BYTES },
+		{ (void *)data, XK_VHD_BLOCK_SIZE },
+	};
+	ssize_t n;
+
+	do
+		n = pwritev(sink->fd, iov, 2, (off_t)v->next);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE);
+}
+
+/* The bitmap, then the runs of sectors it marks, short zero gaps
+ * included, longer ones left as holes. */
+static int
+write_runs(struct xk_disk_sink *sink, const unsigned char *bitmap,
+    const unsigned char *data, uint32_t slo, uint32_t shi,
+    struct xk_error *err)
+{
+	struct vhd_sink *v = sink->priv;
+
+	if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
+	    sink->tmp, err) < 0)
+		return -1;
+	for (uint32_t s = slo; s < shi; s++) {
+		uint32_t last;
+
+		if (!sector_set(bitmap, s))
+			continue;
+		last = s;
+		for (uint32_t t = s + 1; t < shi && t - last <= HOLE_MIN; t++)
+			if (sector_set(bitmap, t))
+				last = t;
+		if (write_run(sink, data, s, last + 1, err) < 0)
+			return -1;
+		s = last;
+	}
+	return 0;
+}
+
 /*
  * Append block blk with a bitmap of its non-zero sectors.  data holds
  * XK_VHD_BLOCK_SIZE bytes of which only sectors [slo, shi) are looked
  * at (the others are zeros, maybe not even initialised).  An all-zero
- * block is not allocated at all.  A full block goes out in one pwritev,
- * or is cloned from the source where the file system can (its data is
- * 4 KiB aligned, see data_aligned); a partly zero one as runs of its
- * non-zero sectors, its zero stretches left as holes in the (new, so
- * zero-reading) file, as qemu-img does.
+ * block is not allocated at all.  A full block is cloned from the
+ * source where the file system can (its data is 4 KiB aligned, see
+ * data_aligned), else goes out in one pwritev; a partly zero one as
+ * runs of its non-zero sectors, its zero stretches left as holes in
+ * the (new, so zero-reading) file, as qemu-img does.
  */
 static int
 write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
@@ -611,9 +658,8 @@ write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
 	struct vhd_sink *v = sink->priv;
 	uint64_t base = blk * XK_VHD_BLOCK_SIZE;
 	unsigned char bitmap[BITMAP_BYTES];
-	struct iovec iov[2];
 	uint32_t nset = 0;
-	ssize_t n = -1;
+	int rc;
 
 	memset(bitmap, 0, sizeof(bitmap));
 	for (uint32_t s = slo; s < shi && base + (uint64_t)s * SECTOR <
@@ -627,39 +673,15 @@ write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
 		return 0;
 	v->next = data_aligned(v->next);
 	if (nset == SPB && xk_sink_clone(sink, base, XK_VHD_BLOCK_SIZE,
-	    v->next + BITMAP_BYTES)) {
-		/* the data shared with the source; the bitmap still ours */
-		if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
-		    sink->tmp, err) < 0)
-			return -1;
-		n = (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE);
-	} else if (nset == SPB) {
-		iov[0] = (struct iovec){ bitmap, BITMAP_BYTES };
-		iov[1] = (struct iovec){ (void *)data, XK_VHD_BLOCK_SIZE };
-		do
-			n = pwritev(sink->fd, iov, 2, (off_t)v->next);
-		while (n < 0 && errno == EINTR);
-	}
-	if (n != (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE)) {
-		/* partial block (or a short pwritev): bitmap, then runs */
-		if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
-		    sink->tmp, err) < 0)
-			return -1;
-		for (uint32_t s = slo; s < shi; s++) {
-			uint32_t last;
-
-			if (!sector_set(bitmap, s))
-				continue;
-			last = s;
-			for (uint32_t t = s + 1;
-			    t < shi && t - last <= HOLE_MIN; t++)
-				if (sector_set(bitmap, t))
-					last = t;
-			if (write_run(sink, data, s, last + 1, err) < 0)
-				return -1;
-			s = last;
-		}
-	}
+	    v->next + BITMAP_BYTES))	/* the data shared, the bitmap ours */
+		rc = xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
+		    sink->tmp, err);
+	else if (nset == SPB && write_whole(sink, bitmap, data))
+		rc = 0;
+	else
+		rc = write_runs(sink, bitmap, data, slo, shi, err);
+	if (rc < 0)
+		return -1;
 	xk_put_be32(v->bat + 4 * blk, (uint32_t)(v->next / SECTOR));
 	v->next += BITMAP_BYTES + XK_VHD_BLOCK_SIZE;
 	xk_sink_write_behind(sink, v->next);
