@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "formats/disk.h"
+#include "util/clock.h"
 #include "util/interrupt.h"
 #include "xk.h"
 
@@ -114,15 +115,6 @@ same_file(const char *in, const char *out, struct xk_error *err)
 	return 0;
 }
 
-static double
-seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One document, success or not: "ok", and "error" when it failed. */
 static void
 print_json(const char *in, const enum xk_img_format *from, const char *out,
@@ -159,7 +151,7 @@ convert(const char *in, enum xk_img_format from, const char *out,
 	struct xk_progress *p;
 	int rc;
 
-	if (same_file(in, out, err) < 0)
+	if (same_file(in, out, err) < 0 || xk_sweep_stale(cmd, out, err) < 0)
 		return -1;
 	src = xk_disk_src_open(in, from, err);
 	if (src == NULL)
@@ -187,7 +179,7 @@ cmd_convert(int argc, char **argv)
 	struct xk_error err = { 0 };
 	struct xk_disk_copy_stats st = { 0 };
 	enum xk_img_format from, to;
-	double t0 = seconds();
+	double t0 = xk_mono_seconds();
 	bool known;
 	int first, rc;
 
@@ -212,7 +204,7 @@ cmd_convert(int argc, char **argv)
 		xk_interrupt_blame(&err);	/* for the JSON document too */
 	if (o.json)
 		print_json(argv[first], known ? &from : NULL, argv[first + 1],
-		    to, &st, seconds() - t0, rc == 0 ? NULL : &err);
+		    to, &st, xk_mono_seconds() - t0, rc == 0 ? NULL : &err);
 	if (rc < 0)
 		return xk_fail_or_raise(cmd, &err);
 	return XK_EXIT_OK;

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "util/interrupt.h"
+#include "util/tempfile.h"
 #include "xk.h"
 
 void
@@ -144,4 +145,18 @@ xk_choice_by_suffix(const char *path, const struct xk_choice *choices,
 		}
 	}
 	return -1;
+}
+
+int
+xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err)
+{
+	struct xk_swept sw = { 0 };
+	int rc;
+
+	rc = xk_tempfile_sweep_for(path, &sw, err);
+	for (size_t i = 0; i < sw.n; i++)
+		xk_warnx(cmd, "removed %s: a temporary file left by an earlier "
+		    "run that was killed", sw.paths[i]);
+	xk_swept_free(&sw);
+	return rc;
 }

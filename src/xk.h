@@ -42,6 +42,11 @@ int xk_fail(const char *cmd, const struct xk_error *err);
  * of that signal, so that the shell and scripts see it.
  */
 int xk_fail_or_raise(const char *cmd, struct xk_error *err);
+/*
+ * Before writing beside path: remove the temporary files that killed
+ * runs left in its directory (util/tempfile.h) and say which.
+ */
+int xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err);
 int xk_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

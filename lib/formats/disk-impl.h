@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "formats/disk.h"
+#include "util/file.h"
+#include "util/tempfile.h"
 
 struct xk_disk_src_ops {
 	int (*next_data)(struct xk_disk_src *src, uint64_t off,
@@ -45,9 +47,8 @@ struct xk_disk_sink_ops {
 
 struct xk_disk_sink {
 	const struct xk_disk_sink_ops *ops;
-	char *path;		/* final name */
-	char *tmp;		/* temporary sibling being written */
-	int fd;			/* open on tmp, O_RDWR */
+	struct xk_tempfile out;	/* dest: the final name; tmp and fd:
+				 * the sibling being written (O_RDWR) */
 	uint64_t size;		/* virtual size asked for */
 	uint64_t end;		/* end of the last write */
 	uint64_t flushed;	/* file bytes handed to writeback so far */
@@ -77,10 +78,9 @@ struct xk_disk_src *xk_disk_src_new(const char *path,
     const struct xk_disk_src_ops *ops, uint64_t size, void *priv,
     struct xk_error *err);
 bool xk_is_zero(const void *buf, size_t len);
-/* pread/pwrite the whole range, retrying short transfers and EINTR. */
+/* pread the whole range, retrying short reads and EINTR (writes:
+ * xk_pwrite_full, util/file.h). */
 int xk_pread_full(int fd, void *buf, size_t len, uint64_t off,
-    const char *path, struct xk_error *err);
-int xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
     const char *path, struct xk_error *err);
 /*
  * Sinks whose file grows sequentially call this with the file's written

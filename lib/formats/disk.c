@@ -163,30 +163,6 @@ xk_pread_full(int fd, void *buf, size_t len, uint64_t off, const char *path,
 	return 0;
 }
 
-int
-xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
-    const char *path, struct xk_error *err)
-{
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			xk_error_errno(err, n < 0 ? errno : EIO,
-			    "%s: write at offset %llu", path,
-			    (unsigned long long)off);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Writeback window: large enough for big requests, small enough that
  * dirty pages never pile up into one long fsync at the end. */
 #define WRITE_BEHIND (32u << 20)
@@ -197,7 +173,7 @@ xk_sink_write_behind(struct xk_disk_sink *sink, uint64_t file_end)
 	if (file_end < sink->flushed + WRITE_BEHIND)
 		return;
 	/* advisory: a failure here shows up in the fsync at commit */
-	(void)sync_file_range(sink->fd, (off_t)sink->flushed,
+	(void)sync_file_range(sink->out.fd, (off_t)sink->flushed,
 	    (off_t)(file_end - sink->flushed), SYNC_FILE_RANGE_WRITE);
 	sink->flushed = file_end;
 }
@@ -215,7 +191,7 @@ xk_sink_clone(struct xk_disk_sink *sink, uint64_t off, uint64_t len,
 
 	if (sink->origin_fd < 0 || sink->no_clone)
 		return false;
-	if (ioctl(sink->fd, FICLONERANGE, &r) == 0)
+	if (ioctl(sink->out.fd, FICLONERANGE, &r) == 0)
 		return true;
 	/* EOPNOTSUPP, EXDEV, EINVAL...: whatever the reason, the bytes
 	 * are written instead, over anything a partial clone left */
@@ -298,56 +274,6 @@ xk_disk_src_close(struct xk_disk_src *src)
 	free(src);
 }
 
-/*
- * Create ".NAME.xk-XXXXXXXXXXXXXXXX" next to path, with O_EXCL (mode
- * 0666 & ~umask like any new file), so a crash leaves a recognisable
- * dot-file and never a half-written image under the final name.
- */
-static int
-create_tmp(struct xk_disk_sink *sink, struct xk_error *err)
-{
-	char *copy1 = strdup(sink->path), *copy2 = strdup(sink->path);
-	const char *dir, *base;
-	int rc = -1;
-
-	if (copy1 == NULL || copy2 == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
-		goto out;
-	}
-	dir = dirname(copy1);
-	base = basename(copy2);
-	for (int tries = 0; tries < 16; tries++) {
-		uint64_t r;
-
-		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-			r = (uint64_t)getpid() << 20 ^ (uint64_t)tries;
-		free(sink->tmp);
-		if (asprintf(&sink->tmp, "%s/.%s.xk-%016llx", dir, base,
-		    (unsigned long long)r) < 0) {
-			sink->tmp = NULL;
-			xk_error_errno(err, ENOMEM, "%s", sink->path);
-			goto out;
-		}
-		sink->fd = open(sink->tmp, O_RDWR | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0666);
-		if (sink->fd >= 0) {
-			rc = 0;
-			goto out;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	xk_error_errno(err, errno, "%s: cannot create a temporary file in "
-	    "%s", sink->path, dir);
-	free(sink->tmp);
-	sink->tmp = NULL;
-out:
-	free(copy1);
-	free(copy2);
-	return rc;
-}
-
-/* Refuse to replace anything but a regular file (a device, a dir). */
 static int
 check_dest(const char *path, struct xk_error *err)
 {
@@ -386,16 +312,13 @@ xk_disk_sink_create(const char *path, enum xk_img_format f, uint64_t size,
 	if (check_dest(path, err) < 0)
 		return NULL;
 	sink = calloc(1, sizeof(*sink));
-	if (sink == NULL || (sink->path = strdup(path)) == NULL) {
-		free(sink);
+	if (sink == NULL) {
 		xk_error_errno(err, ENOMEM, "%s", path);
 		return NULL;
 	}
-	sink->fd = -1;
 	sink->origin_fd = -1;
 	sink->size = size;
-	if (create_tmp(sink, err) < 0) {
-		free(sink->path);
+	if (xk_tempfile_open(&sink->out, path, err) < 0) {
 		free(sink);
 		return NULL;
 	}
@@ -413,13 +336,13 @@ xk_disk_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 {
 	if (off < sink->end) {
 		xk_error_set(err, "%s: write at offset %llu goes back before "
-		    "offset %llu (writes must ascend)", sink->path,
+		    "offset %llu (writes must ascend)", sink->out.dest,
 		    (unsigned long long)off, (unsigned long long)sink->end);
 		return -1;
 	}
 	if (off > sink->size || len > sink->size - off) {
 		xk_error_set(err, "%s: write of %zu bytes at offset %llu is "
-		    "beyond the disk's %llu bytes", sink->path, len,
+		    "beyond the disk's %llu bytes", sink->out.dest, len,
 		    (unsigned long long)off, (unsigned long long)sink->size);
 		return -1;
 	}
@@ -433,52 +356,26 @@ xk_disk_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 	return 0;
 }
 
+/* The format's state and the sink; the file is the caller's business. */
 static void
 sink_free(struct xk_disk_sink *sink)
 {
 	if (sink->ops != NULL)
 		sink->ops->destroy(sink);
-	if (sink->fd >= 0)
-		close(sink->fd);
-	free(sink->tmp);
-	free(sink->path);
 	free(sink);
 }
 
 int
 xk_disk_sink_commit(struct xk_disk_sink *sink, struct xk_error *err)
 {
+	int rc = -1;
+
 	if (xk_interrupt_check(err) < 0 || sink->ops->finish(sink, err) < 0)
-		goto fail;
-	if (fsync(sink->fd) < 0) {
-		xk_error_errno(err, errno, "%s: fsync", sink->tmp);
-		goto fail;
-	}
-	/* the last moment to give up: after the rename, the image is done */
-	if (xk_interrupt_check(err) < 0)
-		goto fail;
-	if (close(sink->fd) < 0) {
-		sink->fd = -1;
-		xk_error_errno(err, errno, "%s: close", sink->tmp);
-		goto fail;
-	}
-	sink->fd = -1;
-	if (rename(sink->tmp, sink->path) < 0) {
-		xk_error_errno(err, errno, "%s: cannot rename %s into place",
-		    sink->path, sink->tmp);
-		goto fail;
-	}
-	free(sink->tmp);
-	sink->tmp = NULL;
-	if (xk_sync_parent_dir(sink->path, err) < 0) {
-		sink_free(sink);
-		return -1;
-	}
+		xk_tempfile_abort(&sink->out, err);
+	else
+		rc = xk_tempfile_commit(&sink->out, err);
 	sink_free(sink);
-	return 0;
-fail:
-	xk_disk_sink_discard(sink, err);
-	return -1;
+	return rc;
 }
 
 void
@@ -486,8 +383,7 @@ xk_disk_sink_abort(struct xk_disk_sink *sink)
 {
 	if (sink == NULL)
 		return;
-	if (sink->tmp != NULL)
-		unlink(sink->tmp);
+	xk_tempfile_abort(&sink->out, NULL);
 	sink_free(sink);
 }
 
@@ -496,9 +392,8 @@ xk_disk_sink_discard(struct xk_disk_sink *sink, struct xk_error *err)
 {
 	if (sink == NULL)
 		return;
-	if (sink->tmp != NULL)
-		xk_interrupt_removed(err, sink->tmp);
-	xk_disk_sink_abort(sink);
+	xk_tempfile_abort(&sink->out, err);
+	sink_free(sink);
 }
 
 /*
@@ -637,7 +532,7 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 
 	if (sink->size < src->size) {
 		xk_error_set(err, "%s: image of %llu bytes is smaller than "
-		    "its source %s (%llu bytes)", sink->path,
+		    "its source %s (%llu bytes)", sink->out.dest,
 		    (unsigned long long)sink->size, src->path,
 		    (unsigned long long)src->size);
 		return -1;
@@ -657,7 +552,7 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 	e = pthread_create(&writer, NULL, copy_writer, &cp);
 	if (e != 0) {
 		xk_error_errno(err, e, "%s: cannot start a writer thread",
-		    sink->path);
+		    sink->out.dest);
 		goto destroy;
 	}
 	rc = copy_reader(src, &cp, &data, err);

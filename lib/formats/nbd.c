@@ -388,7 +388,7 @@ nbd_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 			run += m;
 		}
 		if (nbd_pwrite(ns->h, p + i, run, off + i, 0) < 0) {
-			nbd_err(err, sink->tmp, "write");
+			nbd_err(err, sink->out.tmp, "write");
 			return -1;
 		}
 		i += run;
@@ -402,11 +402,11 @@ nbd_sink_finish(struct xk_disk_sink *sink, struct xk_error *err)
 	struct nbd_sink *ns = sink->priv;
 
 	if (nbd_flush(ns->h, 0) < 0) {
-		nbd_err(err, sink->tmp, "flush");
+		nbd_err(err, sink->out.tmp, "flush");
 		return -1;
 	}
 	if (nbd_shutdown(ns->h, 0) < 0) {
-		nbd_err(err, sink->tmp, "disconnect");
+		nbd_err(err, sink->out.tmp, "disconnect");
 		return -1;
 	}
 	nbd_close(ns->h);	/* waits for qemu-nbd to exit */
@@ -443,26 +443,26 @@ xk_qcow2_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 
 	if (need_program("qemu-img", err) < 0)
 		return -1;
-	abspath = realpath(sink->tmp, NULL);
+	abspath = realpath(sink->out.tmp, NULL);
 	if (abspath == NULL) {
-		xk_error_errno(err, errno, "%s", sink->tmp);
+		xk_error_errno(err, errno, "%s", sink->out.tmp);
 		return -1;
 	}
 	/* qemu-img wants whole sectors; writes stay within sink->size */
 	snprintf(size, sizeof(size), "%llu",
 	    (unsigned long long)((sink->size + 511) / 512 * 512));
 	argv[5] = abspath;
-	if (run(argv, sink->path, err) < 0) {
+	if (run(argv, sink->out.dest, err) < 0) {
 		free(abspath);
 		return -1;
 	}
 	ns = calloc(1, sizeof(*ns));
 	if (ns == NULL) {
 		free(abspath);
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
-	ns->h = serve(abspath, sink->path, false, err);
+	ns->h = serve(abspath, sink->out.dest, false, err);
 	free(abspath);
 	if (ns->h == NULL) {
 		free(ns);

@@ -173,7 +173,7 @@ raw_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 			run += m;
 		}
 		if (!xk_sink_clone(sink, off + i, run, off + i) &&
-		    xk_pwrite_full(sink->fd, p + i, run, off + i, sink->tmp,
+		    xk_pwrite_full(sink->out.fd, p + i, run, off + i, sink->out.tmp,
 		    err) < 0)
 			return -1;
 		i += run;
@@ -205,9 +205,9 @@ static const struct xk_disk_sink_ops raw_sink_ops = {
 int
 xk_raw_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 {
-	if (ftruncate(sink->fd, (off_t)sink->size) < 0) {
+	if (ftruncate(sink->out.fd, (off_t)sink->size) < 0) {
 		xk_error_errno(err, errno, "%s: cannot size to %llu bytes",
-		    sink->tmp, (unsigned long long)sink->size);
+		    sink->out.tmp, (unsigned long long)sink->size);
 		return -1;
 	}
 	sink->ops = &raw_sink_ops;

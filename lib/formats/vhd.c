@@ -589,9 +589,9 @@ write_run(struct xk_disk_sink *sink, const unsigned char *data, uint32_t s,
 {
 	struct vhd_sink *v = sink->priv;
 
-	return xk_pwrite_full(sink->fd, data + (size_t)s * SECTOR,
+	return xk_pwrite_full(sink->out.fd, data + (size_t)s * SECTOR,
 	    (size_t)(e - s) * SECTOR, v->next + BITMAP_BYTES +
-	    (uint64_t)s * SECTOR, sink->tmp, err);
+	    (uint64_t)s * SECTOR, sink->out.tmp, err);
 }
 
 /* Bitmap and data of a full block in one pwritev; false if it fell
@@ -608,7 +608,7 @@ write_whole(struct xk_disk_sink *sink, const unsigned char *bitmap,
 	ssize_t n;
 
 	do
-		n = pwritev(sink->fd, iov, 2, (off_t)v->next);
+		n = pwritev(sink->out.fd, iov, 2, (off_t)v->next);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)(BITMAP_BYTES + XK_VHD_BLOCK_SIZE);
 }
@@ -622,8 +622,8 @@ write_runs(struct xk_disk_sink *sink, const unsigned char *bitmap,
 {
 	struct vhd_sink *v = sink->priv;
 
-	if (xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
-	    sink->tmp, err) < 0)
+	if (xk_pwrite_full(sink->out.fd, bitmap, BITMAP_BYTES, v->next,
+	    sink->out.tmp, err) < 0)
 		return -1;
 	for (uint32_t s = slo; s < shi; s++) {
 		uint32_t last;
@@ -674,8 +674,8 @@ write_block(struct xk_disk_sink *sink, uint64_t blk, const unsigned char *data,
 	v->next = data_aligned(v->next);
 	if (nset == SPB && xk_sink_clone(sink, base, XK_VHD_BLOCK_SIZE,
 	    v->next + BITMAP_BYTES))	/* the data shared, the bitmap ours */
-		rc = xk_pwrite_full(sink->fd, bitmap, BITMAP_BYTES, v->next,
-		    sink->tmp, err);
+		rc = xk_pwrite_full(sink->out.fd, bitmap, BITMAP_BYTES, v->next,
+		    sink->out.tmp, err);
 	else if (nset == SPB && write_whole(sink, bitmap, data))
 		rc = 0;
 	else
@@ -815,14 +815,14 @@ vhd_sink_finish(struct xk_disk_sink *sink, struct xk_error *err)
 		return -1;
 	make_footer(footer, v->vsize);
 	make_header(header, v->nblocks);
-	if (xk_pwrite_full(sink->fd, footer, FOOTER_SIZE, v->next, sink->tmp,
+	if (xk_pwrite_full(sink->out.fd, footer, FOOTER_SIZE, v->next, sink->out.tmp,
 	    err) < 0 ||
-	    xk_pwrite_full(sink->fd, footer, FOOTER_SIZE, 0, sink->tmp,
+	    xk_pwrite_full(sink->out.fd, footer, FOOTER_SIZE, 0, sink->out.tmp,
 	    err) < 0 ||
-	    xk_pwrite_full(sink->fd, header, HEADER_SIZE, FOOTER_SIZE,
-	    sink->tmp, err) < 0 ||
-	    xk_pwrite_full(sink->fd, v->bat, v->bat_bytes, BAT_OFFSET,
-	    sink->tmp, err) < 0)
+	    xk_pwrite_full(sink->out.fd, header, HEADER_SIZE, FOOTER_SIZE,
+	    sink->out.tmp, err) < 0 ||
+	    xk_pwrite_full(sink->out.fd, v->bat, v->bat_bytes, BAT_OFFSET,
+	    sink->out.tmp, err) < 0)
 		return -1;
 	return 0;
 }
@@ -854,12 +854,12 @@ xk_vhd_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 
 	if (vsize > XK_VHD_MAX_SIZE) {
 		xk_error_set(err, "%s: %llu bytes is more than a VHD can hold "
-		    "(2040 GiB)", sink->path, (unsigned long long)sink->size);
+		    "(2040 GiB)", sink->out.dest, (unsigned long long)sink->size);
 		return -1;
 	}
 	v = calloc(1, sizeof(*v));
 	if (v == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
 	v->vsize = vsize;
@@ -871,7 +871,7 @@ xk_vhd_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 	v->bat = malloc(v->bat_bytes);
 	v->buf = malloc(BITMAP_BYTES + XK_VHD_BLOCK_SIZE);
 	if (v->bat == NULL || v->buf == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		free(v->bat);
 		free(v->buf);
 		free(v);

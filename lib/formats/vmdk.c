@@ -78,7 +78,7 @@ static int
 write_at(struct xk_disk_sink *sink, const void *buf, size_t len,
     uint64_t sector, struct xk_error *err)
 {
-	return xk_pwrite_full(sink->fd, buf, len, sector * SECTOR, sink->tmp,
+	return xk_pwrite_full(sink->out.fd, buf, len, sector * SECTOR, sink->out.tmp,
 	    err);
 }
 
@@ -90,7 +90,7 @@ room(struct xk_disk_sink *sink, uint64_t sectors, struct xk_error *err)
 
 	if (v->pos + sectors > UINT32_MAX) {
 		xk_error_set(err, "%s: the VMDK would grow past 2 TiB, more "
-		    "than its grain tables can address", sink->path);
+		    "than its grain tables can address", sink->out.dest);
 		return -1;
 	}
 	return 0;
@@ -108,7 +108,7 @@ write_meta(struct xk_disk_sink *sink, uint32_t type, const void *data,
 	int rc;
 
 	if (padded == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
 	if (room(sink, 1 + sectors, err) < 0) {
@@ -163,7 +163,7 @@ write_grain(struct xk_disk_sink *sink, uint64_t g, const unsigned char *data,
 		return -1;
 	zrc = compress2(v->out + 12, &clen, data, GRAIN, Z_BEST_SPEED);
 	if (zrc != Z_OK) {
-		xk_error_set(err, "%s: zlib compress2 failed (%d)", sink->path,
+		xk_error_set(err, "%s: zlib compress2 failed (%d)", sink->out.dest,
 		    zrc);
 		return -1;
 	}
@@ -239,7 +239,7 @@ vmdk_finish(struct xk_disk_sink *sink, struct xk_error *err)
 		return -1;
 	gd = malloc((size_t)v->ngts * 4 + 1);
 	if (gd == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
 	for (uint32_t i = 0; i < v->ngts; i++)
@@ -285,14 +285,14 @@ static int
 write_head(struct xk_disk_sink *sink, struct xk_error *err)
 {
 	struct vmdk_sink *v = sink->priv;
-	const char *base = strrchr(sink->path, '/');
+	const char *base = strrchr(sink->out.dest, '/');
 	unsigned char *buf = calloc(FIRST_GRAIN, SECTOR);
 	uint32_t cid;
 	uint64_t cyl = v->capacity / (255 * 63);
 	int n, rc;
 
 	if (buf == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
 	if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid))
@@ -320,11 +320,11 @@ write_head(struct xk_disk_sink *sink, struct xk_error *err)
 	    "ddb.geometry.sectors = \"63\"\n"
 	    "ddb.adapterType = \"lsilogic\"\n",
 	    cid, (unsigned long long)v->capacity,
-	    base != NULL ? base + 1 : sink->path, (unsigned long long)cyl);
+	    base != NULL ? base + 1 : sink->out.dest, (unsigned long long)cyl);
 	if (n < 0 || n >= (int)DESC_MAX || strchr(base != NULL ? base + 1 :
-	    sink->path, '"') != NULL) {
+	    sink->out.dest, '"') != NULL) {
 		xk_error_set(err, "%s: file name too long or holds a quote: "
-		    "cannot go in a VMDK descriptor", sink->path);
+		    "cannot go in a VMDK descriptor", sink->out.dest);
 		free(buf);
 		return -1;
 	}
@@ -339,13 +339,13 @@ xk_vmdk_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 	struct vmdk_sink *v = calloc(1, sizeof(*v));
 
 	if (v == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
 	if (sink->size == 0) {
 		/* qemu refuses a 0-sector extent, so would OVA importers */
 		xk_error_set(err, "%s: a VMDK cannot hold an empty disk",
-		    sink->path);
+		    sink->out.dest);
 		free(v);
 		return -1;
 	}
@@ -354,7 +354,7 @@ xk_vmdk_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 	/* sector numbers are 32-bit in grain tables: about 2 TiB */
 	if (sink->size > (2ull << 40)) {
 		xk_error_set(err, "%s: %llu bytes is too large for a "
-		    "streamOptimized VMDK (2 TiB)", sink->path,
+		    "streamOptimized VMDK (2 TiB)", sink->out.dest,
 		    (unsigned long long)sink->size);
 		free(v);
 		return -1;
@@ -368,7 +368,7 @@ xk_vmdk_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 	v->pos = FIRST_GRAIN;
 	sink->priv = v;
 	if (v->gd == NULL || v->grain == NULL || v->out == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", sink->path);
+		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		vmdk_destroy(sink);
 		return -1;
 	}

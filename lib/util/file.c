@@ -97,3 +97,49 @@ xk_sync_parent_dir(const char *path, struct xk_error *err)
 	free(copy);
 	return rc;
 }
+
+int
+xk_write_all(int fd, const void *buf, size_t len, const char *what,
+    struct xk_error *err)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			xk_error_errno(err, n < 0 ? errno : EIO, "write to %s",
+			    what);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
+    const char *path, struct xk_error *err)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			xk_error_errno(err, n < 0 ? errno : EIO,
+			    "%s: write at offset %llu", path,
+			    (unsigned long long)off);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}

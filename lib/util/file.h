@@ -1,11 +1,12 @@
 /*
- * file.h - reading small input files whole, with a size limit; making
- * a rename durable.
+ * file.h - reading small input files whole, with a size limit; writing
+ * whole buffers; making a rename durable.
  */
 #ifndef XK_UTIL_FILE_H
 #define XK_UTIL_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/error.h"
 
@@ -22,5 +23,16 @@ int xk_read_file(const char *path, size_t max, char **data, size_t *len,
  * survives a crash (the file's own fsync does not cover its name).
  */
 int xk_sync_parent_dir(const char *path, struct xk_error *err);
+
+/*
+ * Write all of buf to fd, retrying short writes and EINTR; what names
+ * the destination in the message ("write to WHAT").  A write(2) of 0
+ * bytes fails with EIO rather than looping for ever.
+ */
+int xk_write_all(int fd, const void *buf, size_t len, const char *what,
+    struct xk_error *err);
+/* The same with pwrite(2)/pread(2) at off ("PATH: write at offset N"). */
+int xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
+    const char *path, struct xk_error *err);
 
 #endif
