@@ -192,6 +192,10 @@ cmd_events(int argc, char **argv)
 		xk_warnx(cmd, "%s: %zu line(s) are not events, skipped "
 		    "(first: line %zu: %s)", log, st.bad, st.first_bad_line,
 		    st.first_bad);
+	if (st.partial_tail)
+		xk_warnx(cmd, "%s: the last line has no newline (a writer may "
+		    "be in the middle of it, or was killed there): not read",
+		    log);
 	if (o.json == 1) {
 		json_dumpf(o.array, stdout, JSON_INDENT(2));
 		putchar('\n');

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "events/eventlog.h"
+#include "util/file.h"
 
 struct xk_evlog {
 	int fd;
@@ -100,27 +101,6 @@ follow_rotation(struct xk_evlog *log, struct xk_error *err)
 	return open_fd(log, err);
 }
 
-/* Write all of buf; on failure errno says why. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Under the lock: append line, cutting back a partial write. */
 static int
 append_locked(struct xk_evlog *log, const char *line, size_t len,
@@ -128,7 +108,6 @@ append_locked(struct xk_evlog *log, const char *line, size_t len,
 {
 	struct stat st;
 	char last;
-	int e;
 
 	if (fstat(log->fd, &st) < 0) {
 		xk_error_errno(err, errno, "event log %s: fstat", log->path);
@@ -137,20 +116,21 @@ append_locked(struct xk_evlog *log, const char *line, size_t len,
 	/* A line some writer left unfinished (it crashed) stays a bad
 	 * line of its own rather than swallowing ours. */
 	if (st.st_size > 0 && pread(log->fd, &last, 1, st.st_size - 1) == 1 &&
-	    last != '\n' && write_all(log->fd, "\n", 1) < 0)
+	    last != '\n' && xk_write_all(log->fd, "\n", 1, log->path, err) < 0)
 		goto fail;
-	if (write_all(log->fd, line, len) < 0)
+	if (xk_write_all(log->fd, line, len, log->path, err) < 0)
 		goto fail;
-	if (log->sync && fdatasync(log->fd) < 0)
+	if (log->sync && fdatasync(log->fd) < 0) {
+		xk_error_errno(err, errno, "fdatasync %s", log->path);
 		goto fail;
+	}
 	return 0;
 fail:
-	e = errno;
+	/* the line is not in the log: no half of it may be either */
 	if (ftruncate(log->fd, st.st_size) < 0)
-		xk_error_errno(err, e, "event log %s: write (and cutting "
-		    "back a partial line failed too)", log->path);
-	else
-		xk_error_errno(err, e, "event log %s: write", log->path);
+		xk_error_prefix(err, "(cutting back a partial line failed "
+		    "too)");
+	xk_error_prefix(err, "event log");
 	return -1;
 }
 
@@ -261,45 +241,139 @@ xk_evlog_read_buf(const char *buf, size_t len,
 	return 0;
 }
 
+/*
+ * The reader's window: at least one line of the longest kind we accept
+ * and its newline.  Longer lines are not events: they pass through the
+ * window and are counted, never held whole, so memory stays this much
+ * whatever the file holds (a 1 GiB line, a log without newlines).
+ */
+#define READ_WINDOW (16 * XK_EVLOG_LINE_MAX)
+
+struct reader {
+	const struct xk_evfilter *f;
+	xk_evlog_fn fn;
+	void *arg;
+	struct xk_evlog_stats *st;
+	off_t *offset;		/* just after the last whole line taken */
+	size_t lineno;
+	bool skipping;		/* inside a line too long to be an event */
+	off_t skipped;		/* how much of it was dropped so far */
+};
+
+/*
+ * Take the complete lines at the start of buf[0..len): returns how many
+ * bytes they used (*rc: nonzero when fn asked to stop).
+ */
+static size_t
+take_lines(struct reader *r, const char *buf, size_t len, int *rc)
+{
+	size_t pos = 0;
+
+	while (pos < len && *rc == 0) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n;
+
+		if (nl == NULL)
+			break;
+		n = (size_t)(nl - (buf + pos));
+		r->lineno++;
+		if (r->skipping) {
+			note_bad(r->st, r->lineno, "line too long");
+			*r->offset += r->skipped;
+			r->skipping = false;
+			r->skipped = 0;
+		} else {
+			*rc = one_line(buf + pos, n, r->lineno, r->f, r->fn,
+			    r->arg, r->st);
+		}
+		pos += n + 1;
+	}
+	*r->offset += (off_t)pos;
+	return pos;
+}
+
+/* Read fd to its end through the window. */
+static int
+read_lines(int fd, char *buf, struct reader *r, const char *path,
+    struct xk_error *err)
+{
+	size_t have = 0;
+	int rc = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + have, READ_WINDOW - have);
+		size_t used;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xk_error_errno(err, errno, "event log %s: read", path);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		used = take_lines(r, buf, have, &rc);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		if (rc != 0)
+			return rc;
+		if (have > XK_EVLOG_LINE_MAX) {
+			/* no event is this long: drop what we have of it,
+			 * and the rest up to its newline as it comes */
+			r->skipping = true;
+			r->skipped += (off_t)have;
+			have = 0;
+		}
+	}
+	/* a last line without its newline, perhaps being written */
+	r->st->partial_tail = have > 0 || r->skipping;
+	return 0;
+}
+
 int
 xk_evlog_read_file(const char *path, off_t *offset,
     const struct xk_evfilter *f, xk_evlog_fn fn, void *arg,
     struct xk_evlog_stats *st, struct xk_error *err)
 {
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
-	FILE *fp;
-	int rc = 0;
+	struct reader r = { f, fn, arg, st, offset, 0, false, 0 };
+	struct stat sb;
+	off_t start = *offset;
+	char *buf;
+	int fd, rc;
 
-	fp = fopen(path, "re");
-	if (fp == NULL) {
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
 		xk_error_errno(err, errno, "event log %s: open", path);
 		return -1;
 	}
-	if (*offset > 0 && fseeko(fp, *offset, SEEK_SET) < 0) {
-		xk_error_errno(err, errno, "event log %s: seek", path);
-		fclose(fp);
+	if (fstat(fd, &sb) < 0) {
+		xk_error_errno(err, errno, "event log %s: fstat", path);
+		close(fd);
+		return -1;
+	}
+	/* a device or a pipe is no log: /dev/zero would never end */
+	if (!S_ISREG(sb.st_mode)) {
+		xk_error_set(err, "event log %s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	buf = malloc(READ_WINDOW);
+	if (buf == NULL) {
+		xk_error_errno(err, ENOMEM, "event log %s", path);
+		close(fd);
 		return -1;
 	}
 	st->partial_tail = false;
-	while ((n = getline(&line, &cap, fp)) > 0) {
-		if (line[n - 1] != '\n') {
-			st->partial_tail = true;
-			break;
-		}
-		*offset += n;
-		rc = one_line(line, (size_t)n - 1, ++lineno, f, fn, arg, st);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && ferror(fp)) {
-		xk_error_errno(err, errno, "event log %s: read", path);
+	if (start > 0 && lseek(fd, start, SEEK_SET) < 0) {
+		xk_error_errno(err, errno, "event log %s: seek", path);
 		rc = -1;
+	} else {
+		rc = read_lines(fd, buf, &r, path, err);
 	}
-	free(line);
-	fclose(fp);
+	free(buf);
+	close(fd);
 	return rc;
 }
