@@ -183,6 +183,36 @@ $sent && [ "$rc" -eq 0 ] && qemu-img compare -q "$B" "$T/ign/out.vhd" &&
     ok "an ignored SIGINT is not caught: the conversion completes" ||
     { sed 's/^/#   /' "$T/err"; notok "an ignored SIGINT is not caught (sent: $sent, exit $rc)"; }
 
+# SIGKILL cannot be caught: the temporary stays, named for its writer
+# (host and pid), and the next run into the directory removes it and
+# says so (that a live writer's temporary is kept: t1100).
+# killed DIR CMD...: run CMD, SIGKILL it once its temporary exists
+killed() {
+	dir=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err" &
+	pid=$!
+	await_temp "$dir" "$pid" && kill -s KILL "$pid"
+	wait "$pid"
+}
+mkdir "$T/k1"
+killed "$T/k1" "$XK" convert "$B" "$T/k1/out.vhd"
+stale=$(ls -A "$T/k1")
+case $stale in
+.out.vhd.xk-*.$pid.*) ok "convert SIGKILL: its temporary names its pid" ;;
+*) echo "#   left: $stale"; notok "convert SIGKILL: its temporary names its pid" ;;
+esac
+check "convert after a SIGKILL: succeeds" \
+    "$XK" convert "$B" "$T/k1/again.vhd"
+grep -q "^xk: convert: removed $T/k1/$stale: a temporary file left by an earlier run that was killed" \
+    "$T/err" && [ ! -e "$T/k1/$stale" ] &&
+    ok "convert after a SIGKILL: removes the dead run's temporary, says so" ||
+    { sed 's/^/#   /' "$T/err"; notok "convert after a SIGKILL: removes the dead run's temporary, says so"; }
+qemu-img compare -q "$B" "$T/k1/again.vhd" &&
+    ok "convert after a SIGKILL: the output is right" ||
+    notok "convert after a SIGKILL: the output is right"
+rm -rf "$T/k1"
+
 [ "$(inputs)" = "$before" ] && ok "inputs unchanged (sha256)" ||
     notok "inputs unchanged (sha256)"
 [ "$(sha256sum "$T/in/big.vhd" "$T/in/big.xva" "$T/in"/ovf/*)" = \
