@@ -25,6 +25,7 @@
 #include "lab/lab-paths.h"
 #include "lab/lab.h"
 #include "lab/proto.h"
+#include "util/clock.h"
 #include "xk.h"
 
 #define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
@@ -60,7 +61,7 @@ struct lab_ctx {
 static double
 secs(int64_t since)
 {
-	return (double)(xk_lab_now_ms() - since) / 1000.0;
+	return (double)(xk_mono_ms() - since) / 1000.0;
 }
 
 static int
@@ -117,7 +118,7 @@ find_image(const struct lab_ctx *x, int force, char *entry, size_t len,
 {
 	char cache[PATH_MAX], key[XK_IMAGE_KEY_LEN], *desc = NULL;
 	struct xk_error kerr = { 0 };
-	int64_t t0 = xk_lab_now_ms();
+	int64_t t0 = xk_mono_ms();
 
 	if (xk_image_cache_root(cache, sizeof(cache), err) == -1)
 		return -1;
@@ -301,7 +302,7 @@ lab_up(struct lab_ctx *x, int argc, char **argv)
 	b.state = x->state;
 	b.image = entry;
 	b.overlay = overlay;
-	t0 = xk_lab_now_ms();
+	t0 = xk_mono_ms();
 	if (make_overlay(x, add, overlay, &err) == -1) {
 		xk_error_prefix(&err, "overlay");
 		return xk_fail("lab up", &err);

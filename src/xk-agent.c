@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "lab/proto.h"
+#include "util/clock.h"
 
 #define MAX_ARGS	1024
 #define XK_MAX_PORTS	16
@@ -173,7 +174,7 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 	pfd[1] = (struct pollfd){ .fd = errp[0], .events = POLLIN };
 	/* POLLHUP on the port: the host went away (killed, Ctrl-C) */
 	pfd[2] = (struct pollfd){ .fd = port, .events = 0 };
-	deadline = timeout_s > 0 ? xk_lab_now_ms() + timeout_s * 1000 : 0;
+	deadline = timeout_s > 0 ? xk_mono_ms() + timeout_s * 1000 : 0;
 
 	/*
 	 * Read until both pipes close.  A daemon the command left behind
@@ -181,7 +182,7 @@ run(int port, struct request *rq, long timeout_s, struct xk_error *err)
 	 * the output DRAIN_MS to arrive and stop there.
 	 */
 	while (pfd[0].fd != -1 || pfd[1].fd != -1) {
-		int64_t now = xk_lab_now_ms();
+		int64_t now = xk_mono_ms();
 		int wait = 100, n;
 
 		if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
@@ -319,7 +320,7 @@ find_port(const char *name, char *path, size_t len)
 static int
 open_port(const char *name)
 {
-	int64_t deadline = xk_lab_now_ms() + 60000;
+	int64_t deadline = xk_mono_ms() + 60000;
 	char path[PATH_MAX];
 	int fd = -1;
 
@@ -332,7 +333,7 @@ open_port(const char *name)
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd != -1)
 			return fd;
-		if (xk_lab_now_ms() > deadline) {
+		if (xk_mono_ms() > deadline) {
 			fprintf(stderr, "xk-agent: %s: %s\n", path,
 			    strerror(errno));
 			return -1;

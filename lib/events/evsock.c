@@ -13,6 +13,7 @@
 
 #include "events/event.h"
 #include "events/evsock.h"
+#include "util/sock.h"
 
 #define MAX_CLIENTS 64
 #define REQ_MAX 8192
@@ -33,19 +34,6 @@ struct xk_evsrv {
 	size_t n;
 };
 
-static int
-fill_addr(const char *path, struct sockaddr_un *sa, struct xk_error *err)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sa->sun_path)) {
-		xk_error_set(err, "socket %s: path too long", path);
-		return -1;
-	}
-	memcpy(sa->sun_path, path, strlen(path) + 1);
-	return 0;
-}
-
 struct xk_evsrv *
 xk_evsrv_open(const char *path, xk_status_fn status, void *arg,
     struct xk_error *err)
@@ -54,7 +42,7 @@ xk_evsrv_open(const char *path, xk_status_fn status, void *arg,
 	struct xk_evsrv *s;
 	int probe;
 
-	if (fill_addr(path, &sa, err) < 0)
+	if (xk_unix_addr(&sa, path, err) < 0)
 		return NULL;
 	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa,
@@ -268,19 +256,12 @@ xk_evsrv_close(struct xk_evsrv *s)
 int
 xk_evsock_request(const char *path, const char *req, struct xk_error *err)
 {
-	struct sockaddr_un sa;
 	char *line;
 	int fd;
 
-	if (fill_addr(path, &sa, err) < 0)
+	fd = xk_unix_connect(path, 0, "monitor socket", err);
+	if (fd < 0)
 		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		xk_error_errno(err, errno, "monitor socket %s", path);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
 	if (asprintf(&line, "%s\n", req) < 0) {
 		close(fd);
 		xk_error_errno(err, ENOMEM, "monitor socket %s", path);

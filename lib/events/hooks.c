@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "events/hooks.h"
+#include "util/clock.h"
 
 #define HOOK_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
 	"/sbin:/bin"
@@ -172,15 +173,6 @@ report(int fd, const char *fmt, ...)
 	 * to stop running hooks */
 	if (write(fd, buf, (size_t)n) < 0)
 		return;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Forward complete lines of the hook's output; keep the rest. */
@@ -365,7 +357,7 @@ start_next_hook(struct xk_hookq *q, struct job *j)
 		j->out = p[0];
 		j->len = 0;
 		j->killed = 0;
-		j->start = mono_ms();
+		j->start = xk_mono_ms();
 		j->deadline = j->start + q->cfg.timeout_ms;
 		return;
 	}
@@ -443,7 +435,7 @@ report_end(struct xk_hookq *q, struct job *j, int status)
 		    WEXITSTATUS(status));
 	else
 		report(q->rfd, "%s: ok (%lld ms)", j->tag,
-		    (long long)(mono_ms() - j->start));
+		    (long long)(xk_mono_ms() - j->start));
 	if (j->killed > 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		q->failed++;
 }
@@ -456,7 +448,7 @@ service(struct xk_hookq *q, struct job *j)
 	pid_t r;
 
 	read_output(q, j);
-	enforce_limit(q, j, mono_ms());
+	enforce_limit(q, j, xk_mono_ms());
 	r = waitpid(j->pid, &status, WNOHANG);
 	if (r == j->pid) {
 		close_hook(q, j);
@@ -561,7 +553,7 @@ xk_hookq_pollfds(const struct xk_hookq *q, struct pollfd *fds, size_t room)
 int
 xk_hookq_wait_ms(const struct xk_hookq *q, int wait)
 {
-	int64_t now = mono_ms();
+	int64_t now = xk_mono_ms();
 
 	for (const struct job *j = q->head; j != NULL; j = j->next_job) {
 		int64_t left = j->deadline - now;

@@ -22,6 +22,7 @@
 #include "events/evsock.h"
 #include "events/monitor.h"
 #include "events/xllog.h"
+#include "util/clock.h"
 
 #define SCAN_BATCH 256
 #define MAX_POLL 256
@@ -63,15 +64,6 @@ xk_uuid_format(const unsigned char h[16], char *buf)
 	    "%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2], h[3],
 	    h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
 	    h[14], h[15]);
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void
@@ -346,7 +338,7 @@ step(struct mon *m, struct xk_error *err)
 	struct xk_hookq *hooks = xk_emitter_hooks(m->em);
 	struct pollfd fds[MAX_POLL];
 	size_t n = 0, nsrv;
-	int64_t now = mono_ms(), wait;
+	int64_t now = xk_mono_ms(), wait;
 	int want = 0, stop = 0;
 
 	fds[n++] = (struct pollfd){ m->sigfd, POLLIN, 0 };
@@ -382,14 +374,14 @@ step(struct mon *m, struct xk_error *err)
 		}
 	}
 	/* the hypervisor's state first, before anything else is done */
-	if (want || mono_ms() >= m->next_scan) {
+	if (want || xk_mono_ms() >= m->next_scan) {
 		if (m->xs == NULL && xs_connect(m) == 0) {
 			say(m, LOG_NOTICE, "xenstored is back: reconciling");
 			want = 1;
 		}
 		if (look(m, "hypervisor", err) < 0)
 			say(m, LOG_ERR, "scan: %s", err->msg);
-		m->next_scan = mono_ms() + (m->cfg->interval_ms > 0 ?
+		m->next_scan = xk_mono_ms() + (m->cfg->interval_ms > 0 ?
 		    m->cfg->interval_ms : 5000);
 	}
 	xk_evsrv_handle(m->srv, fds + n, nsrv);
@@ -421,7 +413,7 @@ xk_monitor_run(const struct xk_monitor_cfg *cfg, struct xk_error *err)
 		goto out;
 	say(&m, LOG_INFO, "monitoring %zu domain(s); socket %s",
 	    m.tab.n, cfg->sock_path);
-	m.next_scan = mono_ms() + (cfg->interval_ms > 0 ? cfg->interval_ms :
+	m.next_scan = xk_mono_ms() + (cfg->interval_ms > 0 ? cfg->interval_ms :
 	    5000);
 	for (;;) {
 		int s = step(&m, err);

@@ -32,6 +32,7 @@
 #include <libnbd.h>
 
 #include "formats/disk-impl.h"
+#include "util/run.h"
 
 #define NBD_CHUNK (4u << 20)		/* per request; NBD allows 32 MiB */
 #define STATUS_SPAN (1ull << 30)	/* per block status request */
@@ -302,59 +303,6 @@ xk_qcow2_src_open(const char *path, struct xk_error *err)
 	return src;
 }
 
-/* Run argv, waiting; on failure put its first stderr line in err. */
-static int
-run(char *const argv[], const char *name, struct xk_error *err)
-{
-	char msg[512] = "";
-	int pfd[2], status;
-	ssize_t n;
-	size_t got = 0;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		xk_error_errno(err, errno, "%s: pipe", name);
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		xk_error_errno(err, errno, "%s: fork", name);
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		if (devnull >= 0) {
-			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDOUT_FILENO);
-		}
-		dup2(pfd[1], STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], msg + got, sizeof(msg) - 1 - got)) > 0 ||
-	    (n < 0 && errno == EINTR))
-		if (n > 0)
-			got += (size_t)n;
-	close(pfd[0]);
-	msg[got] = '\0';
-	msg[strcspn(msg, "\n")] = '\0';
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			xk_error_errno(err, errno, "%s: waitpid", name);
-			return -1;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		xk_error_set(err, "%s: %s failed%s%s", name, argv[0],
-		    msg[0] ? ": " : "", msg);
-		return -1;
-	}
-	return 0;
-}
-
 struct nbd_sink {
 	struct nbd_handle *h;
 };
@@ -437,8 +385,9 @@ int
 xk_qcow2_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 {
 	char size[32];
-	char *abspath, *argv[] = { (char *)"qemu-img", (char *)"create",
-	    (char *)"-q", (char *)"-f", (char *)"qcow2", NULL, size, NULL };
+	const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2",
+	    NULL, size, NULL };
+	char *abspath;
 	struct nbd_sink *ns;
 
 	if (need_program("qemu-img", err) < 0)
@@ -452,7 +401,8 @@ xk_qcow2_sink_init(struct xk_disk_sink *sink, struct xk_error *err)
 	snprintf(size, sizeof(size), "%llu",
 	    (unsigned long long)((sink->size + 511) / 512 * 512));
 	argv[5] = abspath;
-	if (run(argv, sink->out.dest, err) < 0) {
+	if (xk_run_ok(argv, NULL, err) < 0) {
+		xk_error_prefix(err, "%s", sink->out.dest);
 		free(abspath);
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "formats/disk.h"
+#include "util/clock.h"
 
 struct xk_progress {
 	char *what;
@@ -24,15 +25,6 @@ struct xk_progress {
 	bool tty;
 	bool shown;		/* something is on the line */
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 human(char *buf, size_t n, double v)
@@ -60,7 +52,7 @@ xk_progress_start(const char *what, uint64_t total)
 		return NULL;
 	}
 	p->total = total;
-	p->started = now();
+	p->started = xk_mono_seconds();
 	p->tty = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
 	return p;
 }
@@ -99,7 +91,7 @@ xk_progress_update(struct xk_progress *p, uint64_t done)
 		return;
 	done += p->base;
 	p->done = done > p->total ? p->total : done;
-	t = now();
+	t = xk_mono_seconds();
 	if (t - p->drawn >= 0.2)
 		draw(p, t);
 }
@@ -117,7 +109,7 @@ xk_progress_end(struct xk_progress *p)
 	if (p == NULL)
 		return;
 	if (p->tty && p->shown) {
-		draw(p, now());
+		draw(p, xk_mono_seconds());
 		fputc('\n', stderr);
 	}
 	free(p->what);

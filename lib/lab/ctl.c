@@ -16,6 +16,9 @@
 
 #include "lab/ctl.h"
 #include "lab/proto.h"
+#include "util/clock.h"
+#include "util/file.h"
+#include "util/sock.h"
 #include "util/strbuf.h"
 
 #define EXEC_MARGIN_MS	30000	/* host wait beyond the dom0 timeout */
@@ -52,7 +55,7 @@ lock_port(const char *state, int64_t deadline, int *port,
 				goto out;
 			}
 		}
-		if (xk_lab_now_ms() > deadline) {
+		if (xk_mono_ms() > deadline) {
 			xk_error_errno(err, ETIMEDOUT, "all %d control ports "
 			    "of %s are busy", XK_CTL_PORTS, state);
 			goto out;
@@ -66,30 +69,6 @@ out:
 	return fd;
 }
 
-static int
-connect_sock(const char *path, struct xk_error *err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		xk_error_set(err, "%s: socket path too long", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		xk_error_errno(err, errno, "socket");
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
-		xk_error_errno(err, errno, "connect %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* HELLO with a fresh nonce; skip frames until it comes back. */
 static int
 hello(int fd, int64_t deadline, struct xk_error *err)
@@ -99,7 +78,7 @@ hello(int fd, int64_t deadline, struct xk_error *err)
 	int r, n;
 
 	n = snprintf(nonce, sizeof(nonce), "%ld.%lld", (long)getpid(),
-	    (long long)xk_lab_now_ms());
+	    (long long)xk_mono_ms());
 	if (xk_frame_write(fd, XK_FRAME_HELLO, nonce, (size_t)n, err) == -1)
 		return -1;
 	for (;;) {
@@ -123,7 +102,7 @@ int
 xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
     struct xk_error *err)
 {
-	int64_t deadline = xk_lab_now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 	char path[PATH_MAX];
 	int port = 0;
 
@@ -132,7 +111,7 @@ xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
 	if (c->lock == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/ctl%d.sock", state, port);
-	c->fd = connect_sock(path, err);
+	c->fd = xk_unix_connect(path, 0, "lab control socket", err);
 	if (c->fd == -1 || hello(c->fd, deadline, err) == -1) {
 		if (err->errnum == ETIMEDOUT)
 			xk_error_errno(err, ETIMEDOUT,
@@ -188,24 +167,6 @@ send_stdin(int fd, int in_fd, struct xk_error *err)
 }
 
 static int
-write_out(int fd, const unsigned char *p, size_t len, struct xk_error *err)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			xk_error_errno(err, errno, "write output");
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
 parse_status(const char *s, int *status, struct xk_error *err)
 {
 	int n;
@@ -243,7 +204,7 @@ xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
 	if (xk_frame_write(c->fd, XK_FRAME_RUN, tmo, (size_t)r, err) == -1)
 		return -1;
 	if (timeout_s > 0)
-		deadline = xk_lab_now_ms() + (int64_t)timeout_s * 1000 +
+		deadline = xk_mono_ms() + (int64_t)timeout_s * 1000 +
 		    EXEC_MARGIN_MS;
 	for (;;) {
 		r = xk_frame_read(c->fd, &f, deadline, err);
@@ -261,8 +222,9 @@ xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
 		switch (f.type) {
 		case XK_FRAME_OUT:
 		case XK_FRAME_ERR:
-			r = write_out(f.type == XK_FRAME_OUT ? out_fd : err_fd,
-			    f.data, f.len, err);
+			r = xk_write_all(f.type == XK_FRAME_OUT ? out_fd :
+			    err_fd, f.data, f.len, "the command's output",
+			    err);
 			break;
 		case XK_FRAME_EXIT:
 			r = parse_status((const char *)f.data, status, err);

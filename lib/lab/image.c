@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "lab/image.h"
+#include "util/run.h"
 #include "util/strbuf.h"
 
 /* The recipe: the files whose content makes the base image. */
@@ -145,52 +146,9 @@ sha256_mem(const void *p, size_t len, char out[XK_IMAGE_KEY_LEN],
 	return 0;
 }
 
-/* Run argv, collect its stdout into sb.  Returns the exit status or -1. */
-static int
-capture(const char *const argv[], struct strbuf *sb, struct xk_error *err)
-{
-	int p[2], status;
-	char buf[4096];
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		xk_error_errno(err, errno, "pipe");
-		return -1;
-	}
-	pid = fork();
-	if (pid == -1) {
-		xk_error_errno(err, errno, "fork");
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-
-		if (nul == -1 || dup2(nul, 0) == -1 || dup2(p[1], 1) == -1 ||
-		    dup2(nul, 2) == -1)
-			_exit(126);
-		setenv("LC_ALL", "C", 1);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while ((n = read(p[0], buf, sizeof(buf))) > 0 ||
-	    (n < 0 && errno == EINTR)) {
-		if (n > 0 && strbuf_add(sb, buf, (size_t)n) == -1) {
-			xk_error_errno(err, ENOMEM, "%s output", argv[0]);
-			n = -1;
-			break;
-		}
-	}
-	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (n < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
+/* stdout into sb (stderr dropped), in the C locale: we parse it */
+static const struct xk_run_opts parse_opts = { XK_RUN_CAPTURE,
+    XK_RUN_DEVNULL, true, false };
 
 /* "package version" lines from `apt-cache policy`'s Candidate: lines. */
 static int
@@ -204,17 +162,13 @@ package_versions(struct strbuf *desc, struct xk_error *err)
 	for (i = 0; key_packages[i] != NULL; i++)
 		argv[n++] = key_packages[i];
 	argv[n] = NULL;
-	st = capture(argv, &out, err);
-	if (st == 127) {
-		xk_error_set(err, "apt-cache not found: the lab needs apt "
-		    "(Debian 12)");
+	if (xk_run(argv, &parse_opts, &out, &st, err) < 0) {
+		xk_error_prefix(err, "the lab needs apt (Debian 12)");
 		strbuf_free(&out);
 		return -1;
 	}
 	if (st != 0 || out.buf == NULL) {
-		if (st >= 0)
-			xk_error_set(err, "apt-cache policy failed (status %d)",
-			    st);
+		xk_error_set(err, "apt-cache policy failed (status %d)", st);
 		strbuf_free(&out);
 		return -1;
 	}
@@ -376,47 +330,26 @@ remove_tree(const char *path)
 {
 	const char *const argv[] = { "rm", "-rf", "--one-file-system",
 	    path, NULL };
-	struct strbuf sb = STRBUF_INIT;
 	struct xk_error ignore;
 
-	capture(argv, &sb, &ignore);
-	strbuf_free(&sb);
+	xk_run_ok(argv, NULL, &ignore);
 }
 
 static int
 run_recipe(const char *share, const char *out, int log_fd,
     struct xk_error *err)
 {
+	const struct xk_run_opts o = { log_fd, log_fd, false, false };
 	char script[PATH_MAX];
+	const char *argv[] = { "/bin/sh", script, out, NULL };
 	int status;
-	pid_t pid;
 
-	if (join(script, sizeof(script), share, "build-image.sh", err) == -1)
+	if (join(script, sizeof(script), share, "build-image.sh", err) == -1 ||
+	    xk_run(argv, &o, NULL, &status, err) == -1)
 		return -1;
-	pid = fork();
-	if (pid == -1) {
-		xk_error_errno(err, errno, "fork");
-		return -1;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		if (nul == -1 || dup2(nul, 0) == -1 || dup2(log_fd, 1) == -1 ||
-		    dup2(log_fd, 2) == -1)
-			_exit(126);
-		execl("/bin/sh", "sh", script, out, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
-			xk_error_errno(err, errno, "waitpid");
-			return -1;
-		}
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (status != 0) {
 		xk_error_set(err, "%s failed (status %d; its messages are "
-		    "above)", script, WIFEXITED(status) ?
-		    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		    "above)", script, status);
 		return -1;
 	}
 	return 0;

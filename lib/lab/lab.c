@@ -19,6 +19,8 @@
 #include "lab/ctl.h"
 #include "lab/lab.h"
 #include "lab/proto.h"
+#include "util/clock.h"
+#include "util/run.h"
 #include "util/strbuf.h"
 
 #define SPATH(buf, state, name) \
@@ -305,13 +307,14 @@ static int
 spawn_qemu(const struct xk_lab_boot *b, const struct strbuf *sb,
     struct xk_error *err)
 {
-	char *argv[64], log[PATH_MAX];
+	const char *argv[64];
+	char log[PATH_MAX];
 	const char *p = sb->buf;
-	int n = 0, status, fd;
-	pid_t pid;
+	struct xk_run_opts o = { -1, -1, false, true };
+	int n = 0, status, fd, r;
 
 	while (p < sb->buf + sb->len && n < 63) {
-		argv[n++] = (char *)p;
+		argv[n++] = p;
 		p += strlen(p) + 1;
 	}
 	argv[n] = NULL;
@@ -324,37 +327,18 @@ spawn_qemu(const struct xk_lab_boot *b, const struct strbuf *sb,
 		xk_error_errno(err, errno, "%s", log);
 		return -1;
 	}
-	pid = fork();
-	if (pid == -1) {
-		xk_error_errno(err, errno, "fork");
-		close(fd);
-		return -1;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-
-		if (nul == -1 || dup2(nul, 0) == -1 || dup2(fd, 1) == -1 ||
-		    dup2(fd, 2) == -1)
-			_exit(126);
-		setsid();
-		execvp(argv[0], argv);
-		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
+	/* -daemonize: xk_run returns once QEMU is set up (or failed) */
+	o.out = o.err = fd;
+	r = xk_run(argv, &o, NULL, &status, err);
 	close(fd);
-	/* -daemonize: the parent exits once QEMU is set up (or failed). */
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR) {
-			xk_error_errno(err, errno, "waitpid");
-			return -1;
-		}
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+	if (r == -1 && err->errnum == ENOENT) {
 		xk_error_set(err, "%s not found: install the Debian package "
 		    "qemu-system-x86", argv[0]);
 		return -1;
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (r == -1)
+		return -1;
+	if (status != 0) {
 		char *tail = NULL;
 		int fd2 = open(log, O_RDONLY | O_CLOEXEC);
 
@@ -436,7 +420,7 @@ xk_lab_start(const struct xk_lab_boot *b, struct xk_error *err)
 static int
 wait_gone(pid_t pid, int timeout_ms)
 {
-	int64_t deadline = xk_lab_now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 	int pfd;
 
 	/* A pidfd turns "QEMU exited" into something poll() can wait on. */
@@ -445,7 +429,7 @@ wait_gone(pid_t pid, int timeout_ms)
 		struct pollfd p = { .fd = pfd, .events = POLLIN };
 		int left;
 
-		while ((left = (int)(deadline - xk_lab_now_ms())) > 0) {
+		while ((left = (int)(deadline - xk_mono_ms())) > 0) {
 			int n = poll(&p, 1, left);
 
 			if (n > 0 || (n < 0 && errno != EINTR))
@@ -457,7 +441,7 @@ wait_gone(pid_t pid, int timeout_ms)
 	while (kill(pid, 0) == 0 && is_qemu(pid)) {
 		struct timespec ts = { 0, 50 * 1000000L };
 
-		if (xk_lab_now_ms() >= deadline)
+		if (xk_mono_ms() >= deadline)
 			return 0;
 		nanosleep(&ts, NULL);
 	}
@@ -521,7 +505,7 @@ int
 xk_lab_wait_ready(const char *state, int timeout_ms, struct xk_error *err)
 {
 	const char *const xl_list[] = { "xl", "list", NULL };
-	int64_t deadline = xk_lab_now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 	struct xk_ctl c;
 	char *errout;
 	pid_t pid;
@@ -533,7 +517,7 @@ xk_lab_wait_ready(const char *state, int timeout_ms, struct xk_error *err)
 			xk_error_set(err, "QEMU exited while dom0 was booting");
 			return -1;
 		}
-		left = (int)(deadline - xk_lab_now_ms());
+		left = (int)(deadline - xk_mono_ms());
 		if (left <= 0) {
 			xk_error_errno(err, ETIMEDOUT, "dom0 not ready after "
 			    "%d s", timeout_ms / 1000);
@@ -557,7 +541,7 @@ xk_lab_wait_ready(const char *state, int timeout_ms, struct xk_error *err)
 				    "after %d s", timeout_ms / 1000);
 			return -1;
 		}
-		left = (int)(deadline - xk_lab_now_ms()) / 1000;
+		left = (int)(deadline - xk_mono_ms()) / 1000;
 		if (xk_ctl_run(&c, xl_list, left > 1 ? left : 1, NULL, &errout,
 		    &status, err) == -1) {
 			xk_ctl_close(&c);

@@ -9,33 +9,8 @@
 #include <unistd.h>
 
 #include "lab/proto.h"
-
-int64_t
-xk_lab_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-write_all(int fd, const unsigned char *p, size_t len, struct xk_error *err)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			xk_error_errno(err, errno, "write");
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+#include "util/clock.h"
+#include "util/file.h"
 
 int
 xk_frame_write(int fd, int type, const void *data, size_t len,
@@ -54,9 +29,9 @@ xk_frame_write(int fd, int type, const void *data, size_t len,
 	hdr[4] = (unsigned char)(len >> 16);
 	hdr[5] = (unsigned char)(len >> 8);
 	hdr[6] = (unsigned char)len;
-	if (write_all(fd, hdr, sizeof(hdr), err) == -1)
+	if (xk_write_all(fd, hdr, sizeof(hdr), "control channel", err) == -1)
 		return -1;
-	return write_all(fd, data, len, err);
+	return xk_write_all(fd, data, len, "control channel", err);
 }
 
 /* Read exactly len bytes.  1: done, 0: end of stream, -1: error. */
@@ -70,7 +45,7 @@ read_full(int fd, unsigned char *p, size_t len, int64_t deadline,
 		ssize_t n;
 
 		if (deadline > 0) {
-			int64_t left = deadline - xk_lab_now_ms();
+			int64_t left = deadline - xk_mono_ms();
 
 			if (left <= 0) {
 				xk_error_errno(err, ETIMEDOUT, "read");

@@ -43,15 +43,12 @@ int xk_frame_write(int fd, int type, const void *data, size_t len,
 
 /*
  * Read the next frame.  Bytes before a frame's magic are skipped.
- * deadline is a CLOCK_MONOTONIC time in milliseconds (0: none).
+ * deadline is an xk_mono_ms() time (util/clock.h; 0: none).
  * Returns 1 with a frame, 0 on end of stream, -1 on error or timeout
  * (err->errnum is ETIMEDOUT then).
  */
 int xk_frame_read(int fd, struct xk_frame *f, int64_t deadline,
     struct xk_error *err);
 void xk_frame_free(struct xk_frame *f);
-
-/* Monotonic clock in milliseconds, for deadlines. */
-int64_t xk_lab_now_ms(void);
 
 #endif

@@ -147,9 +147,10 @@ xk_run(const char *const argv[], const struct xk_run_opts *o,
 	if (rc != 0) {
 		if (p[0] >= 0)
 			close(p[0]);
-		if (rc == ENOENT)
+		if (rc == ENOENT) {
 			xk_error_set(err, "%s: not found", argv[0]);
-		else
+			err->errnum = ENOENT;
+		} else
 			xk_error_errno(err, rc, "%s: cannot run it", argv[0]);
 		return -1;
 	}

@@ -36,7 +36,7 @@ struct xk_run_opts {
  * its exit status, or 128 + the signal that killed it.  Captured output
  * is appended to out (may be NULL when nothing is captured).  Returns
  * 0 when the program ran, whatever its status; -1 when it could not be
- * started ("qemu-img: not found") or waited for.
+ * started ("qemu-img: not found", err->errnum ENOENT) or waited for.
  */
 int xk_run(const char *const argv[], const struct xk_run_opts *o,
     struct strbuf *out, int *status, struct xk_error *err);

@@ -76,34 +76,41 @@ set_dest(struct xk_tempfile *t, const char *dest, struct xk_error *err)
 	return 0;
 }
 
+/* "DEST: cannot create a temporary file in DIR: why" */
+static void
+create_failed(const char *dest, int errnum, struct xk_error *err)
+{
+	char *d = strdup(dest);
+
+	xk_error_errno(err, errnum, "%s: cannot create a temporary file in "
+	    "%s", dest, d != NULL ? dirname(d) : "its directory");
+	free(d);
+}
+
 int
 xk_tempfile_open(struct xk_tempfile *t, const char *dest,
     struct xk_error *err)
 {
 	char host[256];
+	int e = EEXIST;
 
 	if (set_dest(t, dest, err) < 0)
 		return -1;
 	host_name(host, sizeof(host));
 	/* a random part that is taken already: try another */
-	for (int tries = 0; tries < 16; tries++) {
+	for (int tries = 0; tries < 16 && e == EEXIST; tries++) {
 		free(t->tmp);
 		t->tmp = tmp_name(dest, host, err);
 		if (t->tmp == NULL)
-			break;
+			goto fail;
 		t->fd = open(t->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 		    0666);
 		if (t->fd >= 0)
 			return 0;
-		if (errno != EEXIST) {
-			xk_error_errno(err, errno, "%s: cannot create a "
-			    "temporary file %s", dest, t->tmp);
-			break;
-		}
+		e = errno;
 	}
-	if (t->tmp != NULL && errno == EEXIST)
-		xk_error_errno(err, EEXIST, "%s: cannot create a temporary "
-		    "file beside it", dest);
+	create_failed(dest, e, err);
+fail:
 	free(t->tmp);
 	free(t->dest);
 	t->tmp = t->dest = NULL;

@@ -19,6 +19,7 @@
 #include "lab/image.h"
 #include "lab/lab.h"
 #include "lab/proto.h"
+#include "util/clock.h"
 
 static int
 write_text(const char *path, const char *text)
@@ -64,7 +65,7 @@ TEST(frame_truncated_and_timeout)
 	CHECK(pipe(p) == 0);
 	/* A header announcing 100 bytes, then only 3. */
 	CHECK(write(p[1], "xkO\0\0\0" "dabc", 10) == 10);
-	CHECK_INT_EQ(xk_frame_read(p[0], &f, xk_lab_now_ms() + 200, &err), -1);
+	CHECK_INT_EQ(xk_frame_read(p[0], &f, xk_mono_ms() + 200, &err), -1);
 	CHECK_INT_EQ(err.errnum, ETIMEDOUT);
 	close(p[0]);
 	close(p[1]);
