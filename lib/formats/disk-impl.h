@@ -78,10 +78,7 @@ struct xk_disk_src *xk_disk_src_new(const char *path,
     const struct xk_disk_src_ops *ops, uint64_t size, void *priv,
     struct xk_error *err);
 bool xk_is_zero(const void *buf, size_t len);
-/* pread the whole range, retrying short reads and EINTR (writes:
- * xk_pwrite_full, util/file.h). */
-int xk_pread_full(int fd, void *buf, size_t len, uint64_t off,
-    const char *path, struct xk_error *err);
+/* (whole reads and writes at an offset: util/file.h) */
 /*
  * Sinks whose file grows sequentially call this with the file's written
  * end: it starts writeback of each finished window, so the disk works

@@ -134,35 +134,6 @@ xk_is_zero(const void *buf, size_t len)
 	return len <= 16 || memcmp(p, p + 16, len - 16) == 0;
 }
 
-int
-xk_pread_full(int fd, void *buf, size_t len, uint64_t off, const char *path,
-    struct xk_error *err)
-{
-	unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			xk_error_errno(err, errno, "%s: read at offset %llu",
-			    path, (unsigned long long)off);
-			return -1;
-		}
-		if (n == 0) {
-			xk_error_set(err, "%s: unexpected end of file at "
-			    "offset %llu (truncated?)", path,
-			    (unsigned long long)off);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* Writeback window: large enough for big requests, small enough that
  * dirty pages never pile up into one long fsync at the end. */
 #define WRITE_BEHIND (32u << 20)

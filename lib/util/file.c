@@ -143,3 +143,32 @@ xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
 	}
 	return 0;
 }
+
+int
+xk_pread_full(int fd, void *buf, size_t len, uint64_t off, const char *path,
+    struct xk_error *err)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			xk_error_errno(err, errno, "%s: read at offset %llu",
+			    path, (unsigned long long)off);
+			return -1;
+		}
+		if (n == 0) {
+			xk_error_set(err, "%s: unexpected end of file at "
+			    "offset %llu (truncated?)", path,
+			    (unsigned long long)off);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}

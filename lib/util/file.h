@@ -31,8 +31,12 @@ int xk_sync_parent_dir(const char *path, struct xk_error *err);
  */
 int xk_write_all(int fd, const void *buf, size_t len, const char *what,
     struct xk_error *err);
-/* The same with pwrite(2)/pread(2) at off ("PATH: write at offset N"). */
+/* The same with pwrite(2) at off ("PATH: write at offset N"). */
 int xk_pwrite_full(int fd, const void *buf, size_t len, uint64_t off,
+    const char *path, struct xk_error *err);
+/* pread(2) all of len at off; the end of the file first is an error
+ * ("PATH: unexpected end of file at offset N (truncated?)"). */
+int xk_pread_full(int fd, void *buf, size_t len, uint64_t off,
     const char *path, struct xk_error *err);
 
 #endif
