@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config/xlcfg.h"
+#include "config/xlcfg_index.h"
 
 struct xlcfg *
 xlcfg_new(const char *filename)
@@ -32,6 +33,7 @@ xlcfg_free(struct xlcfg *cfg)
 	}
 	for (size_t i = 0; i < cfg->nnotes; i++)
 		free(cfg->notes[i].msg);
+	xlcfg_index_free(cfg->index);
 	free(cfg->settings);
 	free(cfg->notes);
 	free(cfg->filename);
@@ -41,10 +43,9 @@ xlcfg_free(struct xlcfg *cfg)
 const struct xlcfg_setting *
 xlcfg_find(const struct xlcfg *cfg, const char *key)
 {
-	for (size_t i = 0; i < cfg->nsettings; i++)
-		if (strcmp(cfg->settings[i].key, key) == 0)
-			return &cfg->settings[i];
-	return NULL;
+	size_t i = xlcfg_index_find(cfg, key);
+
+	return i != XLCFG_NOT_FOUND ? &cfg->settings[i] : NULL;
 }
 
 const struct xlcfg_value *
@@ -79,6 +80,10 @@ xlcfg_set(struct xlcfg *cfg, const char *key, struct xlcfg_value *v)
 	s->key = strdup(key);
 	if (s->key == NULL)
 		goto fail;
+	if (xlcfg_index_add(cfg, cfg->nsettings) < 0) {
+		free(s->key);
+		goto fail;
+	}
 	s->value = v;
 	cfg->nsettings++;
 	return 0;

@@ -39,6 +39,7 @@ struct xlcfg_setting {
 	char *key;
 	struct xlcfg_value *value;	/* the value in force (last wins) */
 	int line, col;			/* of the statement that set it last */
+	int first_line, first_col;	/* of the statement that set it first */
 	int assignments;		/* > 1 when the key was repeated */
 };
 
@@ -48,10 +49,13 @@ struct xlcfg_note {
 	char *msg;
 };
 
+struct xlcfg_index;
+
 struct xlcfg {
 	char *filename;
 	struct xlcfg_setting *settings;	/* in order of first appearance */
 	size_t nsettings, capsettings;
+	struct xlcfg_index *index;	/* key -> setting, a hash table */
 	struct xlcfg_note *notes;
 	size_t nnotes, capnotes;
 };
@@ -67,6 +71,8 @@ void xlcfg_free(struct xlcfg *cfg);
 const struct xlcfg_setting *xlcfg_find(const struct xlcfg *cfg,
     const char *key);
 const struct xlcfg_value *xlcfg_get(const struct xlcfg *cfg, const char *key);
+/* Key comparisons made by lookups so far (tests bound the cost with it). */
+size_t xlcfg_key_compares(const struct xlcfg *cfg);
 
 /* Build values (for writers of configs: import, tests). */
 struct xlcfg_value *xlcfg_value_string(const char *s, bool bare);

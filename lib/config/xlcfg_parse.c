@@ -529,13 +529,14 @@ store(struct lexer *lx, struct xlcfg *cfg, const char *key, bool append,
     struct xlcfg_value *v, int line, int col)
 {
 	struct xlcfg_setting *s = (struct xlcfg_setting *)xlcfg_find(cfg, key);
+	bool first = s == NULL;
 	char note[256];
 
 	if (s == NULL || !append) {
 		if (s != NULL) {
 			snprintf(note, sizeof(note), "'%s' set again (first "
 			    "set on line %d): the last value wins, as in xl",
-			    key, s->line);
+			    key, s->first_line);
 			if (add_note(cfg, line, col, note) < 0) {
 				xlcfg_value_free(v);
 				xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
@@ -549,6 +550,10 @@ store(struct lexer *lx, struct xlcfg *cfg, const char *key, bool append,
 		s = (struct xlcfg_setting *)xlcfg_find(cfg, key);
 	} else if (append_value(lx, s->value, v) < 0) {
 		return -1;
+	}
+	if (first) {
+		s->first_line = line;
+		s->first_col = col;
 	}
 	s->line = line;
 	s->col = col;
