@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxl.h>
+
 #include "config/domcfg.h"
 
 enum kind {
@@ -23,6 +25,7 @@ enum kind {
 	K_DISKS,	/* a list of disk specs */
 	K_VIFS,		/* a list of vif specs */
 	K_UUID,		/* a string of the uuid form */
+	K_VIRIDIAN,	/* a BOOLEAN or a list of enlightenment groups */
 };
 
 struct key_def {
@@ -60,7 +63,7 @@ static const struct key_def keys[] = {
 	{ "apic", K_BOOL, F(apic), 0, 0 },
 	{ "pae", K_BOOL, F(pae), 0, 0 },
 	{ "nx", K_BOOL, F(nx), 0, 0 },
-	{ "viridian", K_BOOL, F(viridian), 0, 0 },
+	{ "viridian", K_VIRIDIAN, F(viridian), 0, 0 },
 	{ "hpet", K_BOOL, F(hpet), 0, 0 },
 	{ "stdvga", K_BOOL, F(stdvga), 0, 0 },
 	{ "videoram", K_LONG, F(videoram), 0, 1L << 20 },
@@ -281,6 +284,46 @@ load_vifs(struct xk_domcfg *dc, const struct xlcfg_value *v,
 	return 0;
 }
 
+/*
+ * viridian=[ "GROUP", ... ] as xl's parse_config_data reads it: "all",
+ * "defaults", or a group libxl knows, optionally after '!' (not before
+ * "all" or "defaults").  The BOOLEAN form is get_long's.
+ */
+static int
+load_viridian(struct xk_domcfg *dc, const struct key_def *k,
+    const struct xlcfg_value *v, struct xk_error *err)
+{
+	struct xk_strlist *groups = &dc->viridian_groups;
+	libxl_viridian_enlightenment e;
+	char why[160];
+
+	if (v->type == XLCFG_STRING) {
+		if (get_long(dc->cfg, v, k, &dc->viridian, err) < 0)
+			return -1;
+		dc->viridian = dc->viridian != 0;
+		return 0;
+	}
+	if (get_strlist(dc->cfg, v, k->key, groups, err) < 0)
+		return -1;
+	for (size_t i = 0; i < groups->n; i++) {
+		const char *g = groups->v[i];
+
+		if (strcmp(g, "defaults") == 0) {
+			dc->viridian = 1;
+			continue;
+		}
+		if (strcmp(g, "all") == 0)
+			continue;
+		if (libxl_viridian_enlightenment_from_string(g + (*g == '!'),
+		    &e) != 0) {
+			snprintf(why, sizeof(why), "unknown enlightenment "
+			    "group '%.64s' (see xl.cfg(5))", g);
+			return bad(dc->cfg, v->items[i], k->key, why, err);
+		}
+	}
+	return 0;
+}
+
 static int
 load_key(struct xk_domcfg *dc, const struct key_def *k,
     const struct xlcfg_value *v, struct xk_error *err)
@@ -340,6 +383,8 @@ load_key(struct xk_domcfg *dc, const struct key_def *k,
 		return load_disks(dc, v, err);
 	case K_VIFS:
 		return load_vifs(dc, v, err);
+	case K_VIRIDIAN:
+		return load_viridian(dc, k, v, err);
 	}
 	return 0;
 }
@@ -413,6 +458,7 @@ xk_domcfg_free(struct xk_domcfg *dc)
 	free(dc->pci.v);
 	free(dc->serial.v);
 	free(dc->vfb.v);
+	free(dc->viridian_groups.v);
 	xlcfg_free(dc->cfg);
 	free(dc);
 }

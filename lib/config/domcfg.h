@@ -52,6 +52,9 @@ struct xk_domcfg {
 	long acpi, apic, pae, nx, hpet, stdvga, vnc, viridian;
 	enum xk_action on[XK_ON_COUNT];
 	struct xk_strlist cpus, bootloader_args, pci, serial, vfb;
+	/* viridian=["GROUP", ...] as given; viridian is then 1 with
+	 * "defaults" in it (as xl sets it), else XK_UNSET */
+	struct xk_strlist viridian_groups;
 	struct xk_disk *disks;
 	size_t ndisks;
 	struct xk_vif *vifs;

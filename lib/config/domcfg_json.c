@@ -146,6 +146,8 @@ add_typed(json_t *o, const struct xk_domcfg *dc)
 	json_object_set_new(o, "pci", strlist_json(&dc->pci));
 	json_object_set_new(o, "serial", strlist_json(&dc->serial));
 	json_object_set_new(o, "vfb", strlist_json(&dc->vfb));
+	json_object_set_new(o, "viridian_groups",
+	    strlist_json(&dc->viridian_groups));
 }
 
 json_t *
