@@ -239,12 +239,27 @@ is_uuid(const char *s)
 }
 
 static int
+too_many(const struct xk_domcfg *dc, const struct xlcfg_value *v,
+    const char *key, struct xk_error *err)
+{
+	char why[96];
+
+	if (v->nitems <= XK_MAX_DEVICES)
+		return 0;
+	snprintf(why, sizeof(why), "more than %d specs (xenkit's limit)",
+	    XK_MAX_DEVICES);
+	return bad(dc->cfg, v->items[XK_MAX_DEVICES], key, why, err);
+}
+
+static int
 load_disks(struct xk_domcfg *dc, const struct xlcfg_value *v,
     struct xk_error *err)
 {
 	if (v->type != XLCFG_LIST)
 		return bad(dc->cfg, v, "disk", "expected a list of disk specs",
 		    err);
+	if (too_many(dc, v, "disk", err) < 0)
+		return -1;
 	dc->disks = calloc(v->nitems + 1, sizeof(*dc->disks));
 	if (dc->disks == NULL)
 		return xk_error_errno(err, ENOMEM, "disk"), -1;
@@ -268,6 +283,8 @@ load_vifs(struct xk_domcfg *dc, const struct xlcfg_value *v,
 	if (v->type != XLCFG_LIST)
 		return bad(dc->cfg, v, "vif", "expected a list of vif specs",
 		    err);
+	if (too_many(dc, v, "vif", err) < 0)
+		return -1;
 	dc->vifs = calloc(v->nitems + 1, sizeof(*dc->vifs));
 	if (dc->vifs == NULL)
 		return xk_error_errno(err, ENOMEM, "vif"), -1;

@@ -33,6 +33,12 @@ enum xk_event {
 };
 
 #define XK_UNSET	(-1L)	/* a number or flag the file does not set */
+/*
+ * More disks or vifs are refused: each costs memory in the model, and a
+ * guest needs an event channel for each (xl's default
+ * max_event_channels, 1023, would not cover a quarter of this).
+ */
+#define XK_MAX_DEVICES	4096
 
 struct xk_strlist {
 	char **v;

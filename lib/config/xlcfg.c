@@ -1,6 +1,7 @@
 /*
  * xlcfg.c - the xl.cfg syntax tree: settings and values.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,20 +93,25 @@ fail:
 	return -1;
 }
 
+/* What follows a value in its allocation: its text or its items. */
+static void *
+inline_part(const struct xlcfg_value *v)
+{
+	return (void *)(v + 1);
+}
+
 struct xlcfg_value *
 xlcfg_value_string(const char *str, bool bare)
 {
-	struct xlcfg_value *v = calloc(1, sizeof(*v));
+	size_t len = strlen(str);
+	struct xlcfg_value *v = calloc(1, sizeof(*v) + len + 1);
 
 	if (v == NULL)
 		return NULL;
 	v->type = XLCFG_STRING;
 	v->bare = bare;
-	v->str = strdup(str);
-	if (v->str == NULL) {
-		free(v);
-		return NULL;
-	}
+	v->str = inline_part(v);
+	memcpy(v->str, str, len + 1);
 	return v;
 }
 
@@ -119,16 +125,80 @@ xlcfg_value_list(void)
 	return v;
 }
 
+struct xlcfg_value *
+xlcfg_value_list_of(struct xlcfg_value *const *items, size_t n)
+{
+	struct xlcfg_value *v;
+
+	if (n > UINT32_MAX || n > (SIZE_MAX - sizeof(*v)) / sizeof(*items))
+		return NULL;
+	v = calloc(1, sizeof(*v) + n * sizeof(*items));
+	if (v == NULL)
+		return NULL;
+	v->type = XLCFG_LIST;
+	v->items = inline_part(v);
+	if (n > 0)
+		memcpy(v->items, items, n * sizeof(*items));
+	v->nitems = (uint32_t)n;
+	return v;
+}
+
+/* Heap arrays and strings hold a power of two, so appends are O(1). */
+static size_t
+heap_cap(size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 int
 xlcfg_list_append(struct xlcfg_value *list, struct xlcfg_value *item)
 {
-	struct xlcfg_value **items;
+	struct xlcfg_value **items = list->items;
+	size_t n = list->nitems;
 
-	items = reallocarray(list->items, list->nitems + 1, sizeof(*items));
-	if (items == NULL)
+	if (n >= UINT32_MAX)
 		return -1;
+	if (items == NULL || items == inline_part(list)) {
+		items = calloc(heap_cap(n + 1), sizeof(*items));
+		if (items == NULL)
+			return -1;
+		if (n > 0)
+			memcpy(items, list->items, n * sizeof(*items));
+	} else if (n == heap_cap(n)) {
+		items = reallocarray(items, heap_cap(n + 1), sizeof(*items));
+		if (items == NULL)
+			return -1;
+	}
 	list->items = items;
 	list->items[list->nitems++] = item;
+	return 0;
+}
+
+int
+xlcfg_string_append(struct xlcfg_value *a, size_t alen, const char *b,
+    size_t blen)
+{
+	char *s = a->str;
+
+	if (blen > SIZE_MAX / 2 - alen)
+		return -1;
+	if (s == inline_part(a)) {
+		s = malloc(heap_cap(alen + blen + 1));
+		if (s == NULL)
+			return -1;
+		memcpy(s, a->str, alen);
+	} else if (heap_cap(alen + 1) < alen + blen + 1) {
+		s = realloc(s, heap_cap(alen + blen + 1));
+		if (s == NULL)
+			return -1;
+	}
+	memcpy(s + alen, b, blen);
+	s[alen + blen] = '\0';
+	a->str = s;
 	return 0;
 }
 
@@ -139,8 +209,10 @@ xlcfg_value_free(struct xlcfg_value *v)
 		return;
 	for (size_t i = 0; i < v->nitems; i++)
 		xlcfg_value_free(v->items[i]);
-	free(v->items);
-	free(v->str);
+	if (v->items != inline_part(v))
+		free(v->items);
+	if (v->str != inline_part(v))
+		free(v->str);
 	free(v);
 }
 
