@@ -481,16 +481,19 @@ xk_domcfg_free(struct xk_domcfg *dc)
 }
 
 /*
- * Replace a spec list (disk, vif) in copy with the canonical forms; a
- * spec that has none (a target with a newline) is kept as it was.
+ * The spec list (disk, vif) in canonical forms, into *out (NULL when the
+ * key is not set); a spec that has none (a target with a newline) is
+ * kept as it was.
  */
 static int
-canonical_specs(struct xlcfg *copy, const char *key, const void *items,
-    size_t n, size_t size, int (*fmt)(struct strbuf *, const void *))
+canonical_specs(const struct xlcfg *cfg, const char *key, const void *items,
+    size_t n, size_t size, int (*fmt)(struct strbuf *, const void *),
+    struct xlcfg_value **out)
 {
-	const struct xlcfg_value *orig = xlcfg_get(copy, key);
+	const struct xlcfg_value *orig = xlcfg_get(cfg, key);
 	struct xlcfg_value *list;
 
+	*out = NULL;
 	if (orig == NULL)
 		return 0;
 	list = xlcfg_value_list();
@@ -511,7 +514,8 @@ canonical_specs(struct xlcfg *copy, const char *key, const void *items,
 			return -1;
 		}
 	}
-	return xlcfg_set(copy, key, list);
+	*out = list;
+	return 0;
 }
 
 static int
@@ -526,31 +530,49 @@ fmt_vif(struct strbuf *sb, const void *v)
 	return xk_vif_format_spec(sb, v);
 }
 
+/* In view (a shallow copy of the settings), key's value becomes v. */
+static void
+replace(struct xlcfg *view, const char *key, struct xlcfg_value *v)
+{
+	struct xlcfg_setting *s = (struct xlcfg_setting *)xlcfg_find(view, key);
+
+	if (s != NULL && v != NULL)
+		s->value = v;
+}
+
+/*
+ * The file is written through a view of it that differs only in the
+ * disk and vif lists: a copy of every value would double the memory.
+ * The view shares the keys, the values and the key index (the settings
+ * keep their places) and owns only its settings array.
+ */
 int
 xk_domcfg_write(struct strbuf *out, const struct xk_domcfg *dc,
     struct xk_error *err)
 {
-	struct xlcfg *copy = xlcfg_new(dc->cfg->filename);
+	struct xlcfg view = *dc->cfg;
+	struct xlcfg_value *disks = NULL, *vifs = NULL;
 	int rc = -1;
 
-	if (copy == NULL)
+	view.settings = calloc(dc->cfg->nsettings + 1, sizeof(*view.settings));
+	if (view.settings == NULL)
 		goto out;
-	for (size_t i = 0; i < dc->cfg->nsettings; i++) {
-		const struct xlcfg_setting *s = &dc->cfg->settings[i];
-		struct xlcfg_value *v = xlcfg_value_dup(s->value);
-
-		if (v == NULL || xlcfg_set(copy, s->key, v) < 0)
-			goto out;
-	}
-	if (canonical_specs(copy, "disk", dc->disks, dc->ndisks,
-	    sizeof(*dc->disks), fmt_disk) < 0 ||
-	    canonical_specs(copy, "vif", dc->vifs, dc->nvifs,
-	    sizeof(*dc->vifs), fmt_vif) < 0)
+	if (dc->cfg->nsettings > 0)
+		memcpy(view.settings, dc->cfg->settings,
+		    dc->cfg->nsettings * sizeof(*view.settings));
+	if (canonical_specs(dc->cfg, "disk", dc->disks, dc->ndisks,
+	    sizeof(*dc->disks), fmt_disk, &disks) < 0 ||
+	    canonical_specs(dc->cfg, "vif", dc->vifs, dc->nvifs,
+	    sizeof(*dc->vifs), fmt_vif, &vifs) < 0)
 		goto out;
-	rc = xlcfg_write(out, copy, xk_domcfg_key_order());
+	replace(&view, "disk", disks);
+	replace(&view, "vif", vifs);
+	rc = xlcfg_write(out, &view, xk_domcfg_key_order());
 out:
 	if (rc < 0)
 		xk_error_errno(err, ENOMEM, "%s: writing", dc->cfg->filename);
-	xlcfg_free(copy);
+	xlcfg_value_free(disks);
+	xlcfg_value_free(vifs);
+	free(view.settings);
 	return rc;
 }

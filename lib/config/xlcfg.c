@@ -219,24 +219,29 @@ xlcfg_value_free(struct xlcfg_value *v)
 struct xlcfg_value *
 xlcfg_value_dup(const struct xlcfg_value *v)
 {
-	struct xlcfg_value *c;
+	struct xlcfg_value **items, *c = NULL;
+	size_t n = 0;
 
-	if (v->type == XLCFG_STRING)
+	if (v->type == XLCFG_STRING) {
 		c = xlcfg_value_string(v->str, v->bare);
-	else
-		c = xlcfg_value_list();
-	if (c == NULL)
+		goto out;
+	}
+	/* copied items first, then the list sized exactly around them */
+	items = calloc(v->nitems + 1, sizeof(*items));
+	if (items == NULL)
 		return NULL;
-	c->line = v->line;
-	c->col = v->col;
-	for (size_t i = 0; i < v->nitems; i++) {
-		struct xlcfg_value *item = xlcfg_value_dup(v->items[i]);
-
-		if (item == NULL || xlcfg_list_append(c, item) < 0) {
-			xlcfg_value_free(item);
-			xlcfg_value_free(c);
-			return NULL;
-		}
+	while (n < v->nitems && (items[n] = xlcfg_value_dup(v->items[n])))
+		n++;
+	if (n == v->nitems)
+		c = xlcfg_value_list_of(items, n);
+	if (c == NULL)
+		while (n > 0)
+			xlcfg_value_free(items[--n]);
+	free(items);
+out:
+	if (c != NULL) {
+		c->line = v->line;
+		c->col = v->col;
 	}
 	return c;
 }

@@ -444,7 +444,9 @@ parse_list(struct lexer *lx, int depth)
 	}
 	if (lex_next(lx) < 0 || parse_list_items(lx, depth) < 0)
 		goto out;
-	list = xlcfg_value_list_of(lx->items + base, lx->nitems - base);
+	/* no items pushed yet: lx->items may be NULL, not an array */
+	list = xlcfg_value_list_of(lx->nitems > base ? lx->items + base : NULL,
+	    lx->nitems - base);
 	if (list == NULL) {
 		xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
 		goto out;

@@ -1,6 +1,6 @@
 #!/bin/sh
-# t2020-cfg-memory - xk cfg check and xk cfg show --json stay within the
-# memory xk-cfg(1) promises for any file under 1 MiB: at most 40 times
+# t2020-cfg-memory - xk cfg check, show --json and show --canonical stay
+# within the memory xk-cfg(1) promises for any file under 1 MiB: at most 40 times
 # the file's size beyond what the program needs for an empty file,
 # measured as the peak RSS of the child (/usr/bin/time %M), on hostile
 # shapes (issue 21, item 7).  Sanitizer builds are held to a looser
@@ -35,9 +35,12 @@ peak() {
 shape() {
 	f=$tmp/$1.cfg
 	size=$(wc -c <"$f")
-	for cmd in check "show --json"; do
-		base=$base_check
-		[ "$cmd" = check ] || base=$base_show
+	for cmd in check "show --json" "show --canonical"; do
+		case $cmd in
+		check) base=$base_check ;;
+		*json) base=$base_json ;;
+		*) base=$base_canonical ;;
+		esac
 		# shellcheck disable=SC2086
 		got=$(peak "$XK" cfg $cmd "$f")
 		limit=$((base + factor * size / 1024))
@@ -56,7 +59,8 @@ shape() {
 
 : >"$tmp/empty.cfg"
 base_check=$(peak "$XK" cfg check "$tmp/empty.cfg")
-base_show=$(peak "$XK" cfg show --json "$tmp/empty.cfg")
+base_json=$(peak "$XK" cfg show --json "$tmp/empty.cfg")
+base_canonical=$(peak "$XK" cfg show --canonical "$tmp/empty.cfg")
 { printf 'x=['; rep '1,' $((max / 2)); printf ']\n'; } >"$tmp/numbers.cfg"
 shape numbers
 { printf 'x=['; rep '"",' $((max / 3)); printf ']\n'; } >"$tmp/strings.cfg"
