@@ -114,8 +114,13 @@ cmd_cfg_check(int argc, char **argv)
 		xk_domcfg_free(dc);
 	}
 	if (json) {
-		json_dumpf(results, stdout, JSON_INDENT(2));
-		putchar('\n');
+		struct xk_error err = { 0 };
+
+		if (json_dumpf(results, stdout, JSON_INDENT(2)) < 0 ||
+		    putchar('\n') == EOF || fflush(stdout) != 0) {
+			xk_error_errno(&err, errno, "writing the JSON document");
+			status = xk_fail(cmd, &err);
+		}
 		json_decref(results);
 	}
 	return status;

@@ -365,6 +365,12 @@ xk_domcfg_write_json(FILE *f, const struct xk_domcfg *dc,
 		return -1;
 	}
 	putc('\n', f);
+	/* a full disk or a closed pipe must not pass for a document */
+	if (fflush(f) != 0 || ferror(f)) {
+		xk_error_errno(err, errno, "%s: writing the JSON document",
+		    cfg->filename);
+		return -1;
+	}
 	return 0;
 }
 

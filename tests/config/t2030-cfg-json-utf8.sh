@@ -2,7 +2,8 @@
 # t2030-cfg-json-utf8 - JSON output never drops what is not UTF-8
 # (issue 21, item 9): xk cfg show --json refuses a value JSON cannot
 # hold, with its place and before writing anything; xk cfg check --json
-# escapes file names and messages as \xNN; valid UTF-8 passes unchanged.
+# escapes file names and messages as \xNN; valid UTF-8 passes unchanged;
+# a document that cannot be written fails the command.
 #   t2030-cfg-json-utf8.sh XK BUILD-DIR
 set -u
 XK=$1
@@ -55,6 +56,27 @@ then
 	ok "valid UTF-8 kept as it is"
 else
 	not_ok "valid UTF-8 kept as it is"
+fi
+
+# a document that could not be written is a failure, not a success
+if [ -w /dev/full ]; then
+	"$XK" cfg show --json "$tmp/good.cfg" >/dev/full 2>"$tmp/err"
+	st=$?
+	: >"$tmp/out"
+	if [ "$st" -eq 1 ] && grep -q 'writing the JSON document' "$tmp/err"
+	then
+		ok "show --json into a full disk fails"
+	else
+		not_ok "show --json into a full disk fails (status $st)"
+	fi
+	"$XK" cfg check --json "$tmp/good.cfg" >/dev/full 2>"$tmp/err"
+	st=$?
+	if [ "$st" -eq 1 ] && grep -q 'writing the JSON document' "$tmp/err"
+	then
+		ok "check --json into a full disk fails"
+	else
+		not_ok "check --json into a full disk fails (status $st)"
+	fi
 fi
 
 # check --json: every file has its entry, escaped where it is not UTF-8
