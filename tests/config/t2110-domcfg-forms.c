@@ -2,7 +2,8 @@
  * t2110-domcfg-forms - every form xl.cfg(5) (Xen 4.17, Debian's
  * xen-utils-common) documents for a key xenkit maps is accepted, and
  * read as xl reads it: libxlutil accepts the same text and its getter for
- * the documented type (xlu_cfg_get_long, _string, _list) succeeds, and
+ * the documented type (xlu_cfg_get_long, _string, _list) succeeds, a
+ * number's typed value is the one xlu_cfg_get_long reads, and
  * enumerations (viridian groups) are checked against libxl's own tables
  * (issue 21, item 8: viridian=["defaults"] was rejected).
  */
@@ -10,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <libxl.h>
 #include <libxlutil.h>
 
 #include "config/domcfg.h"
+#include "config/domcfg_json.h"
 #include "harness.h"
 
 enum getter { NUM, STR, LIST };
@@ -81,14 +84,17 @@ static const struct form {
 };
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
-/* libxlutil reads "KEY = VALUE" and its getter for the type succeeds. */
+/*
+ * libxlutil reads "KEY = VALUE" and its getter for the type succeeds;
+ * *num is the number it reads for a NUM form.
+ */
 static bool
-xl_reads(const struct form *f, const char *text)
+xl_reads(const struct form *f, const char *text, long *num)
 {
 	XLU_Config *xc = xlu_cfg_init(stderr, "forms");
 	XLU_ConfigList *l;
 	const char *s;
-	long n;
+	long n = 0;
 	bool ok;
 
 	if (xc == NULL)
@@ -101,12 +107,32 @@ xl_reads(const struct form *f, const char *text)
 	else if (ok)
 		ok = xlu_cfg_get_list(xc, f->key, &l, NULL, 0) == 0;
 	xlu_cfg_destroy(xc);
+	*num = n;
 	return ok;
+}
+
+/* A number's typed value in xk's JSON is what xl reads (a BOOLEAN: != 0). */
+static bool
+same_number(const struct xk_domcfg *dc, const char *key, long n)
+{
+	json_t *doc = xk_domcfg_to_json(dc), *v;
+	bool same;
+
+	if (doc == NULL)
+		return false;
+	v = json_object_get(doc, key);
+	if (json_is_integer(v))
+		same = json_integer_value(v) == n;
+	else
+		same = json_is_boolean(v) && json_is_true(v) == (n != 0);
+	json_decref(doc);
+	return same;
 }
 
 TEST(documented_forms_accepted)
 {
 	char text[512];
+	long n;
 
 	for (size_t i = 0; i < NFORMS; i++) {
 		struct xk_error e = { 0 };
@@ -115,15 +141,18 @@ TEST(documented_forms_accepted)
 
 		snprintf(text, sizeof(text), "%s = %s\n", forms[i].key,
 		    forms[i].value);
-		if (!xl_reads(&forms[i], text))
+		if (!xl_reads(&forms[i], text, &n))
 			printf("#   libxlutil does not read: %s", text);
-		CHECK(xl_reads(&forms[i], text));
+		CHECK(xl_reads(&forms[i], text, &n));
 		cfg = xlcfg_parse("f.cfg", text, strlen(text), &e);
 		if (cfg != NULL)
 			dc = xk_domcfg_from_xlcfg(cfg, &e);
 		if (dc == NULL)
 			printf("#   xk rejects %s#   %s\n", text, e.msg);
 		CHECK(dc != NULL);
+		if (forms[i].get == NUM && !same_number(dc, forms[i].key, n))
+			printf("#   xl reads %ld from %s", n, text);
+		CHECK(forms[i].get != NUM || same_number(dc, forms[i].key, n));
 		xk_domcfg_free(dc);
 	}
 }
