@@ -4,7 +4,8 @@
  * Writes as it goes, so a document costs no memory beyond the data it
  * is made of; the layout is jansson's JSON_INDENT(2).  Strings must be
  * valid UTF-8 (callers check first, with json_utf8_check, so that a
- * refusal comes before any output).
+ * refusal comes before any output).  Write errors stay in the FILE:
+ * callers check ferror() at the end.
  */
 #ifndef XK_CONFIG_JSON_OUT_H
 #define XK_CONFIG_JSON_OUT_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "util/strbuf.h"
 
 #define JSON_OUT_MAX_DEPTH 80
 
@@ -39,7 +42,6 @@ long json_utf8_check(const char *s);
  * as the four characters \xNN: for text meant for people (messages,
  * file names), never for values.  -1 when out of memory.
  */
-struct strbuf;
 int json_utf8_escape(struct strbuf *sb, const char *s);
 
 #endif
