@@ -1,6 +1,7 @@
 /*
  * cmd-cfg.c - xk cfg check | show: thin layers over lib/config.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "config/domcfg.h"
 #include "config/domcfg_json.h"
+#include "config/json_out.h"
 #include "xk.h"
 
 enum { OPT_JSON = 1, OPT_CANONICAL };
@@ -56,6 +58,26 @@ print_notes(const struct xlcfg *cfg)
 		    cfg->notes[i].line, cfg->notes[i].col, cfg->notes[i].msg);
 }
 
+/*
+ * One {"file", "ok", "error"} entry.  A file name or message that is not
+ * UTF-8 (JSON holds nothing else) has its bad bytes written as \xNN.
+ */
+static int
+check_result(json_t *results, const char *file, const char *error)
+{
+	struct strbuf f = STRBUF_INIT, e = STRBUF_INIT;
+	json_t *o = NULL;
+
+	if (json_utf8_escape(&f, file) == 0 && (error == NULL ||
+	    json_utf8_escape(&e, error) == 0))
+		o = json_pack("{s:s, s:b, s:s?}", "file", strbuf_str(&f),
+		    "ok", error == NULL, "error", error != NULL ?
+		    strbuf_str(&e) : NULL);
+	strbuf_free(&f);
+	strbuf_free(&e);
+	return o != NULL ? json_array_append_new(results, o) : -1;
+}
+
 int
 cmd_cfg_check(int argc, char **argv)
 {
@@ -82,15 +104,23 @@ cmd_cfg_check(int argc, char **argv)
 		} else if (!json) {
 			print_notes(dc->cfg);
 		}
-		if (json)
-			json_array_append_new(results, json_pack("{s:s, s:b, "
-			    "s:s?}", "file", argv[i], "ok", dc != NULL,
-			    "error", dc == NULL ? err.msg : NULL));
+		if (json && check_result(results, argv[i], dc != NULL ? NULL :
+		    err.msg) < 0) {
+			xk_domcfg_free(dc);
+			json_decref(results);
+			xk_error_errno(&err, ENOMEM, "%s", argv[i]);
+			return xk_fail(cmd, &err);
+		}
 		xk_domcfg_free(dc);
 	}
 	if (json) {
-		json_dumpf(results, stdout, JSON_INDENT(2));
-		putchar('\n');
+		struct xk_error err = { 0 };
+
+		if (json_dumpf(results, stdout, JSON_INDENT(2)) < 0 ||
+		    putchar('\n') == EOF || fflush(stdout) != 0) {
+			xk_error_errno(&err, errno, "writing the JSON document");
+			status = xk_fail(cmd, &err);
+		}
 		json_decref(results);
 	}
 	return status;
@@ -148,11 +178,8 @@ cmd_cfg_show(int argc, char **argv)
 		return xk_fail(cmd, &err);
 	print_notes(dc->cfg);
 	if (json) {
-		json_t *doc = xk_domcfg_to_json(dc);
-
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(doc);
+		if (xk_domcfg_write_json(stdout, dc, &err) < 0)
+			status = xk_fail(cmd, &err);
 	} else if (canonical) {
 		struct strbuf sb = STRBUF_INIT;
 

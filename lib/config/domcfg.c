@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxl.h>
+
 #include "config/domcfg.h"
 
 enum kind {
@@ -23,6 +25,7 @@ enum kind {
 	K_DISKS,	/* a list of disk specs */
 	K_VIFS,		/* a list of vif specs */
 	K_UUID,		/* a string of the uuid form */
+	K_VIRIDIAN,	/* a BOOLEAN or a list of enlightenment groups */
 };
 
 struct key_def {
@@ -60,7 +63,7 @@ static const struct key_def keys[] = {
 	{ "apic", K_BOOL, F(apic), 0, 0 },
 	{ "pae", K_BOOL, F(pae), 0, 0 },
 	{ "nx", K_BOOL, F(nx), 0, 0 },
-	{ "viridian", K_BOOL, F(viridian), 0, 0 },
+	{ "viridian", K_VIRIDIAN, F(viridian), 0, 0 },
 	{ "hpet", K_BOOL, F(hpet), 0, 0 },
 	{ "stdvga", K_BOOL, F(stdvga), 0, 0 },
 	{ "videoram", K_LONG, F(videoram), 0, 1L << 20 },
@@ -236,12 +239,27 @@ is_uuid(const char *s)
 }
 
 static int
+too_many(const struct xk_domcfg *dc, const struct xlcfg_value *v,
+    const char *key, struct xk_error *err)
+{
+	char why[96];
+
+	if (v->nitems <= XK_MAX_DEVICES)
+		return 0;
+	snprintf(why, sizeof(why), "more than %d specs (xenkit's limit)",
+	    XK_MAX_DEVICES);
+	return bad(dc->cfg, v->items[XK_MAX_DEVICES], key, why, err);
+}
+
+static int
 load_disks(struct xk_domcfg *dc, const struct xlcfg_value *v,
     struct xk_error *err)
 {
 	if (v->type != XLCFG_LIST)
 		return bad(dc->cfg, v, "disk", "expected a list of disk specs",
 		    err);
+	if (too_many(dc, v, "disk", err) < 0)
+		return -1;
 	dc->disks = calloc(v->nitems + 1, sizeof(*dc->disks));
 	if (dc->disks == NULL)
 		return xk_error_errno(err, ENOMEM, "disk"), -1;
@@ -265,6 +283,8 @@ load_vifs(struct xk_domcfg *dc, const struct xlcfg_value *v,
 	if (v->type != XLCFG_LIST)
 		return bad(dc->cfg, v, "vif", "expected a list of vif specs",
 		    err);
+	if (too_many(dc, v, "vif", err) < 0)
+		return -1;
 	dc->vifs = calloc(v->nitems + 1, sizeof(*dc->vifs));
 	if (dc->vifs == NULL)
 		return xk_error_errno(err, ENOMEM, "vif"), -1;
@@ -277,6 +297,46 @@ load_vifs(struct xk_domcfg *dc, const struct xlcfg_value *v,
 		if (xk_vif_parse(it->str, &dc->vifs[i], &verr) < 0)
 			return bad(dc->cfg, it, "vif", verr.msg, err);
 		dc->nvifs++;
+	}
+	return 0;
+}
+
+/*
+ * viridian=[ "GROUP", ... ] as xl's parse_config_data reads it: "all",
+ * "defaults", or a group libxl knows, optionally after '!' (not before
+ * "all" or "defaults").  The BOOLEAN form is get_long's.
+ */
+static int
+load_viridian(struct xk_domcfg *dc, const struct key_def *k,
+    const struct xlcfg_value *v, struct xk_error *err)
+{
+	struct xk_strlist *groups = &dc->viridian_groups;
+	libxl_viridian_enlightenment e;
+	char why[160];
+
+	if (v->type == XLCFG_STRING) {
+		if (get_long(dc->cfg, v, k, &dc->viridian, err) < 0)
+			return -1;
+		dc->viridian = dc->viridian != 0;
+		return 0;
+	}
+	if (get_strlist(dc->cfg, v, k->key, groups, err) < 0)
+		return -1;
+	for (size_t i = 0; i < groups->n; i++) {
+		const char *g = groups->v[i];
+
+		if (strcmp(g, "defaults") == 0) {
+			dc->viridian = 1;
+			continue;
+		}
+		if (strcmp(g, "all") == 0)
+			continue;
+		if (libxl_viridian_enlightenment_from_string(g + (*g == '!'),
+		    &e) != 0) {
+			snprintf(why, sizeof(why), "unknown enlightenment "
+			    "group '%.64s' (see xl.cfg(5))", g);
+			return bad(dc->cfg, v->items[i], k->key, why, err);
+		}
 	}
 	return 0;
 }
@@ -340,6 +400,8 @@ load_key(struct xk_domcfg *dc, const struct key_def *k,
 		return load_disks(dc, v, err);
 	case K_VIFS:
 		return load_vifs(dc, v, err);
+	case K_VIRIDIAN:
+		return load_viridian(dc, k, v, err);
 	}
 	return 0;
 }
@@ -413,21 +475,25 @@ xk_domcfg_free(struct xk_domcfg *dc)
 	free(dc->pci.v);
 	free(dc->serial.v);
 	free(dc->vfb.v);
+	free(dc->viridian_groups.v);
 	xlcfg_free(dc->cfg);
 	free(dc);
 }
 
 /*
- * Replace a spec list (disk, vif) in copy with the canonical forms; a
- * spec that has none (a target with a newline) is kept as it was.
+ * The spec list (disk, vif) in canonical forms, into *out (NULL when the
+ * key is not set); a spec that has none (a target with a newline) is
+ * kept as it was.
  */
 static int
-canonical_specs(struct xlcfg *copy, const char *key, const void *items,
-    size_t n, size_t size, int (*fmt)(struct strbuf *, const void *))
+canonical_specs(const struct xlcfg *cfg, const char *key, const void *items,
+    size_t n, size_t size, int (*fmt)(struct strbuf *, const void *),
+    struct xlcfg_value **out)
 {
-	const struct xlcfg_value *orig = xlcfg_get(copy, key);
+	const struct xlcfg_value *orig = xlcfg_get(cfg, key);
 	struct xlcfg_value *list;
 
+	*out = NULL;
 	if (orig == NULL)
 		return 0;
 	list = xlcfg_value_list();
@@ -448,7 +514,8 @@ canonical_specs(struct xlcfg *copy, const char *key, const void *items,
 			return -1;
 		}
 	}
-	return xlcfg_set(copy, key, list);
+	*out = list;
+	return 0;
 }
 
 static int
@@ -463,31 +530,49 @@ fmt_vif(struct strbuf *sb, const void *v)
 	return xk_vif_format_spec(sb, v);
 }
 
+/* In view (a shallow copy of the settings), key's value becomes v. */
+static void
+replace(struct xlcfg *view, const char *key, struct xlcfg_value *v)
+{
+	struct xlcfg_setting *s = (struct xlcfg_setting *)xlcfg_find(view, key);
+
+	if (s != NULL && v != NULL)
+		s->value = v;
+}
+
+/*
+ * The file is written through a view of it that differs only in the
+ * disk and vif lists: a copy of every value would double the memory.
+ * The view shares the keys, the values and the key index (the settings
+ * keep their places) and owns only its settings array.
+ */
 int
 xk_domcfg_write(struct strbuf *out, const struct xk_domcfg *dc,
     struct xk_error *err)
 {
-	struct xlcfg *copy = xlcfg_new(dc->cfg->filename);
+	struct xlcfg view = *dc->cfg;
+	struct xlcfg_value *disks = NULL, *vifs = NULL;
 	int rc = -1;
 
-	if (copy == NULL)
+	view.settings = calloc(dc->cfg->nsettings + 1, sizeof(*view.settings));
+	if (view.settings == NULL)
 		goto out;
-	for (size_t i = 0; i < dc->cfg->nsettings; i++) {
-		const struct xlcfg_setting *s = &dc->cfg->settings[i];
-		struct xlcfg_value *v = xlcfg_value_dup(s->value);
-
-		if (v == NULL || xlcfg_set(copy, s->key, v) < 0)
-			goto out;
-	}
-	if (canonical_specs(copy, "disk", dc->disks, dc->ndisks,
-	    sizeof(*dc->disks), fmt_disk) < 0 ||
-	    canonical_specs(copy, "vif", dc->vifs, dc->nvifs,
-	    sizeof(*dc->vifs), fmt_vif) < 0)
+	if (dc->cfg->nsettings > 0)
+		memcpy(view.settings, dc->cfg->settings,
+		    dc->cfg->nsettings * sizeof(*view.settings));
+	if (canonical_specs(dc->cfg, "disk", dc->disks, dc->ndisks,
+	    sizeof(*dc->disks), fmt_disk, &disks) < 0 ||
+	    canonical_specs(dc->cfg, "vif", dc->vifs, dc->nvifs,
+	    sizeof(*dc->vifs), fmt_vif, &vifs) < 0)
 		goto out;
-	rc = xlcfg_write(out, copy, xk_domcfg_key_order());
+	replace(&view, "disk", disks);
+	replace(&view, "vif", vifs);
+	rc = xlcfg_write(out, &view, xk_domcfg_key_order());
 out:
 	if (rc < 0)
 		xk_error_errno(err, ENOMEM, "%s: writing", dc->cfg->filename);
-	xlcfg_free(copy);
+	xlcfg_value_free(disks);
+	xlcfg_value_free(vifs);
+	free(view.settings);
 	return rc;
 }

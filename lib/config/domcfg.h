@@ -33,6 +33,12 @@ enum xk_event {
 };
 
 #define XK_UNSET	(-1L)	/* a number or flag the file does not set */
+/*
+ * More disks or vifs are refused: each costs memory in the model, and a
+ * guest needs an event channel for each (xl's default
+ * max_event_channels, 1023, would not cover a quarter of this).
+ */
+#define XK_MAX_DEVICES	4096
 
 struct xk_strlist {
 	char **v;
@@ -52,6 +58,9 @@ struct xk_domcfg {
 	long acpi, apic, pae, nx, hpet, stdvga, vnc, viridian;
 	enum xk_action on[XK_ON_COUNT];
 	struct xk_strlist cpus, bootloader_args, pci, serial, vfb;
+	/* viridian=["GROUP", ...] as given; viridian is then 1 with
+	 * "defaults" in it (as xl sets it), else XK_UNSET */
+	struct xk_strlist viridian_groups;
 	struct xk_disk *disks;
 	size_t ndisks;
 	struct xk_vif *vifs;

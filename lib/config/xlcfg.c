@@ -1,10 +1,12 @@
 /*
  * xlcfg.c - the xl.cfg syntax tree: settings and values.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/xlcfg.h"
+#include "config/xlcfg_index.h"
 
 struct xlcfg *
 xlcfg_new(const char *filename)
@@ -32,6 +34,7 @@ xlcfg_free(struct xlcfg *cfg)
 	}
 	for (size_t i = 0; i < cfg->nnotes; i++)
 		free(cfg->notes[i].msg);
+	xlcfg_index_free(cfg->index);
 	free(cfg->settings);
 	free(cfg->notes);
 	free(cfg->filename);
@@ -41,10 +44,9 @@ xlcfg_free(struct xlcfg *cfg)
 const struct xlcfg_setting *
 xlcfg_find(const struct xlcfg *cfg, const char *key)
 {
-	for (size_t i = 0; i < cfg->nsettings; i++)
-		if (strcmp(cfg->settings[i].key, key) == 0)
-			return &cfg->settings[i];
-	return NULL;
+	size_t i = xlcfg_index_find(cfg, key);
+
+	return i != XLCFG_NOT_FOUND ? &cfg->settings[i] : NULL;
 }
 
 const struct xlcfg_value *
@@ -79,6 +81,10 @@ xlcfg_set(struct xlcfg *cfg, const char *key, struct xlcfg_value *v)
 	s->key = strdup(key);
 	if (s->key == NULL)
 		goto fail;
+	if (xlcfg_index_add(cfg, cfg->nsettings) < 0) {
+		free(s->key);
+		goto fail;
+	}
 	s->value = v;
 	cfg->nsettings++;
 	return 0;
@@ -87,20 +93,25 @@ fail:
 	return -1;
 }
 
+/* What follows a value in its allocation: its text or its items. */
+static void *
+inline_part(const struct xlcfg_value *v)
+{
+	return (void *)(v + 1);
+}
+
 struct xlcfg_value *
 xlcfg_value_string(const char *str, bool bare)
 {
-	struct xlcfg_value *v = calloc(1, sizeof(*v));
+	size_t len = strlen(str);
+	struct xlcfg_value *v = calloc(1, sizeof(*v) + len + 1);
 
 	if (v == NULL)
 		return NULL;
 	v->type = XLCFG_STRING;
 	v->bare = bare;
-	v->str = strdup(str);
-	if (v->str == NULL) {
-		free(v);
-		return NULL;
-	}
+	v->str = inline_part(v);
+	memcpy(v->str, str, len + 1);
 	return v;
 }
 
@@ -114,16 +125,80 @@ xlcfg_value_list(void)
 	return v;
 }
 
+struct xlcfg_value *
+xlcfg_value_list_of(struct xlcfg_value *const *items, size_t n)
+{
+	struct xlcfg_value *v;
+
+	if (n > UINT32_MAX || n > (SIZE_MAX - sizeof(*v)) / sizeof(*items))
+		return NULL;
+	v = calloc(1, sizeof(*v) + n * sizeof(*items));
+	if (v == NULL)
+		return NULL;
+	v->type = XLCFG_LIST;
+	v->items = inline_part(v);
+	if (n > 0)
+		memcpy(v->items, items, n * sizeof(*items));
+	v->nitems = (uint32_t)n;
+	return v;
+}
+
+/* Heap arrays and strings hold a power of two, so appends are O(1). */
+static size_t
+heap_cap(size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
 int
 xlcfg_list_append(struct xlcfg_value *list, struct xlcfg_value *item)
 {
-	struct xlcfg_value **items;
+	struct xlcfg_value **items = list->items;
+	size_t n = list->nitems;
 
-	items = reallocarray(list->items, list->nitems + 1, sizeof(*items));
-	if (items == NULL)
+	if (n >= UINT32_MAX)
 		return -1;
+	if (items == NULL || items == inline_part(list)) {
+		items = calloc(heap_cap(n + 1), sizeof(*items));
+		if (items == NULL)
+			return -1;
+		if (n > 0)
+			memcpy(items, list->items, n * sizeof(*items));
+	} else if (n == heap_cap(n)) {
+		items = reallocarray(items, heap_cap(n + 1), sizeof(*items));
+		if (items == NULL)
+			return -1;
+	}
 	list->items = items;
 	list->items[list->nitems++] = item;
+	return 0;
+}
+
+int
+xlcfg_string_append(struct xlcfg_value *a, size_t alen, const char *b,
+    size_t blen)
+{
+	char *s = a->str;
+
+	if (blen > SIZE_MAX / 2 - alen)
+		return -1;
+	if (s == inline_part(a)) {
+		s = malloc(heap_cap(alen + blen + 1));
+		if (s == NULL)
+			return -1;
+		memcpy(s, a->str, alen);
+	} else if (heap_cap(alen + 1) < alen + blen + 1) {
+		s = realloc(s, heap_cap(alen + blen + 1));
+		if (s == NULL)
+			return -1;
+	}
+	memcpy(s + alen, b, blen);
+	s[alen + blen] = '\0';
+	a->str = s;
 	return 0;
 }
 
@@ -134,32 +209,39 @@ xlcfg_value_free(struct xlcfg_value *v)
 		return;
 	for (size_t i = 0; i < v->nitems; i++)
 		xlcfg_value_free(v->items[i]);
-	free(v->items);
-	free(v->str);
+	if (v->items != inline_part(v))
+		free(v->items);
+	if (v->str != inline_part(v))
+		free(v->str);
 	free(v);
 }
 
 struct xlcfg_value *
 xlcfg_value_dup(const struct xlcfg_value *v)
 {
-	struct xlcfg_value *c;
+	struct xlcfg_value **items, *c = NULL;
+	size_t n = 0;
 
-	if (v->type == XLCFG_STRING)
+	if (v->type == XLCFG_STRING) {
 		c = xlcfg_value_string(v->str, v->bare);
-	else
-		c = xlcfg_value_list();
-	if (c == NULL)
+		goto out;
+	}
+	/* copied items first, then the list sized exactly around them */
+	items = calloc(v->nitems + 1, sizeof(*items));
+	if (items == NULL)
 		return NULL;
-	c->line = v->line;
-	c->col = v->col;
-	for (size_t i = 0; i < v->nitems; i++) {
-		struct xlcfg_value *item = xlcfg_value_dup(v->items[i]);
-
-		if (item == NULL || xlcfg_list_append(c, item) < 0) {
-			xlcfg_value_free(item);
-			xlcfg_value_free(c);
-			return NULL;
-		}
+	while (n < v->nitems && (items[n] = xlcfg_value_dup(v->items[n])))
+		n++;
+	if (n == v->nitems)
+		c = xlcfg_value_list_of(items, n);
+	if (c == NULL)
+		while (n > 0)
+			xlcfg_value_free(items[--n]);
+	free(items);
+out:
+	if (c != NULL) {
+		c->line = v->line;
+		c->col = v->col;
 	}
 	return c;
 }

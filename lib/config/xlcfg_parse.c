@@ -54,6 +54,9 @@ struct lexer {
 	size_t len;
 	int tline, tcol;
 	struct strbuf text;	/* dequoted STRING, or IDENT/NUMBER text */
+	/* the items of the lists being read (nested lists stack up) */
+	struct xlcfg_value **items;
+	size_t nitems, capitems;
 	struct xlcfg *cfg;	/* for notes */
 	struct xk_error *err;
 };
@@ -379,7 +382,28 @@ skip_newlines(struct lexer *lx)
 static struct xlcfg_value *parse_value(struct lexer *lx, int depth);
 
 static int
-parse_list_items(struct lexer *lx, struct xlcfg_value *list, int depth)
+push_item(struct lexer *lx, struct xlcfg_value *item)
+{
+	if (lx->nitems == lx->capitems) {
+		size_t cap = lx->capitems ? lx->capitems * 2 : 64;
+		struct xlcfg_value **p;
+
+		p = reallocarray(lx->items, cap, sizeof(*p));
+		if (p == NULL) {
+			xlcfg_value_free(item);
+			xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
+			return -1;
+		}
+		lx->items = p;
+		lx->capitems = cap;
+	}
+	lx->items[lx->nitems++] = item;
+	return 0;
+}
+
+/* Read items onto lx->items up to the closing ']'. */
+static int
+parse_list_items(struct lexer *lx, int depth)
 {
 	for (;;) {
 		struct xlcfg_value *item;
@@ -389,13 +413,8 @@ parse_list_items(struct lexer *lx, struct xlcfg_value *list, int depth)
 		if (lx->tok == T_RBRACKET)
 			return 0;
 		item = parse_value(lx, depth + 1);
-		if (item == NULL)
+		if (item == NULL || push_item(lx, item) < 0)
 			return -1;
-		if (xlcfg_list_append(list, item) < 0) {
-			xlcfg_value_free(item);
-			xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
-			return -1;
-		}
 		if (skip_newlines(lx) < 0)
 			return -1;
 		if (lx->tok == T_RBRACKET)
@@ -407,32 +426,41 @@ parse_list_items(struct lexer *lx, struct xlcfg_value *list, int depth)
 	}
 }
 
+/*
+ * The items are gathered on a stack and the list allocated once, with
+ * its items in the same allocation: no slack, no per-list array.
+ */
 static struct xlcfg_value *
 parse_list(struct lexer *lx, int depth)
 {
-	struct xlcfg_value *list;
+	struct xlcfg_value *list = NULL;
 	int line = lx->tline, col = lx->tcol;
+	size_t base = lx->nitems;
 
 	if (depth >= XLCFG_MAX_DEPTH) {
 		lex_error(lx, line, col, "lists nested more than %d deep",
 		    XLCFG_MAX_DEPTH);
 		return NULL;
 	}
-	list = xlcfg_value_list();
+	if (lex_next(lx) < 0 || parse_list_items(lx, depth) < 0)
+		goto out;
+	/* no items pushed yet: lx->items may be NULL, not an array */
+	list = xlcfg_value_list_of(lx->nitems > base ? lx->items + base : NULL,
+	    lx->nitems - base);
 	if (list == NULL) {
 		xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
-		return NULL;
+		goto out;
 	}
+	lx->nitems = base;	/* the list owns them now */
 	list->line = line;
 	list->col = col;
-	if (lex_next(lx) < 0 || parse_list_items(lx, list, depth) < 0) {
-		xlcfg_value_free(list);
-		return NULL;
-	}
 	if (lex_next(lx) < 0) {	/* past ']' */
 		xlcfg_value_free(list);
-		return NULL;
+		list = NULL;
 	}
+out:
+	while (lx->nitems > base)
+		xlcfg_value_free(lx->items[--lx->nitems]);
 	return list;
 }
 
@@ -487,9 +515,11 @@ add_note(struct xlcfg *cfg, int line, int col, const char *msg)
 
 /* key += v: strings concatenate, lists append; v is consumed. */
 static int
-append_value(struct lexer *lx, struct xlcfg_value *old,
+append_value(struct lexer *lx, struct xlcfg_setting *s,
     struct xlcfg_value *v)
 {
+	struct xlcfg_value *old = s->value;
+
 	if (old->type != v->type) {
 		lex_error(lx, v->line, v->col, "'+=' cannot add %s",
 		    v->type == XLCFG_LIST ? "a list to a string" :
@@ -498,15 +528,11 @@ append_value(struct lexer *lx, struct xlcfg_value *old,
 		return -1;
 	}
 	if (old->type == XLCFG_STRING) {
-		size_t a = strlen(old->str), b = strlen(v->str);
-		char *s = malloc(a + b + 1);
+		size_t b = strlen(v->str);
 
-		if (s == NULL)
+		if (xlcfg_string_append(old, s->len, v->str, b) < 0)
 			goto nomem;
-		memcpy(s, old->str, a);
-		memcpy(s + a, v->str, b + 1);
-		free(old->str);
-		old->str = s;
+		s->len += b;
 		old->bare = old->bare && v->bare;
 		xlcfg_value_free(v);
 		return 0;
@@ -529,13 +555,14 @@ store(struct lexer *lx, struct xlcfg *cfg, const char *key, bool append,
     struct xlcfg_value *v, int line, int col)
 {
 	struct xlcfg_setting *s = (struct xlcfg_setting *)xlcfg_find(cfg, key);
+	bool first = s == NULL;
 	char note[256];
 
 	if (s == NULL || !append) {
 		if (s != NULL) {
 			snprintf(note, sizeof(note), "'%s' set again (first "
 			    "set on line %d): the last value wins, as in xl",
-			    key, s->line);
+			    key, s->first_line);
 			if (add_note(cfg, line, col, note) < 0) {
 				xlcfg_value_free(v);
 				xk_error_errno(lx->err, ENOMEM, "%s", lx->file);
@@ -547,8 +574,14 @@ store(struct lexer *lx, struct xlcfg *cfg, const char *key, bool append,
 			return -1;
 		}
 		s = (struct xlcfg_setting *)xlcfg_find(cfg, key);
-	} else if (append_value(lx, s->value, v) < 0) {
+		if (s->value->type == XLCFG_STRING)
+			s->len = strlen(s->value->str);
+	} else if (append_value(lx, s, v) < 0) {
 		return -1;
+	}
+	if (first) {
+		s->first_line = line;
+		s->first_col = col;
 	}
 	s->line = line;
 	s->col = col;
@@ -656,6 +689,7 @@ xlcfg_parse(const char *filename, const char *data, size_t len,
 		cfg = NULL;
 	}
 	strbuf_free(&lx.text);
+	free(lx.items);
 	return cfg;
 }
 

@@ -4,6 +4,8 @@
  * The output is canonical (one setting per line, lists of more than one
  * item one item per line with a trailing comma, strings in double
  * quotes) and reads back, through libxlutil or xenkit, to equal values.
+ * Lists inside lists inside lists are written on one line: indenting
+ * each level would make 64 nested lists cost 2,000 tabs.
  */
 #include <string.h>
 #include <stdio.h>
@@ -67,9 +69,24 @@ fits_one_line(const struct xlcfg_value *v)
 	return true;
 }
 
+/* [ A, B, [ C ] ] on one line. */
+static int
+write_flat(struct strbuf *out, const struct xlcfg_value *v, int indent)
+{
+	if (strbuf_adds(out, v->nitems ? "[ " : "[") < 0)
+		return -1;
+	for (size_t i = 0; i < v->nitems; i++)
+		if ((i > 0 && strbuf_adds(out, ", ") < 0) ||
+		    write_value(out, v->items[i], indent) < 0)
+			return -1;
+	return strbuf_adds(out, v->nitems ? " ]" : "]");
+}
+
 static int
 write_list(struct strbuf *out, const struct xlcfg_value *v, int indent)
 {
+	if (indent >= 2)
+		return write_flat(out, v, indent);
 	if (fits_one_line(v)) {
 		if (strbuf_adds(out, v->nitems ? "[ " : "[") < 0)
 			return -1;

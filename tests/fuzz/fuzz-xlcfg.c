@@ -5,17 +5,60 @@
  * by libxlutil with the same value for every key (checked when the
  * input holds no NUL, on which libxlutil asserts), and the canonical
  * output must parse back to equal values.
+ *
+ * And memory stays within what xk-cfg(1) promises: reading the input,
+ * its typed model and its JSON document (what xk cfg check and show
+ * --json do) never have more than 40 bytes per input byte allocated at
+ * once, plus a fixed 64 KiB; ASan's malloc hooks count the bytes.  Run
+ * it with -rss_limit_mb=512 (libFuzzer's own and ASan's memory on top).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxlutil.h>
+#include <sanitizer/allocator_interface.h>
 
 #include "config/domcfg.h"
+#include "config/domcfg_json.h"
 #include "config/xlcfg.h"
 
+#define BYTES_PER_INPUT_BYTE	40
+#define FIXED_BYTES		(64 * 1024)
+
 static FILE *devnull;
+static long long live, peak;	/* bytes allocated now, and the most */
+
+static void
+on_malloc(const volatile void *p, size_t size)
+{
+	long long now = __atomic_add_fetch(&live, (long long)size,
+	    __ATOMIC_RELAXED);
+
+	if (now > __atomic_load_n(&peak, __ATOMIC_RELAXED))
+		__atomic_store_n(&peak, now, __ATOMIC_RELAXED);
+}
+
+static void
+on_free(const volatile void *p)
+{
+	if (p != NULL)
+		__atomic_sub_fetch(&live, (long long)
+		    __sanitizer_get_allocated_size((const void *)p),
+		    __ATOMIC_RELAXED);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	devnull = fopen("/dev/null", "w");
+	if (devnull == NULL ||
+	    !__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free))
+		abort();
+	return 0;
+}
 
 static bool same_value(const XLU_Config *xc, const struct xlcfg_value *v,
     XLU_ConfigValue *xv);
@@ -101,22 +144,53 @@ round_trip(const struct xlcfg *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static long long
+now(void)
+{
+	return __atomic_load_n(&live, __ATOMIC_RELAXED);
+}
+
+static long long
+highest_since(long long from)
+{
+	long long p = __atomic_load_n(&peak, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&peak, now(), __ATOMIC_RELAXED);
+	return p - from;
+}
+
+/*
+ * Parse, then (outside the count) compare with libxlutil and write the
+ * canonical form back, then the typed model and its JSON document: the
+ * syntax tree stays allocated throughout, as in xk cfg show --json.
+ */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	long long start, parsed, extra, used, later;
 	struct xk_error e = { 0 };
 	struct xlcfg *cfg;
 	struct xk_domcfg *dc;
 
-	if (devnull == NULL)
-		devnull = fopen("/dev/null", "w");
+	start = now();
+	(void)highest_since(start);
 	cfg = xlcfg_parse("fuzz", (const char *)data, size, &e);
+	used = highest_since(start);
+	parsed = now();
 	if (memchr(data, '\0', size) == NULL && size < 65536)
 		compare_with_xlu(cfg, data, size);
-	if (cfg == NULL)
-		return 0;
-	round_trip(cfg);
-	dc = xk_domcfg_from_xlcfg(cfg, &e);
+	if (cfg != NULL)
+		round_trip(cfg);
+	extra = now() - parsed;	/* what those left, not ours to count */
+	(void)highest_since(now());
+	dc = cfg != NULL ? xk_domcfg_from_xlcfg(cfg, &e) : NULL;
+	if (dc != NULL)
+		(void)xk_domcfg_write_json(devnull, dc, &e);
+	later = highest_since(start) - extra;
+	if (later > used)
+		used = later;
+	if (used > BYTES_PER_INPUT_BYTE * (long long)size + FIXED_BYTES)
+		abort();	/* more memory than xk-cfg(1) promises */
 	if (dc != NULL) {
 		struct strbuf sb = STRBUF_INIT;
 
