@@ -27,6 +27,8 @@ struct xk_qmp {
 	json_t *events;		/* array of queued event messages */
 	json_int_t next_id;
 	char idtag[48];		/* this connection's ids: "TAG-N" */
+	void (*hook)(void *, const char *);	/* xk_qmp_set_reply_hook */
+	void *hook_arg;
 	int major, minor, micro;
 };
 
@@ -322,6 +324,14 @@ xk_qmp_close(struct xk_qmp *q)
 }
 
 void
+xk_qmp_set_reply_hook(struct xk_qmp *q, void (*fn)(void *, const char *),
+    void *arg)
+{
+	q->hook = fn;
+	q->hook_arg = arg;
+}
+
+void
 xk_qmp_version(const struct xk_qmp *q, int *major, int *minor, int *micro)
 {
 	*major = q->major;
@@ -400,6 +410,8 @@ xk_qmp_execute(struct xk_qmp *q, const char *cmd, json_t *args,
 			xk_qmp_msg_free(&msg);
 			continue;
 		}
+		if (q->hook != NULL)
+			q->hook(q->hook_arg, cmd);
 		if (msg.kind == XK_QMP_ERROR) {
 			xk_error_set(err, "QMP %s: %s: %s", cmd, msg.eclass,
 			    msg.edesc);

@@ -73,6 +73,14 @@ struct xk_qmp *xk_qmp_connect(const char *path, const char *lockpath,
     int timeout_ms, struct xk_error *err);
 void xk_qmp_close(struct xk_qmp *q);
 
+/*
+ * Have fn(arg, cmd) called each time the answer to a command (its
+ * return or its error) arrives: the command has taken effect.  fn NULL:
+ * none.  The snapshot engine's fault hook counts these (snapshot.h).
+ */
+void xk_qmp_set_reply_hook(struct xk_qmp *q,
+    void (*fn)(void *arg, const char *cmd), void *arg);
+
 /* The greeting's version, e.g. 7.2.22 (0 when not given). */
 void xk_qmp_version(const struct xk_qmp *q, int *major, int *minor,
     int *micro);

@@ -41,6 +41,7 @@ struct xk_snap_env {
 	struct xk_qmp *qmp;	/* the device model's QMP; NULL: stopped */
 	int timeout_ms;		/* for each QMP command */
 	double freeze_ms;	/* out: how long the guest's I/O was frozen */
+	unsigned faults;	/* fault points passed (xk_snap_fault) */
 };
 
 /* One disk of the domain as it is now. */
@@ -115,8 +116,15 @@ json_t *xk_snap_live_chain(struct xk_qmp *q, const char *top_node,
 /* The device's top node name for vdev (NULL if gone). */
 char *xk_snap_live_top(struct xk_qmp *q, const char *vdev, int timeout_ms,
     struct xk_error *err);
-/* Test hook: SIGKILL when XK_SNAPSHOT_FAULT is "OP:STEP" (snapshot.h). */
-void xk_snap_fault(const char *op, int step);
+/*
+ * A fault point, after an effect someone else can see (a catalog
+ * commit, a QMP command, a file made, renamed or removed, a domain
+ * paused or resumed).  Test hook: SIGKILL when XK_SNAPSHOT_FAULT names
+ * it, or says "@N" and it is the Nth point passed (snapshot.h).
+ */
+void xk_snap_fault(struct xk_snap_env *env, const char *point);
+/* The same for point "OP:STEP". */
+void xk_snap_fault_step(struct xk_snap_env *env, const char *op, int step);
 /* Fsync the directory holding path (after renames). */
 int xk_snap_sync_dir(const char *path, struct xk_error *err);
 

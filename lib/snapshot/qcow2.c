@@ -236,8 +236,8 @@ base_name(const char *path)
 
 /* qemu-img create an empty overlay at path backed by backing (fmt). */
 static int
-make_overlay(const char *path, const char *backing, const char *fmt,
-    uint64_t size, struct xk_error *err)
+make_overlay(struct xk_snap_env *env, const char *path, const char *backing,
+    const char *fmt, uint64_t size, struct xk_error *err)
 {
 	char sz[32];
 	const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2",
@@ -245,7 +245,22 @@ make_overlay(const char *path, const char *backing, const char *fmt,
 
 	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
 	unlink(path);	/* a leftover of an interrupted try */
-	return xk_snap_run(argv, err);
+	if (xk_snap_run(argv, err) < 0)
+		return -1;
+	xk_snap_fault(env, "qcow2:overlay");
+	return 0;
+}
+
+/* Remove path (gone already is fine): a fault point. */
+static int
+remove_file(struct xk_snap_env *env, const char *path, struct xk_error *err)
+{
+	if (unlink(path) < 0 && errno != ENOENT) {
+		xk_error_errno(err, errno, "remove %s", path);
+		return -1;
+	}
+	xk_snap_fault(env, "qcow2:unlink");
+	return 0;
 }
 
 static bool
@@ -346,7 +361,7 @@ qcow2_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	json_array_foreach(disks, i, d) {
 		const char *np = jstr(d, "new_path");
 
-		if ((r = make_overlay(np, jstr(d, "frozen"), jstr(d,
+		if ((r = make_overlay(env, np, jstr(d, "frozen"), jstr(d,
 		    "format"), (uint64_t)jint(d, "size"), err)) < 0)
 			break;
 		if ((r = xk_snap_sync_dir(np, err)) < 0)
@@ -432,10 +447,8 @@ qcow2_abort_create(struct xk_snap_env *env, json_t *disks,
 
 		if (env->qmp != NULL)
 			del_node(env, jstr(d, "new_node"));
-		if (unlink(np) < 0 && errno != ENOENT) {
-			xk_error_errno(err, errno, "remove %s", np);
+		if (remove_file(env, np, err) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -460,7 +473,7 @@ open_target(struct xk_snap_env *env, json_t *have, json_t *d, char *target,
 	snprintf(z, sizeof(z), "xkz%lld", (long long)jint(d, "target_id"));
 	snprintf(zpath, sizeof(zpath), "%s.z", jstr(d, "new_path"));
 	if (json_object_get(have, z) == NULL &&
-	    (make_overlay(zpath, jstr(d, "target_path"), jstr(d,
+	    (make_overlay(env, zpath, jstr(d, "target_path"), jstr(d,
 	    "target_format"), (uint64_t)jint(d, "size"), err) < 0 ||
 	    add_node(env, have, z, zpath, true, false, err) < 0))
 		goto out;
@@ -477,7 +490,9 @@ open_target(struct xk_snap_env *env, json_t *have, json_t *d, char *target,
 	}
 	json_decref(chain);
 out:
-	unlink(zpath);	/* QEMU holds it open if it needs it */
+	/* QEMU holds it open if it needs it */
+	if (remove_file(env, zpath, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -506,7 +521,7 @@ live_switch(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 		if (r == NULL)
 			goto out;
 		json_decref(r);
-		xk_snap_fault("switch", 1);
+		xk_snap_fault(env, "switch:1");
 	}
 	/*
 	 * step 2: its backing becomes the snapshot's image.  An earlier,
@@ -548,7 +563,7 @@ qcow2_revert_prepare(struct xk_snap_env *env, json_t *d,
     struct xk_error *err)
 {
 	(void)env;
-	if (make_overlay(jstr(d, "new_path"), jstr(d, "target_path"),
+	if (make_overlay(env, jstr(d, "new_path"), jstr(d, "target_path"),
 	    jstr(d, "target_format"), (uint64_t)jint(d, "size"), err) < 0)
 		return -1;
 	return xk_snap_sync_dir(jstr(d, "new_path"), err);
@@ -566,11 +581,7 @@ qcow2_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 	}
 	/* QEMU may keep the file open until the engine prunes its node */
 	/* the state since the snapshot: discarded, as revert means */
-	if (unlink(old) < 0 && errno != ENOENT) {
-		xk_error_errno(err, errno, "remove %s", old);
-		return -1;
-	}
-	return 0;
+	return remove_file(env, old, err);
 }
 
 /* Has the child already been rebased off the image being deleted? */
@@ -678,12 +689,11 @@ qcow2_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 			}
 			if (xk_snap_run(argv, err) < 0)
 				return -1;
+			xk_snap_fault(env, "qcow2:rebase");
 		}
 	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		xk_error_errno(err, errno, "remove %s", path);
+	if (remove_file(env, path, err) < 0)
 		return -1;
-	}
 	return xk_snap_sync_dir(path, err);
 }
 

@@ -112,6 +112,8 @@ xen_device_model(struct xk_snap_ctx *ctx, const char **qmp,
 	return 0;
 }
 
+static void watch_qmp(struct xk_snap_ctx *ctx);
+
 int
 xk_snap_open(struct xk_snap_ctx *ctx, const char *catalog,
     const char *domain, const char *qmp_path, const char *qmp_lock,
@@ -150,6 +152,7 @@ xk_snap_open(struct xk_snap_ctx *ctx, const char *catalog,
 	if (qmp_path != NULL && (ctx->env.qmp = xk_qmp_connect(qmp_path,
 	    qmp_lock, ctx->env.timeout_ms, err)) == NULL)
 		goto fail;
+	watch_qmp(ctx);
 	return 0;
 fail:
 	xk_snap_close(ctx);
@@ -173,14 +176,51 @@ xk_snap_close(struct xk_snap_ctx *ctx)
 /* --- the journal ------------------------------------------------------ */
 
 void
-xk_snap_fault(const char *op, int step)
+xk_snap_fault(struct xk_snap_env *env, const char *point)
 {
 	const char *f = getenv("XK_SNAPSHOT_FAULT");
-	char want[64];
+	const char *log = getenv("XK_SNAPSHOT_FAULT_LOG");
+	unsigned n = ++env->faults;
+	char nth[24];
 
-	snprintf(want, sizeof(want), "%s:%d", op, step);
-	if (f != NULL && strcmp(f, want) == 0)
+	if (log != NULL) {
+		/* which point is which number, for the tests' messages */
+		FILE *l = fopen(log, "a");
+
+		if (l != NULL) {
+			fprintf(l, "%u %s\n", n, point);
+			fclose(l);
+		}
+	}
+	snprintf(nth, sizeof(nth), "@%u", n);
+	if (f != NULL && (strcmp(f, point) == 0 || strcmp(f, nth) == 0))
 		raise(SIGKILL);	/* as if killed: no cleanup at all */
+}
+
+void
+xk_snap_fault_step(struct xk_snap_env *env, const char *op, int step)
+{
+	char point[64];
+
+	snprintf(point, sizeof(point), "%s:%d", op, step);
+	xk_snap_fault(env, point);
+}
+
+/* Every QMP command's answer is a fault point "qmp:CMD". */
+static void
+qmp_fault(void *arg, const char *cmd)
+{
+	char point[96];
+
+	snprintf(point, sizeof(point), "qmp:%s", cmd);
+	xk_snap_fault(arg, point);
+}
+
+static void
+watch_qmp(struct xk_snap_ctx *ctx)
+{
+	if (ctx->env.qmp != NULL)
+		xk_qmp_set_reply_hook(ctx->env.qmp, qmp_fault, &ctx->env);
 }
 
 static int
@@ -209,7 +249,7 @@ journal_step(struct xk_snap_ctx *ctx, const char *op, int step,
 	if (xk_catalog_exec(ctx->cat, err, "UPDATE journal SET step = ? "
 	    "WHERE domain = ?", "ii", (int64_t)step, ctx->domid) < 0)
 		return -1;
-	xk_snap_fault(op, step);
+	xk_snap_fault_step(&ctx->env, op, step);
 	return 0;
 }
 
@@ -567,7 +607,10 @@ finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    "WHERE id = ?", "ii", (int64_t)snap, ctx->domid) < 0 ||
 	    journal_end(ctx, err) < 0)
 		goto fail;
-	return xk_catalog_commit(ctx->cat, err);
+	if (xk_catalog_commit(ctx->cat, err) < 0)
+		return -1;
+	xk_snap_fault(&ctx->env, "create:commit");
+	return 0;
 fail:
 	xk_catalog_rollback(ctx->cat);
 	return -1;
@@ -593,6 +636,7 @@ qmp_reattach(struct xk_snap_ctx *ctx, struct xk_error *err)
 		return 0;
 	ctx->env.qmp = xk_qmp_connect(ctx->qmp_path, ctx->xen.lock[0] ?
 	    ctx->xen.lock : NULL, ctx->env.timeout_ms, err);
+	watch_qmp(ctx);
 	return ctx->env.qmp == NULL ? -1 : 0;
 }
 
@@ -960,7 +1004,7 @@ freeze_blkback(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pause && xk_snap_xen_pause(domid, err) < 0)
 		return -1;
-	xk_snap_fault("pause", 1);
+	xk_snap_fault(&ctx->env, "pause:1");
 	r = sync_disks(disks, err) < 0 || run_groups(ctx, disks, true,
 	    err) < 0 || journal_step(ctx, "create", 3, err) < 0 ? -1 : 0;
 	if (pause && xk_snap_xen_unpause(domid, &e) < 0) {
@@ -1102,7 +1146,7 @@ create(struct xk_snap_ctx *ctx, const char *name, const char *description,
 	if (plan == NULL || journal_start(ctx, "create", name, plan, err) < 0 ||
 	    xk_catalog_commit(ctx->cat, err) < 0)
 		goto rollback;
-	xk_snap_fault("create", 1);
+	xk_snap_fault_step(&ctx->env, "create", 1);
 	if (run_groups(ctx, disks, false, err) < 0 ||
 	    journal_step(ctx, "create", 2, err) < 0)
 		goto abort;
@@ -1256,7 +1300,10 @@ finish_revert(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    "WHERE id = ?", "ii", (int64_t)jint(plan, "snapshot_id"),
 	    ctx->domid) < 0 || journal_end(ctx, err) < 0)
 		goto fail;
-	return xk_catalog_commit(ctx->cat, err);
+	if (xk_catalog_commit(ctx->cat, err) < 0)
+		return -1;
+	xk_snap_fault(&ctx->env, "revert:commit");
+	return 0;
 fail:
 	xk_catalog_rollback(ctx->cat);
 	return -1;
@@ -1326,10 +1373,11 @@ gc_images(struct xk_snap_ctx *ctx)
 			    jstr(r, "path"), "action", "unlink", "backend",
 			    jstr(r, "backend"));
 
-			if (backend_of(d)->delete(&ctx->env, d, NULL) == 0)
-				xk_catalog_exec(ctx->cat, NULL, "DELETE FROM "
-				    "image WHERE id = ?", "i",
-				    (int64_t)jint(r, "id"));
+			if (backend_of(d)->delete(&ctx->env, d, NULL) == 0 &&
+			    xk_catalog_exec(ctx->cat, NULL, "DELETE FROM "
+			    "image WHERE id = ?", "i",
+			    (int64_t)jint(r, "id")) == 0)
+				xk_snap_fault(&ctx->env, "gc:row");
 			json_decref(d);
 		}
 		json_decref(rows);
@@ -1454,11 +1502,13 @@ revert_back(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	size_t i;
 
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
-		if (json_object_get(d, "new_path") != NULL &&
-		    unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
-			xk_error_errno(err, errno, "remove %s",
-			    jstr(d, "new_path"));
-			return -1;
+		if (json_object_get(d, "new_path") != NULL) {
+			if (unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
+				xk_error_errno(err, errno, "remove %s",
+				    jstr(d, "new_path"));
+				return -1;
+			}
+			xk_snap_fault(&ctx->env, "revert:unlink");
 		}
 	prune_nodes(ctx);
 	return journal_end(ctx, err);
@@ -1527,7 +1577,7 @@ xk_snap_revert(struct xk_snap_ctx *ctx, const char *name,
 		xk_catalog_rollback(ctx->cat);
 		goto out;
 	}
-	xk_snap_fault("revert", 1);
+	xk_snap_fault_step(&ctx->env, "revert", 1);
 	json_array_foreach(disks, i, d)
 		if (backend_of(d)->revert_prepare(&ctx->env, d, err) < 0) {
 			struct xk_error e2 = { 0 };
@@ -1634,7 +1684,10 @@ finish_delete(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    xk_catalog_exec(ctx->cat, err, "DELETE FROM snapshot WHERE id = ?",
 	    "i", sid) < 0 || journal_end(ctx, err) < 0)
 		goto fail;
-	return xk_catalog_commit(ctx->cat, err);
+	if (xk_catalog_commit(ctx->cat, err) < 0)
+		return -1;
+	xk_snap_fault(&ctx->env, "delete:commit");
+	return 0;
 fail:
 	xk_catalog_rollback(ctx->cat);
 	return -1;
@@ -1706,7 +1759,7 @@ xk_snap_delete(struct xk_snap_ctx *ctx, const char *name,
 		xk_catalog_rollback(ctx->cat);
 		goto out;
 	}
-	xk_snap_fault("delete", 1);
+	xk_snap_fault_step(&ctx->env, "delete", 1);
 	if (delete_forward(ctx, plan, err) < 0)
 		goto out;
 	rc = 0;
@@ -1783,6 +1836,7 @@ attach_plan_qmp(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	if (ctx->env.qmp != NULL || path == NULL)
 		return ctx->env.qmp == NULL ? offline_guard(ctx, err) : 0;
 	ctx->env.qmp = xk_qmp_connect(path, NULL, ctx->env.timeout_ms, &e);
+	watch_qmp(ctx);
 	if (ctx->env.qmp != NULL)
 		return 0;
 	if (e.errnum != ENOENT && e.errnum != ECONNREFUSED) {
