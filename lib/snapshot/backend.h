@@ -113,6 +113,12 @@ char *xk_qcow2_backing_format(const char *path, struct xk_error *err);
 /* Node names of dev's chain, top first (live); a JSON array. */
 json_t *xk_snap_live_chain(struct xk_qmp *q, const char *top_node,
     int timeout_ms, struct xk_error *err);
+/*
+ * Block nodes named prefix... that nothing uses (no device, node or job
+ * above them); a JSON array of names.
+ */
+json_t *xk_snap_live_unused(struct xk_qmp *q, const char *prefix,
+    int timeout_ms, struct xk_error *err);
 /* The device's top node name for vdev (NULL if gone). */
 char *xk_snap_live_top(struct xk_qmp *q, const char *vdev, int timeout_ms,
     struct xk_error *err);

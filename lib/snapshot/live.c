@@ -283,3 +283,42 @@ xk_snap_pick_paused(const struct xk_snap_env *env, struct xk_snap_disk *d,
 		memcpy(d->why, why, sizeof(d->why));
 	}
 }
+
+/*
+ * Block nodes whose names start with prefix and that nothing uses: no
+ * device, node or block job above them in QEMU's block graph.
+ */
+json_t *
+xk_snap_live_unused(struct xk_qmp *q, const char *prefix, int timeout_ms,
+    struct xk_error *err)
+{
+	json_t *g = xk_qmp_execute(q, "x-debug-query-block-graph", NULL,
+	    timeout_ms, err);
+	json_t *edges, *unused, *n, *e;
+	size_t i, j;
+
+	if (g == NULL)
+		return NULL;
+	edges = json_object_get(g, "edges");
+	unused = json_array();
+	json_array_foreach(json_object_get(g, "nodes"), i, n) {
+		const char *name = json_string_value(json_object_get(n,
+		    "name"));
+		const char *type = json_string_value(json_object_get(n,
+		    "type"));
+		json_int_t id = json_integer_value(json_object_get(n, "id"));
+		bool used = false;
+
+		if (name == NULL || type == NULL ||
+		    strcmp(type, "block-driver") != 0 ||
+		    strncmp(name, prefix, strlen(prefix)) != 0)
+			continue;
+		json_array_foreach(edges, j, e)
+			used = used || json_integer_value(json_object_get(e,
+			    "child")) == id;
+		if (!used)
+			json_array_append_new(unused, json_string(name));
+	}
+	json_decref(g);
+	return unused;
+}

@@ -18,6 +18,12 @@
 #include "util/strbuf.h"
 
 #define QMP_TIMEOUT_MS 10000
+/*
+ * The journal step of a revert or delete whose result is in the catalog:
+ * what is left (closing nodes, removing images, the guest's run state)
+ * is done by settle, and by recovery when it was interrupted.
+ */
+#define STEP_COMMITTED 9
 
 static const char *
 jstr(json_t *o, const char *key)
@@ -251,6 +257,14 @@ journal_step(struct xk_snap_ctx *ctx, const char *op, int step,
 		return -1;
 	xk_snap_fault_step(&ctx->env, op, step);
 	return 0;
+}
+
+/* The step of the journal row, inside the caller's transaction. */
+static int
+journal_mark(struct xk_snap_ctx *ctx, int step, struct xk_error *err)
+{
+	return xk_catalog_exec(ctx->cat, err, "UPDATE journal SET step = ? "
+	    "WHERE domain = ?", "ii", (int64_t)step, ctx->domid) < 0 ? -1 : 0;
 }
 
 static int
@@ -1298,7 +1312,7 @@ finish_revert(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	}
 	if (xk_catalog_exec(ctx->cat, err, "UPDATE domain SET current = ? "
 	    "WHERE id = ?", "ii", (int64_t)jint(plan, "snapshot_id"),
-	    ctx->domid) < 0 || journal_end(ctx, err) < 0)
+	    ctx->domid) < 0 || journal_mark(ctx, STEP_COMMITTED, err) < 0)
 		goto fail;
 	if (xk_catalog_commit(ctx->cat, err) < 0)
 		return -1;
@@ -1310,40 +1324,48 @@ fail:
 }
 
 /*
- * Drop the block nodes we added that nothing uses any more; QEMU
- * refuses to delete nodes in use, which is the check we want.
+ * Close the block nodes xenkit opened (all named "xk...") that nothing
+ * uses any more: no device, node or job above them in QEMU's block
+ * graph.  Found by what they are, not by their names' shape: whatever
+ * an interrupted run left open (a file node whose format node was
+ * closed, a scratch overlay) goes too.  Closing a format node leaves
+ * its file node unused, closed in the next pass.  Returns how many
+ * were closed, -1 when QEMU cannot be asked; a node QEMU refuses to
+ * close is noted and left.
  */
-static void
-prune_nodes(struct xk_snap_ctx *ctx)
+static int
+prune_nodes(struct xk_snap_ctx *ctx, struct xk_error *err)
 {
-	json_t *r;
-	json_t *n;
-	size_t i;
+	int closed = 0;
 
 	if (ctx->env.qmp == NULL)
-		return;
-	r = xk_qmp_executef(ctx->env.qmp, ctx->env.timeout_ms, NULL,
-	    "query-named-block-nodes", "{s:b}", "flat", 1);
-	json_array_foreach(r, i, n) {
-		const char *name = jstr(n, "node-name");
-		size_t len = strlen(name);
-		json_t *x;
+		return 0;
+	for (int pass = 0; pass < 16; pass++) {
+		json_t *u = xk_snap_live_unused(ctx->env.qmp, "xk",
+		    ctx->env.timeout_ms, err), *n;
+		int before = closed;
+		size_t i;
 
-		if (strncmp(name, "xk", 2) != 0 || name[len - 1] == 'f')
-			continue;
-		x = xk_qmp_executef(ctx->env.qmp, ctx->env.timeout_ms, NULL,
-		    "blockdev-del", "{s:s}", "node-name", name);
-		if (x != NULL) {
-			char fnode[80];
+		if (u == NULL)
+			return -1;
+		json_array_foreach(u, i, n) {
+			struct xk_error e = { 0 };
+			json_t *x = xk_qmp_executef(ctx->env.qmp,
+			    ctx->env.timeout_ms, &e, "blockdev-del", "{s:s}",
+			    "node-name", json_string_value(n));
 
-			snprintf(fnode, sizeof(fnode), "%sf", name);
-			json_decref(xk_qmp_executef(ctx->env.qmp,
-			    ctx->env.timeout_ms, NULL, "blockdev-del", "{s:s}",
-			    "node-name", fnode));
+			if (x == NULL)
+				note(ctx, "block node %s left open: %s",
+				    json_string_value(n), e.msg);
+			else
+				closed++;
+			json_decref(x);
 		}
-		json_decref(x);
+		json_decref(u);
+		if (closed == before)
+			break;
 	}
-	json_decref(r);
+	return closed;
 }
 
 /*
@@ -1451,6 +1473,37 @@ revert_domain(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	return journal_step(ctx, "revert", 4, err);
 }
 
+/*
+ * After a revert's or a delete's catalog commit (STEP_COMMITTED): close
+ * the nodes nothing uses, remove the images nothing needs, let a guest
+ * the revert stopped run again (rebooted: its memory no longer matches
+ * its disks), and only then end the journal, so that recovery does
+ * whatever of it an interruption left undone.  Every part can run
+ * again.
+ */
+static int
+settle(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
+{
+	json_t *r;
+
+	if (prune_nodes(ctx, err) < 0)
+		return -1;
+	gc_images(ctx);
+	if (ctx->env.qmp != NULL && json_is_true(json_object_get(plan,
+	    "was_running"))) {
+		if ((r = xk_qmp_execute(ctx->env.qmp, "system_reset", NULL,
+		    ctx->env.timeout_ms, err)) == NULL)
+			return -1;
+		json_decref(r);
+		if (strcmp(vm_status(ctx), "running") != 0 &&
+		    (r = xk_qmp_execute(ctx->env.qmp, "cont", NULL,
+		    ctx->env.timeout_ms, err)) == NULL)
+			return -1;
+		json_decref(r);
+	}
+	return journal_end(ctx, err);
+}
+
 /* Roll a revert forward from step (2 or more: its new images exist). */
 static int
 revert_forward(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
@@ -1463,8 +1516,7 @@ revert_forward(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
 		if ((step < 4 && revert_domain(ctx, plan, err) < 0) ||
 		    finish_revert(ctx, plan, err) < 0)
 			return -1;
-		gc_images(ctx);
-		return 0;
+		return settle(ctx, plan, err);
 	}
 	if (ctx->env.qmp != NULL && strcmp(vm_status(ctx), "running") == 0) {
 		json_t *r = xk_qmp_execute(ctx->env.qmp, "stop", NULL,
@@ -1482,17 +1534,7 @@ revert_forward(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
 	if (journal_step(ctx, "revert", 3, err) < 0 ||
 	    finish_revert(ctx, plan, err) < 0)
 		return -1;
-	prune_nodes(ctx);
-	gc_images(ctx);
-	if (ctx->env.qmp != NULL && json_is_true(json_object_get(plan,
-	    "was_running"))) {
-		/* the guest's memory no longer matches its disks: reboot */
-		json_decref(xk_qmp_execute(ctx->env.qmp, "system_reset", NULL,
-		    ctx->env.timeout_ms, NULL));
-		json_decref(xk_qmp_execute(ctx->env.qmp, "cont", NULL,
-		    ctx->env.timeout_ms, NULL));
-	}
-	return 0;
+	return settle(ctx, plan, err);
 }
 
 static int
@@ -1510,7 +1552,8 @@ revert_back(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 			}
 			xk_snap_fault(&ctx->env, "revert:unlink");
 		}
-	prune_nodes(ctx);
+	if (prune_nodes(ctx, err) < 0)
+		return -1;
 	return journal_end(ctx, err);
 }
 
@@ -1682,7 +1725,7 @@ finish_delete(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    "WHERE id = ? AND current = ?", parent ? "iii" : "nii", parent ?
 	    (int64_t)parent : ctx->domid, ctx->domid, sid) < 0 ||
 	    xk_catalog_exec(ctx->cat, err, "DELETE FROM snapshot WHERE id = ?",
-	    "i", sid) < 0 || journal_end(ctx, err) < 0)
+	    "i", sid) < 0 || journal_mark(ctx, STEP_COMMITTED, err) < 0)
 		goto fail;
 	if (xk_catalog_commit(ctx->cat, err) < 0)
 		return -1;
@@ -1713,9 +1756,7 @@ delete_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	if (journal_step(ctx, "delete", 2, err) < 0 ||
 	    finish_delete(ctx, plan, err) < 0)
 		return -1;
-	prune_nodes(ctx);
-	gc_images(ctx);
-	return 0;
+	return settle(ctx, plan, err);
 }
 
 int
@@ -1883,6 +1924,9 @@ recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 			resume(ctx, plan);
 		if (r == 0 && fwd && xen_resume(ctx, plan, err) < 0)
 			r = -1;
+	} else if (step >= STEP_COMMITTED &&
+	    (strcmp(op, "revert") == 0 || strcmp(op, "delete") == 0)) {
+		r = settle(ctx, plan, err);
 	} else if (strcmp(op, "revert") == 0) {
 		fwd = step >= 2;
 		r = fwd ? revert_forward(ctx, plan, step, err) :
@@ -1932,7 +1976,23 @@ run_recovery(struct xk_snap_ctx *ctx, char **done, struct xk_error *err)
 int
 xk_snap_repair(struct xk_snap_ctx *ctx, char **done, struct xk_error *err)
 {
-	return run_recovery(ctx, done, err);
+	char what[96];
+	int closed;
+
+	if (run_recovery(ctx, done, err) < 0)
+		return -1;
+	/* and whatever a run killed outside its journal left open */
+	if ((closed = prune_nodes(ctx, err)) < 0) {
+		xk_error_prefix(err, "domain %s: close unused block nodes",
+		    ctx->domain);
+		return -1;
+	}
+	if (closed > 0 && done != NULL && *done == NULL) {
+		snprintf(what, sizeof(what), "closed %d block node%s nothing "
+		    "used", closed, closed == 1 ? "" : "s");
+		*done = strdup(what);
+	}
+	return 0;
 }
 
 /* --- list -------------------------------------------------------------- */
