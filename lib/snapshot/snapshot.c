@@ -212,12 +212,18 @@ xk_snap_fault_step(struct xk_snap_env *env, const char *op, int step)
 	xk_snap_fault(env, point);
 }
 
-/* Every QMP command's answer is a fault point "qmp:CMD". */
+/*
+ * The answer to every QMP command that changes something is a fault
+ * point "qmp:CMD"; a query is no effect, so no new window.
+ */
 static void
 qmp_fault(void *arg, const char *cmd)
 {
 	char point[96];
 
+	if (strncmp(cmd, "query-", 6) == 0 ||
+	    strncmp(cmd, "x-debug-query-", 14) == 0)
+		return;
 	snprintf(point, sizeof(point), "qmp:%s", cmd);
 	xk_snap_fault(arg, point);
 }

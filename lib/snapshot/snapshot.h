@@ -27,7 +27,8 @@
  * removed, a pause or resume).  XK_SNAPSHOT_FAULT=POINT kills the
  * process (SIGKILL) at the first point of that name: OP:N right after
  * step N of OP (create, revert, delete) is recorded, OP:commit after
- * its final transaction, qmp:CMD after QMP command CMD's answer,
+ * its final transaction, qmp:CMD after the answer to QMP command CMD
+ * (not a query: it changes nothing),
  * "switch:1" between the two graph changes of a live qcow2 revert,
  * "pause:1" in a blkback create's pause, before its disks are copied;
  * XK_SNAPSHOT_FAULT=@N at the Nth point passed, whatever it is.

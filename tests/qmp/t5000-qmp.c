@@ -290,6 +290,6 @@ TEST(connect_after_a_killed_client)
 		json_decref(r);
 		xk_qmp_close(q);
 	}
-	CHECK_INT_EQ(bad, 0);
 	vm_stop(&vm);
+	CHECK_INT_EQ(bad, 0);
 }
