@@ -2,7 +2,7 @@
  * backend.h - the interface every snapshot backend implements.
  *
  * A backend knows one kind of disk (qcow2 files; raw files on a
- * filesystem with reflinks; ...).  The engine (snapshot.c) owns the
+ * filesystem with reflinks; ...).  The engine (engine.h) owns the
  * catalog, the journal and the order of steps; a backend only moves
  * data, and every one of its operations is idempotent so that an
  * interrupted operation can be run again by repair.
