@@ -598,11 +598,12 @@ snap_settle(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		    ctx->env.timeout_ms, err)) == NULL)
 			return -1;
 		json_decref(r);
-		if (strcmp(snap_vm_status(ctx), "running") != 0 &&
-		    (r = xk_qmp_execute(ctx->env.qmp, "cont", NULL,
-		    ctx->env.timeout_ms, err)) == NULL)
-			return -1;
-		json_decref(r);
+		if (strcmp(snap_vm_status(ctx), "running") != 0) {
+			if ((r = xk_qmp_execute(ctx->env.qmp, "cont", NULL,
+			    ctx->env.timeout_ms, err)) == NULL)
+				return -1;
+			json_decref(r);
+		}
 	}
 	return snap_journal_end(ctx, err);
 }
