@@ -81,6 +81,19 @@ struct xk_snap_backend {
 	    struct xk_error *err);
 	int (*delete)(struct xk_snap_env *env, json_t *disk,
 	    struct xk_error *err);
+	/* Without XK_SNAP_CAP_COPY: the format of the images it makes. */
+	const char *image_format;
+	/*
+	 * The virtual size of the image at path (every backend without
+	 * XK_SNAP_CAP_COPY: a revert's new image is as large).
+	 */
+	int (*size)(const char *path, uint64_t *size, struct xk_error *err);
+	/*
+	 * A delete plan's disk d merges the image at d.path into its only
+	 * child: add what the merge needs to d (qcow2: the image's backing
+	 * file and format).  NULL: nothing.
+	 */
+	int (*plan_merge)(json_t *d, struct xk_error *err);
 	/* XK_SNAP_CAP_COPY: where the copy tagged tag of path goes. */
 	void (*copy_name)(const char *path, const char *tag, char *buf,
 	    size_t len);
@@ -98,18 +111,11 @@ const struct xk_snap_backend *xk_snap_backend_named(const char *name);
 void xk_snap_pick_backend(const struct xk_snap_env *env,
     struct xk_snap_disk *d);
 
-/* Helpers shared by backends (qcow2.c). */
+/* Helpers shared by backends and the engine (common.c). */
 int xk_snap_run(const char *const argv[], struct xk_error *err);
 /* The same, keeping its output (stdout and stderr, trimmed) in out. */
 int xk_snap_run_out(const char *const argv[], char *out, size_t size,
     struct xk_error *err);
-/* The backing file string in a qcow2 header ("" when none). */
-int xk_qcow2_backing(const char *path, char **backing,
-    struct xk_error *err);
-/* Virtual size from a qcow2 header. */
-int xk_qcow2_size(const char *path, uint64_t *size, struct xk_error *err);
-/* Backing format of a qcow2 image ("raw" when the header is silent). */
-char *xk_qcow2_backing_format(const char *path, struct xk_error *err);
 /* Node names of dev's chain, top first (live); a JSON array. */
 json_t *xk_snap_live_chain(struct xk_qmp *q, const char *top_node,
     int timeout_ms, struct xk_error *err);

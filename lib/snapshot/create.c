@@ -259,8 +259,9 @@ snap_finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		    "WHERE id = ?", "i", id) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
 		    "vdev, backend, path, format, parent, active) VALUES (?, ?, "
-		    "?, ?, 'qcow2', ?, 1)", "isssi", ctx->domid, jstr(d, "vdev"),
-		    jstr(d, "backend"), jstr(d, "new_path"), id) < 0 ||
+		    "?, ?, ?, ?, 1)", "issssi", ctx->domid, jstr(d, "vdev"),
+		    jstr(d, "backend"), jstr(d, "new_path"),
+		    snap_backend_of(d)->image_format, id) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO snapshot_disk "
 		    "(snapshot, vdev, image) VALUES (?, ?, ?)", "isi",
 		    (int64_t)snap, jstr(d, "vdev"), id) < 0)
@@ -347,12 +348,12 @@ catalog_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all,
 		d->vdev = strdup(jstr(r, "vdev"));
 		d->path = strdup(jstr(r, "path"));
 		d->format = strdup(jstr(r, "format"));
-		if (strcmp(d->format, "qcow2") == 0 &&
-		    xk_qcow2_size(d->path, &d->size, err) < 0) {
+		xk_snap_pick_backend(&ctx->env, d);
+		if (d->be != NULL && d->be->size != NULL &&
+		    d->be->size(d->path, &d->size, err) < 0) {
 			json_decref(rows);
 			return -1;
 		}
-		xk_snap_pick_backend(&ctx->env, d);
 	}
 	json_decref(rows);
 	return 0;
@@ -696,8 +697,9 @@ out:
 }
 
 /*
- * Was an interrupted create's commit point passed?  qcow2's transaction
- * is it when there are qcow2 disks (the other backends' copies are then
+ * Was an interrupted create's commit point passed?  The first backend's
+ * create is it when it has disks (xk_snap_backends: qcow2, whose one
+ * QMP transaction is the freeze; the other backends' copies are then
  * made now: the guest has been stopped since); otherwise every copy
  * must exist.  Returns 1 (finish), 0 (roll back) or -1.
  */
@@ -705,14 +707,15 @@ int
 snap_create_done(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
     struct xk_error *err)
 {
+	const struct xk_snap_backend *first = xk_snap_backends[0];
 	json_t *disks = json_object_get(plan, "disks");
-	json_t *q = snap_group(disks, &xk_snap_qcow2), *g;
+	json_t *q = snap_group(disks, first), *g;
 	int c = 1;
 
 	/* a memory create's disks are snapshotted after its memory */
 	if (step < (json_object_get(plan, "memory") ? 4 : 3)) {
 		c = json_array_size(q) > 0 ?
-		    xk_snap_qcow2.created(&ctx->env, q, err) : 1;
+		    first->created(&ctx->env, q, err) : 1;
 		for (size_t i = 1; c == 1 && json_array_size(q) == 0 &&
 		    xk_snap_backends[i] != NULL; i++) {
 			g = snap_group(disks, xk_snap_backends[i]);

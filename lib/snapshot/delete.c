@@ -22,7 +22,7 @@ delete_plan_disk(struct xk_snap_ctx *ctx, json_t *sd, struct xk_error *err)
 	json_t *kids = xk_catalog_query(ctx->cat, err, "SELECT * FROM image "
 	    "WHERE parent = ?", "i", (int64_t)jint(sd, "id"));
 	json_t *d = NULL, *kid, *act;
-	char *backing = NULL, *bfmt = NULL;
+	const struct xk_snap_backend *be;
 	const char *action;
 
 	if (kids == NULL)
@@ -35,9 +35,8 @@ delete_plan_disk(struct xk_snap_ctx *ctx, json_t *sd, struct xk_error *err)
 	if (strcmp(action, "merge") != 0)
 		goto out;
 	kid = json_array_get(kids, 0);
-	if (xk_qcow2_backing(jstr(sd, "path"), &backing, err) < 0 ||
-	    (backing[0] != '\0' && (bfmt = xk_qcow2_backing_format(jstr(sd,
-	    "path"), err)) == NULL) ||
+	be = snap_backend_of(d);
+	if ((be->plan_merge != NULL && be->plan_merge(d, err) < 0) ||
 	    (act = snap_active_image(ctx, jstr(sd, "vdev"), err)) == NULL) {
 		json_decref(d);
 		d = NULL;
@@ -47,13 +46,8 @@ delete_plan_disk(struct xk_snap_ctx *ctx, json_t *sd, struct xk_error *err)
 	json_object_set_new(d, "child_path", json_string(jstr(kid, "path")));
 	json_object_set_new(d, "child_pos", json_integer(snap_chain_pos(ctx,
 	    jint(act, "id"), jint(kid, "id"), err)));
-	json_object_set_new(d, "backing", json_string(backing));
-	json_object_set_new(d, "backing_format", json_string(bfmt ? bfmt :
-	    ""));
 	json_decref(act);
 out:
-	free(backing);
-	free(bfmt);
 	json_decref(kids);
 	return d;
 }

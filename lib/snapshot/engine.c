@@ -27,7 +27,8 @@ snap_backend_of(json_t *disk)
 	const struct xk_snap_backend *be = xk_snap_backend_named(jstr(disk,
 	    "backend"));
 
-	return be ? be : &xk_snap_qcow2;
+	/* plans from before backends were named had the first one only */
+	return be ? be : xk_snap_backends[0];
 }
 
 /* The plan's disks that backend be handles (a new array). */
@@ -153,37 +154,6 @@ xk_snap_close(struct xk_snap_ctx *ctx)
 	free(ctx->qmp_path);
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->lockfd = -1;
-}
-
-void
-xk_snap_fault(struct xk_snap_env *env, const char *point)
-{
-	const char *f = getenv("XK_SNAPSHOT_FAULT");
-	const char *log = getenv("XK_SNAPSHOT_FAULT_LOG");
-	unsigned n = ++env->faults;
-	char nth[24];
-
-	if (log != NULL) {
-		/* which point is which number, for the tests' messages */
-		FILE *l = fopen(log, "a");
-
-		if (l != NULL) {
-			fprintf(l, "%u %s\n", n, point);
-			fclose(l);
-		}
-	}
-	snprintf(nth, sizeof(nth), "@%u", n);
-	if (f != NULL && (strcmp(f, point) == 0 || strcmp(f, nth) == 0))
-		raise(SIGKILL);	/* as if killed: no cleanup at all */
-}
-
-void
-xk_snap_fault_step(struct xk_snap_env *env, const char *op, int step)
-{
-	char point[64];
-
-	snprintf(point, sizeof(point), "%s:%d", op, step);
-	xk_snap_fault(env, point);
 }
 
 /*

@@ -48,67 +48,6 @@ jint(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-int
-xk_snap_run_out(const char *const argv[], char *out, size_t size,
-    struct xk_error *err)
-{
-	int pfd[2], status;
-	size_t len = 0;
-	pid_t pid;
-	ssize_t n;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		xk_error_errno(err, errno, "%s: pipe", argv[0]);
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		xk_error_errno(err, errno, "%s: fork", argv[0]);
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], out + len, size - 1 - len)) > 0 ||
-	    (n < 0 && errno == EINTR))
-		if (n > 0)
-			len += (size_t)n;
-	out[len] = '\0';
-	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r' ||
-	    out[len - 1] == ' '))
-		out[--len] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			xk_error_errno(err, errno, "%s: wait", argv[0]);
-			return -1;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		xk_error_set(err, "%s %s failed (status %d): %s", argv[0],
-		    argv[1] ? argv[1] : "", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : -1, len ? out : "no output");
-		return -1;
-	}
-	return 0;
-}
-
-int
-xk_snap_run(const char *const argv[], struct xk_error *err)
-{
-	char out[700];
-
-	return xk_snap_run_out(argv, out, sizeof(out), err);
-}
-
 static uint32_t
 be32(const unsigned char *p)
 {
@@ -178,8 +117,8 @@ qcow2_header(const char *path, char **backing, char **fmt,
 	return 0;
 }
 
-int
-xk_qcow2_size(const char *path, uint64_t *size, struct xk_error *err)
+static int
+qcow2_size(const char *path, uint64_t *size, struct xk_error *err)
 {
 	unsigned char h[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -197,33 +136,6 @@ xk_qcow2_size(const char *path, uint64_t *size, struct xk_error *err)
 	}
 	*size = be64(h + 24);
 	return 0;
-}
-
-int
-xk_qcow2_backing(const char *path, char **backing, struct xk_error *err)
-{
-	return qcow2_header(path, backing, NULL, err);
-}
-
-int
-xk_snap_sync_dir(const char *path, struct xk_error *err)
-{
-	char *copy = strdup(path);
-	int fd, r = 0;
-
-	if (copy == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", path);
-		return -1;
-	}
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		xk_error_errno(err, errno, "sync directory of %s", path);
-		r = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return r;
 }
 
 static const char *
@@ -697,6 +609,39 @@ qcow2_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 	return xk_snap_sync_dir(path, err);
 }
 
+/* Backing format of a qcow2 image ("raw" when the header is silent). */
+static char *
+backing_format(const char *path, struct xk_error *err)
+{
+	char *b, *f;
+
+	if (qcow2_header(path, &b, &f, err) < 0)
+		return NULL;
+	free(b);
+	return f ? f : strdup("raw");
+}
+
+/* A merge (delete) needs the image's backing file and its format. */
+static int
+qcow2_plan_merge(json_t *d, struct xk_error *err)
+{
+	char *backing = NULL, *bfmt = NULL;
+	int r = -1;
+
+	if (qcow2_header(jstr(d, "path"), &backing, NULL, err) < 0 ||
+	    (backing[0] != '\0' && (bfmt = backing_format(jstr(d, "path"),
+	    err)) == NULL))
+		goto out;
+	json_object_set_new(d, "backing", json_string(backing));
+	json_object_set_new(d, "backing_format", json_string(bfmt ? bfmt :
+	    ""));
+	r = 0;
+out:
+	free(backing);
+	free(bfmt);
+	return r;
+}
+
 const struct xk_snap_backend xk_snap_qcow2 = {
 	.name = "qcow2",
 	.caps = XK_SNAP_CAP_LIVE | XK_SNAP_CAP_OFFLINE |
@@ -709,15 +654,7 @@ const struct xk_snap_backend xk_snap_qcow2 = {
 	.revert_prepare = qcow2_revert_prepare,
 	.revert = qcow2_revert,
 	.delete = qcow2_delete,
+	.image_format = "qcow2",
+	.size = qcow2_size,
+	.plan_merge = qcow2_plan_merge,
 };
-
-char *
-xk_qcow2_backing_format(const char *path, struct xk_error *err)
-{
-	char *b, *f;
-
-	if (qcow2_header(path, &b, &f, err) < 0)
-		return NULL;
-	free(b);
-	return f ? f : strdup("raw");
-}

@@ -48,8 +48,8 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 			json_decref(act);
 			continue;
 		}
-		if (act == NULL || xk_qcow2_size(jstr(sd, "path"), &size,
-		    err) < 0) {
+		if (act == NULL || snap_backend_of(sd)->size(jstr(sd, "path"),
+		    &size, err) < 0) {
 			json_decref(act);
 			goto fail;
 		}
@@ -101,8 +101,9 @@ finish_revert(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		    "active_id")) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
 		    "vdev, backend, path, format, parent, active) VALUES (?, ?, "
-		    "?, ?, 'qcow2', ?, 1)", "isssi", ctx->domid, jstr(d, "vdev"),
+		    "?, ?, ?, ?, 1)", "issssi", ctx->domid, jstr(d, "vdev"),
 		    jstr(d, "backend"), jstr(d, "new_path"),
+		    snap_backend_of(d)->image_format,
 		    (int64_t)jint(d, "target_id")) < 0)
 			goto fail;
 	}
