@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -25,6 +26,9 @@ struct xk_qmp {
 	size_t len, cap;
 	json_t *events;		/* array of queued event messages */
 	json_int_t next_id;
+	char idtag[48];		/* this connection's ids: "TAG-N" */
+	void (*hook)(void *, const char *);	/* xk_qmp_set_reply_hook */
+	void *hook_arg;
 	int major, minor, micro;
 };
 
@@ -233,19 +237,26 @@ greet(struct xk_qmp *q, int timeout_ms, struct xk_error *err)
 	json_t *r;
 	int timedout;
 
-	if (read_msg(q, now_ms() + timeout_ms, &msg, &timedout, err) < 0) {
-		if (timedout)
-			xk_error_set(err, "QMP socket %s: busy: no greeting "
-			    "within %d ms (QMP serves one client at a time: "
-			    "is another client connected?)", q->path,
-			    timeout_ms);
-		return -1;
-	}
-	if (msg.kind != XK_QMP_GREETING) {
-		xk_error_set(err, "QMP socket %s: expected a greeting",
-		    q->path);
+	int64_t deadline = now_ms() + timeout_ms;
+
+	/*
+	 * A client that died mid-conversation (a killed xk) may still get
+	 * answers: QEMU sends its replies and events to whoever is
+	 * connected by the time they are ready, and that can be us, even
+	 * before our greeting.  They are not ours: skip them.
+	 */
+	for (;;) {
+		if (read_msg(q, deadline, &msg, &timedout, err) < 0) {
+			if (timedout)
+				xk_error_set(err, "QMP socket %s: busy: no "
+				    "greeting within %d ms (QMP serves one "
+				    "client at a time: is another client "
+				    "connected?)", q->path, timeout_ms);
+			return -1;
+		}
+		if (msg.kind == XK_QMP_GREETING)
+			break;
 		xk_qmp_msg_free(&msg);
-		return -1;
 	}
 	read_version(q, msg.value);
 	xk_qmp_msg_free(&msg);
@@ -273,6 +284,17 @@ xk_qmp_connect(const char *path, const char *lockpath, int timeout_ms,
 	}
 	q->fd = q->lockfd = -1;
 	q->next_id = 1;
+	/*
+	 * Ids no other connection uses (the process, the moment), so that
+	 * a late reply to a dead client's command never passes for ours.
+	 */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(q->idtag, sizeof(q->idtag), "xk%ld.%lld.%ld",
+		    (long)getpid(), (long long)ts.tv_sec, (long)ts.tv_nsec);
+	}
 	if (lockpath != NULL &&
 	    (q->lockfd = take_lock(lockpath, timeout_ms, err)) < 0)
 		goto fail;
@@ -299,6 +321,14 @@ xk_qmp_close(struct xk_qmp *q)
 	free(q->buf);
 	free(q->path);
 	free(q);
+}
+
+void
+xk_qmp_set_reply_hook(struct xk_qmp *q, void (*fn)(void *, const char *),
+    void *arg)
+{
+	q->hook = fn;
+	q->hook_arg = arg;
 }
 
 void
@@ -329,12 +359,14 @@ xk_qmp_execute(struct xk_qmp *q, const char *cmd, json_t *args,
     int timeout_ms, struct xk_error *err)
 {
 	int64_t deadline = now_ms() + timeout_ms;
-	json_int_t id = q->next_id++;
+	char id[80];
 	json_t *req;
 	char *text;
 	int r;
 
-	req = json_pack("{s:s, s:I}", "execute", cmd, "id", id);
+	snprintf(id, sizeof(id), "%s-%lld", q->idtag,
+	    (long long)q->next_id++);
+	req = json_pack("{s:s, s:s}", "execute", cmd, "id", id);
 	if (req == NULL || (args != NULL &&
 	    json_object_set_new(req, "arguments", args) < 0)) {
 		if (req == NULL)
@@ -373,11 +405,13 @@ xk_qmp_execute(struct xk_qmp *q, const char *cmd, json_t *args,
 		}
 		/* a reply to an older, timed-out command: drop it */
 		if (msg.kind == XK_QMP_GREETING || msg.id == NULL ||
-		    !json_is_integer(msg.id) ||
-		    json_integer_value(msg.id) != id) {
+		    !json_is_string(msg.id) ||
+		    strcmp(json_string_value(msg.id), id) != 0) {
 			xk_qmp_msg_free(&msg);
 			continue;
 		}
+		if (q->hook != NULL)
+			q->hook(q->hook_arg, cmd);
 		if (msg.kind == XK_QMP_ERROR) {
 			xk_error_set(err, "QMP %s: %s: %s", cmd, msg.eclass,
 			    msg.edesc);

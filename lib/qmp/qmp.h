@@ -3,8 +3,9 @@
  *
  * QMP is line-delimited JSON over a Unix socket.  QEMU greets with
  * {"QMP": {...}}, the client answers with qmp_capabilities, then sends
- * {"execute": CMD, "arguments": {...}, "id": N} and reads back either
- * {"return": ...} or {"error": {"class", "desc"}} with the same id.
+ * {"execute": CMD, "arguments": {...}, "id": ID} and reads back either
+ * {"return": ...} or {"error": {"class", "desc"}} with the same id (a
+ * string no other connection uses: see below).
  * Asynchronous events ({"event": NAME, "data": ..., "timestamp": ...})
  * may arrive at any time, also between a command and its reply: they
  * are queued and handed out by xk_qmp_wait_event().
@@ -12,7 +13,11 @@
  * A QMP socket serves one client at a time: a second client connects
  * (the kernel accepts it) but gets no greeting until the first leaves.
  * xk_qmp_connect() therefore times out on the greeting and says the
- * socket is busy.  For libxl-managed QEMUs, pass libxl's lock file so
+ * socket is busy.  A client that died mid-conversation may still be
+ * answered after it is gone: QEMU sends those replies and events to the
+ * next client, even before its greeting.  xk_qmp_connect() skips what
+ * comes before the greeting, and ids unique to a connection keep a late
+ * reply from passing for one of ours.  For libxl-managed QEMUs, pass libxl's lock file so
  * that xenkit and libxl never talk at the same time (flock, as libxl's
  * own QMP client does).
  *
@@ -67,6 +72,14 @@ struct xk_qmp;
 struct xk_qmp *xk_qmp_connect(const char *path, const char *lockpath,
     int timeout_ms, struct xk_error *err);
 void xk_qmp_close(struct xk_qmp *q);
+
+/*
+ * Have fn(arg, cmd) called each time the answer to a command (its
+ * return or its error) arrives: the command has taken effect.  fn NULL:
+ * none.  The snapshot engine's fault hook counts these (snapshot.h).
+ */
+void xk_qmp_set_reply_hook(struct xk_qmp *q,
+    void (*fn)(void *arg, const char *cmd), void *arg);
 
 /* The greeting's version, e.g. 7.2.22 (0 when not given). */
 void xk_qmp_version(const struct xk_qmp *q, int *major, int *minor,

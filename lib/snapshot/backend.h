@@ -2,7 +2,7 @@
  * backend.h - the interface every snapshot backend implements.
  *
  * A backend knows one kind of disk (qcow2 files; raw files on a
- * filesystem with reflinks; ...).  The engine (snapshot.c) owns the
+ * filesystem with reflinks; ...).  The engine (engine.h) owns the
  * catalog, the journal and the order of steps; a backend only moves
  * data, and every one of its operations is idempotent so that an
  * interrupted operation can be run again by repair.
@@ -41,6 +41,7 @@ struct xk_snap_env {
 	struct xk_qmp *qmp;	/* the device model's QMP; NULL: stopped */
 	int timeout_ms;		/* for each QMP command */
 	double freeze_ms;	/* out: how long the guest's I/O was frozen */
+	unsigned faults;	/* fault points passed (xk_snap_fault) */
 };
 
 /* One disk of the domain as it is now. */
@@ -80,6 +81,19 @@ struct xk_snap_backend {
 	    struct xk_error *err);
 	int (*delete)(struct xk_snap_env *env, json_t *disk,
 	    struct xk_error *err);
+	/* Without XK_SNAP_CAP_COPY: the format of the images it makes. */
+	const char *image_format;
+	/*
+	 * The virtual size of the image at path (every backend without
+	 * XK_SNAP_CAP_COPY: a revert's new image is as large).
+	 */
+	int (*size)(const char *path, uint64_t *size, struct xk_error *err);
+	/*
+	 * A delete plan's disk d merges the image at d.path into its only
+	 * child: add what the merge needs to d (qcow2: the image's backing
+	 * file and format).  NULL: nothing.
+	 */
+	int (*plan_merge)(json_t *d, struct xk_error *err);
 	/* XK_SNAP_CAP_COPY: where the copy tagged tag of path goes. */
 	void (*copy_name)(const char *path, const char *tag, char *buf,
 	    size_t len);
@@ -97,26 +111,32 @@ const struct xk_snap_backend *xk_snap_backend_named(const char *name);
 void xk_snap_pick_backend(const struct xk_snap_env *env,
     struct xk_snap_disk *d);
 
-/* Helpers shared by backends (qcow2.c). */
+/* Helpers shared by backends and the engine (common.c). */
 int xk_snap_run(const char *const argv[], struct xk_error *err);
 /* The same, keeping its output (stdout and stderr, trimmed) in out. */
 int xk_snap_run_out(const char *const argv[], char *out, size_t size,
     struct xk_error *err);
-/* The backing file string in a qcow2 header ("" when none). */
-int xk_qcow2_backing(const char *path, char **backing,
-    struct xk_error *err);
-/* Virtual size from a qcow2 header. */
-int xk_qcow2_size(const char *path, uint64_t *size, struct xk_error *err);
-/* Backing format of a qcow2 image ("raw" when the header is silent). */
-char *xk_qcow2_backing_format(const char *path, struct xk_error *err);
 /* Node names of dev's chain, top first (live); a JSON array. */
 json_t *xk_snap_live_chain(struct xk_qmp *q, const char *top_node,
+    int timeout_ms, struct xk_error *err);
+/*
+ * Block nodes named prefix... that nothing uses (no device, node or job
+ * above them); a JSON array of names.
+ */
+json_t *xk_snap_live_unused(struct xk_qmp *q, const char *prefix,
     int timeout_ms, struct xk_error *err);
 /* The device's top node name for vdev (NULL if gone). */
 char *xk_snap_live_top(struct xk_qmp *q, const char *vdev, int timeout_ms,
     struct xk_error *err);
-/* Test hook: SIGKILL when XK_SNAPSHOT_FAULT is "OP:STEP" (snapshot.h). */
-void xk_snap_fault(const char *op, int step);
+/*
+ * A fault point, after an effect someone else can see (a catalog
+ * commit, a QMP command, a file made, renamed or removed, a domain
+ * paused or resumed).  Test hook: SIGKILL when XK_SNAPSHOT_FAULT names
+ * it, or says "@N" and it is the Nth point passed (snapshot.h).
+ */
+void xk_snap_fault(struct xk_snap_env *env, const char *point);
+/* The same for point "OP:STEP". */
+void xk_snap_fault_step(struct xk_snap_env *env, const char *op, int step);
 /* Fsync the directory holding path (after renames). */
 int xk_snap_sync_dir(const char *path, struct xk_error *err);
 

@@ -198,17 +198,14 @@ lvm_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 			continue;
 		}
 		snprintf(full, sizeof(full), "%s/%s", lv.vg, lv.name);
-		if (strcmp(lv.seg, "thin") == 0) {
-			if (lvm(err, "lvcreate", "-q", "-s", "-n", snap_name(d),
-			    full, NULL) < 0)
-				return -1;
-			continue;
-		}
 		snprintf(size, sizeof(size), "%llub", (unsigned long long)
 		    (lv.size / 4 > (8u << 20) ? lv.size / 4 : 8u << 20));
-		if (lvm(err, "lvcreate", "-q", "-s", "-L", size, "-n",
-		    snap_name(d), full, NULL) < 0)
+		if (strcmp(lv.seg, "thin") == 0 ? lvm(err, "lvcreate", "-q",
+		    "-s", "-n", snap_name(d), full, NULL) < 0 : lvm(err,
+		    "lvcreate", "-q", "-s", "-L", size, "-n", snap_name(d),
+		    full, NULL) < 0)
 			return -1;
+		xk_snap_fault(env, "lvm:lvcreate");
 	}
 	return 0;
 }
@@ -249,13 +246,13 @@ lvm_abort_create(struct xk_snap_env *env, json_t *disks,
 	json_t *d;
 	size_t i;
 
-	(void)env;
 	json_array_foreach(disks, i, d) {
 		struct lv lv;
 
 		if (lv_info(jstr(d, "path"), &lv, err) < 0 ||
 		    remove_lv(lv.vg, snap_name(d), err) < 0)
 			return -1;
+		xk_snap_fault(env, "lvm:lvremove");
 	}
 	return 0;
 }
@@ -394,9 +391,11 @@ lvm_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 		    "running?)", path);
 		return -1;
 	}
-	if (strcmp(lv.seg, "thin") == 0)
-		return thin_revert(&lv, d, err);
-	return copy_blocks(jstr(d, "target_path"), path, err);
+	if ((strcmp(lv.seg, "thin") == 0 ? thin_revert(&lv, d, err) :
+	    copy_blocks(jstr(d, "target_path"), path, err)) < 0)
+		return -1;
+	xk_snap_fault(env, "lvm:revert");
+	return 0;
 }
 
 static int
@@ -405,12 +404,14 @@ lvm_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 	const char *p = jstr(d, "path"), *slash = strrchr(p, '/');
 	char vgdir[256];
 
-	(void)env;
 	if (slash == NULL)
 		return 0;
 	snprintf(vgdir, sizeof(vgdir), "%.*s", (int)(slash - p), p);
-	return remove_lv(strrchr(vgdir, '/') ? strrchr(vgdir, '/') + 1 :
-	    vgdir, slash + 1, err);
+	if (remove_lv(strrchr(vgdir, '/') ? strrchr(vgdir, '/') + 1 : vgdir,
+	    slash + 1, err) < 0)
+		return -1;
+	xk_snap_fault(env, "lvm:lvremove");
+	return 0;
 }
 
 const struct xk_snap_backend xk_snap_lvm = {

@@ -48,67 +48,6 @@ jint(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-int
-xk_snap_run_out(const char *const argv[], char *out, size_t size,
-    struct xk_error *err)
-{
-	int pfd[2], status;
-	size_t len = 0;
-	pid_t pid;
-	ssize_t n;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		xk_error_errno(err, errno, "%s: pipe", argv[0]);
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		xk_error_errno(err, errno, "%s: fork", argv[0]);
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	while ((n = read(pfd[0], out + len, size - 1 - len)) > 0 ||
-	    (n < 0 && errno == EINTR))
-		if (n > 0)
-			len += (size_t)n;
-	out[len] = '\0';
-	while (len > 0 && (out[len - 1] == '\n' || out[len - 1] == '\r' ||
-	    out[len - 1] == ' '))
-		out[--len] = '\0';
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			xk_error_errno(err, errno, "%s: wait", argv[0]);
-			return -1;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		xk_error_set(err, "%s %s failed (status %d): %s", argv[0],
-		    argv[1] ? argv[1] : "", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : -1, len ? out : "no output");
-		return -1;
-	}
-	return 0;
-}
-
-int
-xk_snap_run(const char *const argv[], struct xk_error *err)
-{
-	char out[700];
-
-	return xk_snap_run_out(argv, out, sizeof(out), err);
-}
-
 static uint32_t
 be32(const unsigned char *p)
 {
@@ -178,8 +117,8 @@ qcow2_header(const char *path, char **backing, char **fmt,
 	return 0;
 }
 
-int
-xk_qcow2_size(const char *path, uint64_t *size, struct xk_error *err)
+static int
+qcow2_size(const char *path, uint64_t *size, struct xk_error *err)
 {
 	unsigned char h[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -199,33 +138,6 @@ xk_qcow2_size(const char *path, uint64_t *size, struct xk_error *err)
 	return 0;
 }
 
-int
-xk_qcow2_backing(const char *path, char **backing, struct xk_error *err)
-{
-	return qcow2_header(path, backing, NULL, err);
-}
-
-int
-xk_snap_sync_dir(const char *path, struct xk_error *err)
-{
-	char *copy = strdup(path);
-	int fd, r = 0;
-
-	if (copy == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", path);
-		return -1;
-	}
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		xk_error_errno(err, errno, "sync directory of %s", path);
-		r = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(copy);
-	return r;
-}
-
 static const char *
 base_name(const char *path)
 {
@@ -236,8 +148,8 @@ base_name(const char *path)
 
 /* qemu-img create an empty overlay at path backed by backing (fmt). */
 static int
-make_overlay(const char *path, const char *backing, const char *fmt,
-    uint64_t size, struct xk_error *err)
+make_overlay(struct xk_snap_env *env, const char *path, const char *backing,
+    const char *fmt, uint64_t size, struct xk_error *err)
 {
 	char sz[32];
 	const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2",
@@ -245,7 +157,22 @@ make_overlay(const char *path, const char *backing, const char *fmt,
 
 	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
 	unlink(path);	/* a leftover of an interrupted try */
-	return xk_snap_run(argv, err);
+	if (xk_snap_run(argv, err) < 0)
+		return -1;
+	xk_snap_fault(env, "qcow2:overlay");
+	return 0;
+}
+
+/* Remove path (gone already is fine): a fault point. */
+static int
+remove_file(struct xk_snap_env *env, const char *path, struct xk_error *err)
+{
+	if (unlink(path) < 0 && errno != ENOENT) {
+		xk_error_errno(err, errno, "remove %s", path);
+		return -1;
+	}
+	xk_snap_fault(env, "qcow2:unlink");
+	return 0;
 }
 
 static bool
@@ -346,7 +273,7 @@ qcow2_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	json_array_foreach(disks, i, d) {
 		const char *np = jstr(d, "new_path");
 
-		if ((r = make_overlay(np, jstr(d, "frozen"), jstr(d,
+		if ((r = make_overlay(env, np, jstr(d, "frozen"), jstr(d,
 		    "format"), (uint64_t)jint(d, "size"), err)) < 0)
 			break;
 		if ((r = xk_snap_sync_dir(np, err)) < 0)
@@ -432,10 +359,8 @@ qcow2_abort_create(struct xk_snap_env *env, json_t *disks,
 
 		if (env->qmp != NULL)
 			del_node(env, jstr(d, "new_node"));
-		if (unlink(np) < 0 && errno != ENOENT) {
-			xk_error_errno(err, errno, "remove %s", np);
+		if (remove_file(env, np, err) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -460,7 +385,7 @@ open_target(struct xk_snap_env *env, json_t *have, json_t *d, char *target,
 	snprintf(z, sizeof(z), "xkz%lld", (long long)jint(d, "target_id"));
 	snprintf(zpath, sizeof(zpath), "%s.z", jstr(d, "new_path"));
 	if (json_object_get(have, z) == NULL &&
-	    (make_overlay(zpath, jstr(d, "target_path"), jstr(d,
+	    (make_overlay(env, zpath, jstr(d, "target_path"), jstr(d,
 	    "target_format"), (uint64_t)jint(d, "size"), err) < 0 ||
 	    add_node(env, have, z, zpath, true, false, err) < 0))
 		goto out;
@@ -477,7 +402,9 @@ open_target(struct xk_snap_env *env, json_t *have, json_t *d, char *target,
 	}
 	json_decref(chain);
 out:
-	unlink(zpath);	/* QEMU holds it open if it needs it */
+	/* QEMU holds it open if it needs it */
+	if (remove_file(env, zpath, rc < 0 ? NULL : err) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -506,7 +433,7 @@ live_switch(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 		if (r == NULL)
 			goto out;
 		json_decref(r);
-		xk_snap_fault("switch", 1);
+		xk_snap_fault(env, "switch:1");
 	}
 	/*
 	 * step 2: its backing becomes the snapshot's image.  An earlier,
@@ -548,7 +475,7 @@ qcow2_revert_prepare(struct xk_snap_env *env, json_t *d,
     struct xk_error *err)
 {
 	(void)env;
-	if (make_overlay(jstr(d, "new_path"), jstr(d, "target_path"),
+	if (make_overlay(env, jstr(d, "new_path"), jstr(d, "target_path"),
 	    jstr(d, "target_format"), (uint64_t)jint(d, "size"), err) < 0)
 		return -1;
 	return xk_snap_sync_dir(jstr(d, "new_path"), err);
@@ -566,11 +493,7 @@ qcow2_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 	}
 	/* QEMU may keep the file open until the engine prunes its node */
 	/* the state since the snapshot: discarded, as revert means */
-	if (unlink(old) < 0 && errno != ENOENT) {
-		xk_error_errno(err, errno, "remove %s", old);
-		return -1;
-	}
-	return 0;
+	return remove_file(env, old, err);
 }
 
 /* Has the child already been rebased off the image being deleted? */
@@ -678,13 +601,45 @@ qcow2_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 			}
 			if (xk_snap_run(argv, err) < 0)
 				return -1;
+			xk_snap_fault(env, "qcow2:rebase");
 		}
 	}
-	if (unlink(path) < 0 && errno != ENOENT) {
-		xk_error_errno(err, errno, "remove %s", path);
+	if (remove_file(env, path, err) < 0)
 		return -1;
-	}
 	return xk_snap_sync_dir(path, err);
+}
+
+/* Backing format of a qcow2 image ("raw" when the header is silent). */
+static char *
+backing_format(const char *path, struct xk_error *err)
+{
+	char *b, *f;
+
+	if (qcow2_header(path, &b, &f, err) < 0)
+		return NULL;
+	free(b);
+	return f ? f : strdup("raw");
+}
+
+/* A merge (delete) needs the image's backing file and its format. */
+static int
+qcow2_plan_merge(json_t *d, struct xk_error *err)
+{
+	char *backing = NULL, *bfmt = NULL;
+	int r = -1;
+
+	if (qcow2_header(jstr(d, "path"), &backing, NULL, err) < 0 ||
+	    (backing[0] != '\0' && (bfmt = backing_format(jstr(d, "path"),
+	    err)) == NULL))
+		goto out;
+	json_object_set_new(d, "backing", json_string(backing));
+	json_object_set_new(d, "backing_format", json_string(bfmt ? bfmt :
+	    ""));
+	r = 0;
+out:
+	free(backing);
+	free(bfmt);
+	return r;
 }
 
 const struct xk_snap_backend xk_snap_qcow2 = {
@@ -699,15 +654,7 @@ const struct xk_snap_backend xk_snap_qcow2 = {
 	.revert_prepare = qcow2_revert_prepare,
 	.revert = qcow2_revert,
 	.delete = qcow2_delete,
+	.image_format = "qcow2",
+	.size = qcow2_size,
+	.plan_merge = qcow2_plan_merge,
 };
-
-char *
-xk_qcow2_backing_format(const char *path, struct xk_error *err)
-{
-	char *b, *f;
-
-	if (qcow2_header(path, &b, &f, err) < 0)
-		return NULL;
-	free(b);
-	return f ? f : strdup("raw");
-}

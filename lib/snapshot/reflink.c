@@ -140,10 +140,11 @@ reflink_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	json_t *d;
 	size_t i;
 
-	(void)env;
-	json_array_foreach(disks, i, d)
+	json_array_foreach(disks, i, d) {
 		if (clone_file(jstr(d, "path"), jstr(d, "new_path"), err) < 0)
 			return -1;
+		xk_snap_fault(env, "reflink:copy");
+	}
 	return 0;
 }
 
@@ -168,7 +169,6 @@ reflink_abort_create(struct xk_snap_env *env, json_t *disks,
 	json_t *d;
 	size_t i;
 
-	(void)env;
 	json_array_foreach(disks, i, d) {
 		char tmp[4200];
 
@@ -179,6 +179,7 @@ reflink_abort_create(struct xk_snap_env *env, json_t *disks,
 			    jstr(d, "new_path"));
 			return -1;
 		}
+		xk_snap_fault(env, "reflink:unlink");
 	}
 	return 0;
 }
@@ -197,19 +198,22 @@ reflink_revert_prepare(struct xk_snap_env *env, json_t *d,
 static int
 reflink_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	if (env->qmp != NULL)
-		return clone_over(jstr(d, "target_path"), jstr(d, "path"), err);
-	return clone_file(jstr(d, "target_path"), jstr(d, "path"), err);
+	if ((env->qmp != NULL ? clone_over(jstr(d, "target_path"),
+	    jstr(d, "path"), err) : clone_file(jstr(d, "target_path"),
+	    jstr(d, "path"), err)) < 0)
+		return -1;
+	xk_snap_fault(env, "reflink:revert");
+	return 0;
 }
 
 static int
 reflink_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	(void)env;
 	if (unlink(jstr(d, "path")) < 0 && errno != ENOENT) {
 		xk_error_errno(err, errno, "remove %s", jstr(d, "path"));
 		return -1;
 	}
+	xk_snap_fault(env, "reflink:unlink");
 	return xk_snap_sync_dir(jstr(d, "path"), err);
 }
 

@@ -9,19 +9,30 @@
  *   2. do the work in steps, each idempotent, recording the step after
  *      it completes;
  *   3. in one catalog transaction, apply the result to the catalog and
- *      delete the journal row.
+ *      delete the journal row (create), or mark it step 9 (revert,
+ *      delete: what follows, closing the block nodes nothing uses,
+ *      removing unneeded images and letting a guest the revert stopped
+ *      run again, is journaled too; the row goes after it).
  * A crash leaves the journal row.  `list` shows it; the next operation
  * on the domain (or `repair`) runs the recovery first: create rolls
  * back unless its commit point (the QMP transaction; offline, the
  * renames) was passed, then it rolls forward; revert rolls back before
  * its new images exist, forward after; delete always rolls forward
- * (the data it merges is never lost by merging it again).
+ * (the data it merges is never lost by merging it again).  repair also
+ * closes every block node xenkit opened that nothing uses, journaled
+ * or not.
  *
- * Test hook: XK_SNAPSHOT_FAULT=OP:N kills the process (SIGKILL) right
- * after step N of OP (create, revert, delete) is recorded; "switch:1"
- * kills a live qcow2 revert between its two graph changes; "pause:1"
- * kills a create of a domain without a device model while it is
- * paused, before its disks are copied.
+ * Test hook: a fault point follows every effect others can see
+ * (xk_snap_fault: a catalog commit, a QMP command, a file made or
+ * removed, a pause or resume).  XK_SNAPSHOT_FAULT=POINT kills the
+ * process (SIGKILL) at the first point of that name: OP:N right after
+ * step N of OP (create, revert, delete) is recorded, OP:commit after
+ * its final transaction, qmp:CMD after the answer to QMP command CMD
+ * (not a query: it changes nothing),
+ * "switch:1" between the two graph changes of a live qcow2 revert,
+ * "pause:1" in a blkback create's pause, before its disks are copied;
+ * XK_SNAPSHOT_FAULT=@N at the Nth point passed, whatever it is.
+ * XK_SNAPSHOT_FAULT_LOG=FILE appends "N POINT" for each point passed.
  */
 #ifndef XK_SNAPSHOT_SNAPSHOT_H
 #define XK_SNAPSHOT_SNAPSHOT_H

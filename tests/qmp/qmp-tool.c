@@ -11,8 +11,13 @@
  *                                           the command took (ms)
  *   qmp-tool SOCKET hold                    connect, print "connected",
  *                                           stay until stdin closes
+ *   qmp-tool SOCKET unused                  print the block nodes that
+ *                                           nothing uses (no device,
+ *                                           node or job above them),
+ *                                           one per line
  * Exit 1 with the error on stderr when anything fails.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +132,35 @@ stop:
 	return rc;
 }
 
+/* Nodes with no parent in QEMU's block graph: open, needed by nothing. */
+static int
+unused(struct xk_qmp *q, struct xk_error *err)
+{
+	json_t *g = xk_qmp_execute(q, "x-debug-query-block-graph", NULL, T,
+	    err), *n, *e;
+	json_t *edges = json_object_get(g, "edges");
+	size_t i, j;
+
+	if (g == NULL)
+		return -1;
+	json_array_foreach(json_object_get(g, "nodes"), i, n) {
+		json_int_t id = json_integer_value(json_object_get(n, "id"));
+		bool used = false;
+
+		if (strcmp(json_string_value(json_object_get(n, "type")),
+		    "block-driver") != 0)
+			continue;
+		json_array_foreach(edges, j, e)
+			used = used || json_integer_value(json_object_get(e,
+			    "child")) == id;
+		if (!used)
+			printf("%s\n", json_string_value(json_object_get(n,
+			    "name")));
+	}
+	json_decref(g);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,6 +193,8 @@ main(int argc, char **argv)
 		else
 			fputs(out, stdout);
 		free(out);
+	} else if (strcmp(argv[2], "unused") == 0 && argc == 3) {
+		rc = unused(q, &err) < 0;
 	} else if (strcmp(argv[2], "write") == 0 && argc == 7) {
 		rc = fill(q, argv, &err) < 0;
 	} else if (strcmp(argv[2], "verify") == 0 && argc == 7) {
