@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "qmp/qmp.h"
+#include "util/clock.h"
+#include "util/sock.h"
 
 struct xk_qmp {
 	int fd;
@@ -32,20 +34,11 @@ struct xk_qmp {
 	int major, minor, micro;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds left until deadline (0 when past). */
 static int
 left_ms(int64_t deadline)
 {
-	int64_t d = deadline - now_ms();
+	int64_t d = deadline - xk_mono_ms();
 
 	return d < 0 ? 0 : (int)d;
 }
@@ -53,7 +46,7 @@ left_ms(int64_t deadline)
 static int
 take_lock(const char *lockpath, int timeout_ms, struct xk_error *err)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 	int fd;
 
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -79,30 +72,6 @@ take_lock(const char *lockpath, int timeout_ms, struct xk_error *err)
 			return -1;
 		}
 		poll(NULL, 0, 10);
-	}
-	return fd;
-}
-
-static int
-connect_unix(const char *path, struct xk_error *err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		xk_error_set(err, "QMP socket %s: path too long", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		xk_error_errno(err, errno, "QMP socket %s", path);
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		xk_error_errno(err, errno, "QMP socket %s: connect", path);
-		close(fd);
-		return -1;
 	}
 	return fd;
 }
@@ -237,7 +206,7 @@ greet(struct xk_qmp *q, int timeout_ms, struct xk_error *err)
 	json_t *r;
 	int timedout;
 
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 
 	/*
 	 * A client that died mid-conversation (a killed xk) may still get
@@ -298,7 +267,8 @@ xk_qmp_connect(const char *path, const char *lockpath, int timeout_ms,
 	if (lockpath != NULL &&
 	    (q->lockfd = take_lock(lockpath, timeout_ms, err)) < 0)
 		goto fail;
-	if ((q->fd = connect_unix(path, err)) < 0)
+	if ((q->fd = xk_unix_connect(path, SOCK_NONBLOCK, "QMP socket",
+	    err)) < 0)
 		goto fail;
 	if (greet(q, timeout_ms, err) < 0)
 		goto fail;
@@ -358,7 +328,7 @@ json_t *
 xk_qmp_execute(struct xk_qmp *q, const char *cmd, json_t *args,
     int timeout_ms, struct xk_error *err)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 	char id[80];
 	json_t *req;
 	char *text;
@@ -490,7 +460,7 @@ xk_qmp_wait_event(struct xk_qmp *q, const char *name,
     int (*match)(json_t *data, void *arg), void *arg, int timeout_ms,
     struct xk_error *err)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 
 	for (;;) {
 		ssize_t i = find_event(q, name, match, arg);
@@ -534,7 +504,7 @@ int
 xk_qmp_wait_job(struct xk_qmp *q, const char *id, int timeout_ms,
     struct xk_error *err)
 {
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = xk_mono_ms() + timeout_ms;
 
 	for (;;) {
 		json_t *ev = xk_qmp_wait_event(q, NULL, job_match, (void *)id,

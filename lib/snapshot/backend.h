@@ -111,11 +111,7 @@ const struct xk_snap_backend *xk_snap_backend_named(const char *name);
 void xk_snap_pick_backend(const struct xk_snap_env *env,
     struct xk_snap_disk *d);
 
-/* Helpers shared by backends and the engine (common.c). */
-int xk_snap_run(const char *const argv[], struct xk_error *err);
-/* The same, keeping its output (stdout and stderr, trimmed) in out. */
-int xk_snap_run_out(const char *const argv[], char *out, size_t size,
-    struct xk_error *err);
+/* Helpers shared by backends and the engine (common.c, live.c). */
 /* Node names of dev's chain, top first (live); a JSON array. */
 json_t *xk_snap_live_chain(struct xk_qmp *q, const char *top_node,
     int timeout_ms, struct xk_error *err);
@@ -137,7 +133,5 @@ char *xk_snap_live_top(struct xk_qmp *q, const char *vdev, int timeout_ms,
 void xk_snap_fault(struct xk_snap_env *env, const char *point);
 /* The same for point "OP:STEP". */
 void xk_snap_fault_step(struct xk_snap_env *env, const char *op, int step);
-/* Fsync the directory holding path (after renames). */
-int xk_snap_sync_dir(const char *path, struct xk_error *err);
 
 #endif

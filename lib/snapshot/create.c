@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "snapshot/engine.h"
+#include "util/clock.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 static int
@@ -153,7 +155,7 @@ next_seq(struct xk_snap_ctx *ctx, struct xk_error *err)
 
 	if (rows == NULL)
 		return -1;
-	ctx->seq = jint(json_array_get(rows, 0), "seq");
+	ctx->seq = xk_jint(json_array_get(rows, 0), "seq");
 	json_decref(rows);
 	return 0;
 }
@@ -184,23 +186,23 @@ create_plan_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk *all,
 			if (act == NULL)
 				goto fail;
 		}
-		id = jint(act, "id");
+		id = xk_jint(act, "id");
 		if (d->be->caps & XK_SNAP_CAP_COPY)
 			snprintf(tag, sizeof(tag), "c%lld",
 			    (long long)++ctx->seq);
 		else
 			snprintf(tag, sizeof(tag), "%lld", (long long)id);
 		if (d->be->copy_name != NULL)
-			d->be->copy_name(jstr(act, "path"), tag, np,
+			d->be->copy_name(xk_jstr(act, "path"), tag, np,
 			    sizeof(np));
 		else
-			snap_image_name(np, sizeof(np), jstr(act, "path"), tag);
+			snap_image_name(np, sizeof(np), xk_jstr(act, "path"), tag);
 		snprintf(node, sizeof(node), "xkc%lld", (long long)id);
 		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
 		    "s:I, s:I, s:s, s:s, s:s, s:s}", "vdev", d->vdev, "path",
-		    jstr(act, "path"), "format", d->format, "node",
+		    xk_jstr(act, "path"), "format", d->format, "node",
 		    d->node ? d->node : "", "size", (json_int_t)d->size,
-		    "active_id", id, "frozen", jstr(act, "path"), "new_path",
+		    "active_id", id, "frozen", xk_jstr(act, "path"), "new_path",
 		    np, "new_node",
 		    node, "backend", d->be->name));
 		json_decref(act);
@@ -225,32 +227,32 @@ snap_finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    "WHERE id = ?", "i", ctx->domid);
 	if (cur == NULL)
 		goto fail;
-	parent = jint(json_array_get(cur, 0), "current");
+	parent = xk_jint(json_array_get(cur, 0), "current");
 	json_decref(cur);
 	if (xk_catalog_exec(ctx->cat, err, "INSERT INTO snapshot (domain, "
 	    "name, parent, created, description, kind, vmstate, memory, "
 	    "config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", parent ?
 	    "isiisssss" : "isnisssss", ctx->domid,
-	    jstr(plan, "name"), (int64_t)parent, (int64_t)jint(plan, "created"),
+	    xk_jstr(plan, "name"), (int64_t)parent, (int64_t)xk_jint(plan, "created"),
 	    json_string_value(json_object_get(plan, "description")),
 	    json_object_get(plan, "memory") ? "memory" : "disk",
-	    jstr(plan, "vmstate"), json_string_value(json_object_get(plan,
+	    xk_jstr(plan, "vmstate"), json_string_value(json_object_get(plan,
 	    "memory")), json_string_value(json_object_get(plan,
 	    "config"))) < 0)
 		goto fail;
 	snap = xk_catalog_last_id(ctx->cat);
 	json_array_foreach(json_object_get(plan, "disks"), i, d) {
-		int64_t id = jint(d, "active_id");
+		int64_t id = xk_jint(d, "active_id");
 
 		if (snap_backend_of(d)->caps & XK_SNAP_CAP_COPY) {
 			if (xk_catalog_exec(ctx->cat, err, "INSERT INTO image "
 			    "(domain, vdev, backend, path, format, active) VALUES "
-			    "(?, ?, ?, ?, ?, 0)", "issss", ctx->domid, jstr(d,
-			    "vdev"), jstr(d, "backend"), jstr(d, "new_path"),
-			    jstr(d, "format")) < 0 ||
+			    "(?, ?, ?, ?, ?, 0)", "issss", ctx->domid, xk_jstr(d,
+			    "vdev"), xk_jstr(d, "backend"), xk_jstr(d, "new_path"),
+			    xk_jstr(d, "format")) < 0 ||
 			    xk_catalog_exec(ctx->cat, err, "INSERT INTO "
 			    "snapshot_disk (snapshot, vdev, image) VALUES (?, ?, "
-			    "?)", "isi", (int64_t)snap, jstr(d, "vdev"),
+			    "?)", "isi", (int64_t)snap, xk_jstr(d, "vdev"),
 			    xk_catalog_last_id(ctx->cat)) < 0)
 				goto fail;
 			continue;
@@ -259,12 +261,12 @@ snap_finish_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		    "WHERE id = ?", "i", id) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
 		    "vdev, backend, path, format, parent, active) VALUES (?, ?, "
-		    "?, ?, ?, ?, 1)", "issssi", ctx->domid, jstr(d, "vdev"),
-		    jstr(d, "backend"), jstr(d, "new_path"),
+		    "?, ?, ?, ?, 1)", "issssi", ctx->domid, xk_jstr(d, "vdev"),
+		    xk_jstr(d, "backend"), xk_jstr(d, "new_path"),
 		    snap_backend_of(d)->image_format, id) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO snapshot_disk "
 		    "(snapshot, vdev, image) VALUES (?, ?, ?)", "isi",
-		    (int64_t)snap, jstr(d, "vdev"), id) < 0)
+		    (int64_t)snap, xk_jstr(d, "vdev"), id) < 0)
 			goto fail;
 	}
 	if (xk_catalog_exec(ctx->cat, err, "UPDATE domain SET current = ? "
@@ -298,11 +300,11 @@ snap_abort_create(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	if (json_object_get(plan, "memory") != NULL) {
 		char tmp[4200];
 
-		snprintf(tmp, sizeof(tmp), "%s.tmp", jstr(plan, "memory"));
+		snprintf(tmp, sizeof(tmp), "%s.tmp", xk_jstr(plan, "memory"));
 		if ((unlink(tmp) < 0 && errno != ENOENT) ||
-		    (unlink(jstr(plan, "memory")) < 0 && errno != ENOENT)) {
+		    (unlink(xk_jstr(plan, "memory")) < 0 && errno != ENOENT)) {
 			xk_error_errno(err, errno, "remove the memory image %s",
-			    jstr(plan, "memory"));
+			    xk_jstr(plan, "memory"));
 			return -1;
 		}
 	}
@@ -345,9 +347,9 @@ catalog_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all,
 	json_array_foreach(rows, i, r) {
 		struct xk_snap_disk *d = &(*all)[(*n)++];
 
-		d->vdev = strdup(jstr(r, "vdev"));
-		d->path = strdup(jstr(r, "path"));
-		d->format = strdup(jstr(r, "format"));
+		d->vdev = strdup(xk_jstr(r, "vdev"));
+		d->path = strdup(xk_jstr(r, "path"));
+		d->format = strdup(xk_jstr(r, "format"));
 		xk_snap_pick_backend(&ctx->env, d);
 		if (d->be != NULL && d->be->size != NULL &&
 		    d->be->size(d->path, &d->size, err) < 0) {
@@ -395,7 +397,7 @@ get_disks(struct xk_snap_ctx *ctx, struct xk_snap_disk **all, size_t *n,
 		act = ctx->domid ? snap_active_image(ctx, d->vdev, NULL) : NULL;
 		if (act != NULL) {
 			free(d->path);
-			d->path = strdup(jstr(act, "path"));
+			d->path = strdup(xk_jstr(act, "path"));
 			json_decref(act);
 		}
 		xk_snap_pick_backend(&ctx->env, d);
@@ -423,15 +425,6 @@ run_groups(struct xk_snap_ctx *ctx, json_t *disks, bool create,
 	return 0;
 }
 
-static double
-ms_since(const struct timespec *a)
-{
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (b.tv_sec - a->tv_sec) * 1e3 + (b.tv_nsec - a->tv_nsec) / 1e6;
-}
-
 /*
  * The freeze: every disk at the same instant.  qcow2 disks alone need
  * only QEMU's transaction; any disk whose backend works outside QEMU
@@ -442,14 +435,14 @@ freeze(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
 	json_t *disks = json_object_get(plan, "disks"), *d, *r;
 	bool pause = false;
-	struct timespec t0;
+	double t0;
 	size_t i;
 
 	json_array_foreach(disks, i, d)
 		pause = pause || (snap_backend_of(d)->caps & XK_SNAP_CAP_PAUSE);
 	pause = pause && ctx->env.qmp != NULL &&
-	    strcmp(jstr(plan, "vmstate"), "running") == 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	    strcmp(xk_jstr(plan, "vmstate"), "running") == 0;
+	t0 = xk_mono_seconds();
 	if (pause) {
 		r = xk_qmp_execute(ctx->env.qmp, "stop", NULL,
 		    ctx->env.timeout_ms, err);
@@ -462,7 +455,7 @@ freeze(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		return -1;
 	snap_resume(ctx, plan);
 	if (pause)
-		ctx->env.freeze_ms = ms_since(&t0);
+		ctx->env.freeze_ms = (xk_mono_seconds() - t0) * 1e3;
 	return 0;
 }
 
@@ -474,11 +467,11 @@ sync_disks(json_t *disks, struct xk_error *err)
 	size_t i;
 
 	json_array_foreach(disks, i, d) {
-		int fd = open(jstr(d, "path"), O_RDONLY | O_CLOEXEC);
+		int fd = open(xk_jstr(d, "path"), O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0 || fsync(fd) < 0) {
 			xk_error_errno(err, errno, "flush disk %s (%s)",
-			    jstr(d, "vdev"), jstr(d, "path"));
+			    xk_jstr(d, "vdev"), xk_jstr(d, "path"));
 			if (fd >= 0)
 				close(fd);
 			return -1;
@@ -516,14 +509,14 @@ freeze_blkback(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
 	json_t *disks = json_object_get(plan, "disks");
 	bool pause = json_object_get(plan, "xen_pause") != NULL;
-	uint32_t domid = (uint32_t)jint(plan, "xen_pause");
+	uint32_t domid = (uint32_t)xk_jint(plan, "xen_pause");
 	struct xk_error e = { 0 };
-	struct timespec t0;
+	double t0;
 	int r;
 
 	if (sync_disks(disks, err) < 0)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = xk_mono_seconds();
 	if (pause && xk_snap_xen_pause(domid, err) < 0)
 		return -1;
 	xk_snap_fault(&ctx->env, "pause:1");
@@ -540,7 +533,7 @@ freeze_blkback(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 			snap_note(ctx, "the snapshot is made, but %s", e.msg);
 		}
 	}
-	ctx->env.freeze_ms = ms_since(&t0);
+	ctx->env.freeze_ms = (xk_mono_seconds() - t0) * 1e3;
 	return r;
 }
 
@@ -552,13 +545,13 @@ freeze_blkback(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 static int
 freeze_memory(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
-	uint32_t domid = (uint32_t)jint(plan, "xen_domid");
+	uint32_t domid = (uint32_t)xk_jint(plan, "xen_domid");
 	struct xk_error e = { 0 };
-	struct timespec t0;
+	double t0;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = xk_mono_seconds();
 	snap_qmp_release(ctx);
-	if (xk_snap_xen_save(domid, jstr(plan, "memory"), err) < 0) {
+	if (xk_snap_xen_save(domid, xk_jstr(plan, "memory"), err) < 0) {
 		xk_error_prefix(err, "save the memory of Xen domain %s",
 		    ctx->domain);
 		snap_qmp_reattach(ctx, NULL);
@@ -570,7 +563,7 @@ freeze_memory(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		return -1;
 	if (snap_journal_step(ctx, "create", 4, err) < 0)
 		return -1;
-	ctx->env.freeze_ms = ms_since(&t0);
+	ctx->env.freeze_ms = (xk_mono_seconds() - t0) * 1e3;
 	/* past the commit point: the snapshot stands even if this fails */
 	if (snap_xen_resume(ctx, plan, &e) < 0)
 		snap_note(ctx, "the snapshot is made, but the domain could not be "
@@ -649,7 +642,7 @@ snap_create_op(struct xk_snap_ctx *ctx, const char *name,
 	    "description", description, "created", now,
 	    "vmstate", snap_vm_status(ctx), "qmp", ctx->qmp_path, "disks", disks);
 	/* what freeze_blkback pauses and xen_unpause lets go */
-	if (plan != NULL && ctx->blkback && strcmp(jstr(plan, "vmstate"),
+	if (plan != NULL && ctx->blkback && strcmp(xk_jstr(plan, "vmstate"),
 	    "running") == 0) {
 		json_object_set_new(plan, "xen_pause",
 		    json_integer(ctx->xen.domid));

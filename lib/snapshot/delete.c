@@ -14,13 +14,14 @@
 #include <unistd.h>
 
 #include "snapshot/engine.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 static json_t *
 delete_plan_disk(struct xk_snap_ctx *ctx, json_t *sd, struct xk_error *err)
 {
 	json_t *kids = xk_catalog_query(ctx->cat, err, "SELECT * FROM image "
-	    "WHERE parent = ?", "i", (int64_t)jint(sd, "id"));
+	    "WHERE parent = ?", "i", (int64_t)xk_jint(sd, "id"));
 	json_t *d = NULL, *kid, *act;
 	const struct xk_snap_backend *be;
 	const char *action;
@@ -29,23 +30,23 @@ delete_plan_disk(struct xk_snap_ctx *ctx, json_t *sd, struct xk_error *err)
 		return NULL;
 	action = json_array_size(kids) == 0 ? "unlink" :
 	    json_array_size(kids) == 1 ? "merge" : "keep";
-	d = json_pack("{s:s, s:I, s:s, s:s, s:s}", "vdev", jstr(sd, "vdev"),
-	    "image_id", jint(sd, "id"), "path", jstr(sd, "path"), "action",
-	    action, "backend", jstr(sd, "backend"));
+	d = json_pack("{s:s, s:I, s:s, s:s, s:s}", "vdev", xk_jstr(sd, "vdev"),
+	    "image_id", xk_jint(sd, "id"), "path", xk_jstr(sd, "path"), "action",
+	    action, "backend", xk_jstr(sd, "backend"));
 	if (strcmp(action, "merge") != 0)
 		goto out;
 	kid = json_array_get(kids, 0);
 	be = snap_backend_of(d);
 	if ((be->plan_merge != NULL && be->plan_merge(d, err) < 0) ||
-	    (act = snap_active_image(ctx, jstr(sd, "vdev"), err)) == NULL) {
+	    (act = snap_active_image(ctx, xk_jstr(sd, "vdev"), err)) == NULL) {
 		json_decref(d);
 		d = NULL;
 		goto out;
 	}
-	json_object_set_new(d, "child_id", json_integer(jint(kid, "id")));
-	json_object_set_new(d, "child_path", json_string(jstr(kid, "path")));
+	json_object_set_new(d, "child_id", json_integer(xk_jint(kid, "id")));
+	json_object_set_new(d, "child_path", json_string(xk_jstr(kid, "path")));
 	json_object_set_new(d, "child_pos", json_integer(snap_chain_pos(ctx,
-	    jint(act, "id"), jint(kid, "id"), err)));
+	    xk_jint(act, "id"), xk_jint(kid, "id"), err)));
 	json_decref(act);
 out:
 	json_decref(kids);
@@ -55,7 +56,7 @@ out:
 static int
 finish_delete(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
-	int64_t sid = jint(plan, "snapshot_id");
+	int64_t sid = xk_jint(plan, "snapshot_id");
 	json_t *d, *rows;
 	json_int_t parent;
 	size_t i;
@@ -66,21 +67,21 @@ finish_delete(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	    "WHERE id = ?", "i", sid);
 	if (rows == NULL)
 		goto fail;
-	parent = jint(json_array_get(rows, 0), "parent");
+	parent = xk_jint(json_array_get(rows, 0), "parent");
 	json_decref(rows);
 	if (xk_catalog_exec(ctx->cat, err, "DELETE FROM snapshot_disk WHERE "
 	    "snapshot = ?", "i", sid) < 0)
 		goto fail;
 	json_array_foreach(json_object_get(plan, "disks"), i, d) {
-		const char *action = jstr(d, "action");
-		int64_t id = jint(d, "image_id");
+		const char *action = xk_jstr(d, "action");
+		int64_t id = xk_jint(d, "image_id");
 
 		if (strcmp(action, "keep") == 0)
 			continue;
 		if (strcmp(action, "merge") == 0 && xk_catalog_exec(ctx->cat,
 		    err, "UPDATE image SET parent = (SELECT parent FROM image "
 		    "WHERE id = ?) WHERE id = ?", "ii", id,
-		    (int64_t)jint(d, "child_id")) < 0)
+		    (int64_t)xk_jint(d, "child_id")) < 0)
 			goto fail;
 		if (xk_catalog_exec(ctx->cat, err, "DELETE FROM image WHERE "
 		    "id = ?", "i", id) < 0)
@@ -112,13 +113,13 @@ snap_delete_forward(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
 		if (snap_backend_of(d)->delete(&ctx->env, d, err) < 0) {
-			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
+			xk_error_prefix(err, "disk %s", xk_jstr(d, "vdev"));
 			return -1;
 		}
-	if (json_object_get(plan, "memory") != NULL && unlink(jstr(plan,
+	if (json_object_get(plan, "memory") != NULL && unlink(xk_jstr(plan,
 	    "memory")) < 0 && errno != ENOENT) {
 		xk_error_errno(err, errno, "remove the memory image %s",
-		    jstr(plan, "memory"));
+		    xk_jstr(plan, "memory"));
 		return -1;
 	}
 	if (snap_journal_step(ctx, "delete", 2, err) < 0 ||
@@ -136,7 +137,7 @@ snap_delete_op(struct xk_snap_ctx *ctx, const char *name,
 	int rc = -1;
 
 	if ((snap = snap_row(ctx, name, err)) == NULL ||
-	    (sdisks = snap_disks_of(ctx, jint(snap, "id"), err)) == NULL)
+	    (sdisks = snap_disks_of(ctx, xk_jint(snap, "id"), err)) == NULL)
 		goto out;
 	/*
 	 * A live delete changes no data the guest sees (the stream job
@@ -149,7 +150,7 @@ snap_delete_op(struct xk_snap_ctx *ctx, const char *name,
 		goto out;
 	disks = json_array();
 	plan = json_pack("{s:s, s:I, s:s?, s:s?, s:o}", "name", name,
-	    "snapshot_id", jint(snap, "id"), "qmp", ctx->qmp_path, "memory",
+	    "snapshot_id", xk_jint(snap, "id"), "qmp", ctx->qmp_path, "memory",
 	    json_string_value(json_object_get(snap, "memory")), "disks",
 	    disks);
 	json_array_foreach(sdisks, i, sd) {

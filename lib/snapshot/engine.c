@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "snapshot/engine.h"
+#include "util/json.h"
+#include "util/run.h"
 #include "util/strbuf.h"
 
 #define QMP_TIMEOUT_MS 10000
@@ -24,7 +26,7 @@
 const struct xk_snap_backend *
 snap_backend_of(json_t *disk)
 {
-	const struct xk_snap_backend *be = xk_snap_backend_named(jstr(disk,
+	const struct xk_snap_backend *be = xk_snap_backend_named(xk_jstr(disk,
 	    "backend"));
 
 	/* plans from before backends were named had the first one only */
@@ -295,7 +297,7 @@ snap_chain_pos(struct xk_snap_ctx *ctx, json_int_t active, json_int_t id,
 		    "image WHERE id = ?", "i", (int64_t)cur);
 		if (rows == NULL)
 			return -2;
-		cur = jint(json_array_get(rows, 0), "parent");
+		cur = xk_jint(json_array_get(rows, 0), "parent");
 		json_decref(rows);
 	}
 	return -1;
@@ -341,7 +343,7 @@ snap_qmp_reattach(struct xk_snap_ctx *ctx, struct xk_error *err)
 int
 snap_xen_resume(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
-	uint32_t domid = (uint32_t)jint(plan, "xen_domid");
+	uint32_t domid = (uint32_t)xk_jint(plan, "xen_domid");
 	int s, r = 0;
 
 	if (json_object_get(plan, "memory") == NULL)
@@ -364,12 +366,12 @@ snap_xen_resume(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 int
 snap_xen_unpause(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 {
-	uint32_t domid = (uint32_t)jint(plan, "xen_pause");
+	uint32_t domid = (uint32_t)xk_jint(plan, "xen_pause");
 	int p;
 
 	if (json_object_get(plan, "xen_pause") == NULL)
 		return 0;
-	if ((p = xk_snap_xen_paused(domid, jstr(plan, "xen_uuid"),
+	if ((p = xk_snap_xen_paused(domid, xk_jstr(plan, "xen_uuid"),
 	    err)) <= 0)
 		return p;
 	if (xk_snap_xen_unpause(domid, err) < 0)
@@ -382,7 +384,7 @@ snap_xen_unpause(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 void
 snap_resume(struct xk_snap_ctx *ctx, json_t *plan)
 {
-	if (ctx->env.qmp == NULL || strcmp(jstr(plan, "vmstate"),
+	if (ctx->env.qmp == NULL || strcmp(xk_jstr(plan, "vmstate"),
 	    "running") != 0 || strcmp(snap_vm_status(ctx), "paused") != 0)
 		return;
 	json_decref(xk_qmp_execute(ctx->env.qmp, "cont", NULL,
@@ -434,18 +436,18 @@ snap_offline_guard(struct xk_snap_ctx *ctx, struct xk_error *err)
 		return -1;
 	json_array_foreach(rows, i, r) {
 		const char *argv[] = { "qemu-img", "info", "-f",
-		    jstr(r, "format"), jstr(r, "path"), NULL };
+		    xk_jstr(r, "format"), xk_jstr(r, "path"), NULL };
 		struct xk_error e = { 0 };
 
-		if (xk_snap_run(argv, &e) == 0)
+		if (xk_run_ok(argv, NULL, &e) == 0)
 			continue;
 		if (strstr(e.msg, "lock") != NULL)
 			xk_error_set(err, "domain %s: disk %s (%s) is in use by "
 			    "a running QEMU: give its QMP socket with --qmp",
-			    ctx->domain, jstr(r, "vdev"), jstr(r, "path"));
+			    ctx->domain, xk_jstr(r, "vdev"), xk_jstr(r, "path"));
 		else
 			xk_error_set(err, "domain %s: disk %s: %s", ctx->domain,
-			    jstr(r, "vdev"), e.msg);
+			    xk_jstr(r, "vdev"), e.msg);
 		rc = -1;
 		break;
 	}
@@ -532,13 +534,13 @@ snap_gc_images(struct xk_snap_ctx *ctx)
 		}
 		json_array_foreach(rows, i, r) {
 			json_t *d = json_pack("{s:s, s:s, s:s}", "path",
-			    jstr(r, "path"), "action", "unlink", "backend",
-			    jstr(r, "backend"));
+			    xk_jstr(r, "path"), "action", "unlink", "backend",
+			    xk_jstr(r, "backend"));
 
 			if (snap_backend_of(d)->delete(&ctx->env, d, NULL) == 0 &&
 			    xk_catalog_exec(ctx->cat, NULL, "DELETE FROM "
 			    "image WHERE id = ?", "i",
-			    (int64_t)jint(r, "id")) == 0)
+			    (int64_t)xk_jint(r, "id")) == 0)
 				xk_snap_fault(&ctx->env, "gc:row");
 			json_decref(d);
 		}

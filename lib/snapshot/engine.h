@@ -24,20 +24,6 @@
  */
 #define STEP_COMMITTED 9
 
-static inline const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static inline json_int_t
-jint(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 /* engine.c */
 const struct xk_snap_backend *snap_backend_of(json_t *disk);
 json_t *snap_group(json_t *disks, const struct xk_snap_backend *be);

@@ -24,19 +24,13 @@
 #include <unistd.h>
 
 #include "snapshot/backend.h"
+#include "util/json.h"
+#include "util/run.h"
 
 struct lv {
 	char vg[128], name[128], seg[32], attr[16];
 	uint64_t size;
 };
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
 
 /* lvs about one volume (a path or VG/LV); -1 when it is not one. */
 static int
@@ -45,17 +39,22 @@ lv_info(const char *what, struct lv *lv, struct xk_error *err)
 	const char *argv[] = { "lvs", "--noheadings", "--nosuffix",
 	    "--units", "b", "--separator", "|", "-o",
 	    "vg_name,lv_name,segtype,lv_attr,lv_size", what, NULL };
-	char out[1024], *f[5], *p;
+	struct strbuf out = STRBUF_INIT;
+	char *f[5], *p;
 	int n = 0;
 
-	if (xk_snap_run_out(argv, out, sizeof(out), err) < 0)
+	if (xk_run_ok(argv, &out, err) < 0) {
+		strbuf_free(&out);
 		return -1;
-	for (p = out; *p == ' '; p++)
-		;
-	while (n < 5 && (f[n] = strsep(&p, "|")) != NULL)
+	}
+	p = out.buf;
+	while (p != NULL && *p == ' ')
+		p++;
+	while (p != NULL && n < 5 && (f[n] = strsep(&p, "|")) != NULL)
 		n++;
 	if (n != 5) {
-		xk_error_set(err, "lvs %s: unexpected output: %s", what, out);
+		xk_error_set(err, "lvs %s: unexpected output", what);
+		strbuf_free(&out);
 		return -1;
 	}
 	snprintf(lv->vg, sizeof(lv->vg), "%s", f[0]);
@@ -63,6 +62,7 @@ lv_info(const char *what, struct lv *lv, struct xk_error *err)
 	snprintf(lv->seg, sizeof(lv->seg), "%s", f[2]);
 	snprintf(lv->attr, sizeof(lv->attr), "%s", f[3]);
 	lv->size = strtoull(f[4], NULL, 10);
+	strbuf_free(&out);
 	return 0;
 }
 
@@ -91,7 +91,7 @@ lvm(struct xk_error *err, ...)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	return xk_snap_run(argv, err);
+	return xk_run_ok(argv, NULL, err);
 }
 
 /* "/dev/VG/LV" -> "VG/LV_xkTAG"; copy_name gives the /dev path. */
@@ -137,9 +137,9 @@ lvm_probe(const struct xk_snap_env *env, const struct xk_snap_disk *d,
 static const char *
 snap_name(json_t *d)
 {
-	const char *p = strrchr(jstr(d, "new_path"), '/');
+	const char *p = strrchr(xk_jstr(d, "new_path"), '/');
 
-	return p ? p + 1 : jstr(d, "new_path");
+	return p ? p + 1 : xk_jstr(d, "new_path");
 }
 
 /*
@@ -158,7 +158,7 @@ lvm_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	json_array_foreach(disks, i, d) {
 		struct lv lv;
 
-		if (lv_info(jstr(d, "path"), &lv, err) < 0)
+		if (lv_info(xk_jstr(d, "path"), &lv, err) < 0)
 			return -1;
 		if (lv_exists(lv.vg, snap_name(d))) {
 			xk_error_set(err, "LVM volume %s/%s exists already",
@@ -185,14 +185,14 @@ lvm_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 		struct lv lv;
 
 		if (pre != NULL) {	/* prepared: the snapshot is new */
-			snprintf(lv.vg, sizeof(lv.vg), "%s", jstr(pre, "vg"));
-			snprintf(lv.name, sizeof(lv.name), "%s", jstr(pre,
+			snprintf(lv.vg, sizeof(lv.vg), "%s", xk_jstr(pre, "vg"));
+			snprintf(lv.name, sizeof(lv.name), "%s", xk_jstr(pre,
 			    "name"));
-			snprintf(lv.seg, sizeof(lv.seg), "%s", jstr(pre,
+			snprintf(lv.seg, sizeof(lv.seg), "%s", xk_jstr(pre,
 			    "seg"));
 			lv.size = (uint64_t)json_integer_value(json_object_get(
 			    pre, "size"));
-		} else if (lv_info(jstr(d, "path"), &lv, err) < 0) {
+		} else if (lv_info(xk_jstr(d, "path"), &lv, err) < 0) {
 			return -1;
 		} else if (lv_exists(lv.vg, snap_name(d))) {
 			continue;
@@ -220,7 +220,7 @@ lvm_created(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	json_array_foreach(disks, i, d) {
 		struct lv lv;
 
-		if (lv_info(jstr(d, "path"), &lv, err) < 0)
+		if (lv_info(xk_jstr(d, "path"), &lv, err) < 0)
 			return -1;
 		if (!lv_exists(lv.vg, snap_name(d)))
 			return 0;
@@ -249,7 +249,7 @@ lvm_abort_create(struct xk_snap_env *env, json_t *disks,
 	json_array_foreach(disks, i, d) {
 		struct lv lv;
 
-		if (lv_info(jstr(d, "path"), &lv, err) < 0 ||
+		if (lv_info(xk_jstr(d, "path"), &lv, err) < 0 ||
 		    remove_lv(lv.vg, snap_name(d), err) < 0)
 			return -1;
 		xk_snap_fault(env, "lvm:lvremove");
@@ -263,7 +263,7 @@ lvm_revert_prepare(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 	(void)d;
 	if (env->qmp != NULL) {
 		xk_error_set(err, "disk %s is an LVM volume: reverting it needs "
-		    "the domain stopped", jstr(d, "vdev"));
+		    "the domain stopped", xk_jstr(d, "vdev"));
 		return -1;
 	}
 	return 0;
@@ -336,11 +336,11 @@ out:
 static int
 thin_revert(struct lv *lv, json_t *d, struct xk_error *err)
 {
-	const char *snap = strrchr(jstr(d, "target_path"), '/');
+	const char *snap = strrchr(xk_jstr(d, "target_path"), '/');
 	char nw[160], old[160], full[300], from[300], to[300];
 
-	snprintf(nw, sizeof(nw), "%s_xkn%s", lv->name, jstr(d, "tag"));
-	snprintf(old, sizeof(old), "%s_xko%s", lv->name, jstr(d, "tag"));
+	snprintf(nw, sizeof(nw), "%s_xkn%s", lv->name, xk_jstr(d, "tag"));
+	snprintf(old, sizeof(old), "%s_xko%s", lv->name, xk_jstr(d, "tag"));
 	snprintf(full, sizeof(full), "%s/%s", lv->vg, snap ? snap + 1 : "");
 	if (!lv_exists(lv->vg, old)) {
 		snprintf(from, sizeof(from), "%s/%s", lv->vg, nw);
@@ -369,7 +369,7 @@ thin_revert(struct lv *lv, json_t *d, struct xk_error *err)
 static int
 lvm_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	const char *path = jstr(d, "path");
+	const char *path = xk_jstr(d, "path");
 	struct lv lv = { 0 };
 	const char *slash;
 
@@ -392,7 +392,7 @@ lvm_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 		return -1;
 	}
 	if ((strcmp(lv.seg, "thin") == 0 ? thin_revert(&lv, d, err) :
-	    copy_blocks(jstr(d, "target_path"), path, err)) < 0)
+	    copy_blocks(xk_jstr(d, "target_path"), path, err)) < 0)
 		return -1;
 	xk_snap_fault(env, "lvm:revert");
 	return 0;
@@ -401,7 +401,7 @@ lvm_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 static int
 lvm_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	const char *p = jstr(d, "path"), *slash = strrchr(p, '/');
+	const char *p = xk_jstr(d, "path"), *slash = strrchr(p, '/');
 	char vgdir[256];
 
 	if (slash == NULL)

@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "snapshot/snapshot.h"
+#include "util/file.h"
+#include "util/run.h"
+#include "util/tempfile.h"
 
 #define MIRROR_TIMEOUT_MS (6 * 3600 * 1000)
 
@@ -48,7 +51,7 @@ start_one(struct xk_snap_ctx *ctx, struct xk_snap_disk *d, const char *tmp,
 	int t = ctx->env.timeout_ms;
 
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
-	if (xk_snap_run(argv, err) < 0)
+	if (xk_run_ok(argv, NULL, err) < 0)
 		return -1;
 	if (qmp_ok(q, xk_qmp_executef(q, t, err, "blockdev-add", "{s:s, s:s, "
 	    "s:{s:s, s:s}}", "driver", "qcow2", "node-name", name, "file",
@@ -176,13 +179,11 @@ xk_snap_mirror(struct xk_snap_ctx *ctx, const char *dir, json_t **made,
 
 		snprintf(final, sizeof(final), "%.*s", (int)(strlen(tmps[i]) -
 		    4), tmps[i]);
-		if (rename(tmps[i], final) < 0) {
-			xk_error_errno(err, errno, "rename %s", tmps[i]);
+		if (xk_rename_durable(tmps[i], final, err) < 0)
 			goto out;
-		}
 		json_array_append_new(*made, json_string(final));
 	}
-	rc = m > 0 ? xk_snap_sync_dir(tmps[0], err) : 0;
+	rc = 0;
 out:
 	free(names);
 	free(tmps);

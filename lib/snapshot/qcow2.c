@@ -29,24 +29,14 @@
 #include <unistd.h>
 
 #include "snapshot/backend.h"
+#include "util/clock.h"
+#include "util/file.h"
+#include "util/json.h"
+#include "util/run.h"
 #include "util/strbuf.h"
 
 #define QCOW2_MAGIC 0x514649fbu
 #define EXT_BACKING_FORMAT 0xe2792acau
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static json_int_t
-jint(json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
 
 static uint32_t
 be32(const unsigned char *p)
@@ -157,7 +147,7 @@ make_overlay(struct xk_snap_env *env, const char *path, const char *backing,
 
 	snprintf(sz, sizeof(sz), "%llu", (unsigned long long)size);
 	unlink(path);	/* a leftover of an interrupted try */
-	if (xk_snap_run(argv, err) < 0)
+	if (xk_run_ok(argv, NULL, err) < 0)
 		return -1;
 	xk_snap_fault(env, "qcow2:overlay");
 	return 0;
@@ -194,7 +184,7 @@ node_names(struct xk_snap_env *env, struct xk_error *err)
 		return NULL;
 	set = json_object();
 	json_array_foreach(r, i, n)
-		json_object_set_new(set, jstr(n, "node-name"), json_true());
+		json_object_set_new(set, xk_jstr(n, "node-name"), json_true());
 	json_decref(r);
 	return set;
 }
@@ -271,34 +261,25 @@ qcow2_prepare(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	if (env->qmp != NULL && (have = node_names(env, err)) == NULL)
 		return -1;
 	json_array_foreach(disks, i, d) {
-		const char *np = jstr(d, "new_path");
+		const char *np = xk_jstr(d, "new_path");
 
-		if ((r = make_overlay(env, np, jstr(d, "frozen"), jstr(d,
-		    "format"), (uint64_t)jint(d, "size"), err)) < 0)
+		if ((r = make_overlay(env, np, xk_jstr(d, "frozen"), xk_jstr(d,
+		    "format"), (uint64_t)xk_jint(d, "size"), err)) < 0)
 			break;
-		if ((r = xk_snap_sync_dir(np, err)) < 0)
+		if ((r = xk_sync_parent_dir(np, err)) < 0)
 			break;
 		if (env->qmp != NULL && (r = add_node(env, have,
-		    jstr(d, "new_node"), np, false, true, err)) < 0)
+		    xk_jstr(d, "new_node"), np, false, true, err)) < 0)
 			break;
 	}
 	json_decref(have);
 	return r;
 }
 
-static double
-elapsed_ms(const struct timespec *a)
-{
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (b.tv_sec - a->tv_sec) * 1e3 + (b.tv_nsec - a->tv_nsec) / 1e6;
-}
-
 static int
 qcow2_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 {
-	struct timespec t0;
+	double t0;
 	json_t *actions, *d, *r;
 	size_t i;
 
@@ -307,13 +288,13 @@ qcow2_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	actions = json_array();
 	json_array_foreach(disks, i, d)
 		json_array_append_new(actions, json_pack("{s:s, s:{s:s, s:s}}",
-		    "type", "blockdev-snapshot", "data", "node", jstr(d, "node"),
-		    "overlay", jstr(d, "new_node")));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+		    "type", "blockdev-snapshot", "data", "node", xk_jstr(d, "node"),
+		    "overlay", xk_jstr(d, "new_node")));
+	t0 = xk_mono_seconds();
 	/* the freeze: QEMU drains I/O, switches every disk, resumes */
 	r = xk_qmp_executef(env->qmp, env->timeout_ms, err, "transaction",
 	    "{s:o}", "actions", actions);
-	env->freeze_ms = elapsed_ms(&t0);
+	env->freeze_ms = (xk_mono_seconds() - t0) * 1e3;
 	if (r == NULL)
 		return -1;
 	json_decref(r);
@@ -328,9 +309,9 @@ qcow2_created(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 
 	json_array_foreach(disks, i, d) {
 		if (env->qmp != NULL) {
-			char *top = xk_snap_live_top(env->qmp, jstr(d, "vdev"),
+			char *top = xk_snap_live_top(env->qmp, xk_jstr(d, "vdev"),
 			    env->timeout_ms, err);
-			bool done = top && strcmp(top, jstr(d, "new_node")) == 0;
+			bool done = top && strcmp(top, xk_jstr(d, "new_node")) == 0;
 
 			free(top);
 			/* one transaction: all disks or none */
@@ -341,7 +322,7 @@ qcow2_created(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 		 * to the overlay, and if not, the overlay is empty and shows
 		 * the frozen image: keeping it loses nothing either way.
 		 */
-		if (!exists(jstr(d, "new_path")))
+		if (!exists(xk_jstr(d, "new_path")))
 			return 0;
 	}
 	return 1;
@@ -355,10 +336,10 @@ qcow2_abort_create(struct xk_snap_env *env, json_t *disks,
 	size_t i;
 
 	json_array_foreach(disks, i, d) {
-		const char *np = jstr(d, "new_path");
+		const char *np = xk_jstr(d, "new_path");
 
 		if (env->qmp != NULL)
-			del_node(env, jstr(d, "new_node"));
+			del_node(env, xk_jstr(d, "new_node"));
 		if (remove_file(env, np, err) < 0)
 			return -1;
 	}
@@ -382,11 +363,11 @@ open_target(struct xk_snap_env *env, json_t *have, json_t *d, char *target,
 	json_t *chain;
 	int rc = -1;
 
-	snprintf(z, sizeof(z), "xkz%lld", (long long)jint(d, "target_id"));
-	snprintf(zpath, sizeof(zpath), "%s.z", jstr(d, "new_path"));
+	snprintf(z, sizeof(z), "xkz%lld", (long long)xk_jint(d, "target_id"));
+	snprintf(zpath, sizeof(zpath), "%s.z", xk_jstr(d, "new_path"));
 	if (json_object_get(have, z) == NULL &&
-	    (make_overlay(env, zpath, jstr(d, "target_path"), jstr(d,
-	    "target_format"), (uint64_t)jint(d, "size"), err) < 0 ||
+	    (make_overlay(env, zpath, xk_jstr(d, "target_path"), xk_jstr(d,
+	    "target_format"), (uint64_t)xk_jint(d, "size"), err) < 0 ||
 	    add_node(env, have, z, zpath, true, false, err) < 0))
 		goto out;
 	if ((chain = xk_snap_live_chain(env->qmp, z, env->timeout_ms,
@@ -394,7 +375,7 @@ open_target(struct xk_snap_env *env, json_t *have, json_t *d, char *target,
 		goto out;
 	if (json_array_size(chain) < 2) {
 		xk_error_set(err, "%s: QEMU did not open its backing file %s",
-		    zpath, jstr(d, "target_path"));
+		    zpath, xk_jstr(d, "target_path"));
 	} else {
 		snprintf(target, len, "%s", json_string_value(
 		    json_array_get(chain, 1)));
@@ -412,19 +393,19 @@ out:
 static int
 live_switch(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	const char *node = jstr(d, "new_node"), *old = jstr(d, "old_node");
+	const char *node = xk_jstr(d, "new_node"), *old = xk_jstr(d, "old_node");
 	char *top = NULL, target[64], fnode[64];
 	json_t *have = NULL, *chain = NULL, *r;
-	json_int_t pos = jint(d, "target_pos");
+	json_int_t pos = xk_jint(d, "target_pos");
 	int rc = -1;
 
-	top = xk_snap_live_top(env->qmp, jstr(d, "vdev"), env->timeout_ms,
+	top = xk_snap_live_top(env->qmp, xk_jstr(d, "vdev"), env->timeout_ms,
 	    err);
 	if (top == NULL || (have = node_names(env, err)) == NULL)
 		goto out;
 	if (strcmp(top, node) != 0) {
 		/* step 1: the new overlay goes on top (over the old top) */
-		if (add_node(env, have, node, jstr(d, "new_path"), false,
+		if (add_node(env, have, node, xk_jstr(d, "new_path"), false,
 		    true, err) < 0)
 			goto out;
 		r = xk_qmp_executef(env->qmp, env->timeout_ms, err,
@@ -475,17 +456,17 @@ qcow2_revert_prepare(struct xk_snap_env *env, json_t *d,
     struct xk_error *err)
 {
 	(void)env;
-	if (make_overlay(env, jstr(d, "new_path"), jstr(d, "target_path"),
-	    jstr(d, "target_format"), (uint64_t)jint(d, "size"), err) < 0)
+	if (make_overlay(env, xk_jstr(d, "new_path"), xk_jstr(d, "target_path"),
+	    xk_jstr(d, "target_format"), (uint64_t)xk_jint(d, "size"), err) < 0)
 		return -1;
-	return xk_snap_sync_dir(jstr(d, "new_path"), err);
+	return xk_sync_parent_dir(xk_jstr(d, "new_path"), err);
 }
 
 /* Switch (live; stopped: the catalog switches) and drop the old image. */
 static int
 qcow2_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	const char *old = jstr(d, "path");
+	const char *old = xk_jstr(d, "path");
 
 	if (env->qmp != NULL) {
 		if (live_switch(env, d, err) < 0)
@@ -503,9 +484,9 @@ merged(json_t *d, struct xk_error *err)
 	char *b;
 	int r;
 
-	if (qcow2_header(jstr(d, "child_path"), &b, NULL, err) < 0)
+	if (qcow2_header(xk_jstr(d, "child_path"), &b, NULL, err) < 0)
 		return -1;
-	r = strcmp(b, base_name(jstr(d, "path"))) != 0;
+	r = strcmp(b, base_name(xk_jstr(d, "path"))) != 0;
 	free(b);
 	return r;
 }
@@ -519,7 +500,7 @@ job_running(struct xk_snap_env *env, const char *job)
 	size_t i;
 
 	json_array_foreach(r, i, j)
-		found = found || strcmp(jstr(j, "device"), job) == 0;
+		found = found || strcmp(xk_jstr(j, "device"), job) == 0;
 	json_decref(r);
 	return found;
 }
@@ -527,13 +508,13 @@ job_running(struct xk_snap_env *env, const char *job)
 static int
 stream_live(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	json_int_t cpos = jint(d, "child_pos");
+	json_int_t cpos = xk_jint(d, "child_pos");
 	char *top, job[64];
 	json_t *chain, *args, *r;
-	const char *backing = jstr(d, "backing");
+	const char *backing = xk_jstr(d, "backing");
 	int rc = -1;
 
-	top = xk_snap_live_top(env->qmp, jstr(d, "vdev"), env->timeout_ms,
+	top = xk_snap_live_top(env->qmp, xk_jstr(d, "vdev"), env->timeout_ms,
 	    err);
 	if (top == NULL)
 		return -1;
@@ -543,11 +524,11 @@ stream_live(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 		return -1;
 	if ((size_t)cpos + 1 >= json_array_size(chain)) {
 		xk_error_set(err, "disk %s: the live chain has %zu images, "
-		    "expected more than %lld", jstr(d, "vdev"),
+		    "expected more than %lld", xk_jstr(d, "vdev"),
 		    json_array_size(chain), (long long)cpos + 1);
 		goto out;
 	}
-	snprintf(job, sizeof(job), "xks%lld", (long long)jint(d, "image_id"));
+	snprintf(job, sizeof(job), "xks%lld", (long long)xk_jint(d, "image_id"));
 	if (job_running(env, job)) {
 		/* started by an interrupted run: QEMU kept it going */
 		rc = xk_qmp_wait_job(env->qmp, job, 3600 * 1000, err);
@@ -575,7 +556,7 @@ out:
 static int
 qcow2_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	const char *action = jstr(d, "action"), *path = jstr(d, "path");
+	const char *action = xk_jstr(d, "action"), *path = xk_jstr(d, "path");
 
 	if (strcmp(action, "keep") == 0)
 		return 0;
@@ -584,29 +565,29 @@ qcow2_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 
 		if (m < 0)
 			return -1;
-		if (m == 0 && env->qmp != NULL && jint(d, "child_pos") >= 0) {
+		if (m == 0 && env->qmp != NULL && xk_jint(d, "child_pos") >= 0) {
 			if (stream_live(env, d, err) < 0)
 				return -1;
 		} else if (m == 0) {
 			const char *argv[] = { "qemu-img", "rebase", "-q",
-			    "-f", "qcow2", "-F", jstr(d, "backing_format"),
-			    "-b", jstr(d, "backing"), jstr(d, "child_path"),
+			    "-f", "qcow2", "-F", xk_jstr(d, "backing_format"),
+			    "-b", xk_jstr(d, "backing"), xk_jstr(d, "child_path"),
 			    NULL };
 
-			if (jstr(d, "backing")[0] == '\0') {
+			if (xk_jstr(d, "backing")[0] == '\0') {
 				argv[5] = "-b";	/* no base: no -F */
 				argv[6] = "";
-				argv[7] = jstr(d, "child_path");
+				argv[7] = xk_jstr(d, "child_path");
 				argv[8] = NULL;
 			}
-			if (xk_snap_run(argv, err) < 0)
+			if (xk_run_ok(argv, NULL, err) < 0)
 				return -1;
 			xk_snap_fault(env, "qcow2:rebase");
 		}
 	}
 	if (remove_file(env, path, err) < 0)
 		return -1;
-	return xk_snap_sync_dir(path, err);
+	return xk_sync_parent_dir(path, err);
 }
 
 /* Backing format of a qcow2 image ("raw" when the header is silent). */
@@ -628,8 +609,8 @@ qcow2_plan_merge(json_t *d, struct xk_error *err)
 	char *backing = NULL, *bfmt = NULL;
 	int r = -1;
 
-	if (qcow2_header(jstr(d, "path"), &backing, NULL, err) < 0 ||
-	    (backing[0] != '\0' && (bfmt = backing_format(jstr(d, "path"),
+	if (qcow2_header(xk_jstr(d, "path"), &backing, NULL, err) < 0 ||
+	    (backing[0] != '\0' && (bfmt = backing_format(xk_jstr(d, "path"),
 	    err)) == NULL))
 		goto out;
 	json_object_set_new(d, "backing", json_string(backing));

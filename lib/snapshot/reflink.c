@@ -20,53 +20,41 @@
 #include <unistd.h>
 
 #include "snapshot/backend.h"
+#include "util/file.h"
+#include "util/json.h"
+#include "util/tempfile.h"
 
 #ifndef XFS_SUPER_MAGIC
 #define XFS_SUPER_MAGIC 0x58465342
 #endif
 
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 /* Clone src into a new file dst (written under dst.tmp, then renamed). */
 static int
 clone_file(const char *src, const char *dst, struct xk_error *err)
 {
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	char tmp[4200];
-	int in, out, r = -1;
+	int in;
 
+	/* a journaled name: recovery removes it by this name */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		xk_error_errno(err, errno, "%s", src);
 		return -1;
 	}
-	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (out < 0) {
-		xk_error_errno(err, errno, "%s", tmp);
+	if (xk_tempfile_open_named(&t, dst, tmp, err) < 0) {
 		close(in);
 		return -1;
 	}
-	if (ioctl(out, FICLONE, in) < 0)
+	if (ioctl(t.fd, FICLONE, in) < 0) {
 		xk_error_errno(err, errno, "reflink %s to %s", src, tmp);
-	else if (fsync(out) < 0)
-		xk_error_errno(err, errno, "fsync %s", tmp);
-	else if (rename(tmp, dst) < 0)
-		xk_error_errno(err, errno, "rename %s", tmp);
-	else
-		r = 0;
+		xk_tempfile_abort(&t, NULL);
+		close(in);
+		return -1;
+	}
 	close(in);
-	close(out);
-	if (r < 0)
-		unlink(tmp);
-	else
-		r = xk_snap_sync_dir(dst, err);
-	return r;
+	return xk_tempfile_commit(&t, err);
 }
 
 /* Clone src over the contents of dst, in place (same inode). */
@@ -141,7 +129,7 @@ reflink_create(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	size_t i;
 
 	json_array_foreach(disks, i, d) {
-		if (clone_file(jstr(d, "path"), jstr(d, "new_path"), err) < 0)
+		if (clone_file(xk_jstr(d, "path"), xk_jstr(d, "new_path"), err) < 0)
 			return -1;
 		xk_snap_fault(env, "reflink:copy");
 	}
@@ -157,7 +145,7 @@ reflink_created(struct xk_snap_env *env, json_t *disks, struct xk_error *err)
 	(void)env;
 	(void)err;
 	json_array_foreach(disks, i, d)
-		if (access(jstr(d, "new_path"), F_OK) < 0)
+		if (access(xk_jstr(d, "new_path"), F_OK) < 0)
 			return 0;
 	return 1;
 }
@@ -172,11 +160,11 @@ reflink_abort_create(struct xk_snap_env *env, json_t *disks,
 	json_array_foreach(disks, i, d) {
 		char tmp[4200];
 
-		snprintf(tmp, sizeof(tmp), "%s.tmp", jstr(d, "new_path"));
+		snprintf(tmp, sizeof(tmp), "%s.tmp", xk_jstr(d, "new_path"));
 		unlink(tmp);
-		if (unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
+		if (unlink(xk_jstr(d, "new_path")) < 0 && errno != ENOENT) {
 			xk_error_errno(err, errno, "remove %s",
-			    jstr(d, "new_path"));
+			    xk_jstr(d, "new_path"));
 			return -1;
 		}
 		xk_snap_fault(env, "reflink:unlink");
@@ -198,9 +186,9 @@ reflink_revert_prepare(struct xk_snap_env *env, json_t *d,
 static int
 reflink_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	if ((env->qmp != NULL ? clone_over(jstr(d, "target_path"),
-	    jstr(d, "path"), err) : clone_file(jstr(d, "target_path"),
-	    jstr(d, "path"), err)) < 0)
+	if ((env->qmp != NULL ? clone_over(xk_jstr(d, "target_path"),
+	    xk_jstr(d, "path"), err) : clone_file(xk_jstr(d, "target_path"),
+	    xk_jstr(d, "path"), err)) < 0)
 		return -1;
 	xk_snap_fault(env, "reflink:revert");
 	return 0;
@@ -209,12 +197,12 @@ reflink_revert(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 static int
 reflink_delete(struct xk_snap_env *env, json_t *d, struct xk_error *err)
 {
-	if (unlink(jstr(d, "path")) < 0 && errno != ENOENT) {
-		xk_error_errno(err, errno, "remove %s", jstr(d, "path"));
+	if (unlink(xk_jstr(d, "path")) < 0 && errno != ENOENT) {
+		xk_error_errno(err, errno, "remove %s", xk_jstr(d, "path"));
 		return -1;
 	}
 	xk_snap_fault(env, "reflink:unlink");
-	return xk_snap_sync_dir(jstr(d, "path"), err);
+	return xk_sync_parent_dir(xk_jstr(d, "path"), err);
 }
 
 const struct xk_snap_backend xk_snap_reflink = {

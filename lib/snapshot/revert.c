@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "snapshot/engine.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 static json_t *
@@ -24,7 +25,7 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 	size_t i;
 
 	json_array_foreach(sdisks, i, sd) {
-		json_t *act = snap_active_image(ctx, jstr(sd, "vdev"), err);
+		json_t *act = snap_active_image(ctx, xk_jstr(sd, "vdev"), err);
 		char np[4200], tag[32], node[32], *top = NULL;
 		uint64_t size;
 		json_int_t pos;
@@ -32,8 +33,8 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 		if (act != NULL && ctx->env.qmp != NULL &&
 		    !(snap_backend_of(sd)->caps & XK_SNAP_CAP_LIVE_REVERT)) {
 			xk_error_set(err, "disk %s (%s, %s): reverting it needs "
-			    "the domain stopped", jstr(sd, "vdev"), jstr(act,
-			    "path"), jstr(sd, "backend"));
+			    "the domain stopped", xk_jstr(sd, "vdev"), xk_jstr(act,
+			    "path"), xk_jstr(sd, "backend"));
 			json_decref(act);
 			goto fail;
 		}
@@ -41,37 +42,37 @@ revert_plan_disks(struct xk_snap_ctx *ctx, json_t *sdisks,
 			snprintf(tag, sizeof(tag), "%lld%d",
 			    (long long)time(NULL) % 100000000, (int)getpid());
 			json_array_append_new(disks, json_pack("{s:s, s:s, s:s, "
-			    "s:s, s:I, s:s}", "vdev", jstr(sd, "vdev"), "path",
-			    jstr(act, "path"), "target_path", jstr(sd, "path"),
-			    "backend", jstr(sd, "backend"), "target_id",
-			    jint(sd, "id"), "tag", tag));
+			    "s:s, s:I, s:s}", "vdev", xk_jstr(sd, "vdev"), "path",
+			    xk_jstr(act, "path"), "target_path", xk_jstr(sd, "path"),
+			    "backend", xk_jstr(sd, "backend"), "target_id",
+			    xk_jint(sd, "id"), "tag", tag));
 			json_decref(act);
 			continue;
 		}
-		if (act == NULL || snap_backend_of(sd)->size(jstr(sd, "path"),
+		if (act == NULL || snap_backend_of(sd)->size(xk_jstr(sd, "path"),
 		    &size, err) < 0) {
 			json_decref(act);
 			goto fail;
 		}
-		pos = snap_chain_pos(ctx, jint(act, "id"), jint(sd, "id"), err);
-		snprintf(tag, sizeof(tag), "r%lld", (long long)jint(act, "id"));
-		snap_image_name(np, sizeof(np), jstr(act, "path"), tag);
+		pos = snap_chain_pos(ctx, xk_jint(act, "id"), xk_jint(sd, "id"), err);
+		snprintf(tag, sizeof(tag), "r%lld", (long long)xk_jint(act, "id"));
+		snap_image_name(np, sizeof(np), xk_jstr(act, "path"), tag);
 		snprintf(node, sizeof(node), "xkr%lld",
-		    (long long)jint(act, "id"));
+		    (long long)xk_jint(act, "id"));
 		/* the device's top node now: how a rerun knows its progress */
 		if (ctx->env.qmp != NULL && (top = xk_snap_live_top(
-		    ctx->env.qmp, jstr(sd, "vdev"), ctx->env.timeout_ms,
+		    ctx->env.qmp, xk_jstr(sd, "vdev"), ctx->env.timeout_ms,
 		    err)) == NULL) {
 			json_decref(act);
 			goto fail;
 		}
 		json_array_append_new(disks, json_pack("{s:s, s:s, s:s, s:s, "
-		    "s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "vdev", jstr(sd,
-		    "vdev"), "path", jstr(act, "path"), "new_path", np, "new_node",
-		    node, "active_id", jint(act, "id"), "target_id", jint(sd,
-		    "id"), "target_path", jstr(sd, "path"), "target_format",
-		    jstr(sd, "format"), "target_pos", pos, "size",
-		    (json_int_t)size, "backend", jstr(sd, "backend"), "old_node",
+		    "s:I, s:I, s:s, s:s, s:I, s:I, s:s, s:s}", "vdev", xk_jstr(sd,
+		    "vdev"), "path", xk_jstr(act, "path"), "new_path", np, "new_node",
+		    node, "active_id", xk_jint(act, "id"), "target_id", xk_jint(sd,
+		    "id"), "target_path", xk_jstr(sd, "path"), "target_format",
+		    xk_jstr(sd, "format"), "target_pos", pos, "size",
+		    (json_int_t)size, "backend", xk_jstr(sd, "backend"), "old_node",
 		    top ? top : ""));
 		free(top);
 		top = NULL;
@@ -97,18 +98,18 @@ finish_revert(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 		if (snap_backend_of(d)->caps & XK_SNAP_CAP_COPY)
 			continue;	/* the active image stays */
 		if (xk_catalog_exec(ctx->cat, err, "DELETE FROM image WHERE "
-		    "id = ? AND active = 1", "i", (int64_t)jint(d,
+		    "id = ? AND active = 1", "i", (int64_t)xk_jint(d,
 		    "active_id")) < 0 ||
 		    xk_catalog_exec(ctx->cat, err, "INSERT INTO image (domain, "
 		    "vdev, backend, path, format, parent, active) VALUES (?, ?, "
-		    "?, ?, ?, ?, 1)", "issssi", ctx->domid, jstr(d, "vdev"),
-		    jstr(d, "backend"), jstr(d, "new_path"),
+		    "?, ?, ?, ?, 1)", "issssi", ctx->domid, xk_jstr(d, "vdev"),
+		    xk_jstr(d, "backend"), xk_jstr(d, "new_path"),
 		    snap_backend_of(d)->image_format,
-		    (int64_t)jint(d, "target_id")) < 0)
+		    (int64_t)xk_jint(d, "target_id")) < 0)
 			goto fail;
 	}
 	if (xk_catalog_exec(ctx->cat, err, "UPDATE domain SET current = ? "
-	    "WHERE id = ?", "ii", (int64_t)jint(plan, "snapshot_id"),
+	    "WHERE id = ?", "ii", (int64_t)xk_jint(plan, "snapshot_id"),
 	    ctx->domid) < 0 || snap_journal_mark(ctx, STEP_COMMITTED, err) < 0)
 		goto fail;
 	if (xk_catalog_commit(ctx->cat, err) < 0)
@@ -147,7 +148,7 @@ revert_domain(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	}
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
 		if (snap_backend_of(d)->revert(&ctx->env, d, err) < 0) {
-			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
+			xk_error_prefix(err, "disk %s", xk_jstr(d, "vdev"));
 			return -1;
 		}
 	if (snap_journal_step(ctx, "revert", 3, err) < 0)
@@ -160,27 +161,27 @@ revert_domain(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 	act = targets;
 	targets = json_object();
 	json_array_foreach(act, i, d)
-		json_object_set_new(targets, jstr(d, "vdev"),
-		    json_string(jstr(d, "path")));
+		json_object_set_new(targets, xk_jstr(d, "vdev"),
+		    json_string(xk_jstr(d, "path")));
 	json_decref(act);
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
-		json_object_set_new(targets, jstr(d, "vdev"), json_string(
-		    json_object_get(d, "new_path") ? jstr(d, "new_path") :
-		    jstr(d, "path")));
+		json_object_set_new(targets, xk_jstr(d, "vdev"), json_string(
+		    json_object_get(d, "new_path") ? xk_jstr(d, "new_path") :
+		    xk_jstr(d, "path")));
 	/* with no memory image, a new domain boots on the reverted disks */
-	r = xk_snap_xen_start(jstr(plan, "config"), targets,
-	    json_object_get(plan, "memory") ? jstr(plan, "memory") : NULL,
+	r = xk_snap_xen_start(xk_jstr(plan, "config"), targets,
+	    json_object_get(plan, "memory") ? xk_jstr(plan, "memory") : NULL,
 	    &domid, err);
 	json_decref(targets);
 	if (r < 0) {
 		xk_error_prefix(err, "%s Xen domain %s (snapshot %s)",
 		    json_object_get(plan, "memory") ? "restore" : "boot again",
-		    ctx->domain, jstr(plan, "name"));
+		    ctx->domain, xk_jstr(plan, "name"));
 		return -1;
 	}
 	if (json_object_get(plan, "memory") != NULL)
 		snap_note(ctx, "Xen domain %s restored from %s: domid %u",
-		    ctx->domain, jstr(plan, "memory"), domid);
+		    ctx->domain, xk_jstr(plan, "memory"), domid);
 	else
 		snap_note(ctx, "Xen domain %s booted again on the reverted disks: "
 		    "domid %u", ctx->domain, domid);
@@ -211,7 +212,7 @@ snap_revert_forward(struct xk_snap_ctx *ctx, json_t *plan, json_int_t step,
 	}
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
 		if (snap_backend_of(d)->revert(&ctx->env, d, err) < 0) {
-			xk_error_prefix(err, "disk %s", jstr(d, "vdev"));
+			xk_error_prefix(err, "disk %s", xk_jstr(d, "vdev"));
 			return -1;
 		}
 	if (snap_journal_step(ctx, "revert", 3, err) < 0 ||
@@ -228,9 +229,9 @@ snap_revert_back(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 
 	json_array_foreach(json_object_get(plan, "disks"), i, d)
 		if (json_object_get(d, "new_path") != NULL) {
-			if (unlink(jstr(d, "new_path")) < 0 && errno != ENOENT) {
+			if (unlink(xk_jstr(d, "new_path")) < 0 && errno != ENOENT) {
 				xk_error_errno(err, errno, "remove %s",
-				    jstr(d, "new_path"));
+				    xk_jstr(d, "new_path"));
 				return -1;
 			}
 			xk_snap_fault(&ctx->env, "revert:unlink");
@@ -251,13 +252,13 @@ snap_revert_op(struct xk_snap_ctx *ctx, const char *name,
 	int rc = -1;
 
 	if ((snap = snap_row(ctx, name, err)) == NULL ||
-	    (sdisks = snap_disks_of(ctx, jint(snap, "id"), err)) == NULL)
+	    (sdisks = snap_disks_of(ctx, xk_jint(snap, "id"), err)) == NULL)
 		goto out;
 	/*
 	 * A memory snapshot brings the whole domain back: destroyed (if it
 	 * runs) and restored by libxl, so its disks change with no QEMU.
 	 */
-	mem = jstr(snap, "memory")[0] != '\0';
+	mem = xk_jstr(snap, "memory")[0] != '\0';
 	running = ctx->xen.uuid[0] != '\0';
 	/*
 	 * Under a running Xen guest the disks cannot change: its page
@@ -283,14 +284,14 @@ snap_revert_op(struct xk_snap_ctx *ctx, const char *name,
 		goto out;
 	}
 	plan = json_pack("{s:s, s:I, s:b, s:s?, s:o}", "name", name,
-	    "snapshot_id", jint(snap, "id"), "was_running",
+	    "snapshot_id", xk_jint(snap, "id"), "was_running",
 	    strcmp(snap_vm_status(ctx), "running") == 0, "qmp", mem || restart ?
 	    NULL : ctx->qmp_path, "disks", disks);
 	if (mem) {
 		json_object_set_new(plan, "restore", json_true());
-		json_object_set_new(plan, "memory", json_string(jstr(snap,
+		json_object_set_new(plan, "memory", json_string(xk_jstr(snap,
 		    "memory")));
-		json_object_set_new(plan, "config", json_string(jstr(snap,
+		json_object_set_new(plan, "config", json_string(xk_jstr(snap,
 		    "config")));
 	} else if (restart) {
 		json_object_set_new(plan, "restore", json_true());

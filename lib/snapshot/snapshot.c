@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "snapshot/engine.h"
+#include "util/json.h"
 #include "util/strbuf.h"
 
 /*
@@ -51,10 +52,10 @@ attach_plan_qmp(struct xk_snap_ctx *ctx, json_t *plan, struct xk_error *err)
 static int
 recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 {
-	const char *op = jstr(j, "op");
-	json_int_t step = jint(j, "step");
+	const char *op = xk_jstr(j, "op");
+	json_int_t step = xk_jint(j, "step");
 	json_error_t je;
-	json_t *plan = json_loads(jstr(j, "plan"), 0, &je);
+	json_t *plan = json_loads(xk_jstr(j, "plan"), 0, &je);
 	char what[512];
 	int r = -1, fwd = 1;
 
@@ -99,7 +100,7 @@ recover(struct xk_snap_ctx *ctx, json_t *j, char **done, struct xk_error *err)
 	}
 	snprintf(what, sizeof(what), "%s %s of snapshot %s (interrupted "
 	    "after step %lld)", fwd ? "finished" : "rolled back", op,
-	    jstr(j, "snapshot"), (long long)step);
+	    xk_jstr(j, "snapshot"), (long long)step);
 	if (r == 0 && done != NULL)
 		*done = strdup(what);
 	if (r == 0)
@@ -127,8 +128,8 @@ run_recovery(struct xk_snap_ctx *ctx, char **done, struct xk_error *err)
 	r = recover(ctx, j, done, err);
 	if (r < 0)
 		xk_error_prefix(err, "domain %s: an interrupted %s of %s "
-		    "cannot be completed yet", ctx->domain, jstr(j, "op"),
-		    jstr(j, "snapshot"));
+		    "cannot be completed yet", ctx->domain, xk_jstr(j, "op"),
+		    xk_jstr(j, "snapshot"));
 	json_decref(j);
 	return r;
 }
@@ -214,8 +215,8 @@ list_disks(struct xk_snap_ctx *ctx, json_int_t snap, struct xk_error *err)
 	out = json_array();
 	json_array_foreach(rows, i, r)
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:s}",
-		    "vdev", jstr(r, "vdev"), "backend", jstr(r, "backend"),
-		    "path", jstr(r, "path"), "format", jstr(r, "format")));
+		    "vdev", xk_jstr(r, "vdev"), "backend", xk_jstr(r, "backend"),
+		    "path", xk_jstr(r, "path"), "format", xk_jstr(r, "format")));
 	json_decref(rows);
 	return out;
 }
@@ -254,22 +255,22 @@ xk_snap_list(struct xk_snap_ctx *ctx, const char *name, struct xk_error *err)
 	current = json_string_value(json_object_get(json_array_get(cur, 0),
 	    "name"));
 	json_array_foreach(rows, i, r) {
-		json_t *disks = list_disks(ctx, jint(r, "id"), err);
+		json_t *disks = list_disks(ctx, xk_jint(r, "id"), err);
 
 		if (disks == NULL)
 			goto fail;
 		json_object_set_new(r, "disks", disks);
 		json_object_set_new(r, "current", json_boolean(current &&
-		    strcmp(current, jstr(r, "name")) == 0));
+		    strcmp(current, xk_jstr(r, "name")) == 0));
 		json_object_del(r, "id");
 		json_array_append(snaps, r);
 	}
 	j = ctx->domid ? snap_journal_get(ctx, err) : NULL;
 	if (json_is_null(j))
 		goto fail;
-	pending = j ? json_pack("{s:s, s:s, s:I, s:I, s:I}", "op", jstr(j,
-	    "op"), "snapshot", jstr(j, "snapshot"), "step", jint(j, "step"),
-	    "pid", jint(j, "pid"), "started", jint(j, "started")) :
+	pending = j ? json_pack("{s:s, s:s, s:I, s:I, s:I}", "op", xk_jstr(j,
+	    "op"), "snapshot", xk_jstr(j, "snapshot"), "step", xk_jint(j, "step"),
+	    "pid", xk_jint(j, "pid"), "started", xk_jint(j, "started")) :
 	    json_null();
 	json_decref(j);
 	active = xk_catalog_query(ctx->cat, err, "SELECT vdev, path, format, "

@@ -17,8 +17,10 @@
 #include <libxl_utils.h>
 #include <xentoollog.h>
 
-#include "snapshot/snapshot.h"
 #include "snapshot/backend.h"
+#include "snapshot/snapshot.h"
+#include "util/file.h"
+#include "util/tempfile.h"
 
 struct xl {
 	xentoollog_logger_stdiostream *log;
@@ -81,53 +83,29 @@ xk_snap_xen_config(uint32_t domid, struct xk_error *err)
 int
 xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err)
 {
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	char tmp[4200];
 	struct xl x;
-	int fd, rc;
+	int rc;
 
+	/* a journaled name: a leftover of an interrupted save is ours,
+	 * and opening it truncates it */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	/* a leftover of an interrupted save: ours, by its name */
-	if (unlink(tmp) < 0 && errno != ENOENT) {
-		xk_error_errno(err, errno, "remove %s", tmp);
+	if (xk_tempfile_open_named(&t, path, tmp, err) < 0)
 		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		xk_error_errno(err, errno, "create %s", tmp);
-		return -1;
-	}
 	if (xl_open(&x, err) < 0) {
-		close(fd);
-		unlink(tmp);
+		xk_tempfile_abort(&t, NULL);
 		return -1;
 	}
-	rc = libxl_domain_suspend(x.ctx, domid, fd, 0, NULL);
+	rc = libxl_domain_suspend(x.ctx, domid, t.fd, 0, NULL);
 	xl_close(&x);
 	if (rc != 0) {
 		xk_error_set(err, "domid %u: libxl_domain_suspend to %s failed "
 		    "(libxl error %d; its messages are above)", domid, tmp, rc);
-		goto fail;
+		xk_tempfile_abort(&t, NULL);
+		return -1;
 	}
-	if (fsync(fd) < 0) {
-		xk_error_errno(err, errno, "fsync %s", tmp);
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		xk_error_errno(err, errno, "close %s", tmp);
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		xk_error_errno(err, errno, "rename %s to %s", tmp, path);
-		goto fail;
-	}
-	return xk_snap_sync_dir(path, err);
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -1;
+	return xk_tempfile_commit(&t, err);
 }
 
 /* 1: domid is a domain suspended (by a save); 0: not; -1: error. */
