@@ -19,6 +19,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 #include <zlib.h>
@@ -1074,13 +1075,124 @@ build_records(struct oparse *p, const xmlNode *env)
 	return 0;
 }
 
+/*
+ * The descriptor's tree, with its size capped while libxml2 builds it:
+ * libxml2's own SAX2 tree builder, behind callbacks that count elements
+ * and text and stop the parser past XK_OVF_MAX_NODES or _TEXT, so a
+ * hostile descriptor never grows a large tree.  Comments and
+ * processing instructions are dropped (nothing reads them).
+ */
+struct olimit {
+	size_t nodes, bytes;
+	bool over;
+};
+
+static bool
+over(xmlParserCtxtPtr c, size_t nodes, size_t bytes)
+{
+	struct olimit *l = c->_private;
+
+	l->nodes += nodes;
+	l->bytes += bytes;
+	if (l->nodes > XK_OVF_MAX_NODES || l->bytes > XK_OVF_MAX_TEXT) {
+		l->over = true;
+		xmlStopParser(c);
+	}
+	return l->over;
+}
+
+static void
+lim_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr, int ndef,
+    const xmlChar **attrs)
+{
+	size_t bytes = 0;
+
+	/* five pointers an attribute: name, prefix, URI, value, end */
+	for (int i = 0; i < nattr; i++)
+		bytes += (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]);
+	if (!over(ctx, 1 + (size_t)nattr, bytes))
+		xmlSAX2StartElementNs(ctx, local, prefix, uri, nns, ns, nattr,
+		    ndef, attrs);
+}
+
+static void
+lim_text(void *ctx, const xmlChar *s, int len)
+{
+	if (!over(ctx, 0, (size_t)len))
+		xmlSAX2Characters(ctx, s, len);
+}
+
+static void
+quiet(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx, (void)e;
+}
+
+static xmlDocPtr
+read_doc(const char *name, const char *data, size_t len,
+    struct xk_error *err)
+{
+	struct olimit lim = { 0, 0, false };
+	xmlSAXHandler sax;
+	xmlParserCtxtPtr c;
+	xmlDocPtr doc = NULL;
+	int rc = 0;
+
+	xmlSAXVersion(&sax, 2);
+	sax.startElementNs = lim_start;
+	sax.characters = lim_text;
+	sax.ignorableWhitespace = lim_text;
+	sax.comment = NULL;
+	sax.processingInstruction = NULL;
+	sax.serror = quiet;
+	c = xmlCreatePushParserCtxt(&sax, NULL, NULL, 0, name);
+	if (c == NULL || xmlCtxtUseOptions(c, XML_PARSE_NONET |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA) < 0) {
+		xk_error_errno(err, ENOMEM, "%s", name);
+		goto out;
+	}
+	c->_private = &lim;
+	for (size_t off = 0; rc == 0 && !lim.over && off <= len; ) {
+		size_t n = len - off < 65536 ? len - off : 65536;
+
+		rc = xmlParseChunk(c, data + off, (int)n, off + n == len);
+		if (off + n == len)
+			break;
+		off += n;
+	}
+	if (lim.over) {
+		xk_error_set(err, "%s: line %d: more than %u elements and "
+		    "attributes or %u bytes of text", name,
+		    xmlSAX2GetLineNumber(c), XK_OVF_MAX_NODES,
+		    XK_OVF_MAX_TEXT);
+	} else if (rc != 0 || !c->wellFormed || c->myDoc == NULL) {
+		const xmlError *xe = xmlCtxtGetLastError(c);
+		char msg[256] = "unknown error";
+
+		if (xe != NULL && xe->message != NULL)
+			snprintf(msg, sizeof(msg), "%s", xe->message);
+		msg[strcspn(msg, "\n")] = '\0';
+		xk_error_set(err, "%s: line %d: not well-formed XML: %s", name,
+		    xe ? xe->line : 0, msg);
+	} else {
+		doc = c->myDoc;
+		c->myDoc = NULL;
+	}
+out:
+	if (c != NULL) {
+		xmlFreeDoc(c->myDoc);
+		xmlFreeParserCtxt(c);
+	}
+	return doc;
+}
+
 struct xk_ovf *
 xk_ovf_parse(const char *name, const char *data, size_t len,
     struct xk_error *err)
 {
 	struct xk_ovf *o = calloc(1, sizeof(*o));
 	struct oparse p = { name, o, NULL, NULL, 0, 0, 0, err, 0 };
-	xmlParserCtxtPtr ctxt = NULL;
 	xmlDocPtr doc = NULL;
 	const xmlNode *env;
 
@@ -1102,22 +1214,9 @@ xk_ovf_parse(const char *name, const char *data, size_t len,
 		    "allowed", name);
 		goto fail;
 	}
-	ctxt = xmlNewParserCtxt();
-	if (ctxt != NULL)
-		doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL,
-		    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-		    XML_PARSE_NOCDATA);
-	if (doc == NULL) {
-		const xmlError *xe = ctxt ? xmlCtxtGetLastError(ctxt) : NULL;
-		char msg[256] = "unknown error";
-
-		if (xe != NULL && xe->message != NULL)
-			snprintf(msg, sizeof(msg), "%s", xe->message);
-		msg[strcspn(msg, "\n")] = '\0';
-		xk_error_set(err, "%s: line %d: not well-formed XML: %s", name,
-		    xe ? xe->line : 0, msg);
+	doc = read_doc(name, data, len, err);
+	if (doc == NULL)
 		goto fail;
-	}
 	env = xmlDocGetRootElement(doc);
 	if (env == NULL || !named(env, "Envelope")) {
 		xk_error_set(err, "%s: not an OVF descriptor (no Envelope)",
@@ -1127,7 +1226,6 @@ xk_ovf_parse(const char *name, const char *data, size_t len,
 	if (parse_files(&p, env) < 0 || build_records(&p, env) < 0)
 		goto fail;
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	return o;
 fail:
 	/* before build_records hands them to o->ova, they are ours */
@@ -1136,7 +1234,6 @@ fail:
 		xk_xv_free(p.vm);
 	}
 	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
 	xk_ovf_free(o);
 	return NULL;
 }

@@ -22,7 +22,14 @@
 #include "formats/vmmodel.h"
 #include "util/error.h"
 
-#define XK_OVF_MAX_DOC	(16u * 1024 * 1024)
+/*
+ * A descriptor is read whole and its tree capped while it is parsed:
+ * a VM with 16 disks and 7 NICs takes a few hundred elements and some
+ * 10 KiB, so these leave room and keep a parse well under 64 MiB.
+ */
+#define XK_OVF_MAX_DOC		(4u * 1024 * 1024)
+#define XK_OVF_MAX_NODES	(1u << 15)	/* elements and attributes */
+#define XK_OVF_MAX_TEXT		(2u * 1024 * 1024)	/* text, attributes */
 #define XK_OVF_NS	"http://schemas.dmtf.org/ovf/envelope/1"
 #define XK_XENOVF_NS	"http://schemas.citrix.com/ovf/envelope/1"
 #define XK_OVF_VHD_URI \
