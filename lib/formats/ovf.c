@@ -25,6 +25,7 @@
 #include <zlib.h>
 
 #include "formats/ovf.h"
+#include "formats/uuid.h"
 #include "formats/tar.h"
 #include "formats/xva.h"
 #include "util/file.h"
@@ -401,8 +402,31 @@ stem(const struct xk_xv *ova, char *out, size_t n)
 	out[k] = '\0';
 }
 
+/*
+ * A disk image's identity, from its VDI record (whose UUID is derived
+ * from the VM's) and the time stamp the caller fixed: the same VM
+ * exports the same image bytes.
+ */
 static int
-make_images(const char *out, struct ofile *files,
+disk_id(const struct xk_xv *ova, const struct ofile *f, int64_t mtime,
+    struct xk_disk_id *id, struct xk_error *err)
+{
+	const struct xk_xv *vdi = find_ref(xk_xv_get(ova, "objects"), f->ref);
+	const char *u = xk_xv_text(vdi, "uuid");
+
+	memset(id, 0, sizeof(*id));
+	id->name = f->name;
+	id->mtime = mtime;
+	if (xk_uuid_parse(u, id->uuid) < 0) {
+		xk_error_set(err, "%s: VDI %s has no valid uuid", f->name,
+		    f->ref);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_images(const char *out, const struct xk_xv *ova, struct ofile *files,
     const struct xk_ova_disk *disks, size_t n, enum xk_img_format fmt,
     const char *base, struct xk_progress *progress, struct xk_error *err)
 {
@@ -415,6 +439,7 @@ make_images(const char *out, struct ofile *files,
 		struct ofile *f = &files[i];
 		struct xk_disk_copy_stats st;
 		struct xk_disk_sink *sink;
+		struct xk_disk_id id;
 		struct stat sb;
 
 		snprintf(f->name, sizeof(f->name), "%s-disk%zu.%s", base, i,
@@ -427,7 +452,10 @@ make_images(const char *out, struct ofile *files,
 			f->path = NULL;
 			return xk_error_errno(err, ENOMEM, "%s", out), -1;
 		}
-		sink = xk_disk_sink_create(f->path, fmt, f->capacity, err);
+		if (disk_id(ova, f, disks[i].mtime, &id, err) < 0)
+			return -1;
+		sink = xk_disk_sink_create_id(f->path, fmt, f->capacity, &id,
+		    err);
 		if (sink == NULL)
 			return -1;
 		xk_progress_base(progress, done);
@@ -557,7 +585,8 @@ xk_ova_write(const char *out, const struct xk_xv *ova,
 	if (files == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", out), -1;
 	stem(ova, base, sizeof(base));
-	if (make_images(out, files, disks, n, fmt, base, progress, err) < 0)
+	if (make_images(out, ova, files, disks, n, fmt, base, progress,
+	    err) < 0)
 		goto out;
 	if (descriptor(&ovf, ova, files, n, fmt) != 0) {
 		xk_error_errno(err, errno ? errno : ENOMEM, "%s: writing the "

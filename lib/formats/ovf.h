@@ -41,6 +41,8 @@ struct xk_ova_disk {
 	const struct xk_disk *disk;
 	struct xk_disk_src *src;
 	const char *ref;	/* VDI id in the ova.xml records */
+	int64_t mtime;		/* the image's time stamp (fixed: the same
+				 * VM exports the same bytes) */
 };
 
 /*

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
+#include "formats/uuid.h"
 #include "formats/vmmodel.h"
 
 #define NULLREF		"OpaqueRef:NULL"
@@ -79,21 +79,6 @@ xk_vm_vdev_index(const char *vdev, bool *partition)
 	return idx;
 }
 
-static int
-uuid_new(char out[37])
-{
-	unsigned char b[16];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return -1;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
-
 /*
  * Building records: every setter returns -1 on ENOMEM and the record
  * builders OR the results together, checking once at the end.
@@ -161,6 +146,8 @@ struct exp {
 	struct xk_notes *w;
 	enum xk_domtype type;
 	int rc;
+	const char *vm_uuid;	/* the records' UUIDs derive from it */
+	unsigned nuuid;
 };
 
 static void
@@ -647,16 +634,25 @@ new_id(struct objs *ob, char id[16])
 	snprintf(id, 16, "Ref:%03d", ob->next++);
 }
 
+/*
+ * A record's UUID: name-based, from the VM's UUID and the record's
+ * place among the records, so that the same VM exports the same bytes.
+ */
 static struct xk_xv *
 uuid_rec(struct exp *e)
 {
 	struct xk_xv *r = xk_xv_struct();
-	char u[37];
+	unsigned char b[16];
+	char name[64], u[37];
+	int n;
 
-	if (r == NULL || uuid_new(u) < 0) {
+	n = snprintf(name, sizeof(name), "%s/%u", e->vm_uuid, e->nuuid++);
+	if (r == NULL || n < 0 || (size_t)n >= sizeof(name) ||
+	    xk_uuid_v5(XK_UUID_NS, name, (size_t)n, b) < 0) {
 		e->rc = -1;
 		return r;
 	}
+	xk_uuid_str(b, u);
 	e->rc |= puts_(r, "uuid", u);
 	return r;
 }
@@ -899,10 +895,10 @@ version_rec(struct exp *e)
 {
 	struct xk_xv *r = xk_xv_struct();
 	char date[32];
-	time_t now = time(NULL);
+	time_t when = (time_t)e->o->date;	/* fixed: reproducible */
 	struct tm tm;
 
-	if (r == NULL || gmtime_r(&now, &tm) == NULL) {
+	if (r == NULL || gmtime_r(&when, &tm) == NULL) {
 		e->rc = -1;
 		return r;
 	}
@@ -969,11 +965,44 @@ vm_record(struct exp *e, const char *uuid)
 	return vm;
 }
 
+/*
+ * A VM without a uuid in its config gets a name-based one: from its
+ * name and its whole canonical config, so exporting the same config
+ * twice gives the same UUID (and another config another one).
+ */
+int
+xk_vm_uuid(const struct xk_domcfg *dc, char u[37], struct xk_error *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	unsigned char b[16];
+	int rc = -1;
+
+	if (dc->uuid != NULL) {
+		snprintf(u, 37, "%s", dc->uuid);
+		return 0;
+	}
+	if (strbuf_addf(&sb, "xl.cfg\n%s\n", dc->name ? dc->name : "") < 0) {
+		xk_error_errno(err, ENOMEM, "ova.xml");
+		goto out;
+	}
+	if (xk_domcfg_write(&sb, dc, err) < 0)
+		goto out;
+	if (xk_uuid_v5(XK_UUID_NS, sb.buf, sb.len, b) < 0) {
+		xk_error_set(err, "ova.xml: making a UUID failed");
+		goto out;
+	}
+	xk_uuid_str(b, u);
+	rc = 0;
+out:
+	strbuf_free(&sb);
+	return rc;
+}
+
 struct xk_xv *
 xk_vm_to_ova(const struct xk_domcfg *dc, struct xk_vm_disk *disks,
     const struct xk_vm_opts *o, struct xk_notes *w, struct xk_error *err)
 {
-	struct exp e = { dc, o, w, dc->type, 0 };
+	struct exp e = { dc, o, w, dc->type, 0, NULL, 0 };
 	struct objs ob = { NULL, 0 };
 	char vm_id[16], sr_id[16], (*vbd_ids)[16] = NULL, (*vdi_ids)[16] = NULL;
 	char (*vif_ids)[16] = NULL, (*net_ids)[16] = NULL, u[37];
@@ -998,10 +1027,9 @@ xk_vm_to_ova(const struct xk_domcfg *dc, struct xk_vm_disk *disks,
 		goto fail;
 	check_type(&e);
 	check_unmapped(&e);
-	if (dc->uuid == NULL && uuid_new(u) < 0) {
-		xk_error_errno(err, errno, "ova.xml: making a UUID");
+	if (xk_vm_uuid(dc, u, err) < 0)
 		goto fail;
-	}
+	e.vm_uuid = u;
 	/* ids: VM, then VDIs (so disks sort in xl order), then the rest */
 	new_id(&ob, vm_id);
 	for (size_t i = 0; i < dc->ndisks; i++) {
@@ -1022,7 +1050,7 @@ xk_vm_to_ova(const struct xk_domcfg *dc, struct xk_vm_disk *disks,
 		new_id(&ob, vif_ids[i]);
 	new_id(&ob, sr_id);
 	e.rc |= put(ova, "version", version_rec(&e));
-	vm = vm_record(&e, dc->uuid ? dc->uuid : u);
+	vm = vm_record(&e, u);
 	if (vm == NULL)
 		goto nomem;
 	e.rc |= put_refs(vm, "VBDs", vbd_ids, dc->ndisks);
@@ -1612,8 +1640,8 @@ notes_agree(const struct xk_domcfg *dc, const struct xk_xv *vm)
 	};
 	static const char *const plat[] = { "acpi", "apic", "pae", "nx",
 	    "viridian", "hpet", "vga", "videoram", "timeoffset" };
-	struct xk_vm_opts o = { false, NULL };
-	struct exp e = { dc, &o, NULL, dc->type, 0 };
+	struct xk_vm_opts o = { false, NULL, 0 };
+	struct exp e = { dc, &o, NULL, dc->type, 0, NULL, 0 };
 	struct xk_xv *mine = xk_xv_struct();
 	const struct xk_xv *p1, *p2;
 	const char *dt = xk_xv_text(vm, "domain_type"), *u;
@@ -1768,6 +1796,20 @@ set_lists(struct xlcfg *c, const struct xk_vm_in *in)
 	return rc;
 }
 
+/*
+ * A config without a uuid gets the VM record's (export derives one when
+ * the config has none): a round trip keeps the VM's identity.
+ */
+static int
+keep_uuid(struct xlcfg *c, const struct xk_xv *vm)
+{
+	const char *u = xk_xv_text(vm, "uuid");
+
+	if (xlcfg_get(c, "uuid") != NULL || u == NULL || *u == '\0')
+		return 0;
+	return setv(c, "uuid", u, false);
+}
+
 /* The config kept by xk export, with this archive's disks and vifs. */
 static struct xk_domcfg *
 kept_config(const struct xk_vm_in *in)
@@ -1783,7 +1825,8 @@ kept_config(const struct xk_vm_in *in)
 	c = xlcfg_parse("ova.xml (other_config xl:cfg)", kept, strlen(kept),
 	    &e2);
 	if (c == NULL || xlcfg_get(c, "disk") != NULL ||
-	    xlcfg_get(c, "vif") != NULL || set_lists(c, in) < 0) {
+	    xlcfg_get(c, "vif") != NULL || set_lists(c, in) < 0 ||
+	    keep_uuid(c, in->vm) < 0) {
 		xlcfg_free(c);
 		return NULL;
 	}
