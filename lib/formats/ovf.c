@@ -281,12 +281,29 @@ ovf_disks(struct strbuf *sb, const struct xk_xv *objs,
 			rc |= rasd(sb, "HostResource", desc_host);
 		rc |= strbuf_addf(sb, "        <rasd:InstanceID>%d</rasd:"
 		    "InstanceID>\n", (*inst)++);
+		/* 17 (Disk Drive) whatever the image format: virt-v2v
+		 * reads only 17, XenCenter's importer 17, 19 and 21 */
 		rc |= strbuf_addf(sb, "        <rasd:ResourceType>%d</rasd:"
-		    "ResourceType>\n      </Item>\n", cd ? 15 :
-		    fmt == XK_IMG_VMDK ? 17 : 19);
+		    "ResourceType>\n      </Item>\n", cd ? 15 : 17);
 		strbuf_free(&d);
 	}
 	return rc;
+}
+
+/*
+ * A NIC's Connection: the network's name alone, which is what virt-v2v
+ * (and the OVF standard) take it for; the MTU rides in an attribute of
+ * xenkit's namespace that other readers ignore.
+ */
+static int
+conn_elem(struct strbuf *sb, const char *bridge, const char *mtu)
+{
+	int rc = strbuf_adds(sb, "        <rasd:Connection xenkit:mtu=\"");
+
+	rc |= esc(sb, mtu);
+	rc |= strbuf_adds(sb, "\">");
+	rc |= esc(sb, bridge);
+	return rc | strbuf_adds(sb, "</rasd:Connection>\n");
 }
 
 static int
@@ -301,10 +318,8 @@ ovf_vifs(struct strbuf *sb, const struct xk_xv *objs, int *inst)
 		    "network"));
 		const char *kept = xk_xv_text(xk_xv_get(vif, "other_config"),
 		    XK_OTHER_PREFIX "vif");
-		struct strbuf c = STRBUF_INIT, d = STRBUF_INIT;
+		struct strbuf d = STRBUF_INIT;
 
-		strbuf_addf(&c, "network=%s,mtu=%s", xk_xv_text(net, "bridge"),
-		    xk_xv_text(vif, "MTU"));
 		if (kept != NULL)
 			strbuf_addf(&d, "xl:vif=%s", kept);
 		rc |= strbuf_adds(sb, "      <Item>\n");
@@ -312,13 +327,13 @@ ovf_vifs(struct strbuf *sb, const struct xk_xv *objs, int *inst)
 			rc |= rasd(sb, "Address", xk_xv_text(vif, "MAC"));
 		rc |= rasd(sb, "AddressOnParent", xk_xv_text(vif, "device"));
 		rc |= rasd(sb, "AutomaticAllocation", "true");
-		rc |= rasd(sb, "Connection", c.buf);
+		rc |= conn_elem(sb, xk_xv_text(net, "bridge"),
+		    xk_xv_text(vif, "MTU"));
 		rc |= rasd(sb, "Description", d.buf);
 		rc |= rasd(sb, "ElementName", xk_xv_text(net, "bridge"));
 		rc |= strbuf_addf(sb, "        <rasd:InstanceID>%d</rasd:"
 		    "InstanceID>\n        <rasd:ResourceType>10</rasd:"
 		    "ResourceType>\n      </Item>\n", (*inst)++);
-		strbuf_free(&c);
 		strbuf_free(&d);
 	}
 	return rc;
@@ -341,8 +356,8 @@ descriptor(struct strbuf *sb, const struct xk_xv *ova,
 	    "SettingData\" xmlns:vssd=\"http://schemas.dmtf.org/wbem/wscim/1/"
 	    "cim-schema/2/CIM_VirtualSystemSettingData\" xmlns:xenovf=\"%s\" "
 	    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-	    "ovf:version=\"1.0.0\">\n  <References>\n", XK_OVF_NS, XK_OVF_NS,
-	    XK_XENOVF_NS);
+	    "xmlns:xenkit=\"%s\" ovf:version=\"1.0.0\">\n  <References>\n",
+	    XK_OVF_NS, XK_OVF_NS, XK_XENOVF_NS, XK_XENKIT_NS);
 	for (size_t i = 0; i < n; i++)
 		rc |= strbuf_addf(sb, "    <File ovf:id=\"file%zu\" "
 		    "ovf:href=\"%s\" ovf:size=\"%" PRIu64 "\"/>\n", i,
@@ -916,6 +931,9 @@ parse_nic(struct oparse *p, const xmlNode *item)
 {
 	char *mac = rasd_text(item, "Address"), *conn = rasd_text(item,
 	    "Connection"), *desc = rasd_text(item, "Description");
+	/* older xenkit exports and XenCenter: "network=NAME,mtu=N"; now the
+	 * name alone, the MTU in an attribute (xenkit:mtu) */
+	const xmlNode *cn = child(item, "Connection");
 	char *net = conn_value(conn, "network"), *mtu = conn_value(conn, "mtu");
 	char vif_id[32], net_id[32];
 	struct xk_xv *vif = xk_xv_struct(), *oc = xk_xv_struct();
@@ -923,6 +941,8 @@ parse_nic(struct oparse *p, const xmlNode *item)
 	const char *bridge = net ? net : conn && *conn ? conn : "xenbr0";
 	int rc = 0;
 
+	if (mtu == NULL && cn != NULL && attr(cn, "mtu") != NULL)
+		mtu = strdup(attr(cn, "mtu"));
 	snprintf(vif_id, sizeof(vif_id), "Ref:vif%d", p->nvif);
 	snprintf(net_id, sizeof(net_id), "Ref:net%d", p->nvif);
 	if (desc != NULL && strncmp(desc, "xl:vif=", 7) == 0)

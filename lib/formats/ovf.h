@@ -32,6 +32,8 @@
 #define XK_OVF_MAX_TEXT		(2u * 1024 * 1024)	/* text, attributes */
 #define XK_OVF_NS	"http://schemas.dmtf.org/ovf/envelope/1"
 #define XK_XENOVF_NS	"http://schemas.citrix.com/ovf/envelope/1"
+/* xenkit's own attributes (a NIC's MTU), ignored by other readers */
+#define XK_XENKIT_NS	"urn:xenkit:ovf:1"
 #define XK_OVF_VHD_URI \
 	"http://www.microsoft.com/technet/virtualserver/downloads/vhdspec.mspx"
 #define XK_OVF_VMDK_URI "http://www.vmware.com/interfaces/specifications/" \
