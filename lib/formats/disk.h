@@ -115,7 +115,9 @@ void xk_progress_end(struct xk_progress *p);
  * Copy every data extent of src into sink, in ascending order (added
  * for convert/export).  Does not commit or abort the sink: the caller
  * does either.  progress may be NULL.  stats (may be NULL) says how
- * much was read (extent bytes) and what the virtual size was.
+ * much was read (extent bytes) and what the virtual size was.  With
+ * sink NULL, src is read through and checked the same way, nothing
+ * written (xk inspect checks what xk import would read).
  */
 struct xk_disk_copy_stats {
 	uint64_t size;		/* virtual size of src */

@@ -2021,7 +2021,9 @@ vsink_write(void *arg, const void *buf, size_t len, uint64_t off,
 {
 	struct vsink *vs = arg;
 
-	if (xk_disk_sink_pwrite(vs->sink, buf, len, off, err) < 0)
+	/* no sink: read through only (xk inspect) */
+	if (vs->sink != NULL &&
+	    xk_disk_sink_pwrite(vs->sink, buf, len, off, err) < 0)
 		return -1;
 	if (vs->progress != NULL)
 		xk_progress_update(vs->progress, vs->base + off + len);

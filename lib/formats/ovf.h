@@ -130,7 +130,8 @@ int xk_ova_read(const char *path, const char *dir, const struct xk_ova_cb *cb,
  * Copy a streamOptimized VMDK (what OVA packages from Xen Orchestra and
  * VMware carry) front to back into sink: header, then grain markers in
  * ascending order, each grain inflated; metadata markers are skipped.
- * size is the virtual size the descriptor declares (checked).  disk.h
+ * size is the virtual size the descriptor declares (checked); sink
+ * NULL reads it through only.  disk.h
  * has no VMDK source yet; this reads only the streaming layout.
  */
 int xk_vmdk_stream_copy(const char *path, uint64_t size,
