@@ -10,7 +10,7 @@
 # usage: t3104-xml-memory.sh XK BUILD-DIR
 NAME=t3104-xml-memory
 . "$(dirname "$0")/lib.sh"
-need tar cmp
+need tar cmp awk seq
 
 LIMIT=65536	# KiB
 
@@ -81,6 +81,19 @@ rss "ova.xml: one value of 50 MB" "$XK" inspect "$T/text50.xva"
     '<member><name>a</name><value>1</value></member>'
     printf '</struct></value>'; } | xva members
 rss "ova.xml: 300000 members of one struct" "$XK" inspect "$T/members.xva"
+grep -q "member 'a' appears twice" "$T/err" &&
+    ok "... refused: a member twice" ||
+    notok "... refused: a member twice: $(cat "$T/err")"
+
+# distinct names: duplicates are looked up in a hash set, not by
+# scanning the struct (which took a minute for this one)
+{ printf '<value><struct>'
+    seq 1 130000 | awk '{ printf "<member><name>m%d</name><value/></member>", $1 }'
+    printf '</struct></value>'; } | xva distinct
+rss "ova.xml: 130000 distinct members of one struct" \
+    "$XK" inspect "$T/distinct.xva"
+grep -q 'no objects array' "$T/err" && ok "... parsed, then refused" ||
+    notok "... parsed, then refused: $(cat "$T/err")"
 
 # A real export whose ova.xml is padded to 50 MB between two elements:
 # accepted, imported, the disk intact.
