@@ -20,6 +20,7 @@
 #include "config/domcfg.h"
 #include "formats/disk.h"
 #include "formats/ovf.h"
+#include "formats/uuid.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
 #include "util/interrupt.h"
@@ -341,17 +342,29 @@ out:
 	return rc;
 }
 
-/* The VHD output: one disk, copied as `xk convert` does. */
+/*
+ * The VHD output: one disk, copied as `xk convert` does, its UUID
+ * derived from the VM's and its time stamp fixed (reproducible).
+ */
 static int
-write_vhd(const struct export_opts *o, struct edisk *ed,
-    struct xk_error *err)
+write_vhd(const struct export_opts *o, const struct xk_domcfg *dc,
+    struct edisk *ed, int64_t date, struct xk_error *err)
 {
 	uint64_t size = xk_disk_src_size(ed->src);
+	struct xk_disk_id id = { { 0 }, date, NULL };
 	struct xk_disk_sink *sink;
 	struct xk_progress *p;
+	char u[37], name[48];
 	int rc;
 
-	sink = xk_disk_sink_create(o->out, XK_IMG_VHD, size, err);
+	if (xk_vm_uuid(dc, u, err) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%s/vhd", u);
+	if (xk_uuid_v5(XK_UUID_NS, name, strlen(name), id.uuid) < 0) {
+		xk_error_set(err, "%s: making a UUID failed", o->out);
+		return -1;
+	}
+	sink = xk_disk_sink_create_id(o->out, XK_IMG_VHD, size, &id, err);
 	if (sink == NULL)
 		return -1;
 	p = xk_progress_start("export", size);
@@ -366,7 +379,7 @@ write_vhd(const struct export_opts *o, struct edisk *ed,
 
 static int
 write_ova(const struct export_opts *o, const struct xk_xv *ova,
-    struct edisk *ed, size_t n, struct xk_error *err)
+    struct edisk *ed, size_t n, int64_t date, struct xk_error *err)
 {
 	struct xk_ova_disk *od = calloc(n + 1, sizeof(*od));
 	struct xk_progress *p;
@@ -378,6 +391,7 @@ write_ova(const struct export_opts *o, const struct xk_xv *ova,
 	for (size_t i = 0; i < n; i++) {
 		od[i].src = ed[i].src;
 		od[i].disk = ed[i].d;
+		od[i].mtime = date;
 		od[i].ref = ed[i].vd->ref;
 		total += ed[i].vd->size;
 	}
@@ -392,7 +406,9 @@ static void
 print_json(const struct export_opts *o, const struct xk_domcfg *dc,
     const struct xk_notes *w, struct edisk *ed, size_t n, json_t *jdisks)
 {
+	struct xk_error err = { 0 };	/* the export worked: so does this */
 	json_t *doc, *jw = json_array();
+	char uuid[37];
 
 	for (size_t i = 0; i < w->n; i++)
 		json_array_append_new(jw, json_string(w->v[i]));
@@ -414,10 +430,37 @@ print_json(const struct export_opts *o, const struct xk_domcfg *dc,
 	    o->out, "format", formats[o->format].name, "checksum",
 	    o->format == OUT_XVA ? sums[o->sum].name : o->format == OUT_OVA ?
 	    "sha256" : "none", "name", dc->name,
-	    "uuid", dc->uuid, "disks", json_incref(jdisks), "warnings", jw);
+	    "uuid", xk_vm_uuid(dc, uuid, &err) == 0 ? uuid : NULL, "disks",
+	    json_incref(jdisks), "warnings", jw);
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(doc);
+}
+
+/*
+ * The time every time stamp of the output gets: SOURCE_DATE_EPOCH if
+ * set (reproducible-builds.org), else 0, never the clock, so that the
+ * same VM exports the same bytes.
+ */
+static int
+source_date(int64_t *t, struct xk_error *err)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	long long v;
+	char *end;
+
+	*t = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s < '0' || *s > '9' || errno != 0 || *end != '\0') {
+		xk_error_set(err, "SOURCE_DATE_EPOCH: '%.32s' is not a number "
+		    "of seconds since 1970", s);
+		return -1;
+	}
+	*t = v;
+	return 0;
 }
 
 static int
@@ -426,7 +469,7 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
     struct xk_error *err)
 {
 	struct xk_vm_disk *vd = calloc(dc->ndisks + 1, sizeof(*vd));
-	struct xk_vm_opts vo = { o->to_hvm, NULL };
+	struct xk_vm_opts vo = { o->to_hvm, NULL, 0 };
 	struct xk_xv *ova = NULL;
 	char host[256];
 	int rc = -1;
@@ -438,7 +481,8 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 
 	if (vd == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", o->cfg), -1;
-	if (not_an_input(o, dc, err) < 0 || open_disks(dc, ed, n, vd, err) < 0)
+	if (source_date(&vo.date, err) < 0 || not_an_input(o, dc, err) < 0 ||
+	    open_disks(dc, ed, n, vd, err) < 0)
 		goto out;
 	if (o->format == OUT_VHD) {
 		if (*n != 1) {
@@ -463,9 +507,9 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 	if (rc == 0 && o->format == OUT_XVA)
 		rc = write_xva(o, ova, ed, *n, jdisks, err);
 	else if (rc == 0 && o->format == OUT_VHD)
-		rc = write_vhd(o, &ed[0], err);
+		rc = write_vhd(o, dc, &ed[0], vo.date, err);
 	else if (rc == 0 && o->format == OUT_OVA)
-		rc = write_ova(o, ova, ed, *n, err);
+		rc = write_ova(o, ova, ed, *n, vo.date, err);
 out:
 	xk_xv_free(ova);
 	free(vd);

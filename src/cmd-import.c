@@ -21,6 +21,7 @@
 
 #include "formats/disk.h"
 #include "formats/ovf.h"
+#include "formats/package.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
 #include "util/file.h"
@@ -38,9 +39,6 @@ static const struct option import_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-enum infmt { IN_XVA, IN_OVA, IN_OVF, IN_VHD };
-static const char *const infmt_names[] = { "xva", "ova", "ovf", "vhd" };
-
 struct import_opts {
 	bool json;
 	int disk_format;	/* enum xk_img_format */
@@ -50,7 +48,7 @@ struct import_opts {
 /* Everything one import creates, so that a failure can remove it. */
 struct job {
 	const struct import_opts *o;
-	enum infmt format;
+	enum xk_pkg_format format;
 	const char *compression;
 	char dir[PATH_MAX];
 	bool made_dir;
@@ -101,44 +99,6 @@ parse_opts(int argc, char **argv, struct import_opts *o)
 	if (o->dir == NULL)
 		return xk_usage_error(cmd, "no output directory: give -o "
 		    "DIR"), -1;
-	return 0;
-}
-
-/* The input's kind: by name, else by content. */
-static int
-input_format(const char *in, enum infmt *f, struct xk_error *err)
-{
-	static const unsigned char zstd[4] = { 0x28, 0xb5, 0x2f, 0xfd };
-	unsigned char head[512];
-	ssize_t n;
-	int fd;
-
-	if (xk_has_suffix(in, ".xva") || xk_has_suffix(in, ".xva.gz") ||
-	    xk_has_suffix(in, ".xva.zst"))
-		return *f = IN_XVA, 0;
-	if (xk_has_suffix(in, ".ova"))
-		return *f = IN_OVA, 0;
-	if (xk_has_suffix(in, ".ovf"))
-		return *f = IN_OVF, 0;
-	if (xk_has_suffix(in, ".vhd"))
-		return *f = IN_VHD, 0;
-	fd = open(in, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return xk_error_errno(err, errno, "%s", in), -1;
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	if (n >= 8 && memcmp(head, "conectix", 8) == 0)
-		*f = IN_VHD;
-	else if (n == 512 && memcmp(head, "ova.xml", 8) == 0)
-		*f = IN_XVA;
-	else if (n == 512 && memcmp(head + 257, "ustar", 5) == 0)
-		*f = IN_OVA;
-	else if (n >= 4 && (memcmp(head, zstd, 4) == 0 ||
-	    (head[0] == 0x1f && head[1] == 0x8b)))
-		*f = IN_XVA;
-	else
-		return xk_error_set(err, "%s: not an XVA, OVA, OVF or VHD "
-		    "(name it .xva, .ova, .ovf or .vhd to say which)", in), -1;
 	return 0;
 }
 
@@ -382,33 +342,6 @@ ova_descriptor(void *arg, struct xk_ovf *ovf, struct xk_error *err)
 	return 0;
 }
 
-/* A VHD or raw file of the package into sink i. */
-static int
-ova_image(struct job *j, struct xk_ovf_file *f, const char *path, size_t i,
-    struct xk_error *err)
-{
-	struct xk_disk_src *src = xk_disk_src_open(path, f->format, err);
-	uint64_t size;
-	int rc;
-
-	if (src == NULL) {
-		xk_error_prefix(err, "%s: %s", j->o->in, f->href);
-		return -1;
-	}
-	size = xk_disk_src_size(src);
-	if (size != j->in.disks[i].size) {
-		xk_error_set(err, "%s: %s: the image holds %llu bytes, the "
-		    "descriptor says %llu", j->o->in, f->href,
-		    (unsigned long long)size,
-		    (unsigned long long)j->in.disks[i].size);
-		xk_disk_src_close(src);
-		return -1;
-	}
-	rc = xk_disk_copy(src, j->sinks[i], j->progress, NULL, err);
-	xk_disk_src_close(src);
-	return rc;
-}
-
 /* Copy one disk file of the package (VHD, raw, VMDK) into its sink. */
 static int
 ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
@@ -417,7 +350,6 @@ ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
 	struct job *j = arg;
 	struct xk_vm_in_disk *d;
 	size_t i;
-	int rc;
 
 	(void)ovf;
 	for (i = 0; i < j->in.ndisks; i++)
@@ -429,12 +361,8 @@ ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
 	d = &j->in.disks[i];
 	/* the progress line counts the disks before this one */
 	xk_progress_base(j->progress, j->done);
-	if (f->format == XK_IMG_VMDK)
-		rc = xk_vmdk_stream_copy(path, d->size, j->sinks[i],
-		    j->progress, 0, err);
-	else
-		rc = ova_image(j, f, path, i, err);
-	if (rc < 0)
+	if (xk_pkg_ovf_disk(j->o->in, f, path, d->size, j->sinks[i],
+	    j->progress, err) < 0)
 		return -1;
 	j->done += d->size;
 	json_array_append_new(j->jdisks, json_pack("{s:s, s:s, s:I, s:s, "
@@ -445,68 +373,20 @@ ova_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
 }
 
 /*
- * A descriptor file with its disks (and manifest) beside it: every
- * digest is verified before anything is created.
+ * An OVA, or a descriptor with its files beside it (every digest
+ * verified before anything is created): the reading path xk inspect
+ * takes too.  An OVA's disks are unpacked next to the outputs (j->dir,
+ * set by ova_descriptor before the first disk).
  */
-static int
-import_ovf(struct job *j, struct xk_ovf **ovfp, struct xk_error *err)
-{
-	const char *slash = strrchr(j->o->in, '/');
-	int dirlen = slash != NULL ? (int)(slash - j->o->in + 1) : 0;
-	struct xk_ovf *ovf;
-	char *data = NULL, *path = NULL;
-	size_t len;
-	int rc = -1;
-
-	if (xk_read_file(j->o->in, XK_OVF_MAX_DOC, &data, &len, err) < 0)
-		return -1;
-	ovf = xk_ovf_parse(j->o->in, data, len, err);
-	if (ovf == NULL || xk_ovf_verify_files(ovf, j->o->in, data, len,
-	    &j->w, err) < 0 || ova_descriptor(j, ovf, err) < 0)
-		goto out;
-	for (size_t i = 0; i < ovf->nfiles; i++) {
-		struct xk_ovf_file *f = &ovf->files[i];
-
-		if (f->vdi_ref == NULL)
-			continue;
-		free(path);
-		if (asprintf(&path, "%.*s%s", dirlen, j->o->in, f->href) < 0) {
-			path = NULL;
-			xk_error_errno(err, ENOMEM, "%s", j->o->in);
-			goto out;
-		}
-		if (ova_disk(j, ovf, f, path, err) < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	if (rc == 0)
-		*ovfp = ovf;
-	else
-		xk_ovf_free(ovf);
-	free(data);
-	free(path);
-	return rc;
-}
-
 static int
 import_ova(struct job *j, struct xk_error *err)
 {
 	struct xk_ova_cb cb = { j, ova_descriptor, ova_disk };
 	struct xk_ovf *ovf = NULL;
-	int rc;
 
-	if (j->format == IN_OVF)
-		rc = import_ovf(j, &ovf, err);
-	else	/* disk files are unpacked next to the outputs (j->dir,
-		 * set by ova_descriptor before the first disk) */
-		rc = xk_ova_read(j->o->in, j->dir, &cb, &ovf, err);
-	if (rc < 0)
+	if (xk_pkg_read_ovf(j->o->in, j->format, j->dir, &cb, &ovf, &j->w,
+	    err) < 0)
 		return -1;
-	for (size_t i = 0; i < ovf->nfiles; i++)
-		if (ovf->files[i].vdi_ref != NULL && ovf->files[i].want == NULL)
-			xk_notes_add(&j->w, "%s: no manifest digest: not "
-			    "verified", ovf->files[i].href);
 	j->in.owned = ovf->ova;
 	ovf->ova = NULL;
 	xk_ovf_free(ovf);
@@ -588,7 +468,7 @@ print_json(struct job *j)
 	for (size_t i = 0; i < j->w.n; i++)
 		json_array_append_new(jw, json_string(j->w.v[i]));
 	doc = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:O, s:o}",
-	    "input", j->o->in, "format", infmt_names[j->format],
+	    "input", j->o->in, "format", xk_pkg_format_name(j->format),
 	    "compression", j->compression, "output_dir", j->dir,
 	    "config", j->cfg_path, "name", xk_xv_text(j->in.vm, "name_label"),
 	    "uuid", xk_xv_text(j->in.vm, "uuid"), "disks", j->jdisks,
@@ -613,13 +493,13 @@ cmd_import(int argc, char **argv)
 	memset(&j, 0, sizeof(j));
 	j.o = &o;
 	j.jdisks = json_array();
-	rc = input_format(o.in, &j.format, &err);
+	rc = xk_pkg_probe(o.in, &j.format, &err);
 	if (rc == 0) {
 		switch (j.format) {
-		case IN_XVA:
+		case XK_PKG_XVA:
 			rc = import_xva(&j, &err);
 			break;
-		case IN_VHD:
+		case XK_PKG_VHD:
 			rc = import_vhd(&j, &err);
 			break;
 		default:

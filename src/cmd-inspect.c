@@ -15,6 +15,7 @@
 
 #include "formats/disk.h"
 #include "formats/ovf.h"
+#include "formats/package.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
 #include "util/file.h"
@@ -175,61 +176,71 @@ out:
 	return rc;
 }
 
+/* A VHD alone, read through as xk import reads it (nothing written). */
 static int
 inspect_vhd(const char *path, json_t *doc, struct xk_error *err)
 {
 	struct xk_disk_src *src = xk_disk_src_open(path, XK_IMG_VHD, err);
-	uint64_t off = 0, start, len, used = 0, size;
-	int rc = 0;
+	struct xk_disk_copy_stats st = { 0, 0 };
+	struct xk_progress *p;
+	int rc;
 
 	if (src == NULL)
 		return -1;
-	size = xk_disk_src_size(src);
-	while (off < size &&
-	    (rc = xk_disk_src_next_data(src, off, &start, &len, err)) == 0 &&
-	    len > 0) {
-		if (start + len > size)
-			len = size - start;
-		used += len;
-		off = start + len;
-	}
+	p = xk_progress_start("inspect", xk_disk_src_size(src));
+	rc = xk_disk_copy(src, NULL, p, &st, err);
+	xk_progress_end(p);
 	xk_disk_src_close(src);
 	if (rc < 0)
 		return -1;
 	json_object_set_new(doc, "disks", json_pack("[{s:s, s:I, s:I}]",
-	    "vdev", "xvda", "size", (json_int_t)size, "allocated",
-	    (json_int_t)used));
+	    "vdev", "xvda", "size", (json_int_t)st.size, "allocated",
+	    (json_int_t)st.data));
 	json_object_set_new(doc, "checksum", json_string("vhd-footer"));
 	json_object_set_new(doc, "verified", json_true());
 	return 0;
 }
 
-/* A descriptor with its files beside it: 1 when it has no manifest. */
-static int
-read_ovf(const char *path, struct xk_ovf **ovf, struct xk_notes *notes,
-    struct xk_error *err)
-{
-	char *data = NULL;
-	size_t len;
-	int rc;
+/*
+ * What xk import does with an OVA or OVF, nothing written: the same
+ * reading path (formats/package.h), the records mapped the same way,
+ * every disk file read through its format as import copies it.
+ */
+struct ova_check {
+	const char *path;
+	struct xk_vm_in *in;
+	struct xk_progress *p;
+};
 
-	if (xk_read_file(path, XK_OVF_MAX_DOC, &data, &len, err) < 0)
-		return -1;
-	*ovf = xk_ovf_parse(path, data, len, err);
-	rc = *ovf == NULL ? -1 : xk_ovf_verify_files(*ovf, path, data, len,
-	    notes, err);
-	free(data);
-	if (rc < 0) {
-		xk_ovf_free(*ovf);
-		*ovf = NULL;
-	}
-	return rc;
+static int
+check_descriptor(void *arg, struct xk_ovf *ovf, struct xk_error *err)
+{
+	struct ova_check *c = arg;
+
+	return xk_vm_from_ova(ovf->ova, c->in, err);
 }
 
 static int
-inspect_ova(const char *path, json_t *doc, struct xk_notes *notes,
-    struct xk_error *err)
+check_disk(void *arg, struct xk_ovf *ovf, struct xk_ovf_file *f,
+    const char *tmp, struct xk_error *err)
 {
+	struct ova_check *c = arg;
+	const struct xk_vm_in_disk *d = xk_vm_in_disk_by_ref(c->in,
+	    f->vdi_ref);
+
+	(void)ovf;
+	if (d == NULL)
+		return 0;	/* a disk no item uses: import skips it too */
+	return xk_pkg_ovf_disk(c->path, f, tmp, d->size, NULL, c->p, err);
+}
+
+static int
+inspect_ova(const char *path, enum xk_pkg_format kind, json_t *doc,
+    struct xk_notes *notes, struct xk_error *err)
+{
+	struct ova_check check = { NULL, NULL, NULL };
+	struct xk_ova_cb cb = { &check, check_descriptor, check_disk };
+	const char *tmp = getenv("TMPDIR");
 	struct xk_ovf *ovf = NULL;
 	struct xk_vm_in in;
 	json_t *disks = json_array();
@@ -238,18 +249,15 @@ inspect_ova(const char *path, json_t *doc, struct xk_notes *notes,
 
 	memset(&in, 0, sizeof(in));
 	json_object_set_new(doc, "disks", disks);
-	if (xk_has_suffix(path, ".ova")) {
-		if (xk_ova_read(path, NULL, NULL, &ovf, err) < 0)
-			return -1;
-	} else {
-		rc = read_ovf(path, &ovf, notes, err);
-		if (rc < 0)
-			return -1;
-		manifest = rc == 0;
-		rc = -1;
-	}
-	if (xk_vm_from_ova(ovf->ova, &in, err) < 0)
+	check.path = path;
+	check.in = &in;
+	/* an OVA's disks are unpacked to check them, as import does */
+	rc = xk_pkg_read_ovf(path, kind, tmp != NULL && *tmp != '\0' ? tmp :
+	    "/tmp", &cb, &ovf, notes, err);
+	if (rc < 0)
 		goto out;
+	manifest = rc == 0;
+	rc = -1;
 	json_object_set_new(doc, "vm", inspect_vm(&in));
 	for (size_t i = 0; i < in.ndisks; i++) {
 		const struct xk_vm_in_disk *d = &in.disks[i];
@@ -360,7 +368,8 @@ int
 cmd_inspect(int argc, char **argv)
 {
 	struct xk_error err = { 0 };
-	const char *path, *format;
+	enum xk_pkg_format f;
+	const char *path;
 	bool json = false;
 	struct xk_notes notes = { NULL, 0 };
 	json_t *doc;
@@ -377,20 +386,17 @@ cmd_inspect(int argc, char **argv)
 	if (argc - optind != 1)
 		return xk_usage_error(cmd, "expected one FILE");
 	path = argv[optind];
-	if (xk_has_suffix(path, ".ova") || xk_has_suffix(path, ".ovf"))
-		format = xk_has_suffix(path, ".ova") ? "ova" : "ovf";
-	else if (xk_has_suffix(path, ".vhd"))
-		format = "vhd";
-	else
-		format = "xva";
-	doc = json_pack("{s:s, s:s, s:b}", "file", path, "format", format,
-	    "verified", 0);
-	if (strcmp(format, "xva") == 0)
+	/* by content, as xk import finds it */
+	if (xk_pkg_probe(path, &f, &err) < 0)
+		return xk_fail(cmd, &err);
+	doc = json_pack("{s:s, s:s, s:b}", "file", path, "format",
+	    xk_pkg_format_name(f), "verified", 0);
+	if (f == XK_PKG_XVA)
 		rc = inspect_xva(path, doc, &err);
-	else if (strcmp(format, "vhd") == 0)
+	else if (f == XK_PKG_VHD)
 		rc = inspect_vhd(path, doc, &err);
 	else
-		rc = inspect_ova(path, doc, &notes, &err);
+		rc = inspect_ova(path, f, doc, &notes, &err);
 	json_object_set_new(doc, "notes", notes_json(&notes));
 	for (size_t i = 0; rc == 0 && i < notes.n; i++)
 		xk_warnx(cmd, "note: %s", notes.v[i]);

@@ -57,8 +57,9 @@ copy_writer(void *arg)
 			break;
 		s = &cp->slot[cp->tail % COPY_SLOTS];
 		pthread_mutex_unlock(&cp->lock);
-		rc = xk_disk_sink_pwrite(cp->sink, s->buf, s->len, s->off,
-		    &cp->werr);
+		/* no sink: the source is only read through (checked) */
+		rc = cp->sink == NULL ? 0 : xk_disk_sink_pwrite(cp->sink,
+		    s->buf, s->len, s->off, &cp->werr);
 		if (rc == 0)
 			xk_progress_update(cp->progress, s->off + s->len);
 		pthread_mutex_lock(&cp->lock);
@@ -147,7 +148,7 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 	pthread_t writer;
 	int rc = -1, e;
 
-	if (sink->size < src->size) {
+	if (sink != NULL && sink->size < src->size) {
 		xk_error_set(err, "%s: image of %llu bytes is smaller than "
 		    "its source %s (%llu bytes)", sink->out.dest,
 		    (unsigned long long)sink->size, src->path,
@@ -163,13 +164,14 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 	}
 	/* what is written at offset X was read at X: where the file
 	 * system can share the source's extents, the sink may clone */
-	sink->origin_fd = src->origin_fd;
+	if (sink != NULL)
+		sink->origin_fd = src->origin_fd;
 	pthread_mutex_init(&cp.lock, NULL);
 	pthread_cond_init(&cp.cond, NULL);
 	e = pthread_create(&writer, NULL, copy_writer, &cp);
 	if (e != 0) {
 		xk_error_errno(err, e, "%s: cannot start a writer thread",
-		    sink->out.dest);
+		    src->path);
 		goto destroy;
 	}
 	rc = copy_reader(src, &cp, &data, err);
@@ -191,7 +193,8 @@ xk_disk_copy(struct xk_disk_src *src, struct xk_disk_sink *sink,
 		}
 	}
 destroy:
-	sink->origin_fd = -1;
+	if (sink != NULL)
+		sink->origin_fd = -1;
 	pthread_cond_destroy(&cp.cond);
 	pthread_mutex_destroy(&cp.lock);
 out:

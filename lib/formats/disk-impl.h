@@ -55,6 +55,7 @@ struct xk_disk_sink {
 	int origin_fd;		/* the source's origin_fd while xk_disk_copy
 				 * writes (same offsets), or -1 */
 	bool no_clone;		/* the file system refused a clone */
+	const struct xk_disk_id *id;	/* NULL: random, the clock */
 	void *priv;
 };
 

@@ -158,6 +158,13 @@ struct xk_disk_sink *
 xk_disk_sink_create(const char *path, enum xk_img_format f, uint64_t size,
     struct xk_error *err)
 {
+	return xk_disk_sink_create_id(path, f, size, NULL, err);
+}
+
+struct xk_disk_sink *
+xk_disk_sink_create_id(const char *path, enum xk_img_format f, uint64_t size,
+    const struct xk_disk_id *id, struct xk_error *err)
+{
 	static int (*const init[])(struct xk_disk_sink *, struct xk_error *) = {
 		[XK_IMG_RAW] = xk_raw_sink_init,
 		[XK_IMG_QCOW2] = xk_qcow2_sink_init,
@@ -179,6 +186,7 @@ xk_disk_sink_create(const char *path, enum xk_img_format f, uint64_t size,
 	}
 	sink->origin_fd = -1;
 	sink->size = size;
+	sink->id = id;
 	if (xk_tempfile_open(&sink->out, path, err) < 0) {
 		free(sink);
 		return NULL;

@@ -65,6 +65,23 @@ struct xk_disk_sink;
 struct xk_disk_sink *xk_disk_sink_create(const char *path,
     enum xk_img_format f, uint64_t size, struct xk_error *err);
 /*
+ * For reproducible images: what a VHD footer or a VMDK descriptor
+ * otherwise takes from the kernel's randomness, the clock and the
+ * temporary file's name.  uuid: the VHD's UUID (a VMDK's CID is its
+ * first four bytes); mtime: the VHD's time stamp, seconds since the
+ * epoch; name: the file name a VMDK's extent line gives (NULL: the
+ * sink's final name).
+ */
+struct xk_disk_id {
+	unsigned char uuid[16];
+	int64_t mtime;
+	const char *name;
+};
+/* The same with a fixed identity; id must outlive the sink. */
+struct xk_disk_sink *xk_disk_sink_create_id(const char *path,
+    enum xk_img_format f, uint64_t size, const struct xk_disk_id *id,
+    struct xk_error *err);
+/*
  * Write len bytes at off; off must not go below earlier writes' end.
  * Fails with "interrupted by SIGxxx" once a signal was caught (see
  * util/interrupt.h): every copy into a sink stops there.
@@ -98,7 +115,9 @@ void xk_progress_end(struct xk_progress *p);
  * Copy every data extent of src into sink, in ascending order (added
  * for convert/export).  Does not commit or abort the sink: the caller
  * does either.  progress may be NULL.  stats (may be NULL) says how
- * much was read (extent bytes) and what the virtual size was.
+ * much was read (extent bytes) and what the virtual size was.  With
+ * sink NULL, src is read through and checked the same way, nothing
+ * written (xk inspect checks what xk import would read).
  */
 struct xk_disk_copy_stats {
 	uint64_t size;		/* virtual size of src */

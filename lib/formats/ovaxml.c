@@ -1,19 +1,22 @@
 /*
  * ovaxml.c - XML-RPC values for ova.xml: build, write, parse (libxml2).
  *
- * Parsing safety: a document with a DTD or an entity declaration is
- * refused before libxml2 sees it (no billion laughs, no external
- * entities), libxml2 runs with XML_PARSE_NONET and without
- * XML_PARSE_NOENT (no substitution), and the value tree is capped in
- * depth and size.
+ * Parsing safety: a DTD or an entity reference stops the parse when
+ * libxml2 meets it (no billion laughs, no external entities), libxml2
+ * runs with XML_PARSE_NONET and without XML_PARSE_NOENT (no
+ * substitution), and the value tree is capped in depth, count and
+ * bytes while it is built (no DOM: memory is bounded whatever the
+ * input's size).
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/SAX2.h>
 #include <libxml/tree.h>
 
 #include "formats/ovaxml.h"
@@ -267,151 +270,183 @@ xk_xml_has_dtd(const char *data, size_t len)
 	    memmem(data, len, "<!doctype", 9) != NULL;
 }
 
-struct xparse {
-	const char *name;
-	size_t nodes;
-	struct xk_error *err;
+/*
+ * Parsing is streaming (libxml2's SAX2 push parser, fed in chunks): the
+ * value tree is built as elements arrive and no DOM is ever made, so
+ * memory is the tree's, and the tree is capped while it grows (values,
+ * estimated bytes, depth).  Text is kept only where a value can hold it.
+ */
+enum fkind { F_VALUE, F_STRUCT, F_MEMBER, F_NAME, F_ARRAY, F_DATA, F_SCALAR };
+
+struct frame {
+	enum fkind kind;
+	struct xk_xv *v;	/* VALUE: its typed value; MEMBER: the value */
+	char *name;		/* MEMBER: the name */
+	bool child;		/* VALUE: holds an element; MEMBER: a <value> */
+	enum xk_xv_type type;	/* SCALAR */
+	int line;
 };
 
-static bool
-is_elem(const xmlNode *n, const char *name)
+/*
+ * The member names of the structs being read, in one hash set keyed by
+ * (struct, name): a duplicate is found in constant time, where scanning
+ * the struct made a struct of 100 000 members take a minute.
+ */
+struct name_key {
+	const struct xk_xv *st;
+	const char *name;	/* the member's own copy */
+};
+
+struct names {
+	struct name_key *v;
+	size_t n, cap;		/* cap: a power of two, or 0 */
+};
+
+static size_t
+name_slot(const struct names *s, const struct xk_xv *st, const char *name)
 {
-	return n->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)n->name, name) == 0;
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(uintptr_t)st;
+	size_t i;
+
+	for (const char *c = name; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	i = (size_t)h & (s->cap - 1);
+	while (s->v[i].st != NULL && (s->v[i].st != st ||
+	    strcmp(s->v[i].name, name) != 0))
+		i = (i + 1) & (s->cap - 1);
+	return i;
 }
 
-/* The only element child of n; text must be whitespace. */
+/* 1 when (st, name) is new and now in the set, 0 if it was, -1 ENOMEM. */
 static int
-only_child(struct xparse *xp, const xmlNode *n, const xmlNode **child)
+names_add(struct names *s, const struct xk_xv *st, const char *name)
 {
-	*child = NULL;
-	for (const xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE) {
-			if (*child != NULL) {
-				xk_error_set(xp->err, "%s: line %d: <%s> holds "
-				    "more than one element", xp->name,
-				    c->line, (const char *)n->name);
-				return -1;
-			}
-			*child = c;
-		} else if (c->type == XML_ENTITY_REF_NODE) {
-			xk_error_set(xp->err, "%s: line %d: entity "
-			    "references are not allowed", xp->name, n->line);
+	size_t i;
+
+	if (2 * (s->n + 1) > s->cap) {
+		struct names t = { NULL, 0, s->cap ? 2 * s->cap : 64 };
+
+		t.v = calloc(t.cap, sizeof(*t.v));
+		if (t.v == NULL)
 			return -1;
-		}
+		for (size_t k = 0; k < s->cap; k++)
+			if (s->v[k].st != NULL)
+				t.v[name_slot(&t, s->v[k].st,
+				    s->v[k].name)] = s->v[k];
+		t.n = s->n;
+		free(s->v);
+		*s = t;
 	}
+	i = name_slot(s, st, name);
+	if (s->v[i].st != NULL)
+		return 0;
+	s->v[i].st = st;
+	s->v[i].name = name;
+	s->n++;
+	return 1;
+}
+
+/* Append a member known to be new (no scan); takes name and v. */
+static int
+add_member(struct xk_xv *st, char *name, struct xk_xv *v)
+{
+	if (grow(st) < 0)
+		return -1;
+	st->members[st->n].name = name;
+	st->members[st->n++].value = v;
 	return 0;
 }
 
-static char *
-text_of(const xmlNode *n)
-{
-	xmlChar *s = xmlNodeGetContent(n);
-	char *dup;
+#define MAX_FRAMES	(3 * XK_XV_MAX_DEPTH + 8)
+#define XV_COST		160	/* bytes a value costs beside its text */
 
-	if (s == NULL)
-		return strdup("");
-	dup = strdup((const char *)s);
-	xmlFree(s);
-	return dup;
+struct xk_xv_parser {
+	const char *name;
+	struct xk_error *err;
+	xmlParserCtxtPtr ctxt;
+	struct frame st[MAX_FRAMES];
+	int top;		/* st[0..top-1] */
+	int depth;		/* nested <value>s */
+	struct strbuf text;	/* the text of the innermost leaf */
+	bool keep;		/* is text kept right now? */
+	size_t nodes, bytes;
+	bool failed;
+	struct xk_xv *root;
+	struct names names;	/* every struct's member names so far */
+};
+
+static int
+line_of(struct xk_xv_parser *p)
+{
+	return xmlSAX2GetLineNumber(p->ctxt);
 }
 
-static struct xk_xv *value_of(struct xparse *xp, const xmlNode *n, int depth);
+static void
+stop(struct xk_xv_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static struct xk_xv *
-fail(struct xparse *xp, const xmlNode *n, const char *what, struct xk_xv *v)
+/* Record the first error (with the line) and stop the parser. */
+static void
+stop(struct xk_xv_parser *p, const char *fmt, ...)
 {
-	xk_error_set(xp->err, "%s: line %d: %s", xp->name, n->line, what);
-	xk_xv_free(v);
-	return NULL;
+	char msg[256];
+	va_list ap;
+
+	if (p->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	xk_error_set(p->err, "%s: line %d: %s", p->name, line_of(p), msg);
+	p->failed = true;
+	xmlStopParser(p->ctxt);
 }
 
-static struct xk_xv *
-struct_of(struct xparse *xp, const xmlNode *s, int depth)
+static bool
+charge(struct xk_xv_parser *p, size_t n)
 {
-	struct xk_xv *v = xk_xv_struct();
-
-	if (v == NULL)
-		return fail(xp, s, "out of memory", NULL);
-	for (const xmlNode *m = s->children; m != NULL; m = m->next) {
-		const xmlNode *name = NULL, *val = NULL;
-		struct xk_xv *mv;
-		char *key;
-
-		if (m->type != XML_ELEMENT_NODE)
-			continue;
-		if (!is_elem(m, "member"))
-			return fail(xp, m, "<struct> holds an element other "
-			    "than <member>", v);
-		for (const xmlNode *c = m->children; c != NULL; c = c->next) {
-			if (is_elem(c, "name") && name == NULL)
-				name = c;
-			else if (is_elem(c, "value") && val == NULL)
-				val = c;
-			else if (c->type == XML_ELEMENT_NODE)
-				return fail(xp, c, "unexpected element in "
-				    "<member>", v);
-		}
-		if (name == NULL || val == NULL)
-			return fail(xp, m, "<member> without <name> and "
-			    "<value>", v);
-		key = text_of(name);
-		if (key == NULL)
-			return fail(xp, m, "out of memory", v);
-		if (xk_xv_get(v, key) != NULL) {
-			xk_error_set(xp->err, "%s: line %d: member '%.64s' "
-			    "appears twice", xp->name, m->line, key);
-			free(key);
-			xk_xv_free(v);
-			return NULL;
-		}
-		mv = value_of(xp, val, depth + 1);
-		if (mv == NULL || xk_xv_set(v, key, mv) < 0) {
-			free(key);
-			if (mv != NULL)
-				return fail(xp, m, "out of memory", v);
-			xk_xv_free(v);
-			return NULL;
-		}
-		free(key);
+	if (n > XK_XV_MAX_MEM - p->bytes) {
+		stop(p, "the values take more than the %u bytes allowed",
+		    XK_XV_MAX_MEM);
+		return false;
 	}
-	return v;
+	p->bytes += n;
+	return true;
 }
 
-static struct xk_xv *
-array_of(struct xparse *xp, const xmlNode *a, int depth)
+static struct frame *
+push(struct xk_xv_parser *p, enum fkind k)
 {
-	const xmlNode *data;
-	struct xk_xv *v;
+	struct frame *f;
 
-	if (only_child(xp, a, &data) < 0)
+	if (p->top == MAX_FRAMES) {
+		stop(p, "values nested too deeply");
 		return NULL;
-	if (data == NULL || !is_elem(data, "data"))
-		return fail(xp, a, "<array> without <data>", NULL);
-	v = xk_xv_array();
-	if (v == NULL)
-		return fail(xp, a, "out of memory", NULL);
-	for (const xmlNode *c = data->children; c != NULL; c = c->next) {
-		struct xk_xv *item;
-
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
-		if (!is_elem(c, "value"))
-			return fail(xp, c, "<data> holds an element other "
-			    "than <value>", v);
-		item = value_of(xp, c, depth + 1);
-		if (item == NULL) {
-			xk_xv_free(v);
-			return NULL;
-		}
-		if (xk_xv_append(v, item) < 0)
-			return fail(xp, c, "out of memory", v);
 	}
-	return v;
+	f = &p->st[p->top++];
+	memset(f, 0, sizeof(*f));
+	f->kind = k;
+	f->line = line_of(p);
+	return f;
 }
 
-static struct xk_xv *
-scalar_of(struct xparse *xp, const xmlNode *t)
+static struct frame *
+top(struct xk_xv_parser *p)
+{
+	return p->top > 0 ? &p->st[p->top - 1] : NULL;
+}
+
+static void
+clear(struct frame *f)
+{
+	xk_xv_free(f->v);
+	free(f->name);
+	f->v = NULL;
+	f->name = NULL;
+}
+
+static bool
+scalar_type(const char *tag, enum xk_xv_type *t)
 {
 	static const struct { const char *tag; enum xk_xv_type type; } tags[] =
 	{
@@ -420,115 +455,417 @@ scalar_of(struct xparse *xp, const xmlNode *t)
 		{ "boolean", XK_XV_BOOL }, { "double", XK_XV_DOUBLE },
 		{ "dateTime.iso8601", XK_XV_DATE },
 	};
-	const xmlNode *inner;
-	struct xk_xv *v;
-	char *s;
 
-	if (only_child(xp, t, &inner) < 0)
-		return NULL;
-	if (inner != NULL)
-		return fail(xp, t, "a scalar holds an element", NULL);
-	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-		if (strcmp((const char *)t->name, tags[i].tag) != 0)
-			continue;
-		s = text_of(t);
-		if (s == NULL)
-			return fail(xp, t, "out of memory", NULL);
-		if (tags[i].type == XK_XV_BOOL && strcmp(s, "0") != 0 &&
-		    strcmp(s, "1") != 0) {
-			free(s);
-			return fail(xp, t, "<boolean> must be 0 or 1", NULL);
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (strcmp(tag, tags[i].tag) == 0) {
+			*t = tags[i].type;
+			return true;
 		}
-		v = xk_xv_new(tags[i].type, s);
-		free(s);
-		if (v == NULL)
-			return fail(xp, t, "out of memory", NULL);
-		v->tagged = tags[i].type == XK_XV_STRING;
-		return v;
-	}
-	xk_error_set(xp->err, "%s: line %d: unknown value type <%.64s>",
-	    xp->name, t->line, (const char *)t->name);
-	return NULL;
+	return false;
 }
 
-static struct xk_xv *
-value_of(struct xparse *xp, const xmlNode *n, int depth)
+/* <value> may start: at the top, in <data>, in <member>. */
+static void
+open_value(struct xk_xv_parser *p, struct frame *up)
 {
-	const xmlNode *t;
-	struct xk_xv *v;
-	char *s;
-
-	if (depth > XK_XV_MAX_DEPTH)
-		return fail(xp, n, "values nested too deeply", NULL);
-	if (++xp->nodes > XK_XV_MAX_NODES)
-		return fail(xp, n, "too many values", NULL);
-	if (only_child(xp, n, &t) < 0)
-		return NULL;
-	if (t == NULL) {
-		s = text_of(n);
-		if (s == NULL)
-			return fail(xp, n, "out of memory", NULL);
-		v = xk_xv_str(s);
-		free(s);
-		return v != NULL ? v : fail(xp, n, "out of memory", NULL);
+	if (up != NULL && up->kind != F_DATA && up->kind != F_MEMBER) {
+		stop(p, "<value> where it cannot be");
+		return;
 	}
-	if (is_elem(t, "struct"))
-		return struct_of(xp, t, depth);
-	if (is_elem(t, "array"))
-		return array_of(xp, t, depth);
-	return scalar_of(xp, t);
+	if (up == NULL && p->root != NULL) {
+		stop(p, "more than one <value> at the top");
+		return;
+	}
+	if (up != NULL && up->kind == F_MEMBER && up->child) {
+		stop(p, "unexpected element in <member>");
+		return;
+	}
+	if (++p->depth > XK_XV_MAX_DEPTH + 1) {
+		stop(p, "values nested too deeply");
+		return;
+	}
+	if (++p->nodes > XK_XV_MAX_NODES) {
+		stop(p, "too many values");
+		return;
+	}
+	if (!charge(p, XV_COST))
+		return;
+	if (up != NULL && up->kind == F_MEMBER)
+		up->child = true;
+	if (push(p, F_VALUE) != NULL)
+		p->keep = true;
+}
+
+/* An element inside <value>: the type of the value. */
+static void
+open_typed(struct xk_xv_parser *p, struct frame *val, const char *tag)
+{
+	enum xk_xv_type t;
+	struct frame *f;
+
+	if (val->child) {
+		stop(p, "<value> holds more than one element");
+		return;
+	}
+	val->child = true;
+	if (strcmp(tag, "struct") == 0) {
+		if ((val->v = xk_xv_struct()) != NULL)
+			push(p, F_STRUCT);
+	} else if (strcmp(tag, "array") == 0) {
+		if ((val->v = xk_xv_array()) != NULL)
+			push(p, F_ARRAY);
+	} else if (scalar_type(tag, &t)) {
+		if ((f = push(p, F_SCALAR)) != NULL) {
+			f->type = t;
+			p->keep = true;
+		}
+		return;
+	} else {
+		stop(p, "unknown value type <%.64s>", tag);
+		return;
+	}
+	if (val->v == NULL)
+		stop(p, "out of memory");
+}
+
+static void
+on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **ns, int nattr,
+    int ndef, const xmlChar **attrs)
+{
+	struct xk_xv_parser *p = ctx;
+	struct frame *up = top(p);
+	const char *tag = (const char *)local;
+
+	(void)prefix, (void)uri, (void)nns, (void)ns, (void)nattr;
+	(void)ndef, (void)attrs;
+	if (p->failed)
+		return;
+	strbuf_reset(&p->text);
+	p->keep = false;
+	if (strcmp(tag, "value") == 0 && (up == NULL ||
+	    up->kind != F_VALUE)) {
+		open_value(p, up);
+		return;
+	}
+	if (up == NULL) {
+		stop(p, "the document is not one XML-RPC <value>");
+		return;
+	}
+	switch (up->kind) {
+	case F_VALUE:
+		open_typed(p, up, tag);
+		break;
+	case F_STRUCT:
+		if (strcmp(tag, "member") != 0)
+			stop(p, "<struct> holds an element other than "
+			    "<member>");
+		else
+			push(p, F_MEMBER);
+		break;
+	case F_MEMBER:
+		if (strcmp(tag, "name") != 0 || up->name != NULL)
+			stop(p, "unexpected element in <member>");
+		else if (push(p, F_NAME) != NULL)
+			p->keep = true;
+		break;
+	case F_ARRAY:
+		if (strcmp(tag, "data") != 0 || up->child)
+			stop(p, "<array> without <data>");
+		else if (push(p, F_DATA) != NULL)
+			up->child = true;
+		break;
+	case F_DATA:
+		stop(p, "<data> holds an element other than <value>");
+		break;
+	default:
+		stop(p, "a scalar holds an element");
+	}
+}
+
+/* A finished value goes to its parent (or becomes the root). */
+static void
+give(struct xk_xv_parser *p, struct xk_xv *v)
+{
+	struct frame *up = top(p);
+
+	if (up == NULL) {
+		p->root = v;
+	} else if (up->kind == F_DATA) {
+		/* the <array> frame below <data> holds the array */
+		struct frame *arr = &p->st[p->top - 3];
+
+		if (xk_xv_append(arr->v, v) < 0)
+			stop(p, "out of memory");
+	} else {
+		up->v = v;
+	}
+}
+
+static void
+close_value(struct xk_xv_parser *p, struct frame *f)
+{
+	struct xk_xv *v = f->v;
+
+	f->v = NULL;
+	p->depth--;
+	if (v == NULL && !f->child)	/* bare text: a string */
+		v = xk_xv_str(strbuf_str(&p->text));
+	p->top--;
+	if (v == NULL) {
+		stop(p, f->child ? "a value without its content" :
+		    "out of memory");
+		return;
+	}
+	give(p, v);
+}
+
+static void
+close_member(struct xk_xv_parser *p, struct frame *f)
+{
+	struct frame *st = &p->st[p->top - 3];	/* VALUE, STRUCT, MEMBER */
+	int rc;
+
+	if (f->name == NULL || f->v == NULL) {
+		stop(p, "<member> without <name> and <value>");
+		return;
+	}
+	rc = names_add(&p->names, st->v, f->name);
+	if (rc == 0) {
+		stop(p, "member '%.64s' appears twice", f->name);
+		return;
+	}
+	if (rc < 0 || add_member(st->v, f->name, f->v) < 0) {
+		stop(p, "out of memory");
+		return;
+	}
+	f->name = NULL;		/* the struct's now */
+	f->v = NULL;
+	p->top--;
+}
+
+static void
+close_scalar(struct xk_xv_parser *p, struct frame *f)
+{
+	const char *s = strbuf_str(&p->text);
+	struct xk_xv *v;
+
+	if (f->type == XK_XV_BOOL && strcmp(s, "0") != 0 &&
+	    strcmp(s, "1") != 0) {
+		stop(p, "<boolean> must be 0 or 1");
+		return;
+	}
+	v = xk_xv_new(f->type, s);
+	if (v == NULL) {
+		stop(p, "out of memory");
+		return;
+	}
+	v->tagged = f->type == XK_XV_STRING;
+	p->top--;
+	p->st[p->top - 1].v = v;	/* the enclosing <value> */
+}
+
+static void
+on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct xk_xv_parser *p = ctx;
+	struct frame *f = top(p);
+
+	(void)local, (void)prefix, (void)uri;
+	if (p->failed || f == NULL)
+		return;
+	switch (f->kind) {
+	case F_VALUE:
+		close_value(p, f);
+		break;
+	case F_MEMBER:
+		close_member(p, f);
+		break;
+	case F_NAME:
+		p->top--;
+		if ((p->st[p->top - 1].name =
+		    strdup(strbuf_str(&p->text))) == NULL)
+			stop(p, "out of memory");
+		break;
+	case F_SCALAR:
+		close_scalar(p, f);
+		break;
+	case F_ARRAY:
+		if (!f->child) {
+			stop(p, "<array> without <data>");
+			return;
+		}
+		p->top--;	/* the array is in the <value> below */
+		break;
+	default:	/* STRUCT, DATA: the value is in the frame below */
+		p->top--;
+	}
+	strbuf_reset(&p->text);
+	p->keep = false;
+}
+
+static void
+on_text(void *ctx, const xmlChar *s, int len)
+{
+	struct xk_xv_parser *p = ctx;
+	struct frame *f = top(p);
+
+	if (p->failed || !p->keep || f == NULL || len <= 0)
+		return;
+	if (f->kind == F_VALUE && f->child)
+		return;
+	if ((size_t)len > XK_XV_MAX_TEXT - p->text.len) {
+		stop(p, "a text of more than the %u bytes allowed",
+		    XK_XV_MAX_TEXT);
+		return;
+	}
+	if (charge(p, (size_t)len) && strbuf_add(&p->text, s, (size_t)len) < 0)
+		stop(p, "out of memory");
+}
+
+static void
+on_dtd(void *ctx, const xmlChar *name, const xmlChar *eid,
+    const xmlChar *sid)
+{
+	(void)name, (void)eid, (void)sid;
+	stop(ctx, "DTDs and entity declarations are not allowed");
+}
+
+/* Errors are taken from the context, never printed. */
+static void
+quiet(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx, (void)e;
+}
+
+static void
+on_entity(void *ctx, const xmlChar *name)
+{
+	(void)name;
+	stop(ctx, "entity references are not allowed");
+}
+
+struct xk_xv_parser *
+xk_xv_parser_new(const char *name, struct xk_error *err)
+{
+	struct xk_xv_parser *p = calloc(1, sizeof(*p));
+	xmlSAXHandler sax;
+
+	if (p == NULL) {
+		xk_error_errno(err, ENOMEM, "%s", name);
+		return NULL;
+	}
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = on_start;
+	sax.endElementNs = on_end;
+	sax.characters = on_text;
+	sax.cdataBlock = on_text;
+	sax.ignorableWhitespace = on_text;
+	sax.internalSubset = on_dtd;
+	sax.externalSubset = on_dtd;
+	sax.reference = on_entity;
+	sax.serror = quiet;
+	p->name = name;
+	p->err = err;
+	p->ctxt = xmlCreatePushParserCtxt(&sax, p, NULL, 0, name);
+	if (p->ctxt == NULL ||
+	    xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING) < 0) {
+		xk_error_errno(err, ENOMEM, "%s", name);
+		xk_xv_parser_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* libxml2's own complaint, once: not well-formed. */
+static int
+xml_error(struct xk_xv_parser *p)
+{
+	const xmlError *xe = xmlCtxtGetLastError(p->ctxt);
+	char msg[256] = "unknown error";
+
+	if (p->failed)
+		return -1;
+	if (xe != NULL && xe->message != NULL)
+		snprintf(msg, sizeof(msg), "%s", xe->message);
+	msg[strcspn(msg, "\n")] = '\0';
+	xk_error_set(p->err, "%s: line %d: not well-formed XML: %s", p->name,
+	    xe != NULL ? xe->line : 0, msg);
+	p->failed = true;
+	return -1;
+}
+
+int
+xk_xv_parser_feed(struct xk_xv_parser *p, const char *buf, size_t len)
+{
+	if (p->failed)
+		return -1;
+	while (len > 0) {
+		int n = len > (1u << 16) ? 1 << 16 : (int)len;
+
+		if (xmlParseChunk(p->ctxt, buf, n, 0) != 0 || p->failed ||
+		    !p->ctxt->wellFormed)
+			return xml_error(p);
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+struct xk_xv *
+xk_xv_parser_finish(struct xk_xv_parser *p)
+{
+	struct xk_xv *v = NULL;
+
+	if (!p->failed && (xmlParseChunk(p->ctxt, NULL, 0, 1) != 0 ||
+	    p->failed || !p->ctxt->wellFormed))
+		(void)xml_error(p);
+	if (!p->failed && p->root == NULL)
+		xk_error_set(p->err, "%s: the document is not one XML-RPC "
+		    "<value>", p->name);
+	else if (!p->failed) {
+		v = p->root;
+		p->root = NULL;
+	}
+	xk_xv_parser_free(p);
+	return v;
+}
+
+void
+xk_xv_parser_free(struct xk_xv_parser *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->top; i++)
+		clear(&p->st[i]);
+	xk_xv_free(p->root);
+	free(p->names.v);
+	strbuf_free(&p->text);
+	if (p->ctxt != NULL)
+		xmlFreeParserCtxt(p->ctxt);
+	free(p);
 }
 
 struct xk_xv *
 xk_xv_parse(const char *name, const char *data, size_t len,
     struct xk_error *err)
 {
-	struct xparse xp = { name, 0, err };
-	xmlParserCtxtPtr ctxt;
-	const xmlError *xe;
-	struct xk_xv *v = NULL;
-	xmlDocPtr doc;
-	xmlNode *root;
+	struct xk_xv_parser *p;
 
 	if (len > XK_XV_MAX_DOC) {
 		xk_error_set(err, "%s: %zu bytes, more than the %u allowed",
 		    name, len, XK_XV_MAX_DOC);
 		return NULL;
 	}
-	if (xk_xml_has_dtd(data, len)) {
-		xk_error_set(err, "%s: DTDs and entity declarations are not "
-		    "allowed", name);
+	p = xk_xv_parser_new(name, err);
+	if (p == NULL)
+		return NULL;
+	if (xk_xv_parser_feed(p, data, len) < 0) {
+		xk_xv_parser_free(p);
 		return NULL;
 	}
-	ctxt = xmlNewParserCtxt();
-	if (ctxt == NULL) {
-		xk_error_errno(err, ENOMEM, "%s", name);
-		return NULL;
-	}
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, name, NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	    XML_PARSE_NOCDATA);
-	if (doc == NULL) {
-		char msg[256] = "unknown error";
-
-		xe = xmlCtxtGetLastError(ctxt);
-		if (xe != NULL && xe->message != NULL)
-			snprintf(msg, sizeof(msg), "%s", xe->message);
-		msg[strcspn(msg, "\n")] = '\0';
-		xk_error_set(err, "%s: line %d: not well-formed XML: %s", name,
-		    xe != NULL ? xe->line : 0, msg);
-		xmlFreeParserCtxt(ctxt);
-		return NULL;
-	}
-	root = xmlDocGetRootElement(doc);
-	if (root == NULL || !is_elem(root, "value"))
-		xk_error_set(err, "%s: the document is not one XML-RPC "
-		    "<value>", name);
-	else if (doc->intSubset != NULL || doc->extSubset != NULL)
-		xk_error_set(err, "%s: DTDs are not allowed", name);
-	else
-		v = value_of(&xp, root, 0);
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
-	return v;
+	return xk_xv_parser_finish(p);
 }

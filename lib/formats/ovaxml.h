@@ -4,8 +4,9 @@
  * XAPI writes ova.xml as one XML-RPC <value>.  Scalars keep their text
  * exactly as written (XAPI sends ints as bare strings), with the tag
  * they came in so a validator can check encodings.  The parser refuses
- * DTDs and entities outright (no expansion, no network) and caps the
- * document size, nesting depth and number of values.
+ * DTDs and entities outright (no expansion, no network), streams (no
+ * DOM), and caps the document size, nesting depth, number of values and
+ * the bytes the values take while it reads.
  */
 #ifndef XK_FORMATS_OVAXML_H
 #define XK_FORMATS_OVAXML_H
@@ -18,7 +19,15 @@
 
 #define XK_XV_MAX_DOC	(64u * 1024 * 1024)	/* bytes of ova.xml */
 #define XK_XV_MAX_DEPTH	32			/* nested values */
-#define XK_XV_MAX_NODES	(1u << 20)		/* values in a doc */
+#define XK_XV_MAX_NODES	(1u << 17)		/* values in a doc */
+/*
+ * Bytes the parsed tree may take: its text plus an estimate per value.
+ * XAPI's ova.xml of a VM with a hundred snapshots holds well under
+ * 100 000 values and a few MB of text; together with the parser this
+ * keeps a parse well under 64 MiB whatever the input.
+ */
+#define XK_XV_MAX_MEM	(32u * 1024 * 1024)
+#define XK_XV_MAX_TEXT	(4u * 1024 * 1024)	/* one value's or name's */
 
 enum xk_xv_type {
 	XK_XV_STRING,	/* bare text or <string> */
@@ -74,6 +83,18 @@ int xk_xv_write(struct strbuf *out, const struct xk_xv *v);
 /* Parse a document holding one <value>; name is used in messages. */
 struct xk_xv *xk_xv_parse(const char *name, const char *data, size_t len,
     struct xk_error *err);
+
+/*
+ * The same in pieces, for a document read as a stream: feed it the
+ * bytes as they come (-1 on the first error, in err given to new),
+ * then finish, which returns the value (NULL on error) and frees p.
+ * xk_xv_parser_free drops a parser that is not finished.
+ */
+struct xk_xv_parser;
+struct xk_xv_parser *xk_xv_parser_new(const char *name, struct xk_error *err);
+int xk_xv_parser_feed(struct xk_xv_parser *p, const char *buf, size_t len);
+struct xk_xv *xk_xv_parser_finish(struct xk_xv_parser *p);
+void xk_xv_parser_free(struct xk_xv_parser *p);
 
 /* Does data hold a DTD or entity declaration (refused by every parser)? */
 bool xk_xml_has_dtd(const char *data, size_t len);

@@ -22,9 +22,18 @@
 #include "formats/vmmodel.h"
 #include "util/error.h"
 
-#define XK_OVF_MAX_DOC	(16u * 1024 * 1024)
+/*
+ * A descriptor is read whole and its tree capped while it is parsed:
+ * a VM with 16 disks and 7 NICs takes a few hundred elements and some
+ * 10 KiB, so these leave room and keep a parse well under 64 MiB.
+ */
+#define XK_OVF_MAX_DOC		(4u * 1024 * 1024)
+#define XK_OVF_MAX_NODES	(1u << 15)	/* elements and attributes */
+#define XK_OVF_MAX_TEXT		(2u * 1024 * 1024)	/* text, attributes */
 #define XK_OVF_NS	"http://schemas.dmtf.org/ovf/envelope/1"
 #define XK_XENOVF_NS	"http://schemas.citrix.com/ovf/envelope/1"
+/* xenkit's own attributes (a NIC's MTU), ignored by other readers */
+#define XK_XENKIT_NS	"urn:xenkit:ovf:1"
 #define XK_OVF_VHD_URI \
 	"http://www.microsoft.com/technet/virtualserver/downloads/vhdspec.mspx"
 #define XK_OVF_VMDK_URI "http://www.vmware.com/interfaces/specifications/" \
@@ -34,6 +43,8 @@ struct xk_ova_disk {
 	const struct xk_disk *disk;
 	struct xk_disk_src *src;
 	const char *ref;	/* VDI id in the ova.xml records */
+	int64_t mtime;		/* the image's time stamp (fixed: the same
+				 * VM exports the same bytes) */
 };
 
 /*
@@ -119,7 +130,8 @@ int xk_ova_read(const char *path, const char *dir, const struct xk_ova_cb *cb,
  * Copy a streamOptimized VMDK (what OVA packages from Xen Orchestra and
  * VMware carry) front to back into sink: header, then grain markers in
  * ascending order, each grain inflated; metadata markers are skipped.
- * size is the virtual size the descriptor declares (checked).  disk.h
+ * size is the virtual size the descriptor declares (checked); sink
+ * NULL reads it through only.  disk.h
  * has no VMDK source yet; this reads only the streaming layout.
  */
 int xk_vmdk_stream_copy(const char *path, uint64_t size,

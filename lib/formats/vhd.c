@@ -760,11 +760,11 @@ vhd_sink_pwrite(struct xk_disk_sink *sink, const void *buf, size_t len,
 }
 
 static void
-make_footer(unsigned char *f, uint64_t size)
+make_footer(unsigned char *f, uint64_t size, const struct xk_disk_id *id)
 {
 	uint16_t cyl;
 	uint8_t heads, spt;
-	time_t now = time(NULL);
+	time_t now = id != NULL ? (time_t)id->mtime : time(NULL);
 
 	memset(f, 0, FOOTER_SIZE);
 	memcpy(f + F_COOKIE, "conectix", 8);
@@ -785,10 +785,15 @@ make_footer(unsigned char *f, uint64_t size)
 	f[F_HEADS] = heads;
 	f[F_SPT] = spt;
 	xk_put_be32(f + F_TYPE, XK_VHD_DYNAMIC);
-	if (getrandom(f + F_UUID, 16, 0) != 16)
-		xk_put_be64(f + F_UUID, (uint64_t)now ^ (uint64_t)getpid());
-	f[F_UUID + 6] = (f[F_UUID + 6] & 0x0f) | 0x40;	/* version 4 */
-	f[F_UUID + 8] = (f[F_UUID + 8] & 0x3f) | 0x80;
+	if (id != NULL) {
+		memcpy(f + F_UUID, id->uuid, 16);
+	} else {
+		if (getrandom(f + F_UUID, 16, 0) != 16)
+			xk_put_be64(f + F_UUID, (uint64_t)now ^
+			    (uint64_t)getpid());
+		f[F_UUID + 6] = (f[F_UUID + 6] & 0x0f) | 0x40;	/* v4 */
+		f[F_UUID + 8] = (f[F_UUID + 8] & 0x3f) | 0x80;
+	}
 	xk_put_be32(f + F_CHECKSUM, vhd_checksum(f, FOOTER_SIZE, F_CHECKSUM));
 }
 
@@ -813,7 +818,7 @@ vhd_sink_finish(struct xk_disk_sink *sink, struct xk_error *err)
 
 	if (flush_block(sink, err) < 0)
 		return -1;
-	make_footer(footer, v->vsize);
+	make_footer(footer, v->vsize, sink->id);
 	make_header(header, v->nblocks);
 	if (xk_pwrite_full(sink->out.fd, footer, FOOTER_SIZE, v->next, sink->out.tmp,
 	    err) < 0 ||

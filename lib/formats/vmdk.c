@@ -286,6 +286,10 @@ write_head(struct xk_disk_sink *sink, struct xk_error *err)
 {
 	struct vmdk_sink *v = sink->priv;
 	const char *base = strrchr(sink->out.dest, '/');
+	/* the extent's file name: the sink's, or the one the caller gives
+	 * (an OVA member, written under a temporary name first) */
+	const char *fname = sink->id != NULL && sink->id->name != NULL ?
+	    sink->id->name : base != NULL ? base + 1 : sink->out.dest;
 	unsigned char *buf = calloc(FIRST_GRAIN, SECTOR);
 	uint32_t cid;
 	uint64_t cyl = v->capacity / (255 * 63);
@@ -295,8 +299,13 @@ write_head(struct xk_disk_sink *sink, struct xk_error *err)
 		xk_error_errno(err, ENOMEM, "%s", sink->out.dest);
 		return -1;
 	}
-	if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid))
+	if (sink->id != NULL) {
+		cid = (uint32_t)sink->id->uuid[0] << 24 |
+		    (uint32_t)sink->id->uuid[1] << 16 |
+		    (uint32_t)sink->id->uuid[2] << 8 | sink->id->uuid[3];
+	} else if (getrandom(&cid, sizeof(cid), 0) != sizeof(cid)) {
 		cid = (uint32_t)v->capacity;
+	}
 	if (cyl > 65535)
 		cyl = 65535;
 	make_header(buf, v->capacity, (DESC_MAX + SECTOR - 1) / SECTOR,
@@ -320,9 +329,8 @@ write_head(struct xk_disk_sink *sink, struct xk_error *err)
 	    "ddb.geometry.sectors = \"63\"\n"
 	    "ddb.adapterType = \"lsilogic\"\n",
 	    cid, (unsigned long long)v->capacity,
-	    base != NULL ? base + 1 : sink->out.dest, (unsigned long long)cyl);
-	if (n < 0 || n >= (int)DESC_MAX || strchr(base != NULL ? base + 1 :
-	    sink->out.dest, '"') != NULL) {
+	    fname, (unsigned long long)cyl);
+	if (n < 0 || n >= (int)DESC_MAX || strchr(fname, '"') != NULL) {
 		xk_error_set(err, "%s: file name too long or holds a quote: "
 		    "cannot go in a VMDK descriptor", sink->out.dest);
 		free(buf);

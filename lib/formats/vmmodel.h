@@ -46,7 +46,17 @@ struct xk_vm_disk {
 struct xk_vm_opts {
 	bool to_hvm;		/* map a PV guest to HVM */
 	const char *hostname;	/* ova.xml version.hostname */
+	int64_t date;		/* ova.xml version.date, seconds since the
+				 * epoch: fixed (SOURCE_DATE_EPOCH or 0), so
+				 * the same VM exports the same bytes */
 };
+
+/*
+ * The VM's UUID: dc's own, else one derived from its name and whole
+ * canonical config (UUID version 5), the same for the same config.
+ */
+int xk_vm_uuid(const struct xk_domcfg *dc, char out[37],
+    struct xk_error *err);
 
 /* Does export write this disk's data (a disk with a target)? */
 bool xk_vm_disk_exported(const struct xk_disk *d);

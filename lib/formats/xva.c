@@ -189,7 +189,7 @@ ar_error(struct xk_xva_reader *r, struct xk_error *err, const char *where)
 
 static int
 read_member(struct xk_xva_reader *r, void *buf, size_t len, const char *what,
-    struct xk_error *err)
+    bool last, struct xk_error *err)
 {
 	la_ssize_t n;
 	size_t done = 0;
@@ -208,6 +208,8 @@ read_member(struct xk_xva_reader *r, void *buf, size_t len, const char *what,
 		}
 		done += (size_t)n;
 	}
+	if (!last)	/* more of the member is read by the next call */
+		return 0;
 	n = archive_read_data(r->ar, &extra, 1);
 	if (n != 0) {
 		if (n < 0)
@@ -218,6 +220,39 @@ read_member(struct xk_xva_reader *r, void *buf, size_t len, const char *what,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * ova.xml, parsed as it is read (chunk by chunk, never whole in
+ * memory): its size bounds the time, the parser's caps the memory.
+ */
+#define XML_CHUNK	(64u * 1024)
+
+static struct xk_xv *
+read_ova_xml(struct xk_xva_reader *r, size_t size, struct xk_error *err)
+{
+	struct xk_xv_parser *p = xk_xv_parser_new("ova.xml", err);
+	char *buf = malloc(XML_CHUNK);
+	size_t done = 0;
+	int rc = p != NULL && buf != NULL ? 0 : -1;
+
+	if (buf == NULL && p != NULL)
+		xk_error_errno(err, ENOMEM, "%s", r->path);
+	while (rc == 0 && done < size) {
+		size_t want = size - done < XML_CHUNK ? size - done : XML_CHUNK;
+
+		rc = read_member(r, buf, want, "ova.xml", done + want == size,
+		    err);
+		if (rc == 0)
+			rc = xk_xv_parser_feed(p, buf, want);
+		done += want;
+	}
+	free(buf);
+	if (rc < 0) {
+		xk_xv_parser_free(p);
+		return NULL;
+	}
+	return xk_xv_parser_finish(p);
 }
 
 static int
@@ -271,7 +306,6 @@ read_header(struct xk_xva_reader *r, struct xk_error *err)
 	struct archive_entry *e;
 	int rc = archive_read_next_header(r->ar, &e);
 	la_int64_t size;
-	char *xml;
 
 	if (rc == ARCHIVE_EOF) {
 		xk_error_set(err, "%s: empty archive (no ova.xml)", r->path);
@@ -305,15 +339,7 @@ read_header(struct xk_xva_reader *r, struct xk_error *err)
 		    XK_XV_MAX_DOC);
 		return -1;
 	}
-	xml = malloc((size_t)size + 1);
-	if (xml == NULL)
-		return xk_error_errno(err, ENOMEM, "%s", r->path), -1;
-	if (read_member(r, xml, (size_t)size, "ova.xml", err) < 0) {
-		free(xml);
-		return -1;
-	}
-	r->ova = xk_xv_parse("ova.xml", xml, (size_t)size, err);
-	free(xml);
+	r->ova = read_ova_xml(r, (size_t)size, err);
 	if (r->ova == NULL) {
 		xk_error_prefix(err, "%s", r->path);
 		return -1;
@@ -528,7 +554,7 @@ verify_chunk(struct xk_xva_reader *r, struct xk_xva_vdi *v,
 		    (long long)size, n);
 		return -1;
 	}
-	if (read_member(r, want, (size_t)size, archive_entry_pathname(e),
+	if (read_member(r, want, (size_t)size, archive_entry_pathname(e), true,
 	    err) < 0)
 		return -1;
 	if ((size_t)size > n && want[n] != '\n') {
@@ -572,7 +598,7 @@ read_chunk(struct xk_xva_reader *r, struct archive_entry *e,
 		return -1;
 	}
 	if (place_chunk(r, v, m->num, (uint64_t)size, &off, err) < 0 ||
-	    read_member(r, r->buf, (size_t)size, what, err) < 0 ||
+	    read_member(r, r->buf, (size_t)size, what, true, err) < 0 ||
 	    verify_chunk(r, v, m, (size_t)size, err) < 0)
 		return -1;
 	if (size > 0 && sink != NULL && !all_zero(r->buf, (size_t)size) &&

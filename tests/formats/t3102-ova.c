@@ -58,7 +58,7 @@ good_ova(void)
 	struct xk_error err = { 0 };
 	struct xk_domcfg *dc = NULL;
 	struct xk_vm_disk vd[2];
-	struct xk_vm_opts o = { false, NULL };
+	struct xk_vm_opts o = { false, NULL, 0 };
 	struct xk_ova_disk od[1];
 	struct xk_xv *rec = NULL;
 	FILE *f;

@@ -5,12 +5,15 @@
  * Besides not crashing: a value the parser accepts must be written and
  * parsed back to an equal value, and the records, if they describe a
  * VM, must give an xl.cfg that loads (xk_vm_write_xlcfg checks that).
+ * Parsing one input may not hold more than 64 MiB of heap
+ * (heaplimit.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "formats/ovaxml.h"
 #include "formats/vmmodel.h"
+#include "heaplimit.h"
 
 static bool
 equal(const struct xk_xv *a, const struct xk_xv *b)
@@ -44,7 +47,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xk_xv *v, *again;
 	struct xk_vm_in in;
 
+	heap_begin();
 	v = xk_xv_parse("fuzz", (const char *)data, size, &err);
+	heap_end();
 	if (v == NULL)
 		return 0;
 	/* text the writer cannot carry (control characters) is refused */

@@ -5,7 +5,8 @@
  * import uses instead.  Nothing may crash, leak or hang; an accepted
  * descriptor must give records that either map to an xl.cfg that loads
  * or are refused with an error; the VMDK reader must hand out grains in
- * ascending order inside the disk.
+ * ascending order inside the disk.  Parsing one input may not hold
+ * more than 64 MiB of heap (heaplimit.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "formats/ovf.h"
 #include "formats/vmmodel.h"
+#include "heaplimit.h"
 
 struct grains {
 	uint64_t size, end;
@@ -60,9 +62,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xk_error err = { 0 };
 	struct strbuf sb = STRBUF_INIT;
-	struct xk_ovf *o = xk_ovf_parse("fuzz.ovf", (const char *)data, size,
-	    &err);
+	struct xk_ovf *o;
 	struct xk_vm_in in;
+
+	heap_begin();
+	o = xk_ovf_parse("fuzz.ovf", (const char *)data, size, &err);
+	heap_end();
 
 	if (size >= 4 && memcmp(data, "KDMV", 4) == 0) {
 		xk_ovf_free(o);
