@@ -23,8 +23,9 @@
 #include "formats/uuid.h"
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
-#include "util/interrupt.h"
 #include "util/file.h"
+#include "util/interrupt.h"
+#include "util/tempfile.h"
 #include "xk.h"
 
 static const char *const cmd = "export";
@@ -229,71 +230,6 @@ not_an_input(const struct export_opts *o, const struct xk_domcfg *dc,
 	return 0;
 }
 
-/* ".NAME.xk-XXXXXX" next to path, as the disk sinks name theirs. */
-static int
-tmp_name(const char *path, char **tmp)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return asprintf(tmp, ".%s.xk-XXXXXX", path);
-	return asprintf(tmp, "%.*s/.%s.xk-XXXXXX", (int)(slash - path), path,
-	    slash + 1);
-}
-
-/* A temporary sibling of out, created 0644. */
-static int
-tmp_open(const char *out, char **tmp, struct xk_error *err)
-{
-	int fd;
-
-	if (tmp_name(out, tmp) < 0) {
-		*tmp = NULL;
-		xk_error_errno(err, ENOMEM, "%s", out);
-		return -1;
-	}
-	fd = mkstemp(*tmp);
-	if (fd < 0) {
-		xk_error_errno(err, errno, "%s: creating a temporary file",
-		    out);
-		free(*tmp);
-		*tmp = NULL;
-		return -1;
-	}
-	(void)fchmod(fd, 0644);
-	return fd;
-}
-
-/* Remove a temporary file after the failure err says. */
-static void
-tmp_remove(const char *tmp, struct xk_error *err)
-{
-	xk_interrupt_removed(err, tmp);
-	unlink(tmp);
-}
-
-static int
-tmp_commit(int fd, const char *tmp, const char *out, struct xk_error *err)
-{
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		xk_error_errno(err, errno, "%s: writing", out);
-		tmp_remove(tmp, err);
-		return -1;
-	}
-	/* the last moment to give up: after the rename, OUT is done */
-	if (xk_interrupt_check(err) < 0) {
-		tmp_remove(tmp, err);
-		return -1;
-	}
-	if (rename(tmp, out) < 0) {
-		xk_error_errno(err, errno, "%s: renaming %s into place", out,
-		    tmp);
-		tmp_remove(tmp, err);
-		return -1;
-	}
-	return xk_sync_parent_dir(out, err);
-}
-
 static int
 cmp_ref(const void *a, const void *b)
 {
@@ -307,10 +243,10 @@ write_xva(const struct export_opts *o, const struct xk_xv *ova,
     struct edisk *ed, size_t n, json_t *jdisks, struct xk_error *err)
 {
 	struct xk_xva_wdisk *wd = calloc(n + 1, sizeof(*wd));
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	struct xk_progress *p;
 	uint64_t total = 0;
-	char *tmp = NULL;
-	int fd, rc = -1;
+	int rc = -1;
 
 	if (wd == NULL)
 		return xk_error_errno(err, ENOMEM, "%s", o->out), -1;
@@ -320,24 +256,20 @@ write_xva(const struct export_opts *o, const struct xk_xv *ova,
 		total += ed[i].vd->size;
 	}
 	qsort(wd, n, sizeof(*wd), cmp_ref);
-	fd = tmp_open(o->out, &tmp, err);
-	if (fd < 0)
+	if (xk_tempfile_open(&t, o->out, err) < 0)
 		goto out;
 	p = xk_progress_start("export", total);
-	rc = xk_xva_write(fd, o->out, ova, wd, n, o->sum, p, err);
+	rc = xk_xva_write(t.fd, o->out, ova, wd, n, o->sum, p, err);
 	xk_progress_end(p);
-	if (rc < 0) {
-		close(fd);
-		tmp_remove(tmp, err);
-		goto out;
-	}
-	rc = tmp_commit(fd, tmp, o->out, err);
+	if (rc < 0)
+		xk_tempfile_abort(&t, err);
+	else
+		rc = xk_tempfile_commit(&t, err);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		json_array_append_new(jdisks, json_pack("{s:s, s:I, s:I}",
 		    "ref", wd[i].ref, "chunks", (json_int_t)wd[i].chunks,
 		    "zero_chunks_skipped", (json_int_t)wd[i].skipped));
 out:
-	free(tmp);
 	free(wd);
 	return rc;
 }
@@ -463,12 +395,15 @@ source_date(int64_t *t, struct xk_error *err)
 	return 0;
 }
 
+/*
+ * The export itself.  vd (dc->ndisks entries) gets each disk's size and
+ * allocation, scanned once: the JSON summary prints them afterwards.
+ */
 static int
 export(const struct export_opts *o, const struct xk_domcfg *dc,
-    struct xk_notes *w, struct edisk *ed, size_t *n, json_t *jdisks,
-    struct xk_error *err)
+    struct xk_notes *w, struct edisk *ed, size_t *n, struct xk_vm_disk *vd,
+    json_t *jdisks, struct xk_error *err)
 {
-	struct xk_vm_disk *vd = calloc(dc->ndisks + 1, sizeof(*vd));
 	struct xk_vm_opts vo = { o->to_hvm, NULL, 0 };
 	struct xk_xv *ova = NULL;
 	char host[256];
@@ -479,9 +414,8 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 		vo.hostname = host;
 	}
 
-	if (vd == NULL)
-		return xk_error_errno(err, ENOMEM, "%s", o->cfg), -1;
 	if (source_date(&vo.date, err) < 0 || not_an_input(o, dc, err) < 0 ||
+	    xk_sweep_stale(cmd, o->out, err) < 0 ||
 	    open_disks(dc, ed, n, vd, err) < 0)
 		goto out;
 	if (o->format == OUT_VHD) {
@@ -512,10 +446,6 @@ export(const struct export_opts *o, const struct xk_domcfg *dc,
 		rc = write_ova(o, ova, ed, *n, vo.date, err);
 out:
 	xk_xv_free(ova);
-	free(vd);
-	/* ed[i].vd points into vd: the JSON summary needs the sizes */
-	for (size_t i = 0; i < *n; i++)
-		ed[i].vd = NULL;
 	return rc;
 }
 
@@ -551,16 +481,10 @@ cmd_export(int argc, char **argv)
 		xk_error_errno(&err, ENOMEM, "%s", o.cfg);
 		rc = -1;
 	} else {
-		rc = export(&o, dc, &w, ed, &n, jdisks, &err);
+		rc = export(&o, dc, &w, ed, &n, sizes, jdisks, &err);
 	}
-	if (rc == 0 && o.json) {
-		for (size_t i = 0; i < n; i++) {
-			sizes[i].size = xk_disk_src_size(ed[i].src);
-			(void)allocated(ed[i].src, &sizes[i].allocated, &err);
-			ed[i].vd = &sizes[i];
-		}
+	if (rc == 0 && o.json)
 		print_json(&o, dc, &w, ed, n, jdisks);
-	}
 	for (size_t i = 0; i < n; i++)
 		xk_disk_src_close(ed[i].src);
 	free(ed);

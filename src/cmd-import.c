@@ -26,6 +26,7 @@
 #include "formats/xva.h"
 #include "util/file.h"
 #include "util/interrupt.h"
+#include "util/tempfile.h"
 #include "xk.h"
 
 static const char *const cmd = "import";
@@ -118,6 +119,7 @@ safe_name(const char *label)
 static int
 make_dir(struct job *j, struct xk_error *err)
 {
+	char inside[PATH_MAX + 2];
 	struct stat st;
 
 	if (stat(j->o->dir, &st) < 0) {
@@ -129,7 +131,9 @@ make_dir(struct job *j, struct xk_error *err)
 	}
 	if (realpath(j->o->dir, j->dir) == NULL)
 		return xk_error_errno(err, errno, "%s", j->o->dir), -1;
-	return 0;
+	/* "DIR/.": what a killed import left in DIR itself goes */
+	snprintf(inside, sizeof(inside), "%s/.", j->dir);
+	return xk_sweep_stale(cmd, inside, err);
 }
 
 static int
@@ -397,21 +401,15 @@ import_ova(struct job *j, struct xk_error *err)
 static int
 finish(struct job *j, struct xk_error *err)
 {
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	struct strbuf cfg = STRBUF_INIT;
-	char *tmp = NULL;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
-	if (xk_vm_write_xlcfg(&j->in, &cfg, &j->w, err) < 0)
+	if (xk_vm_write_xlcfg(&j->in, &cfg, &j->w, err) < 0 ||
+	    no_clobber(j->cfg_path, err) < 0 ||
+	    xk_tempfile_open(&t, j->cfg_path, err) < 0 ||
+	    xk_write_all(t.fd, cfg.buf, cfg.len, t.tmp, err) < 0)
 		goto out;
-	if (no_clobber(j->cfg_path, err) < 0 ||
-	    asprintf(&tmp, "%s/.%s.cfg.xk-XXXXXX", j->dir, j->name) < 0)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0 || fchmod(fd, 0644) < 0 ||
-	    write(fd, cfg.buf, cfg.len) != (ssize_t)cfg.len || fsync(fd) < 0) {
-		xk_error_errno(err, errno, "%s", j->cfg_path);
-		goto out;
-	}
 	for (size_t i = 0; i < j->in.ndisks; i++) {
 		if (j->sinks[i] == NULL)
 			continue;
@@ -421,24 +419,10 @@ finish(struct job *j, struct xk_error *err)
 			goto out;
 		j->committed[i] = true;
 	}
-	/* the last moment to give up: after the rename, the import is done */
-	rc = xk_interrupt_check(err);
-	if (rc == 0 && (rc = rename(tmp, j->cfg_path)) < 0)
-		xk_error_errno(err, errno, "%s", j->cfg_path);
-	if (rc == 0) {
-		free(tmp);
-		tmp = NULL;	/* in place: a failure from here on keeps it */
-		rc = xk_sync_parent_dir(j->cfg_path, err);
-	}
+	/* the config's rename is the import's last step: its commit */
+	rc = xk_tempfile_commit(&t, err);
 out:
-	if (fd >= 0) {
-		close(fd);
-		if (rc < 0 && tmp != NULL) {
-			xk_interrupt_removed(err, tmp);
-			unlink(tmp);
-		}
-	}
-	free(tmp);
+	xk_tempfile_abort(&t, rc < 0 ? err : NULL);
 	strbuf_free(&cfg);
 	return rc;
 }

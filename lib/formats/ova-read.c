@@ -21,6 +21,7 @@
 #include "formats/xva.h"
 #include "util/file.h"
 #include "util/interrupt.h"
+#include "util/tempfile.h"
 
 struct hashes {
 	EVP_MD_CTX *sha1, *sha256;
@@ -196,35 +197,33 @@ static int
 read_disk(struct ova_reader *r, struct xk_ovf_file *f, const char *dir,
     const struct xk_ova_cb *cb, struct xk_error *err)
 {
+	/* the disk unpacked for the callback: always removed after it */
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	struct hashes h = { NULL, NULL };
-	char *tmp = NULL;
+	char *dest = NULL;
 	la_ssize_t n;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	if (hash_init(&h) < 0) {
 		xk_error_errno(err, ENOMEM, "%s", r->path);
 		goto out;
 	}
 	if (dir != NULL) {
-		if (asprintf(&tmp, "%s/.%s.xk-XXXXXX", dir, f->href) < 0) {
-			tmp = NULL;
+		if (asprintf(&dest, "%s/%s", dir, f->href) < 0) {
+			dest = NULL;
 			xk_error_errno(err, ENOMEM, "%s", r->path);
 			goto out;
 		}
-		fd = mkstemp(tmp);
-		if (fd < 0) {
-			xk_error_errno(err, errno, "%s: a temporary file", dir);
+		if (xk_tempfile_open(&t, dest, err) < 0)
 			goto out;
-		}
 	}
 	while ((n = archive_read_data(r->ar, r->buf, BUFSZ)) > 0) {
 		hash_update(&h, r->buf, (size_t)n);
 		if (xk_interrupt_check(err) < 0)
 			goto out;
-		if (fd >= 0 && write(fd, r->buf, (size_t)n) != n) {
-			xk_error_errno(err, errno, "%s: writing", tmp);
+		if (t.fd >= 0 && xk_write_all(t.fd, r->buf, (size_t)n, t.tmp,
+		    err) < 0)
 			goto out;
-		}
 	}
 	if (n < 0) {
 		ar_fail(r, err, f->href);
@@ -235,18 +234,13 @@ read_disk(struct ova_reader *r, struct xk_ovf_file *f, const char *dir,
 	if (f->want != NULL && check_digest(r->path, f->href, f->want,
 	    f->sha1, f->digest1, f->digest, err) < 0)
 		goto out;
-	if (fd >= 0 && cb != NULL && cb->disk != NULL &&
-	    cb->disk(cb->arg, r->ovf, f, tmp, err) < 0)
+	if (t.fd >= 0 && cb != NULL && cb->disk != NULL &&
+	    cb->disk(cb->arg, r->ovf, f, t.tmp, err) < 0)
 		goto out;
 	rc = 0;
 out:
-	if (fd >= 0) {
-		close(fd);
-		if (rc < 0)
-			xk_interrupt_removed(err, tmp);
-		unlink(tmp);
-	}
-	free(tmp);
+	xk_tempfile_abort(&t, rc < 0 ? err : NULL);
+	free(dest);
 	hash_free(&h);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include "formats/xva.h"
 #include "util/file.h"
 #include "util/interrupt.h"
+#include "util/tempfile.h"
 
 #define MIB	((uint64_t)1024 * 1024)
 
@@ -505,23 +506,14 @@ write_archive(const char *out, const char *base, const struct strbuf *ovf,
     const struct strbuf *mf, const struct ofile *files, size_t n,
     struct xk_error *err)
 {
-	const char *slash = strrchr(out, '/');
-	char name[128], *tmp = NULL;
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	struct xk_tarw *tw = NULL;
-	int fd, rc = -1;
+	char name[128];
+	int rc = -1;
 
-	if (asprintf(&tmp, "%.*s.%s.xk-XXXXXX", slash ? (int)(slash - out +
-	    1) : 0, out, slash ? slash + 1 : out) < 0)
-		return xk_error_errno(err, ENOMEM, "%s", out), -1;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		xk_error_errno(err, errno, "%s: creating a temporary file",
-		    out);
-		free(tmp);
+	if (xk_tempfile_open(&t, out, err) < 0)
 		return -1;
-	}
-	(void)fchmod(fd, 0644);
-	tw = xk_tarw_new(fd, out, err);
+	tw = xk_tarw_new(t.fd, out, err);
 	snprintf(name, sizeof(name), "%s.ovf", base);
 	if (tw == NULL || xk_tarw_add(tw, name, ovf->buf, ovf->len, err) < 0)
 		goto out;
@@ -533,29 +525,13 @@ write_archive(const char *out, const char *base, const struct strbuf *ovf,
 			goto out;
 	if (xk_tarw_finish(tw, err) < 0)
 		goto out;
-	if (fsync(fd) < 0) {
-		xk_error_errno(err, errno, "%s", out);
-		goto out;
-	}
-	/* the last moment to give up: after the rename, OUT is done */
-	if (xk_interrupt_check(err) < 0)
-		goto out;
-	if (rename(tmp, out) < 0) {
-		xk_error_errno(err, errno, "%s", out);
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;	/* in place: a failure from here on keeps it */
-	rc = xk_sync_parent_dir(out, err);
+	rc = 0;
 out:
 	xk_tarw_free(tw);
-	close(fd);
-	if (rc < 0 && tmp != NULL) {
-		xk_interrupt_removed(err, tmp);
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
+	if (rc == 0)
+		return xk_tempfile_commit(&t, err);
+	xk_tempfile_abort(&t, err);
+	return -1;
 }
 
 int

@@ -213,6 +213,34 @@ qemu-img compare -q "$B" "$T/k1/again.vhd" &&
     notok "convert after a SIGKILL: the output is right"
 rm -rf "$T/k1"
 
+# the same for export (XVA: one temporary for the archive) and import
+# (an XVA's disk written through a sink into the directory)
+for what in export import; do
+	mkdir "$T/k-$what"
+	if [ $what = export ]; then
+		killed "$T/k-$what" "$XK" export "$T/in/vm.cfg" -o "$T/k-$what/big.xva"
+	else
+		killed "$T/k-$what" "$XK" import "$T/in/big.xva" -o "$T/k-$what"
+	fi
+	stale=$(ls -A "$T/k-$what" | grep '\.xk-')
+	if [ $what = export ]; then
+		check "$what after a SIGKILL: succeeds" \
+		    "$XK" export "$T/in/vm.cfg" -o "$T/k-$what/big.xva"
+	else
+		check "$what after a SIGKILL: succeeds" \
+		    "$XK" import "$T/in/big.xva" -o "$T/k-$what"
+	fi
+	n=0
+	for f in $stale; do
+		grep -q "^xk: $what: removed $T/k-$what/$f: a temporary file left by an earlier run" \
+		    "$T/err" && [ ! -e "$T/k-$what/$f" ] && n=$((n + 1))
+	done
+	[ -n "$stale" ] && [ "$n" -eq "$(echo "$stale" | wc -l)" ] &&
+	    ok "$what after a SIGKILL: every temporary of the dead run removed, and said" ||
+	    { echo "#   stale: $stale"; sed 's/^/#   /' "$T/err"; notok "$what after a SIGKILL: every temporary of the dead run removed, and said"; }
+	rm -rf "$T/k-$what"
+done
+
 [ "$(inputs)" = "$before" ] && ok "inputs unchanged (sha256)" ||
     notok "inputs unchanged (sha256)"
 [ "$(sha256sum "$T/in/big.vhd" "$T/in/big.xva" "$T/in"/ovf/*)" = \
