@@ -32,23 +32,6 @@
 #define PRUNE_AGE_S	600	/* a dead lab's directory, untouched */
 #define EXIT_LAB_ERROR	255	/* exec: the lab, not the command, failed */
 
-static const char usage_text[] =
-    "usage: xk lab [-n NAME] COMMAND ...\n"
-    "  a disposable Xen 4.17 host (Xen + Debian dom0) inside QEMU\n"
-    "\n"
-    "commands:\n"
-    "  build [--force]            build or reuse the cached host image\n"
-    "  up [--timeout S] [--add DIR]  boot the lab, wait until dom0 is ready\n"
-    "  down                       shut the lab down (killed after a timeout)\n"
-    "  status                     is a lab running, is dom0 answering\n"
-    "  exec [-i] [--timeout S] -- CMD...  run CMD in dom0\n"
-    "  cp SRC DST                 copy a file; prefix the dom0 side with lab:\n"
-    "  console                    attach to the serial console (Ctrl-] leaves)\n"
-    "  log [-n LINES]             the tail of the serial log\n"
-    "\n"
-    "-n NAME picks one of several labs (default: default); XK_LAB_STATE\n"
-    "sets the state directory, XK_LAB_CACHE the image cache.  See xk-lab(1).\n";
-
 struct lab_ctx {
 	char state[PATH_MAX];
 	char share[PATH_MAX];	/* share/lab: recipes, dom0 init, guests */
@@ -242,26 +225,116 @@ print_tail(const char *state, int lines)
 	free(tail);
 }
 
+/* Options of a subcommand that takes none: only "--" and operands. */
 static int
-lab_build(struct lab_ctx *x, int argc, char **argv)
+no_options(const char *cmd, int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	if ((c = getopt_long(argc, argv, "+:", none, NULL)) != -1)
+		return xk_bad_option(cmd, c, argv), -1;
+	return optind;
+}
+
+/* A subcommand that takes neither options nor operands. */
+static int
+no_operands(const char *cmd, int argc, char **argv)
+{
+	int first = no_options(cmd, argc, argv);
+
+	if (first == -1)
+		return XK_EXIT_USAGE;
+	if (first != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[first]);
+	return XK_EXIT_OK;
+}
+
+/* A count of seconds or lines: a whole number from 1 on, or -1. */
+static int
+positive(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 1 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+int
+cmd_lab_options(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "-n") != 0)
+		return 0;
+	if (argc < 3)
+		return xk_usage_error("lab", "option '-n' needs a value"), -1;
+	if (*argv[2] == '\0' || strchr(argv[2], '/') != NULL)
+		return xk_usage_error("lab", "bad lab name '%s'", argv[2]), -1;
+	/* the subcommand reads it where it reads XK_LAB_STATE */
+	if (setenv("XK_LAB_NAME", argv[2], 1) == -1)
+		return xk_usage_error("lab", "-n: %s", strerror(errno)), -1;
+	return 2;
+}
+
+/*
+ * The lab a subcommand works on (-n NAME, XK_LAB_NAME, XK_LAB_STATE):
+ * XK_EXIT_OK, or the exit status after saying why not.
+ */
+static int
+lab_open(struct lab_ctx *x, const char *cmd)
+{
+	const char *name = getenv("XK_LAB_NAME");
+	struct xk_error err = { 0 };
+
+	if (name == NULL || *name == '\0')
+		name = "default";
+	if (strchr(name, '/') != NULL)
+		return xk_usage_error(cmd, "bad lab name '%s'", name);
+	if (locate(x, &err) == -1 || xk_lab_state_dir(name, x->state,
+	    sizeof(x->state), &err) == -1)
+		return xk_fail(cmd, &err);
+	return XK_EXIT_OK;
+}
+
+int
+cmd_lab_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "lab build";
 	struct xk_error err = { 0 };
 	char entry[PATH_MAX];
-	int force = 0;
+	struct lab_ctx x;
+	int force = 0, c, rc;
 
-	if (argc == 2 && strcmp(argv[1], "--force") == 0)
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		if (c != 'f')
+			return xk_bad_option(cmd, c, argv);
 		force = 1;
-	else if (argc != 1)
-		return xk_usage_error("lab build", "unexpected argument '%s'",
-		    argv[1]);
-	if (find_image(x, force, entry, sizeof(entry), &err) == -1)
-		return xk_fail("lab build", &err);
+	}
+	if (optind != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[optind]);
+	if ((rc = lab_open(&x, cmd)) != XK_EXIT_OK)
+		return rc;
+	if (find_image(&x, force, entry, sizeof(entry), &err) == -1)
+		return xk_fail(cmd, &err);
 	printf("%s\n", entry);
 	return XK_EXIT_OK;
 }
 
-static int
-lab_up(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
@@ -271,25 +344,33 @@ lab_up(struct lab_ctx *x, int argc, char **argv)
 	struct xk_lab_boot b = { 0 };
 	struct xk_error err = { 0 };
 	char entry[PATH_MAX], overlay[PATH_MAX];
-	const char *add = NULL;
-	int timeout = READY_TIMEOUT_S, c;
+	const char *cmd = "lab up", *add = NULL;
+	int timeout = READY_TIMEOUT_S, c, rc;
+	struct lab_ctx lab, *x = &lab;
 	int64_t t0;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 't' && (timeout = atoi(optarg)) > 0)
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		if (c == 't' && (timeout = positive(optarg)) > 0)
 			continue;
+		if (c == 't')
+			return xk_usage_error(cmd, "bad --timeout '%s': want "
+			    "seconds", optarg);
 		if (c == 'a' && is_dir(optarg)) {
 			add = optarg;
 			continue;
 		}
-		return xk_usage_error("lab up", "bad option '%s'",
-		    argv[optind - 1]);
+		if (c == 'a')
+			return xk_usage_error(cmd, "bad --add '%s': not a "
+			    "directory", optarg);
+		return xk_bad_option(cmd, c, argv);
 	}
 	if (optind != argc)
-		return xk_usage_error("lab up", "unexpected argument '%s'",
+		return xk_usage_error(cmd, "unexpected argument '%s'",
 		    argv[optind]);
+	if ((rc = lab_open(x, cmd)) != XK_EXIT_OK)
+		return rc;
 	if (find_image(x, 0, entry, sizeof(entry), &err) == -1)
 		return xk_fail("lab up", &err);
 	if (xk_lab_prepare(x->state, &err) == -1)
@@ -356,16 +437,17 @@ report_dead(struct lab_ctx *x, const char *cmd)
 	return true;
 }
 
-static int
-lab_down(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_down(int argc, char **argv)
 {
+	struct lab_ctx lab, *x = &lab;
 	struct xk_error err = { 0 };
-	int killed;
+	int killed, rc;
 	pid_t pid;
 
-	(void)argv;
-	if (argc != 1)
-		return xk_usage_error("lab down", "unexpected argument");
+	if ((rc = no_operands("lab down", argc, argv)) != XK_EXIT_OK ||
+	    (rc = lab_open(x, "lab down")) != XK_EXIT_OK)
+		return rc;
 	xk_lab_pid(x->state, &pid, &err);
 	if (pid <= 0) {
 		if (!report_dead(x, "lab down"))
@@ -386,16 +468,18 @@ lab_down(struct lab_ctx *x, int argc, char **argv)
 	return XK_EXIT_OK;
 }
 
-static int
-lab_status(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_status(int argc, char **argv)
 {
+	struct lab_ctx lab, *x = &lab;
 	struct xk_error err = { 0 };
 	struct xk_ctl ctl;
 	pid_t pid;
+	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return xk_usage_error("lab status", "unexpected argument");
+	if ((rc = no_operands("lab status", argc, argv)) != XK_EXIT_OK ||
+	    (rc = lab_open(x, "lab status")) != XK_EXIT_OK)
+		return rc;
 	xk_lab_pid(x->state, &pid, &err);
 	printf("state:  %s\n", x->state);
 	if (pid <= 0) {
@@ -449,8 +533,8 @@ exec_failed(struct lab_ctx *x, const char *cmd, const struct xk_error *err)
 	}
 }
 
-static int
-lab_exec(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
@@ -458,23 +542,28 @@ lab_exec(struct lab_ctx *x, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xk_error err = { 0 };
+	struct lab_ctx lab, *x = &lab;
 	struct xk_ctl ctl;
-	int timeout = 0, in = -1, c, status;
+	int timeout = 0, in = -1, c, status, rc;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+i", opts, NULL)) != -1) {
-		if (c == 't' && (timeout = atoi(optarg)) > 0)
+	while ((c = getopt_long(argc, argv, "+:i", opts, NULL)) != -1) {
+		if (c == 't' && (timeout = positive(optarg)) > 0)
 			continue;
+		if (c == 't')
+			return xk_usage_error("lab exec", "bad --timeout '%s': "
+			    "want seconds", optarg);
 		if (c == 'i') {
 			in = 0;
 			continue;
 		}
-		return xk_usage_error("lab exec", "bad option '%s'",
-		    argv[optind - 1]);
+		return xk_bad_option("lab exec", c, argv);
 	}
 	if (optind >= argc)
 		return xk_usage_error("lab exec", "no command given");
+	if ((rc = lab_open(x, "lab exec")) != XK_EXIT_OK)
+		return rc;
 	if (open_ctl(x, "lab exec", &ctl) == -1)
 		return EXIT_LAB_ERROR;
 	if (xk_ctl_exec(&ctl, (const char *const *)argv + optind, in, 1, 2,
@@ -487,18 +576,25 @@ lab_exec(struct lab_ctx *x, int argc, char **argv)
 	return status;
 }
 
-static int
-lab_cp(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_cp(int argc, char **argv)
 {
 	const char *in_cmd[] = { "sh", "-c", "cat >\"$1\"", "sh", NULL, NULL };
 	const char *out_cmd[] = { "cat", "--", NULL, NULL };
 	const char *cmd = "lab cp";
 	struct xk_error err = { 0 };
+	struct lab_ctx lab, *x = &lab;
 	struct xk_ctl ctl;
-	int fd, status, r, to_lab;
+	int fd, status, r, to_lab, first;
 
+	if ((first = no_options(cmd, argc, argv)) == -1)
+		return XK_EXIT_USAGE;
+	argc -= first - 1;
+	argv += first - 1;
 	if (argc != 3)
 		return xk_usage_error(cmd, "need SRC and DST");
+	if ((r = lab_open(x, cmd)) != XK_EXIT_OK)
+		return r;
 	to_lab = strncmp(argv[2], "lab:", 4) == 0;
 	if (to_lab == (strncmp(argv[1], "lab:", 4) == 0))
 		return xk_usage_error(cmd, "exactly one of SRC and DST must be "
@@ -574,16 +670,17 @@ relay(int sock)
 	}
 }
 
-static int
-lab_console(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_console(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct lab_ctx lab, *x = &lab;
 	struct termios old, raw;
 	int sock, tty, r;
 
-	(void)argv;
-	if (argc != 1)
-		return xk_usage_error("lab console", "unexpected argument");
+	if ((r = no_operands("lab console", argc, argv)) != XK_EXIT_OK ||
+	    (r = lab_open(x, "lab console")) != XK_EXIT_OK)
+		return r;
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/serial.sock",
 	    x->state) >= (int)sizeof(sa.sun_path)) {
 		xk_warnx("lab console", "%s: path too long", x->state);
@@ -612,69 +709,32 @@ lab_console(struct lab_ctx *x, int argc, char **argv)
 	return r == 0 ? XK_EXIT_OK : XK_EXIT_FAIL;
 }
 
-static int
-lab_log(struct lab_ctx *x, int argc, char **argv)
+int
+cmd_lab_log(int argc, char **argv)
 {
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	struct lab_ctx lab, *x = &lab;
 	struct xk_error err = { 0 };
-	int lines = 50;
+	int lines = 50, c, rc;
 	char *tail;
 
-	if (argc == 3 && strcmp(argv[1], "-n") == 0 && atoi(argv[2]) > 0)
-		lines = atoi(argv[2]);
-	else if (argc != 1)
-		return xk_usage_error("lab log", "usage: xk lab log [-n LINES]");
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:n:", none, NULL)) != -1) {
+		if (c != 'n')
+			return xk_bad_option("lab log", c, argv);
+		if ((lines = positive(optarg)) == -1)
+			return xk_usage_error("lab log", "bad -n '%s': want a "
+			    "number of lines", optarg);
+	}
+	if (optind != argc)
+		return xk_usage_error("lab log", "unexpected argument '%s'",
+		    argv[optind]);
+	if ((rc = lab_open(x, "lab log")) != XK_EXIT_OK)
+		return rc;
 	if (xk_lab_log_tail(x->state, lines, &tail, &err) == -1)
 		return xk_fail("lab log", &err);
 	fputs(tail, stdout);
 	free(tail);
 	return XK_EXIT_OK;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(struct lab_ctx *, int, char **);
-} lab_cmds[] = {
-	{ "build", lab_build },
-	{ "up", lab_up },
-	{ "down", lab_down },
-	{ "status", lab_status },
-	{ "exec", lab_exec },
-	{ "cp", lab_cp },
-	{ "console", lab_console },
-	{ "log", lab_log },
-};
-
-int
-cmd_lab(int argc, char **argv)
-{
-	struct xk_error err = { 0 };
-	struct lab_ctx x;
-	const char *name = "default";
-	size_t i;
-
-	argc--;
-	argv++;
-	if (argc >= 2 && strcmp(argv[0], "-n") == 0) {
-		name = argv[1];
-		if (*name == '\0' || strchr(name, '/') != NULL)
-			return xk_usage_error("lab", "bad lab name '%s'", name);
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc == 0 || strcmp(argv[0], "-h") == 0 ||
-	    strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "help") == 0) {
-		fputs(usage_text, argc == 0 ? stderr : stdout);
-		return argc == 0 ? XK_EXIT_USAGE : XK_EXIT_OK;
-	}
-	for (i = 0; i < sizeof(lab_cmds) / sizeof(lab_cmds[0]); i++) {
-		if (strcmp(argv[0], lab_cmds[i].name) != 0)
-			continue;
-		if (locate(&x, &err) == -1 || xk_lab_state_dir(name, x.state,
-		    sizeof(x.state), &err) == -1)
-			return xk_fail("lab", &err);
-		return lab_cmds[i].fn(&x, argc, argv);
-	}
-	xk_warnx("lab", "unknown command '%s'", argv[0]);
-	fputs(usage_text, stderr);
-	return XK_EXIT_USAGE;
 }

@@ -35,8 +35,9 @@ check "unknown command suggests" 2 "Did you mean 'cfg'" "$XK" cgf
 check "unknown subcommand suggests" 2 "Did you mean 'check'" "$XK" cfg chek x
 check "help for a subcommand" 0 'usage: xk cfg show' "$XK" help cfg show
 check "--help after a subcommand" 0 'usage: xk cfg check' "$XK" cfg check --help
-check "a usage error of a lab command shows the lab's usage" 2 \
-    '^usage: xk lab build \|' "$XK" lab cp onlyone
+check "a usage error of a lab command shows its usage" 2 \
+    '^usage: xk lab cp SRC DST' "$XK" lab cp onlyone
+check "help lab lists every lab subcommand" 0 '^  log ' "$XK" help lab
 check "unknown option" 2 "xk: cfg show: unknown option '--bogus'" \
     "$XK" cfg show --bogus "$corpus/good/hvm-full.cfg"
 check "missing operand" 2 'xk: cfg check: no FILE given' "$XK" cfg check
