@@ -16,7 +16,7 @@
 # CPU as the PV tests' guests do: an HVM guest busy-looping on date(1)
 # under nested TCG was rebooted by Xen (reason code 1) within a minute,
 # snapshot or not.  (Live snapshots of a PV guest's disks: t5100; the
-# refusal on plain QEMU: tests/snapshot/t5100-snapshot.sh.)
+# refusal on plain QEMU: tests/snapshot/t4100-snapshot.sh.)
 . /usr/lib/xk-lab/tests/lib.sh
 g=xk-t5120
 d=/root/$g-data.qcow2

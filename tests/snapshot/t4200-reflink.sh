@@ -1,15 +1,15 @@
 #!/bin/sh
-# t5200-reflink - raw disk files on XFS and btrfs (loop devices made
+# t4200-reflink - raw disk files on XFS and btrfs (loop devices made
 # here, removed on any exit): reflink snapshots of a running QEMU (the
 # vCPUs stopped around the copy), reverts live and stopped, deletes, a
 # domain mixing a qcow2 and a raw disk, and an interrupted create.
 # Needs root (loop devices, mount); skips when it cannot have them.
 #
-# usage: t5200-reflink.sh XK BUILD-DIR
+# usage: t4200-reflink.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5200.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4200.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
 pass=0
 fail=0

@@ -1,16 +1,16 @@
 #!/bin/sh
-# t5300-lvm - LVM volumes (a classic and a thin one, in a volume group on
+# t4300-lvm - LVM volumes (a classic and a thin one, in a volume group on
 # a loop device made here and removed on any exit) as a QEMU's raw
 # host_device disks: snapshots of the running QEMU, a live revert that
 # is refused, reverts of the stopped domain, deletes.  Needs root.
 #
-# usage: t5300-lvm.sh XK BUILD-DIR
+# usage: t4300-lvm.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5300.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4300.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
-vg=xkt5300$$
+vg=xkt4300$$
 loop=""
 pass=0
 fail=0

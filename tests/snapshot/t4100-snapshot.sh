@@ -1,14 +1,14 @@
 #!/bin/sh
-# t5100-snapshot - xk snapshot --qmp against a real qemu-system-x86_64
+# t4100-snapshot - xk snapshot --qmp against a real qemu-system-x86_64
 # (no guest: q35 held at -S, qcow2 disks on virtio-blk).  Data is written
 # through QEMU (HMP qemu-io) and read back as the guest would see it (an
 # NBD export of the device's top node), by tests/qmp/qmp-tool.
 #
-# usage: t5100-snapshot.sh XK BUILD-DIR
+# usage: t4100-snapshot.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5100.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4100.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
 pass=0
 fail=0
