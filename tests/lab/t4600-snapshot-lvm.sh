@@ -21,8 +21,8 @@
 # then writes the pattern on xvdb, and sleeps.  The snapshot is taken
 # during the burn: it has the pattern on xvda, not on xvdb.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5300
-vg=xkt5300
+g=xk-t4600
+vg=xkt4600
 T=/var/tmp/$g
 BURN=150
 export XK_CATALOG=/root/$g.db

@@ -5,7 +5,7 @@
 # stopped one, a live delete that streams data inside Xen's QEMU, and
 # the guest itself checking its disk each time.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5100
+g=xk-t4500
 a=/root/$g-a.qcow2
 b=/root/$g-b.qcow2
 export XK_CATALOG=/root/$g.db

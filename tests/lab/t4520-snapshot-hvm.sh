@@ -15,10 +15,10 @@
 # minute or more under TCG).  The guest idles (sleep), it does not burn its
 # CPU as the PV tests' guests do: an HVM guest busy-looping on date(1)
 # under nested TCG was rebooted by Xen (reason code 1) within a minute,
-# snapshot or not.  (Live snapshots of a PV guest's disks: t5100; the
+# snapshot or not.  (Live snapshots of a PV guest's disks: t4500; the
 # refusal on plain QEMU: tests/snapshot/t4100-snapshot.sh.)
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5120
+g=xk-t4520
 d=/root/$g-data.qcow2
 h=/root/$g-pv.qcow2
 IDLE=150

@@ -11,13 +11,13 @@
 # The XFS file system is on a loop device over a file in /var/tmp,
 # unmounted and removed on any exit.  The disks' hotplug script is a
 # minimal one (Debian's block script overran libxl's 10 s hotplug
-# timeout under TCG, see t5300): losetup on add, losetup -d on remove.
+# timeout under TCG, see t4600): losetup on add, losetup -d on remove.
 #
 # The guest writes its pattern on xvda, burns the CPU for BURN seconds,
 # then writes the pattern on xvdb, and sleeps.  The snapshot is taken
 # during the burn: it has the pattern on xvda, not on xvdb.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5350
+g=xk-t4650
 T=/var/tmp/$g
 M=$T/mnt
 BURN=150

@@ -12,7 +12,7 @@
 # the burn: a guest restored from it is still in the burn, so it prints
 # "burnt" once more, and never its boot marker.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5150
+g=xk-t4550
 a=/root/$g-a.qcow2
 b=/root/$g-b.qcow2
 BURN=180
