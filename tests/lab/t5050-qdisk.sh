@@ -3,7 +3,7 @@
 # in dom0 with its QMP socket while the guest lives; the guest writes
 # and verifies a pattern; everything goes away with the guest.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0500
+g=xk-t5050
 img=/root/$g.qcow2
 timeout 60 qemu-img create -q -f qcow2 $img 64M || fail "qemu-img create"
 guest_cfg pv $g write:xvda+verify:xvda+sleep \

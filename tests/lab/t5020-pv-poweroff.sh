@@ -2,7 +2,7 @@
 # A PV guest boots to its marker and powers off: xl sees reason 0 and
 # (on_poweroff = destroy) the domain goes away.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0200
+g=xk-t5020
 guest_cfg pv $g poweroff
 t0=$(now_ms)
 create $g

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The same guest as PVH (tsc_mode native, see guests/pvh.cfg).
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0300
+g=xk-t5030
 guest_cfg pvh $g poweroff
 t0=$(now_ms)
 create $g

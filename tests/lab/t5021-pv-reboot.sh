@@ -2,7 +2,7 @@
 # A PV guest that reboots is restarted by xl (on_reboot = restart) with
 # a new domain id and prints its marker again; xl logs reason 1.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0210
+g=xk-t5021
 guest_cfg pv $g reboot
 create $g
 id1=$(timeout 20 xl domid $g)

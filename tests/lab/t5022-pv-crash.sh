@@ -2,7 +2,7 @@
 # A PV guest crashing (sysrq c) is kept for inspection (on_crash =
 # preserve): xl list shows it crashed, xl logs reason 3.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0220
+g=xk-t5022
 guest_cfg pv $g crash
 create $g
 wait_marker $g 600

@@ -6,7 +6,7 @@
 # device set up by /etc/xen/scripts/block) the hotplug script timed out
 # on a loaded host.
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0400
+g=xk-t5040
 boot=/root/$g-boot.img
 data=/root/$g-data.img
 truncate -s 16M $data
