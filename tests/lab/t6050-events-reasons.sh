@@ -8,7 +8,7 @@
 # watchdog, the one Linux's xen_wdt drives) and soft_reset.
 . /usr/lib/xk-lab/tests/lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
-ev_setup t6000
+ev_setup t6050
 ev_record_hook
 busybox syslogd -n -O "$EV/syslog" -S &
 echo $! >"$EV/syslogd.pid"
