@@ -174,6 +174,8 @@ make_overlay(const struct lab_ctx *x, const char *add, const char *out,
 		    XK_LAB_LIBEXEC, x->build[0] ? "src/xk-agent" : "xk-agent",
 		    0 },
 		{ "usr/lib/xk-lab/tests", x->tests, ".", 1 },
+		/* what every area's shell tests share (tests/lib.sh) */
+		{ "usr/lib/xk-lab/lib.sh", x->tests, "../lib.sh", 1 },
 		{ "usr/lib/xk-lab/bin", x->build, "tests/lab", 1 },
 	};
 	char p[PATH_MAX];

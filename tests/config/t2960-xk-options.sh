@@ -17,19 +17,8 @@ XK=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-skipped=0
-
-ok() {
-	echo "ok - $1"
-	passed=$((passed + 1))
-}
-
-notok() {
-	echo "not ok - $1"
-	failed=$((failed + 1))
-}
+# ok, notok, finish
+. "$(dirname "$0")/../lib.sh"
 
 # Commands not yet reporting bad options the common way, with why; their
 # checks run and print, counted as skipped (# TODO) while they fail.
@@ -176,5 +165,4 @@ for file in $(awk '$2 == "-" { print $1 }' "$tmp/options" | sort -u); do
 done
 
 [ "$checked" -ge 30 ] || notok "only $checked options checked"
-echo "$passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+finish
