@@ -108,6 +108,7 @@ printf '%-16s %4s  %-27s  %-27s  %-27s\n' case n \
     "xk log: p50 p90 p99 max ms" "hook start: p50 p90 p99 max" \
     "xl destroyed it (reference)"
 for c in "linux ${XK_BENCH_LINUX:-10}" "tiny ${XK_BENCH_TINY:-20}" "tiny 1"; do
+	# shellcheck disable=SC2086 # "CASE N": two words on purpose
 	set -- $c
 	[ "$2" -gt 0 ] || continue
 	L exec --timeout 3000 -- env XK_BENCH_HOOK="${XK_BENCH_HOOK:-bash}" \

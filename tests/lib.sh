@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib.sh - what every shell test shares, sourced by the tests of
 # every area (tests/AREA/t*.sh, tests/formats/lib.sh), by tests/lab/run
 # and, in dom0, by tests/lab/lib.sh (the lab carries it to

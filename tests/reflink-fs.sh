@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # reflink-fs.sh - XFS and btrfs file systems on loop devices for the
 # shell tests that need reflinks (tests/formats/t3003, tests/snapshot/
 # t4200).  Source it after setting T (the test's directory); call

@@ -58,6 +58,7 @@ fi
 
 # the command line the unit gives the daemon parses (no Xen here: it
 # fails for that reason, never for a usage error, exit status 2)
+# shellcheck disable=SC2046 # its words, as systemd splits them
 set -- $(sed -n 's/^ExecStart=[^ ]* //p' "$unit")
 "$XK" "$@" --log "$tmp/ev.jsonl" --socket "$tmp/mon.sock" \
     --no-syslog >"$tmp/out" 2>&1 </dev/null

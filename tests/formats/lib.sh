@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh - what the shell tests of tests/formats share.  A test names
 # itself, sources this file (its arguments are the test's: XK
 # BUILD-DIR) and ends with `finish`:
@@ -8,8 +9,10 @@
 # It sets XK and T (a fresh directory, removed on exit), defines fails
 # and rnd, and sources tests/lib.sh (ok, notok, check, need, finish).
 set -u
+# shellcheck disable=SC2034 # for the tests that source this file
 XK=${1:?usage: $NAME.sh XK BUILD-DIR}
 # ok, notok, check, need, finish: shared by every area's tests
+# shellcheck source=../lib.sh
 . "$(dirname "$0")/../lib.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX") || exit 1
 # u+w first: a test may leave an unwritable directory behind

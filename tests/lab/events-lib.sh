@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # events-lib.sh - helpers for the xk monitor lab tests (t6*-events-*.sh),
 # sourced after lib.sh, inside dom0.  Each test gets its own directory
 # $EV with the event log, the socket, the hooks and the monitor's

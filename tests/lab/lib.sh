@@ -1,9 +1,11 @@
+# shellcheck shell=sh
 # lib.sh - helpers for the lab tests; sourced by each tests/lab/t*.sh,
 # which run inside dom0 (through `xk lab exec`).  Every wait polls a
 # real condition and has a bound; a test fails by exiting non-zero.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # wait_for and the rest every area's tests share (tests/lib.sh, which
 # the lab carries here)
+# shellcheck source=../lib.sh
 . /usr/lib/xk-lab/lib.sh
 GUESTS=/usr/share/xenkit/lab/guests
 CONSOLE=/var/log/xen/console

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # id_NAME: set through eval by the boot loop
 # xk monitor sees every shutdown reason of domains started by plain
 # `xl create` (xl's own monitor racing it) and exports each with the
 # right domain: in the hook environment, the event log, `xk events`
@@ -6,7 +7,9 @@
 # poweroff, reboot (restarted under a new domid), crash (preserved),
 # suspend (xl save) and destroy; tinypv for the watchdog (Xen's domain
 # watchdog, the one Linux's xen_wdt drives) and soft_reset.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6050
 ev_record_hook

@@ -248,7 +248,7 @@ for step in create:1 create:2 create:3 revert:1 revert:2 revert:3 \
 	revert) args="base" ;;
 	delete) snap create f "d$i" >/dev/null; args="d$i" ;;
 	esac
-	XK_SNAPSHOT_FAULT=$step snap "$op" f $args >"$T/faultout" 2>&1
+	XK_SNAPSHOT_FAULT=$step snap "$op" f "$args" >"$T/faultout" 2>&1
 	rc=$?
 	"$XK" snapshot list f >"$T/list"
 	if [ "$rc" -ne 137 ] || ! grep -q "interrupted $op" "$T/list"; then
@@ -273,7 +273,7 @@ for step in create:1 create:2 create:3 revert:1 revert:2 revert:3 \
 	if [ "$op" != revert ]; then
 		if "$XK" snapshot list f | grep -q "^$args "; then got=yes
 		else got=no; fi
-		check "$step: snapshot $args is $( [ $have = yes ] ||
+		check "$step: snapshot $args is $( [ "$have" = yes ] ||
 		    echo not) there" test "$got" = "$have"
 	fi
 	check "$step: nothing pending" sh -c \
