@@ -55,6 +55,7 @@ for l in $(ldd "$XK" | awk '/=> \// { print $3 }'); do
 done
 L exec -- mkdir -p /usr/lib/xk-lab/tests
 L cp "$XK" lab:/usr/local/bin/xk
+L cp "$top/tests/lib.sh" lab:/usr/lib/xk-lab/lib.sh
 for f in tests/lab/lib.sh tests/lab/events-lib.sh \
     tests/lab/events-tinypv.b64 bench/events-latency-dom0.sh; do
 	L cp "$top/$f" "lab:/usr/lib/xk-lab/tests/$(basename "$f")"
