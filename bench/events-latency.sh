@@ -56,8 +56,12 @@ done
 L exec -- mkdir -p /usr/lib/xk-lab/tests
 L cp "$XK" lab:/usr/local/bin/xk
 L cp "$top/tests/lib.sh" lab:/usr/lib/xk-lab/lib.sh
+# the tiny guest kernel is a build product, beside this xk's build
+L exec -- mkdir -p /usr/lib/xk-lab/bin
+L cp "$(dirname "$XK")/../tests/events/xk-tinypv" \
+    lab:/usr/lib/xk-lab/bin/xk-tinypv >/dev/null || exit 1
 for f in tests/lab/lib.sh tests/lab/events-lib.sh \
-    tests/lab/events-tinypv.b64 bench/events-latency-dom0.sh; do
+    bench/events-latency-dom0.sh; do
 	L cp "$top/$f" "lab:/usr/lib/xk-lab/tests/$(basename "$f")"
 done
 if [ "${XK_BENCH_HOOK:-bash}" = static ]; then

@@ -177,6 +177,9 @@ make_overlay(const struct lab_ctx *x, const char *add, const char *out,
 		/* what every area's shell tests share (tests/lib.sh) */
 		{ "usr/lib/xk-lab/lib.sh", x->tests, "../lib.sh", 1 },
 		{ "usr/lib/xk-lab/bin", x->build, "tests/lab", 1 },
+		/* the events tests' guest kernel, built in tests/events */
+		{ "usr/lib/xk-lab/bin/xk-tinypv", x->build,
+		    "tests/events/xk-tinypv", 1 },
 	};
 	char p[PATH_MAX];
 	struct xk_cpio *a;
