@@ -1,43 +1,37 @@
 /*
- * cmd-lab.c - xk lab: a disposable Xen 4.17 host inside QEMU.
+ * cmd-lab.c - xk lab build|up|down|status|exec|cp|console|log: a
+ * disposable Xen 4.17 host inside QEMU.
  *
- * A thin layer over lib/lab: find the image (building it on a cache
- * miss), put this build's xk, agent, recipes and tests in the boot
- * overlay, start QEMU, and talk to dom0 over the control channel.
+ * Thin: each subcommand parses its options, makes its call into lib/lab
+ * (cache.h picks the image, overlay.h boots it with this build's parts,
+ * ctl.h talks to dom0) and prints what happened.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "lab/cpio.h"
+#include "lab/cache.h"
 #include "lab/ctl.h"
-#include "lab/image.h"
-#include "lab/lab-paths.h"
 #include "lab/lab.h"
+#include "lab/overlay.h"
 #include "lab/proto.h"
+#include "lab/state.h"
 #include "xk.h"
 
 #define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
 #define STOP_TIMEOUT_S	60
-#define PRUNE_AGE_S	600	/* a dead lab's directory, untouched */
 #define EXIT_LAB_ERROR	255	/* exec: the lab, not the command, failed */
 
 struct lab_ctx {
 	char state[PATH_MAX];
-	char share[PATH_MAX];	/* share/lab: recipes, dom0 init, guests */
-	char tests[PATH_MAX];	/* tests/lab, or "" when installed */
-	char build[PATH_MAX];	/* build tree root, or "" when installed */
-	char self[PATH_MAX];	/* this xk binary */
+	struct xk_lab_parts parts;
 };
 
 static double
@@ -54,165 +48,20 @@ is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/*
- * Run from a build tree, xk uses the source tree's recipes and the
- * freshly built agent and tests; installed, the installed ones.
- */
-static int
-locate(struct lab_ctx *x, struct xk_error *err)
+/* What the image cache did: "xk: lab: image 1234: cached ..." */
+static void
+note(const char *msg, void *arg)
 {
-	const char *env = getenv("XK_LAB_SHARE");
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", x->self, sizeof(x->self) - 1);
-	if (n < 0) {
-		xk_error_errno(err, errno, "/proc/self/exe");
-		return -1;
-	}
-	x->self[n] = '\0';
-	x->build[0] = x->tests[0] = '\0';
-	if (strncmp(x->self, XK_LAB_BUILD_ROOT "/",
-	    strlen(XK_LAB_BUILD_ROOT) + 1) == 0 && is_dir(XK_LAB_SRC_SHARE)) {
-		snprintf(x->share, sizeof(x->share), "%s", XK_LAB_SRC_SHARE);
-		snprintf(x->tests, sizeof(x->tests), "%s", XK_LAB_SRC_TESTS);
-		snprintf(x->build, sizeof(x->build), "%s", XK_LAB_BUILD_ROOT);
-	} else {
-		snprintf(x->share, sizeof(x->share), "%s", XK_LAB_SHARE);
-	}
-	if (env != NULL && *env != '\0')
-		snprintf(x->share, sizeof(x->share), "%s", env);
-	if (!is_dir(x->share)) {
-		xk_error_set(err, "%s: lab recipes not found (set "
-		    "XK_LAB_SHARE)", x->share);
-		return -1;
-	}
-	return 0;
+	(void)arg;
+	xk_warnx("lab", "%s", msg);
 }
 
-/*
- * The image to boot: the entry for the current key, built on a miss.
- * Without apt lists no key can be computed: fall back to the newest
- * cached image, so a built lab keeps working offline.
- */
 static int
 find_image(const struct lab_ctx *x, int force, char *entry, size_t len,
     struct xk_error *err)
 {
-	char cache[PATH_MAX], key[XK_IMAGE_KEY_LEN], *desc = NULL;
-	struct xk_error kerr = { 0 };
-	int64_t t0 = xk_lab_now_ms();
-
-	if (xk_image_cache_root(cache, sizeof(cache), err) == -1)
-		return -1;
-	if (xk_image_key(x->share, key, &desc, &kerr) == -1) {
-		if (xk_image_entry(cache, NULL, entry, len, err) == -1)
-			return -1;
-		if (force || xk_image_verify(entry, err) == -1) {
-			xk_error_set(err, "cannot compute the image key (%s) "
-			    "and no usable cached image", kerr.msg);
-			return -1;
-		}
-		xk_warnx("lab", "image key: %s; using the newest cached image",
-		    kerr.msg);
-		return 0;
-	}
-	if (xk_image_entry(cache, key, entry, len, err) == -1)
-		goto fail;
-	if (!force && is_dir(entry)) {
-		if (xk_image_verify(entry, err) == 0) {
-			fprintf(stderr, "xk: lab: image %.12s: cached, verified "
-			    "in %.1f s\n", key, secs(t0));
-			free(desc);
-			return 0;
-		}
-		xk_warnx("lab", "cached image: %s; rebuilding", err->msg);
-		xk_error_clear(err);
-	}
-	fprintf(stderr, "xk: lab: image %.12s: building from Debian packages "
-	    "(a few minutes)\n", key);
-	if (xk_image_build(x->share, cache, key, desc, 2, err) == -1)
-		goto fail;
-	fprintf(stderr, "xk: lab: image %.12s: built in %.1f s\n", key,
-	    secs(t0));
-	free(desc);
-	return 0;
-fail:
-	free(desc);
-	return -1;
-}
-
-/* dir/name in a PATH_MAX buffer; NULL (and err set) if it does not fit. */
-static const char *
-join(char *buf, const char *dir, const char *name, struct xk_error *err)
-{
-	int n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
-
-	if (n < 0 || n >= PATH_MAX) {
-		xk_error_set(err, "%s/%s: path too long", dir, name);
-		return NULL;
-	}
-	return buf;
-}
-
-/*
- * The boot overlay: dom0's /init and helpers, the agent, this xk, the
- * guest configs, the lab tests and their programs, and any --add DIR
- * (laid over /).  Rebuilt at every `up`; the base image never is.
- */
-static int
-make_overlay(const struct lab_ctx *x, const char *add, const char *out,
-    struct xk_error *err)
-{
-	struct {
-		const char *dest, *dir, *name;
-		int optional;
-	} items[] = {
-		{ "init", x->share, "dom0-init", 0 },
-		{ "usr/lib/xk-lab/shutdown", x->share, "dom0-shutdown", 0 },
-		{ "usr/share/xenkit/lab/guests", x->share, "guests", 0 },
-		{ "usr/lib/xk-lab/xk-agent", x->build[0] ? x->build :
-		    XK_LAB_LIBEXEC, x->build[0] ? "src/xk-agent" : "xk-agent",
-		    0 },
-		{ "usr/lib/xk-lab/tests", x->tests, ".", 1 },
-		/* what every area's shell tests share (tests/lib.sh) */
-		{ "usr/lib/xk-lab/lib.sh", x->tests, "../lib.sh", 1 },
-		{ "usr/lib/xk-lab/bin", x->build, "tests/lab", 1 },
-		/* the events tests' guest kernel, built in tests/events */
-		{ "usr/lib/xk-lab/bin/xk-tinypv", x->build,
-		    "tests/events/xk-tinypv", 1 },
-	};
-	char p[PATH_MAX];
-	struct xk_cpio *a;
-	size_t i;
-	int r = 0;
-
-	a = xk_cpio_open(out, err);
-	if (a == NULL)
-		return -1;
-	for (i = 0; r == 0 && i < sizeof(items) / sizeof(items[0]); i++) {
-		if (items[i].dir[0] == '\0')
-			continue;
-		if (join(p, items[i].dir, items[i].name, err) == NULL)
-			r = -1;
-		else if (!items[i].optional || access(p, F_OK) == 0)
-			r = xk_cpio_tree(a, items[i].dest, p, err);
-	}
-	/* The kernel drops a file whose directory the initramfs lacks,
-	 * and boot.cpio has no /usr/local of its own. */
-	if (r == 0 && (xk_cpio_dir(a, "usr/local", 0755, err) == -1 ||
-	    xk_cpio_dir(a, "usr/local/bin", 0755, err) == -1))
-		r = -1;
-	if (r == 0)
-		r = xk_cpio_file(a, "usr/local/bin/xk", x->self, 0755, err);
-	if (r == 0 && add != NULL)
-		r = xk_cpio_tree(a, ".", add, err);
-	if (r == -1) {
-		struct xk_error ignore;
-
-		xk_cpio_close(a, &ignore);
-		return -1;
-	}
-	return xk_cpio_close(a, err);
+	return xk_lab_find_image(x->parts.share, force, 2, note, NULL, entry,
+	    len, err);
 }
 
 static void
@@ -225,8 +74,8 @@ print_tail(const char *state, int lines)
 		xk_warnx("lab", "serial log: %s", err.msg);
 		return;
 	}
-	fprintf(stderr, "--- last %d lines of %s/serial.log ---\n%s"
-	    "--- end of serial log ---\n", lines, state, tail);
+	fprintf(stderr, "--- last %d lines of %s/" XK_LAB_SERIAL_LOG " ---\n"
+	    "%s--- end of serial log ---\n", lines, state, tail);
 	free(tail);
 }
 
@@ -301,7 +150,8 @@ lab_open(struct lab_ctx *x, const char *cmd)
 		name = "default";
 	if (strchr(name, '/') != NULL)
 		return xk_usage_error(cmd, "bad lab name '%s'", name);
-	if (locate(x, &err) == -1 || xk_lab_state_dir(name, x->state,
+	if (xk_lab_locate(&x->parts, &err) == -1 ||
+	    xk_lab_state_dir(name, x->state,
 	    sizeof(x->state), &err) == -1)
 		return xk_fail(cmd, &err);
 	return XK_EXIT_OK;
@@ -346,9 +196,8 @@ cmd_lab_up(int argc, char **argv)
 		{ "add", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct xk_lab_boot b = { 0 };
 	struct xk_error err = { 0 };
-	char entry[PATH_MAX], overlay[PATH_MAX];
+	char entry[PATH_MAX];
 	const char *cmd = "lab up", *add = NULL;
 	int timeout = READY_TIMEOUT_S, c, rc;
 	struct lab_ctx lab, *x = &lab;
@@ -378,21 +227,8 @@ cmd_lab_up(int argc, char **argv)
 		return rc;
 	if (find_image(x, 0, entry, sizeof(entry), &err) == -1)
 		return xk_fail("lab up", &err);
-	if (xk_lab_prepare(x->state, &err) == -1)
-		return xk_fail("lab up", &err);
-	/* labs killed without `down` leave their directories (MBs each) */
-	xk_lab_prune(x->state, PRUNE_AGE_S);
-	if (join(overlay, x->state, "overlay.cpio.gz", &err) == NULL)
-		return xk_fail("lab up", &err);
-	b.state = x->state;
-	b.image = entry;
-	b.overlay = overlay;
 	t0 = xk_lab_now_ms();
-	if (make_overlay(x, add, overlay, &err) == -1) {
-		xk_error_prefix(&err, "overlay");
-		return xk_fail("lab up", &err);
-	}
-	if (xk_lab_start(&b, &err) == -1)
+	if (xk_lab_boot_parts(x->state, entry, &x->parts, add, &err) == -1)
 		return xk_fail("lab up", &err);
 	if (xk_lab_wait_ready(x->state, timeout * 1000, &err) == -1) {
 		xk_fail("lab up", &err);
@@ -641,63 +477,19 @@ cmd_lab_cp(int argc, char **argv)
 	return XK_EXIT_OK;
 }
 
-/* Relay between the terminal and the serial socket until Ctrl-]. */
-static int
-relay(int sock)
-{
-	struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
-	    { .fd = sock, .events = POLLIN } };
-	char buf[4096];
-	ssize_t n;
-
-	for (;;) {
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (p[0].revents) {
-			n = read(0, buf, sizeof(buf));
-			if (n <= 0)
-				return 0;
-			if (memchr(buf, 0x1d, (size_t)n) != NULL)
-				return 0;
-			if (write(sock, buf, (size_t)n) != n)
-				return -1;
-		}
-		if (p[1].revents) {
-			n = read(sock, buf, sizeof(buf));
-			if (n <= 0)
-				return 0;
-			if (write(1, buf, (size_t)n) != n)
-				return -1;
-		}
-	}
-}
-
 int
 cmd_lab_console(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct lab_ctx lab, *x = &lab;
+	struct xk_error err = { 0 };
 	struct termios old, raw;
-	int sock, tty, r;
+	int tty, r, sock;
 
 	if ((r = no_operands("lab console", argc, argv)) != XK_EXIT_OK ||
 	    (r = lab_open(x, "lab console")) != XK_EXIT_OK)
 		return r;
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/serial.sock",
-	    x->state) >= (int)sizeof(sa.sun_path)) {
-		xk_warnx("lab console", "%s: path too long", x->state);
-		return XK_EXIT_FAIL;
-	}
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock == -1 || connect(sock, (struct sockaddr *)&sa,
-	    sizeof(sa)) == -1) {
-		xk_warnx("lab console", "%s: %s (is the lab up?)", sa.sun_path,
-		    strerror(errno));
-		if (sock != -1)
-			close(sock);
+	if ((sock = xk_lab_console_open(x->state, &err)) == -1) {
+		xk_warnx("lab console", "%s (is the lab up?)", err.msg);
 		return XK_EXIT_FAIL;
 	}
 	tty = isatty(0) && tcgetattr(0, &old) == 0;
@@ -707,11 +499,10 @@ cmd_lab_console(int argc, char **argv)
 		cfmakeraw(&raw);
 		tcsetattr(0, TCSANOW, &raw);
 	}
-	r = relay(sock);
+	r = xk_lab_console_relay(sock, 0, 1, &err);
 	if (tty)
 		tcsetattr(0, TCSANOW, &old);
-	close(sock);
-	return r == 0 ? XK_EXIT_OK : XK_EXIT_FAIL;
+	return r == 0 ? XK_EXIT_OK : xk_fail("lab console", &err);
 }
 
 int
