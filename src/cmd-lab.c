@@ -150,9 +150,8 @@ lab_open(struct lab_ctx *x, const char *cmd)
 		name = "default";
 	if (strchr(name, '/') != NULL)
 		return xk_usage_error(cmd, "bad lab name '%s'", name);
-	if (xk_lab_locate(&x->parts, &err) == -1 ||
-	    xk_lab_state_dir(name, x->state,
-	    sizeof(x->state), &err) == -1)
+	if (xk_lab_locate(&x->parts, &err) == -1 || xk_lab_state_dir(name,
+	    x->state, sizeof(x->state), &err) == -1)
 		return xk_fail(cmd, &err);
 	return XK_EXIT_OK;
 }
