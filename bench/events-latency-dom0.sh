@@ -12,7 +12,9 @@
 # did, `date`; DEATH: when the monitor saw the domain destroyed by xl's
 # own monitor, the reference it races).
 set -u
+# shellcheck source=../tests/lab/lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=../tests/lab/events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 mode=$1
 n=$2

@@ -55,8 +55,13 @@ for l in $(ldd "$XK" | awk '/=> \// { print $3 }'); do
 done
 L exec -- mkdir -p /usr/lib/xk-lab/tests
 L cp "$XK" lab:/usr/local/bin/xk
+L cp "$top/tests/lib.sh" lab:/usr/lib/xk-lab/lib.sh
+# the tiny guest kernel is a build product, beside this xk's build
+L exec -- mkdir -p /usr/lib/xk-lab/bin
+L cp "$(dirname "$XK")/../tests/events/xk-tinypv" \
+    lab:/usr/lib/xk-lab/bin/xk-tinypv >/dev/null || exit 1
 for f in tests/lab/lib.sh tests/lab/events-lib.sh \
-    tests/lab/events-tinypv.b64 bench/events-latency-dom0.sh; do
+    bench/events-latency-dom0.sh; do
 	L cp "$top/$f" "lab:/usr/lib/xk-lab/tests/$(basename "$f")"
 done
 if [ "${XK_BENCH_HOOK:-bash}" = static ]; then
@@ -108,6 +113,7 @@ printf '%-16s %4s  %-27s  %-27s  %-27s\n' case n \
     "xk log: p50 p90 p99 max ms" "hook start: p50 p90 p99 max" \
     "xl destroyed it (reference)"
 for c in "linux ${XK_BENCH_LINUX:-10}" "tiny ${XK_BENCH_TINY:-20}" "tiny 1"; do
+	# shellcheck disable=SC2086 # "CASE N": two words on purpose
 	set -- $c
 	[ "$2" -gt 0 ] || continue
 	L exec --timeout 3000 -- env XK_BENCH_HOOK="${XK_BENCH_HOOK:-bash}" \

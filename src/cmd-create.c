@@ -215,7 +215,7 @@ cmd_create(int argc, char **argv)
 	cfg.sock_path = XK_MONITOR_SOCKET;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", create_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", create_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_HOOKS:
 			cfg.em.hooks.dir = optarg;
@@ -239,8 +239,7 @@ cmd_create(int argc, char **argv)
 			output = optarg;
 			break;
 		default:
-			return xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]);
+			return xk_bad_option(cmd, c, argv);
 		}
 	}
 	if (optind + 1 != argc)

@@ -138,7 +138,7 @@ cmd_events(int argc, char **argv)
 	optind = 0;
 	opterr = 0;
 	o.recent_since = INT64_MAX;
-	while ((c = getopt_long(argc, argv, "+", events_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", events_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_FOLLOW:
 			do_follow = 1;
@@ -162,8 +162,7 @@ cmd_events(int argc, char **argv)
 			sock = optarg;
 			break;
 		default:
-			return xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]);
+			return xk_bad_option(cmd, c, argv);
 		}
 	}
 	if (optind < argc)

@@ -87,7 +87,7 @@ cmd_monitor(int argc, char **argv)
 	cfg.sock_path = XK_MONITOR_SOCKET;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", monitor_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", monitor_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_HOOKS:
 			cfg.em.hooks.dir = optarg;
@@ -119,8 +119,7 @@ cmd_monitor(int argc, char **argv)
 			sayer.use_syslog = 0;
 			break;
 		default:
-			return xk_usage_error(cmd, "unknown option '%s'",
-			    argv[optind - 1]);
+			return xk_bad_option(cmd, c, argv);
 		}
 	}
 	if (optind < argc)

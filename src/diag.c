@@ -62,11 +62,8 @@ xk_usage_error(const char *cmd, const char *fmt, ...)
 	if (sp != NULL)
 		*sp++ = '\0';
 	c = xk_find_command(first, sp);
-	/* A command whose subcommands are its own business (lab) has one
-	 * usage for all of them: "xk lab ...", not "xk lab cp ...". */
 	if (c != NULL)
-		xk_print_usage(c == xk_find_command(first, NULL) ? first : cmd,
-		    c, stderr);
+		xk_print_usage(cmd, c, stderr);
 	return XK_EXIT_USAGE;
 }
 

@@ -32,7 +32,8 @@ xk_print_usage(const char *path, const struct xk_cmd *c, void *fp)
 {
 	FILE *f = fp;
 
-	fprintf(f, "usage: xk %s %s\n", path, c->usage);
+	fprintf(f, "usage: xk %s%s%s\n", path, *c->usage ? " " : "",
+	    c->usage);
 	fprintf(f, "  %s\n", c->summary);
 	if (c->sub == NULL)
 		return;
@@ -145,7 +146,14 @@ static int
 run_group(const struct xk_cmd *group, int argc, char **argv)
 {
 	const struct xk_cmd *s;
+	int used;
 
+	if (group->opts != NULL) {
+		if ((used = group->opts(argc, argv)) < 0)
+			return XK_EXIT_USAGE;
+		argc -= used;
+		argv += used;
+	}
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {
 		xk_print_usage(group->name, group, argc < 2 ? stderr : stdout);
@@ -187,7 +195,7 @@ main(int argc, char **argv)
 		return cmd_help(argc - 1, argv + 1);
 	if (c->sub != NULL)
 		return run_group(c, argc - 1, argv + 1);
-	if (xk_wants_help(argc - 1, argv + 1) && c->fn != cmd_lab) {
+	if (xk_wants_help(argc - 1, argv + 1)) {
 		xk_print_usage(c->name, c, stdout);
 		return XK_EXIT_OK;
 	}

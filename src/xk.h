@@ -4,8 +4,10 @@
  * Every command is one row of a table (src/cmdtable.c): its name, its
  * handler, a one-line summary and its usage, in the spirit of xl's
  * xl_cmdtable.c.  A command with subcommands ("cfg", "lab") points at a
- * table of its own.  Handlers get argv with argv[0] = their own name and
- * return an exit status: XK_EXIT_OK, XK_EXIT_FAIL or XK_EXIT_USAGE.
+ * table of its own, and may take options of its own before the
+ * subcommand (`xk lab -n NAME up`).  Handlers get argv with argv[0] =
+ * their own name and return an exit status: XK_EXIT_OK, XK_EXIT_FAIL or
+ * XK_EXIT_USAGE.
  */
 #ifndef XK_XK_H
 #define XK_XK_H
@@ -26,11 +28,18 @@ struct xk_cmd {
 	const char *summary;
 	const char *usage;		/* arguments after the name */
 	const struct xk_cmd *sub;	/* subcommands, ended by a NULL name */
+	/*
+	 * A command with subcommands: its own options, before the
+	 * subcommand (argv[0] is its name).  Returns how many words they
+	 * take, or -1 after a usage error.  NULL: it has none.
+	 */
+	int (*opts)(int argc, char **argv);
 };
 
 extern const struct xk_cmd xk_commands[];
 extern const struct xk_cmd xk_cfg_commands[];
 extern const struct xk_cmd xk_snapshot_commands[];
+extern const struct xk_cmd xk_lab_commands[];
 
 /* Diagnostics, "xk: CMD: what: why" on stderr (src/diag.c). */
 void xk_warnx(const char *cmd, const char *fmt, ...)
@@ -88,7 +97,15 @@ bool xk_wants_help(int argc, char **argv);
 /* Subcommand handlers, one file each. */
 int cmd_cfg_check(int argc, char **argv);
 int cmd_cfg_show(int argc, char **argv);
-int cmd_lab(int argc, char **argv);
+int cmd_lab_options(int argc, char **argv);
+int cmd_lab_build(int argc, char **argv);
+int cmd_lab_up(int argc, char **argv);
+int cmd_lab_down(int argc, char **argv);
+int cmd_lab_status(int argc, char **argv);
+int cmd_lab_exec(int argc, char **argv);
+int cmd_lab_cp(int argc, char **argv);
+int cmd_lab_console(int argc, char **argv);
+int cmd_lab_log(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

@@ -1,6 +1,7 @@
+# shellcheck shell=sh
 # reflink-fs.sh - XFS and btrfs file systems on loop devices for the
 # shell tests that need reflinks (tests/formats/t3003, tests/snapshot/
-# t5200).  Source it after setting T (the test's directory); call
+# t4200).  Source it after setting T (the test's directory); call
 # fs_cleanup from the test's exit trap.
 #
 #   can_loop        root and losetup: can fs work at all?

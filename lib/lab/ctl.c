@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "lab/ctl.h"
 #include "lab/proto.h"
+#include "lab/state.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "util/sock.h"
@@ -304,5 +306,67 @@ out:
 		close(ofd);
 	if (efd != -1)
 		close(efd);
+	return r;
+}
+
+/* Relay between in_fd and the serial socket until Ctrl-] or an end. */
+static int
+relay(int sock, int in_fd, int out_fd, struct xk_error *err)
+{
+	struct pollfd p[2] = { { .fd = in_fd, .events = POLLIN },
+	    { .fd = sock, .events = POLLIN } };
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			xk_error_errno(err, errno, "poll");
+			return -1;
+		}
+		if (p[0].revents) {
+			n = read(in_fd, buf, sizeof(buf));
+			if (n <= 0 || memchr(buf, 0x1d, (size_t)n) != NULL)
+				return 0;
+			if (xk_write_all(sock, buf, (size_t)n, "the serial line",
+			    err) == -1)
+				return -1;
+		}
+		if (p[1].revents) {
+			n = read(sock, buf, sizeof(buf));
+			if (n <= 0)
+				return 0;
+			if (xk_write_all(out_fd, buf, (size_t)n, "the terminal",
+			    err) == -1)
+				return -1;
+		}
+	}
+}
+
+int
+xk_lab_console_open(const char *state, struct xk_error *err)
+{
+	char path[PATH_MAX];
+	int sock;
+
+	if (snprintf(path, sizeof(path), "%s/%s", state, XK_LAB_SERIAL_SOCK)
+	    >= (int)sizeof(path)) {
+		xk_error_set(err, "%s: path too long", state);
+		return -1;
+	}
+	sock = xk_unix_connect(path, 0, "lab serial socket", err);
+	if (sock == -1)
+		xk_error_prefix(err, "serial line");
+	return sock;
+}
+
+int
+xk_lab_console_relay(int sock, int in_fd, int out_fd,
+    struct xk_error *err)
+{
+	int r = relay(sock, in_fd, out_fd, err);
+
+	close(sock);
 	return r;
 }

@@ -47,4 +47,14 @@ int xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_f
 int xk_ctl_run(struct xk_ctl *c, const char *const argv[], int timeout_s,
     char **out, char **errout, int *status, struct xk_error *err);
 
+/*
+ * The lab's serial line (Xen's console, shared by dom0's hvc0 and a
+ * shell), the state's other UNIX socket: connect to it (a socket, or
+ * -1), then relay in_fd to it and it to out_fd until in_fd ends, the
+ * line closes or Ctrl-] (0x1d) comes in; the relay closes sock.
+ */
+int xk_lab_console_open(const char *state, struct xk_error *err);
+int xk_lab_console_relay(int sock, int in_fd, int out_fd,
+    struct xk_error *err);
+
 #endif

@@ -19,6 +19,7 @@
 #include "lab/ctl.h"
 #include "lab/lab.h"
 #include "lab/proto.h"
+#include "lab/state.h"
 #include "util/clock.h"
 #include "util/run.h"
 #include "util/strbuf.h"
@@ -91,7 +92,7 @@ read_pid(const char *state, pid_t *pid)
 	int fd;
 
 	*pid = 0;
-	if (!SPATH(path, state, "qemu.pid"))
+	if (!SPATH(path, state, XK_LAB_QEMU_PID))
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
@@ -205,7 +206,7 @@ make_initrd(const struct xk_lab_boot *b, struct xk_error *err)
 	char out[PATH_MAX], base[PATH_MAX];
 	int fd, r;
 
-	if (!SPATH(out, b->state, "dom0.img") ||
+	if (!SPATH(out, b->state, XK_LAB_DOM0_IMG) ||
 	    !SPATH(base, b->image, "boot.cpio.gz")) {
 		xk_error_set(err, "%s: path too long", b->state);
 		return -1;
@@ -259,8 +260,8 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	ARG("-monitor");
 	ARG("none");
 	ARG("-chardev");
-	ARG("socket,id=ser0,path=%s/serial.sock,server=on,wait=off,"
-	    "logfile=%s/serial.log", s, s);
+	ARG("socket,id=ser0,path=%s/" XK_LAB_SERIAL_SOCK ",server=on,"
+	    "wait=off,logfile=%s/" XK_LAB_SERIAL_LOG, s, s);
 	ARG("-serial");
 	ARG("chardev:ser0");
 	/* dom0 has no RDRAND under TCG: virtio-rng seeds its CRNG. */
@@ -286,9 +287,9 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	ARG("-device");
 	ARG("virtio-blk-pci,drive=root");
 	ARG("-qmp");
-	ARG("unix:%s/qmp.sock,server=on,wait=off", s);
+	ARG("unix:%s/" XK_LAB_QMP_SOCK ",server=on,wait=off", s);
 	ARG("-pidfile");
-	ARG("%s/qemu.pid", s);
+	ARG("%s/" XK_LAB_QEMU_PID, s);
 	ARG("-daemonize");
 	ARG("-kernel");
 	ARG("%s/xen.elf", img);
@@ -318,7 +319,7 @@ spawn_qemu(const struct xk_lab_boot *b, const struct strbuf *sb,
 		p += strlen(p) + 1;
 	}
 	argv[n] = NULL;
-	if (!SPATH(log, b->state, "qemu.log")) {
+	if (!SPATH(log, b->state, XK_LAB_QEMU_LOG)) {
 		xk_error_set(err, "%s: path too long", b->state);
 		return -1;
 	}
@@ -365,9 +366,9 @@ spawn_qemu(const struct xk_lab_boot *b, const struct strbuf *sb,
 static void
 clean_state(const char *state)
 {
-	static const char *const files[] = { "qemu.pid", "ctl0.sock",
-	    "ctl1.sock", "ctl2.sock", "ctl3.sock", "serial.sock", "qmp.sock",
-	    "serial.log", "dom0.img", NULL };
+	static const char *const files[] = { XK_LAB_QEMU_PID, "ctl0.sock",
+	    "ctl1.sock", "ctl2.sock", "ctl3.sock", XK_LAB_SERIAL_SOCK,
+	    XK_LAB_QMP_SOCK, XK_LAB_SERIAL_LOG, XK_LAB_DOM0_IMG, NULL };
 	char path[PATH_MAX];
 	int i;
 
@@ -572,7 +573,7 @@ xk_lab_log_tail(const char *state, int n, char **out, struct xk_error *err)
 	off_t from;
 	int fd, lines = 0;
 
-	if (!SPATH(path, state, "serial.log")) {
+	if (!SPATH(path, state, XK_LAB_SERIAL_LOG)) {
 		xk_error_set(err, "%s: path too long", state);
 		return -1;
 	}

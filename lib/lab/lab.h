@@ -12,6 +12,9 @@
  *	qmp.sock	QEMU's QMP monitor
  *	dom0.img	dom0's initramfs: the image's boot.cpio.gz + this
  *			boot's overlay cpio (the root is dom0.sqfs, a disk)
+ *	overlay.cpio.gz	this boot's overlay (overlay.h)
+ *
+ * (Their names, for every file that opens one: state.h.)
  */
 #ifndef XK_LAB_LAB_H
 #define XK_LAB_LAB_H

@@ -11,11 +11,10 @@ BUILD=$2
 unit=$BUILD/src/xk-monitor.service
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xk-t6010.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-nok() { echo "not ok - $1"; fail=$((fail + 1)); }
-check() { n=$1; shift; if "$@"; then ok "$n"; else nok "$n"; fi; }
+# ok, notok, check, finish; check keeps its output files apart, in $T
+. "$(dirname "$0")/../lib.sh"
+T=$tmp/check
+mkdir "$T" || exit 1
 
 # verify UNIT-FILE: systemd-analyze verify, quiet when the unit is clean
 verify() {
@@ -24,8 +23,8 @@ verify() {
 }
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
-	nok "systemd-analyze missing (scripts/install-deps installs systemd)"
-	echo "$pass passed, $fail failed"
+	notok "systemd-analyze missing (scripts/install-deps installs systemd)"
+	finish
 	exit 1
 fi
 opt() {
@@ -46,24 +45,24 @@ if verify "$tmp/u/xk-monitor.service"; then
 	ok "systemd-analyze verify: no error, no warning"
 else
 	sed 's/^/#   /' "$tmp/verify"
-	nok "systemd-analyze verify: no error, no warning"
+	notok "systemd-analyze verify: no error, no warning"
 fi
 # the checker itself catches a broken unit (else the check above is void)
 sed 's/^KillMode=.*/KillMode=sometimes/' "$tmp/u/xk-monitor.service" \
     >"$tmp/u/bad.service"
 if verify "$tmp/u/bad.service"; then
-	nok "a broken unit is caught"
+	notok "a broken unit is caught"
 else
 	ok "a broken unit is caught"
 fi
 
 # the command line the unit gives the daemon parses (no Xen here: it
 # fails for that reason, never for a usage error, exit status 2)
+# shellcheck disable=SC2046 # its words, as systemd splits them
 set -- $(sed -n 's/^ExecStart=[^ ]* //p' "$unit")
 "$XK" "$@" --log "$tmp/ev.jsonl" --socket "$tmp/mon.sock" \
     --no-syslog >"$tmp/out" 2>&1 </dev/null
 rc=$?
 check "xk $* accepts the unit's command line (exit $rc, not 2)" \
     test "$rc" -ne 2
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,12 +6,10 @@ set -u
 XK=$1
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xk-t6900.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-nok() { echo "not ok - $1"; fail=$((fail + 1)); }
-# check NAME COMMAND...: the command must succeed
-check() { n=$1; shift; if "$@"; then ok "$n"; else nok "$n"; fi; }
+# ok, notok, check, finish; check keeps its output files apart, in $T
+. "$(dirname "$0")/../lib.sh"
+T=$tmp/check
+mkdir "$T" || exit 1
 
 log=$tmp/events.jsonl
 cat >"$log" <<'EOL'
@@ -88,13 +86,4 @@ check "create: no CFG, exit 2" test $? -eq 2
 check "create: missing CFG, exit 1" test $? -eq 1
 check "create: missing CFG names it" grep -q "nonexistent.cfg" "$tmp/err"
 
-# the lab's copy of tinypv (tests/lab cannot reach build products)
-top=$(cd "$(dirname "$0")/../.." && pwd)
-if [ -f "$2/tests/events/xk-tinypv" ]; then
-	base64 -d "$top/tests/lab/events-tinypv.b64" >"$tmp/tinypv"
-	check "tests/lab/events-tinypv.b64 is the built tinypv (else run tests/events/mk-lab-tinypv.sh)" \
-	    cmp -s "$tmp/tinypv" "$2/tests/events/xk-tinypv"
-fi
-
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -186,6 +186,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 else
 	AS=""
 fi
+# shellcheck disable=SC2086 # $AS: a command and its options, or none
 fails "unwritable destination refused" "cannot create a temporary file" \
     $AS "$XK" convert "$D" "$T/ro/out.vhd"
 [ -z "$(ls -A "$T/ro")" ] && ok "nothing left in the unwritable dir" ||

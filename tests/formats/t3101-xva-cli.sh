@@ -229,7 +229,7 @@ fails "import refuses to overwrite" "exists already" \
 fails "missing disk: export refused" "nothere.img" sh -c \
     "sed 's#target=$A#target=$T/nothere.img#' '$T/in/vm.cfg' >'$T/in/gone.cfg' &&
     '$XK' export '$T/in/gone.cfg' -o '$T/gone.xva'"
-[ -z "$(ls -A "$T" | grep -e '^gone' -e '\.xk-')" ] &&
+! ls -A "$T" | grep -q -e '^gone' -e '\.xk-' &&
     ok "no output or temporary file after a failed export" ||
     notok "no output or temporary file after a failed export"
 [ "$(inputs)" = "$before" ] && ok "inputs unchanged" || notok "inputs unchanged"

@@ -1,17 +1,20 @@
+# shellcheck shell=sh
 # events-lib.sh - helpers for the xk monitor lab tests (t6*-events-*.sh),
 # sourced after lib.sh, inside dom0.  Each test gets its own directory
 # $EV with the event log, the socket, the hooks and the monitor's
 # output, so tests never share a monitor.
 XK=${XK:-/usr/local/bin/xk}
-TINYPV=/tmp/xk-tinypv
+# the tiny guest kernel: a build product (tests/events/tinypv.c) the
+# lab's boot overlay carries from the build, as it does tests/lab's
+TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
 
 # ev_setup NAME: a fresh $EV, the tiny guest kernel, a working xk.
 ev_setup() {
 	EV=/tmp/ev-$1
 	rm -rf "$EV"
 	mkdir -p "$EV/hooks"
-	base64 -d /usr/lib/xk-lab/tests/events-tinypv.b64 >"$TINYPV" ||
-	    fail "cannot decode events-tinypv.b64"
+	[ -s "$TINYPV" ] || fail "no $TINYPV: xk lab up carries it from" \
+	    "the build's tests/events/xk-tinypv (built on x86_64 only)"
 	if ! "$XK" version >/dev/null 2>&1; then
 		ldd "$XK" 2>&1 | grep "not found" >&2
 		fail "$XK does not run in dom0 (libraries above missing)"

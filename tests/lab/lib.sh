@@ -1,7 +1,12 @@
+# shellcheck shell=sh
 # lib.sh - helpers for the lab tests; sourced by each tests/lab/t*.sh,
 # which run inside dom0 (through `xk lab exec`).  Every wait polls a
 # real condition and has a bound; a test fails by exiting non-zero.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# wait_for and the rest every area's tests share (tests/lib.sh, which
+# the lab carries here)
+# shellcheck source=../lib.sh
+. /usr/lib/xk-lab/lib.sh
 GUESTS=/usr/share/xenkit/lab/guests
 CONSOLE=/var/log/xen/console
 
@@ -22,16 +27,6 @@ fail() {
 # now_ms: monotonic enough for timings (date in ms)
 now_ms() {
 	echo $(( $(date +%s%N) / 1000000 ))
-}
-
-# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds.
-wait_for() {
-	_end=$(( $(date +%s) + $1 ))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.2
-	done
 }
 
 # log MSG: a timestamped step in the test's output

@@ -7,6 +7,7 @@
 # Debian's block hotplug script overran libxl's 10 s hotplug timeout
 # under TCG on a loaded host ("killing execution of
 # /etc/xen/scripts/block add because of timeout").
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 g=xk-t3500
 d=/root/$g
@@ -17,9 +18,9 @@ guest_cfg pv $g write:xvda+poweroff \
     "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=qdisk, target=$d/disk.img\" ]"
 create $g
 wait_marker $g 400
-wait_gone $g 300
-grep -q 'xk-guest: write ok' $CONSOLE/guest-$g.log ||
-    fail "the guest did not write: $(grep xk-guest $CONSOLE/guest-$g.log)"
+wait_gone "$g" 300
+grep -q 'xk-guest: write ok' "$CONSOLE/guest-$g.log" ||
+    fail "the guest did not write: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 
 xk export /tmp/$g.cfg -o $d/$g.xva || fail "xk export"
 xk inspect $d/$g.xva || fail "xk inspect"
@@ -31,10 +32,10 @@ sed -e 's/xk\.do=write:xvda+poweroff/xk.do=verify:xvda+poweroff/' \
     $d/imp/$g.cfg >/tmp/$g.cfg
 grep -q 'verify:xvda' /tmp/$g.cfg && grep -q 'backendtype=qdisk' /tmp/$g.cfg ||
     fail "imported config: $(cat /tmp/$g.cfg)"
-rm -f $CONSOLE/guest-$g.log
+rm -f "$CONSOLE/guest-$g.log"
 create $g
 wait_marker $g 400
-wait_gone $g 300
-grep -q 'xk-guest: verify ok' $CONSOLE/guest-$g.log ||
-    fail "imported guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+wait_gone "$g" 300
+grep -q 'xk-guest: verify ok' "$CONSOLE/guest-$g.log" ||
+    fail "imported guest: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 rm -rf $d

@@ -1,6 +1,7 @@
 /*
  * t5000-lab - unit tests of lib/lab that need no running lab: the
- * control-channel framing, the overlay cpio writer, cache verification,
+ * control-channel framing, the overlay cpio writer and what the overlay
+ * carries, the console relay, cache verification,
  * the image key, state directories and the serial log tail.
  */
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,6 +20,7 @@
 #include "lab/ctl.h"
 #include "lab/image.h"
 #include "lab/lab.h"
+#include "lab/overlay.h"
 #include "lab/proto.h"
 #include "util/clock.h"
 
@@ -343,4 +346,125 @@ TEST(state_prune)
 	CHECK(access(dead, F_OK) == -1);
 	CHECK(access(fresh, F_OK) == 0);
 	CHECK(access(self, F_OK) == 0);
+}
+
+/* mkdir -p for the test's trees; 0 or -1 */
+static int
+make_dirs(const char *path)
+{
+	char p[600], *s;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, 0755) == -1 && errno != EEXIST ? -1 : 0;
+}
+
+static int
+put_file(const char *dir, const char *name)
+{
+	char p[700];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return write_text(p, name);
+}
+
+/*
+ * The overlay carries a build tree's parts to where the lab tests look
+ * for them: tests/lib.sh beside the lab's tests, the events tests'
+ * tinypv from tests/events, tests/lab's programs, this xk.
+ */
+TEST(overlay_contents)
+{
+	const char *want[] = { "init", "usr/lib/xk-lab/shutdown",
+	    "usr/share/xenkit/lab/guests/pv.cfg", "usr/lib/xk-lab/xk-agent",
+	    "usr/lib/xk-lab/tests/t1-x.sh", "usr/lib/xk-lab/lib.sh",
+	    "usr/lib/xk-lab/bin/prog", "usr/lib/xk-lab/bin/xk-tinypv",
+	    "usr/local/bin/xk", "./etc/added", NULL };
+	char src[512], d[600], out[600], cmd[1400], list[4096] = "\n";
+	struct xk_lab_parts parts;
+	struct xk_error err = { 0 };
+	size_t len;
+	FILE *fp;
+
+	snprintf(src, sizeof(src), "%s/ov", xk_test_tmpdir());
+	snprintf(d, sizeof(d), "%s/share/guests", src);
+	CHECK(make_dirs(d) == 0);
+	CHECK(put_file(d, "pv.cfg") == 0);
+	snprintf(d, sizeof(d), "%s/share", src);
+	CHECK(put_file(d, "dom0-init") == 0 && put_file(d, "dom0-shutdown")
+	    == 0);
+	snprintf(d, sizeof(d), "%s/tests/lab", src);
+	CHECK(make_dirs(d) == 0 && put_file(d, "t1-x.sh") == 0);
+	snprintf(d, sizeof(d), "%s/tests", src);
+	CHECK(put_file(d, "lib.sh") == 0);
+	snprintf(d, sizeof(d), "%s/build/src", src);
+	CHECK(make_dirs(d) == 0 && put_file(d, "xk-agent") == 0 &&
+	    put_file(d, "xk") == 0);
+	snprintf(d, sizeof(d), "%s/build/tests/lab", src);
+	CHECK(make_dirs(d) == 0 && put_file(d, "prog") == 0);
+	snprintf(d, sizeof(d), "%s/build/tests/events", src);
+	CHECK(make_dirs(d) == 0 && put_file(d, "xk-tinypv") == 0);
+	snprintf(d, sizeof(d), "%s/add/etc", src);
+	CHECK(make_dirs(d) == 0 && put_file(d, "added") == 0);
+	snprintf(parts.share, sizeof(parts.share), "%s/share", src);
+	snprintf(parts.tests, sizeof(parts.tests), "%s/tests/lab", src);
+	snprintf(parts.build, sizeof(parts.build), "%s/build", src);
+	snprintf(parts.self, sizeof(parts.self), "%s/build/src/xk", src);
+	snprintf(d, sizeof(d), "%s/add", src);
+	snprintf(out, sizeof(out), "%s/overlay.cpio.gz", src);
+	CHECK(xk_lab_overlay(&parts, d, out, &err) == 0);
+	snprintf(cmd, sizeof(cmd), "zcat %s | cpio -it --quiet", out);
+	fp = popen(cmd, "r");
+	CHECK(fp != NULL);
+	len = fread(list + 1, 1, sizeof(list) - 2, fp);
+	list[len + 1] = '\0';
+	CHECK_INT_EQ(pclose(fp), 0);
+	for (int i = 0; want[i] != NULL; i++) {
+		char line[128];
+
+		snprintf(line, sizeof(line), "\n%s\n", want[i]);
+		CHECK_STR_HAS(list, line);
+	}
+	/* the lab's own files are required: one missing says which */
+	snprintf(d, sizeof(d), "%s/share/dom0-init", src);
+	CHECK(unlink(d) == 0);
+	CHECK(xk_lab_overlay(&parts, NULL, out, &err) == -1);
+	CHECK_STR_HAS(err.msg, "dom0-init");
+}
+
+/* The console relays both ways until its input ends, or Ctrl-]. */
+TEST(console_relay)
+{
+	struct xk_error err = { 0 };
+	int in[2], out[2], sv[2];
+	char buf[64];
+
+	CHECK(pipe(in) == 0 && pipe(out) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(write(sv[1], "login: ", 7) == 7);
+	CHECK(write(in[1], "root\n", 5) == 5);
+	close(in[1]);
+	CHECK(xk_lab_console_relay(sv[0], in[0], out[1], &err) == 0);
+	close(in[0]);
+	close(out[1]);
+	CHECK(read(out[0], buf, sizeof(buf)) == 7 &&
+	    memcmp(buf, "login: ", 7) == 0);
+	CHECK(read(sv[1], buf, sizeof(buf)) == 5 &&
+	    memcmp(buf, "root\n", 5) == 0);
+	close(out[0]);
+	close(sv[1]);
+	/* Ctrl-] leaves at once: the chunk holding it goes nowhere */
+	CHECK(pipe(in) == 0);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	CHECK(write(in[1], "ls\x1d", 3) == 3);
+	CHECK(xk_lab_console_relay(sv[0], in[0], 1, &err) == 0);
+	CHECK(read(sv[1], buf, sizeof(buf)) == 0);
+	close(in[0]);
+	close(in[1]);
+	close(sv[1]);
 }

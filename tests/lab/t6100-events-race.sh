@@ -7,7 +7,9 @@
 # marks the domain shut down, so booting Linux 200 times would add
 # nothing but time.  EV_RACE_N and EV_RACE_PAR change the count (60 here, see below)
 # and how many `xl create` run at once (6).
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6100
 # The suite (and so CI, 90 minutes on 2 cores for everything) runs 60

@@ -2,7 +2,9 @@
 # 20 guests shut down at the same moment (created paused, unpaused
 # together): 20 correct shutdown events, and for every domain its
 # create, shutdown and death in that order in the log, once each.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6200
 n=20

@@ -2,7 +2,9 @@
 # Hooks that hang, hooks that fail, a hooks directory that does not
 # exist: each is reported, and none holds up the log or another
 # domain's hooks.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6300
 trap 'ev_cleanup; rm -f /tmp/ev-h*.cfg' EXIT

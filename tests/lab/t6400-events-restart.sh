@@ -1,10 +1,13 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # id_NAME: set through eval by the boot loop
 # The monitor killed (SIGKILL) and started again reconciles: what
 # changed while it was down is reported once, with its reason, and
 # nothing it had already exported is reported again.  Then a full disk
 # under the event log: reported, events held in memory, written in
 # order once there is room.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6400
 cleanup() {

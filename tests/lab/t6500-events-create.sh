@@ -3,7 +3,9 @@
 # each shutdown before it applies on_poweroff / on_reboot / on_crash:
 # no race at all.  The host's xk monitor leaves these domains to it
 # (no duplicate events) and still shows them to its followers.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
 ev_setup t6500
 cleanup() {

@@ -1,5 +1,5 @@
 /*
- * t5310-blkback - which disks of a Xen domain whose disks blkback
+ * t4310-blkback - which disks of a Xen domain whose disks blkback
  * serves can be snapshotted with the domain paused
  * (xk_snap_pick_paused), and why not: no Xen needed, real files.
  */

@@ -1,17 +1,15 @@
 #!/bin/sh
-# t5100-snapshot - xk snapshot --qmp against a real qemu-system-x86_64
+# t4100-snapshot - xk snapshot --qmp against a real qemu-system-x86_64
 # (no guest: q35 held at -S, qcow2 disks on virtio-blk).  Data is written
 # through QEMU (HMP qemu-io) and read back as the guest would see it (an
 # NBD export of the device's top node), by tests/qmp/qmp-tool.
 #
-# usage: t5100-snapshot.sh XK BUILD-DIR
+# usage: t4100-snapshot.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5100.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4100.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
-pass=0
-fail=0
 
 cleanup() {
 	for p in "$T"/*/qemu.pid; do
@@ -24,32 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() {
-	echo "not ok - $1"
-	[ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | tail -n 5
-	fail=$((fail + 1))
-}
-# check NAME CMD...: CMD must succeed
-check() {
-	n=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; fi
-}
-# refuse NAME TEXT CMD...: CMD must exit 1 and say TEXT on stderr
-refuse() {
-	n=$1
-	text=$2
-	shift 2
-	"$@" >"$T/out" 2>&1
-	rc=$?
-	if [ "$rc" -eq 1 ] && grep -q -- "$text" "$T/out"; then
-		ok "$n"
-	else
-		echo "# exit $rc" >>"$T/out"
-		notok "$n"
-	fi
-}
+# ok, notok, check, exits, finish
+. "$(dirname "$0")/../lib.sh"
 
 # vm NAME NDISKS [FORMAT]: start QEMU with NDISKS disks disk0..;
 # -daemonize returns once the QMP socket listens.
@@ -136,7 +110,7 @@ check "mirror: standalone copies with the current data" sh -c \
     $T/mirror/disk0.qcow2 | grep -q failed &&
     ! qemu-io -r -f qcow2 -c 'read -P 0xa3 0 64k' $T/mirror/disk1.qcow2 |
     grep -q failed"
-refuse "mirror: an existing copy is not overwritten" "exists" \
+exits "mirror: an existing copy is not overwritten" 1 "exists" \
     sh -c "touch $T/mirror/disk1.qcow2.tmp &&
     $XK snapshot mirror --qmp $T/a/qmp.sock a $T/mirror"
 check "mirror: the refused copy left only the other file" sh -c \
@@ -167,18 +141,18 @@ check "c still holds its data after the merge" sh -c \
 
 # --- bad input: clear error, nothing half-made ----------------------------
 before=$(nfiles a)
-refuse "duplicate name" "already has a snapshot s3" snap create a s3
-refuse "unknown snapshot" "has no snapshot nosuch" snap revert a nosuch
-refuse "unknown disk" "has no disk vdz" snap create a x1 --disk vdz
-refuse "bad name" "bad snapshot name" snap create a "../x"
-refuse "unknown domain: delete" "no domain nosuchdomain in the catalog" \
+exits "duplicate name" 1 "already has a snapshot s3" snap create a s3
+exits "unknown snapshot" 1 "has no snapshot nosuch" snap revert a nosuch
+exits "unknown disk" 1 "has no disk vdz" snap create a x1 --disk vdz
+exits "bad name" 1 "bad snapshot name" snap create a "../x"
+exits "unknown domain: delete" 1 "no domain nosuchdomain in the catalog" \
     "$XK" snapshot delete nosuchdomain s1
-refuse "unknown domain: list" "no domain nosuchdomain" \
+exits "unknown domain: list" 1 "no domain nosuchdomain" \
     "$XK" snapshot list nosuchdomain
-refuse "unknown domain: create without --qmp" "does not know its disks" \
+exits "unknown domain: create without --qmp" 1 "does not know its disks" \
     "$XK" snapshot create nosuchdomain
-refuse "--memory needs Xen" "needs a Xen domain" snap create a m1 --memory
-refuse "--memory without --qmp: a running Xen domain is needed" \
+exits "--memory needs Xen" 1 "needs a Xen domain" snap create a m1 --memory
+exits "--memory without --qmp: a running Xen domain is needed" 1 \
     "not a running Xen domain" "$XK" snapshot create a m1 --memory
 check "--memory is an option of create only (usage error)" sh -c \
     "'$XK' snapshot revert --memory a s1 2>/dev/null; test \$? -eq 2"
@@ -191,15 +165,15 @@ mkfifo "$T/hold"
 "$QT" "$T/a/qmp.sock" hold <"$T/hold" >"$T/held" &
 exec 3>"$T/hold"
 timeout 10 sh -c "until grep -q connected '$T/held' 2>/dev/null; do :; done"
-refuse "busy QMP socket" "busy" snap create a x2
+exits "busy QMP socket" 1 "busy" snap create a x2
 exec 3>&-
 wait
 check "bad input left no files behind" test "$(nfiles a)" -eq "$before"
 
 vm r 1 raw
-refuse "raw disk: refused, says why and what works" "qemu-img convert" \
+exits "raw disk: refused, says why and what works" 1 "qemu-img convert" \
     snap create r x --disk disk0
-refuse "no snapshot-able disk at all" "no disk can be snapshotted" \
+exits "no snapshot-able disk at all" 1 "no disk can be snapshotted" \
     snap create r x
 
 # a full disk: the overlay cannot be created; the snapshot is not made
@@ -212,7 +186,7 @@ if mount -t tmpfs -o size=4M tmpfs "$T/full" 2>/dev/null; then
 	    -drive "file=$T/full/d0.img,format=qcow2,if=none,id=disk0" \
 	    2>/dev/null
 	dd if=/dev/zero of="$T/full/filler" bs=64k 2>/dev/null
-	refuse "full disk: clear error" "No space left" snap create full f1
+	exits "full disk: clear error" 1 "No space left" snap create full f1
 	check "full disk: no snapshot recorded, no journal" sh -c \
 	    "$XK snapshot list --json full | grep -q '\"pending\": null' &&
 	    ! $XK snapshot list full | grep -q f1"
@@ -242,7 +216,7 @@ restart() {
 vm o 1
 put o disk0 0x11 0 && snap create o s1 >/dev/null && put o disk0 0x22 0 &&
     snap create o s2 >/dev/null && put o disk0 0x33 0
-refuse "no --qmp while QEMU runs: refused" "in use by a running QEMU" \
+exits "no --qmp while QEMU runs: refused" 1 "in use by a running QEMU" \
     "$XK" snapshot revert o s1
 stop o
 check "stopped: revert to s1" "$XK" snapshot revert o s1
@@ -274,12 +248,13 @@ for step in create:1 create:2 create:3 revert:1 revert:2 revert:3 \
 	revert) args="base" ;;
 	delete) snap create f "d$i" >/dev/null; args="d$i" ;;
 	esac
-	XK_SNAPSHOT_FAULT=$step snap "$op" f $args >"$T/faultout" 2>&1
+	XK_SNAPSHOT_FAULT=$step snap "$op" f "$args" >"$T/faultout" 2>&1
 	rc=$?
 	"$XK" snapshot list f >"$T/list"
 	if [ "$rc" -ne 137 ] || ! grep -q "interrupted $op" "$T/list"; then
 		echo "# exit $rc" >"$T/out"; cat "$T/faultout" >>"$T/out"
 		cat "$T/list" >>"$T/out"
+		show "$T/out"
 		notok "$step: killed, and list says so"
 		continue
 	fi
@@ -298,7 +273,7 @@ for step in create:1 create:2 create:3 revert:1 revert:2 revert:3 \
 	if [ "$op" != revert ]; then
 		if "$XK" snapshot list f | grep -q "^$args "; then got=yes
 		else got=no; fi
-		check "$step: snapshot $args is $( [ $have = yes ] ||
+		check "$step: snapshot $args is $( [ "$have" = yes ] ||
 		    echo not) there" test "$got" = "$have"
 	fi
 	check "$step: nothing pending" sh -c \
@@ -337,12 +312,11 @@ qemu-system-x86_64 -machine q35,accel=kvm:tcg -S -nodefaults \
     -display none -daemonize -pidfile "$T/two/qemu.pid" \
     -qmp "unix:$T/two/qmp.sock,server=on,wait=off" $(cat "$T/two/args") \
     2>"$T/two/qemu.err"
-refuse "one image opened twice: refused, naming both" \
+exits "one image opened twice: refused, naming both" 1 \
     "disks disk0 and disk1 are one image" snap create two s1
-refuse "one image opened twice: --disk of one of them refused too" \
+exits "one image opened twice: --disk of one of them refused too" 1 \
     "are one image" snap create two s1 --disk disk1
 check "one image opened twice: no overlay made" \
     test "$(find "$T/two" -name 'd0.img.xk-*' | wc -l)" -eq 0
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,8 +4,9 @@
 # lock), reverts of the running domain (booted again) and of the
 # stopped one, a live delete that streams data inside Xen's QEMU, and
 # the guest itself checking its disk each time.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5100
+g=xk-t4500
 a=/root/$g-a.qcow2
 b=/root/$g-b.qcow2
 export XK_CATALOG=/root/$g.db
@@ -24,14 +25,14 @@ boot() {
 	id=$(timeout 20 xl domid $g)
 	uuid=$(timeout 20 xl list -v $g | awk 'NR == 2 { print $7 }')
 	wait_marker $g 400
-	wait_for 30 test -S /var/run/xen/qmp-libxl-$id ||
+	wait_for 30 test -S "/var/run/xen/qmp-libxl-$id" ||
 	    fail "no QMP socket for $id"
-	wait_for 180 grep -q 'xk-guest: sleeping' $CONSOLE/guest-$g.log || {
-		tail -n 20 $CONSOLE/guest-$g.log
-		xl qemu-monitor-command $id "info block"
+	wait_for 180 grep -q 'xk-guest: sleeping' "$CONSOLE/guest-$g.log" || {
+		tail -n 20 "$CONSOLE/guest-$g.log"
+		xl qemu-monitor-command "$id" "info block"
 		xenstore-ls -f /local/domain/0/backend | grep -E 'state|params'
-		for f in $(active $a) $(active $b); do qemu-img info -U $f; done
-		fail "guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+		for f in $(active "$a") $(active "$b"); do qemu-img info -U "$f"; done
+		fail "guest: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 	}
 	QMP="--qmp /var/run/xen/qmp-libxl-$id \
 	    --qmp-lock /var/lib/xen/userdata-l.$id.$uuid.qmp-socket-lock"
@@ -40,18 +41,18 @@ boot() {
 boot true
 # shellcheck disable=SC2086
 xk snapshot create $QMP $g s0 || fail "live create s0"
-xl qemu-monitor-command $id "info block"
+xl qemu-monitor-command "$id" "info block"
 xk snapshot list --json $g
 n=$(xk snapshot list --json $g | grep -c '"vdev"')
 [ "$n" -ge 4 ] || fail "s0 should hold 2 disks: $(xk snapshot list --json $g)"
-destroy $g
+destroy "$g"
 
 boot write:xvda
 said "write ok" || fail "guest could not write"
 # found through libxl this time: domain name -> domid, QMP socket, lock
 xk snapshot create $g s1 --description "pattern on xvda" ||
     fail "live create s1 (domain found through libxl)"
-destroy $g
+destroy "$g"
 
 # the running domain's revert: destroyed, its disks reverted, booted
 # again from the configuration it ran with (its orders: verify xvda)
@@ -61,20 +62,20 @@ xk snapshot revert $g s0 || fail "revert the running domain to s0"
 id2=$(timeout 20 xl domid $g) || fail "the domain should run again"
 [ "$id2" != "$id" ] || fail "the domain should have been booted again"
 wait_for 300 at_least 2 "verify " ||
-    fail "no verify after the revert: $(grep xk-guest $CONSOLE/guest-$g.log)"
+    fail "no verify after the revert: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 [ "$(verdicts)" = "ok FAILED" ] ||
     fail "s0 should not hold the pattern: verify says $(verdicts)"
-destroy $g
+destroy "$g"
 
 xk snapshot revert $g s1 || fail "revert the stopped domain to s1"
 boot verify:xvda
 said "verify ok" || fail "s1 should hold the pattern"
 # a live delete: s0's data is streamed into s1's image inside Xen's QEMU
 xk snapshot delete $g s0 || fail "live delete s0"
-destroy $g
+destroy "$g"
 timeout 60 qemu-img check -q "$(active $a)" || fail "qemu-img check"
 boot verify:xvda
 said "verify ok" || fail "the pattern should survive deleting s0"
-destroy $g
+destroy "$g"
 xk snapshot list --tree $g
 rm -f $XK_CATALOG* /root/$g-*

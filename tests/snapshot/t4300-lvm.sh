@@ -1,19 +1,17 @@
 #!/bin/sh
-# t5300-lvm - LVM volumes (a classic and a thin one, in a volume group on
+# t4300-lvm - LVM volumes (a classic and a thin one, in a volume group on
 # a loop device made here and removed on any exit) as a QEMU's raw
 # host_device disks: snapshots of the running QEMU, a live revert that
 # is refused, reverts of the stopped domain, deletes.  Needs root.
 #
-# usage: t5300-lvm.sh XK BUILD-DIR
+# usage: t4300-lvm.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5300.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4300.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
-vg=xkt5300$$
+vg=xkt4300$$
 loop=""
-pass=0
-fail=0
 
 # No udev in a test container: LVM makes its own device nodes.
 mkdir -p "$T/lvm"
@@ -36,17 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() {
-	echo "not ok - $1"
-	[ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | tail -n 5
-	fail=$((fail + 1))
-}
-check() {
-	n=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; fi
-}
+# ok, notok, check, exits, finish
+. "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v lvcreate >/dev/null; then
 	echo "ok - lvm # SKIP needs root and lvm2"
@@ -117,5 +106,4 @@ check "revert to s2 again" "$XK" snapshot revert lv s2
 vm
 check "still s2's data" both 0x22
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,8 +5,9 @@
 # backend (the device model serves them): with the default (a loop
 # device set up by /etc/xen/scripts/block) the hotplug script timed out
 # on a loaded host.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0400
+g=xk-t5040
 boot=/root/$g-boot.img
 data=/root/$g-data.img
 truncate -s 16M $data
@@ -16,8 +17,8 @@ t0=$(now_ms)
 create $g
 wait_marker $g 600
 echo "create to marker: $(( $(now_ms) - t0 )) ms"
-wait_gone $g 600
-grep -q 'xk-guest: verify ok' $CONSOLE/guest-$g.log ||
-    fail "pattern not verified: $(grep xk-guest $CONSOLE/guest-$g.log)"
+wait_gone "$g" 600
+grep -q 'xk-guest: verify ok' "$CONSOLE/guest-$g.log" ||
+    fail "pattern not verified: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 head -c 30 $data | grep -q "xk-pattern $g" || fail "pattern not on the disk"
 rm -f $boot $data

@@ -1,8 +1,9 @@
 #!/bin/sh
 # A PV guest that reboots is restarted by xl (on_reboot = restart) with
 # a new domain id and prints its marker again; xl logs reason 1.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t0210
+g=xk-t5021
 guest_cfg pv $g reboot
 create $g
 id1=$(timeout 20 xl domid $g)
@@ -14,4 +15,4 @@ new_id() { id2=$(timeout 20 xl domid $g 2>/dev/null) && [ -n "$id2" ]; }
 wait_for 300 new_id || fail "guest gone after reboot"
 [ "$id1" != "$id2" ] || fail "same domid $id1 after reboot"
 echo "domid $id1 -> $id2"
-destroy $g
+destroy "$g"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t5110-snapshot-faults - xk snapshot create, revert and delete killed at
+# t4110-snapshot-faults - xk snapshot create, revert and delete killed at
 # every fault point in turn (XK_SNAPSHOT_FAULT=@N: the Nth point passed),
 # with the guest running and with it paused, against a real
 # qemu-system-x86_64 (no kernel: SeaBIOS runs or is stopped; its run
@@ -16,11 +16,11 @@
 #   - a delete is finished once its plan is in the journal, and
 #     nothing happened to the snapshot before that.
 #
-# usage: t5110-snapshot-faults.sh XK BUILD-DIR
+# usage: t4110-snapshot-faults.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5110.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4110.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
 S="$T/v/qmp.sock"
 pass=0

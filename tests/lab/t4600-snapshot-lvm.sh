@@ -20,9 +20,10 @@
 # The guest writes its pattern on xvda, burns the CPU for BURN seconds,
 # then writes the pattern on xvdb, and sleeps.  The snapshot is taken
 # during the burn: it has the pattern on xvda, not on xvdb.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5300
-vg=xkt5300
+g=xk-t4600
+vg=xkt4600
 T=/var/tmp/$g
 BURN=150
 export XK_CATALOG=/root/$g.db
@@ -32,7 +33,7 @@ D="--disk xvda --disk xvdb"
 
 # dom0 has no udev: LVM makes its own device nodes; no dmeventd (the
 # leak check would see it), no thin_check (not in the lab image).
-rm -rf $T $XK_CATALOG*
+rm -rf "$T" "$XK_CATALOG"*
 mkdir -p $T/lvm
 cat >$T/lvm/lvm.conf <<EOF
 activation { udev_sync = 0 udev_rules = 0 verify_udev_operations = 1
@@ -56,14 +57,15 @@ xenstore-write "$XENBUS_PATH/physical-device" "$mm" \
 EOF
 chmod +x $T/block
 
+# shellcheck disable=SC2317 # called by the trap below
 cleanup() {
-	exists $g && timeout 60 xl destroy $g >/dev/null 2>&1
-	wait_for 60 gone $g
-	vgremove -q -ff $vg >/dev/null 2>&1
+	exists "$g" && timeout 60 xl destroy "$g" >/dev/null 2>&1
+	wait_for 60 gone "$g"
+	vgremove -q -ff "$vg" >/dev/null 2>&1
 	[ -n "$loop" ] && pvremove -q -ff "$loop" >/dev/null 2>&1
 	[ -n "$loop" ] && losetup -d "$loop"
 	[ -n "$cloop" ] && losetup -d "$cloop"
-	rm -rf $T $XK_CATALOG*
+	rm -rf "$T" "$XK_CATALOG"*
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -102,9 +104,9 @@ boot() {
 log "boot: write xvda, burn $BURN s, write xvdb"
 boot "write:xvda+burn:$BURN+write:xvdb+sleep"
 wait_for 300 said "write ok" || fail "guest could not write: $(
-    grep xk-guest $CONSOLE/guest-$g.log)"
+    grep xk-guest "$CONSOLE/guest-$g.log")"
 id=$(timeout 20 xl domid $g)
-[ -S /var/run/xen/qmp-libxl-$id ] && fail "the domain has a device model"
+[ -S "/var/run/xen/qmp-libxl-$id" ] && fail "the domain has a device model"
 
 log "create s0 (every disk): refused, xvdc cannot be snapshotted"
 xk snapshot create $g s0 >$T/out 2>&1 && fail "create of every disk"
@@ -118,6 +120,7 @@ xk snapshot info $g s0 >/dev/null 2>&1 && fail "s0 should not exist"
 
 log "create s1 (live) of xvda and xvdb"
 t0=$(now_ms)
+# shellcheck disable=SC2086 # $D: two --disk options, split on purpose
 XK_SNAPSHOT_TIMING=1 xk snapshot create $D $g s1 || fail "live create s1"
 log "create s1 done in $(( $(now_ms) - t0 )) ms"
 said "burnt" && fail "the burn ended before the snapshot (raise BURN)"
@@ -130,11 +133,13 @@ xk snapshot info --json $g s1
 
 # killed while the domain is paused, after the copies (the commit
 # point): repair finishes the create and unpauses the domain
+# shellcheck disable=SC2086 # $D: two --disk options, split on purpose
 create_killed_at_commit s2 $D
 [ "$(snaps)" -eq 4 ] || fail "s2 should be two LVM snapshots: $(lvs $vg)"
 
 # killed while paused, before the copies: rolled back, unpaused
 log "create s3 killed in the pause, before the copies, then repair"
+# shellcheck disable=SC2086 # $D: two --disk options, split on purpose
 XK_SNAPSHOT_FAULT=pause:1 xk snapshot create $D $g s3
 paused || fail "pause:1 comes before the unpause: $(xl list $g)"
 xk snapshot repair $g || fail "repair after pause:1"
@@ -145,6 +150,7 @@ xk snapshot info $g s3 >/dev/null 2>&1 && fail "s3 should be rolled back"
 # a domain the user paused stays paused
 log "create s4 of a domain paused by xl pause"
 timeout 20 xl pause $g || fail "xl pause"
+# shellcheck disable=SC2086 # $D: two --disk options, split on purpose
 xk snapshot create $D $g s4 || fail "create s4 (paused domain)"
 paused || fail "the domain paused by xl pause should stay paused"
 timeout 20 xl unpause $g || fail "xl unpause"
@@ -159,7 +165,7 @@ running || fail "the domain should still run: $(xl list $g)"
 # the guest writes xvdb after the snapshot
 wrote_twice $((BURN + 300))
 [ "$(markers $g)" -eq 1 ] || fail "the guest booted again"
-destroy $g
+destroy "$g"
 # and xvda gets other data while the domain is down
 dd if=/dev/urandom of=/dev/$vg/a bs=64k count=16 conv=fsync 2>/dev/null ||
     fail "dd over xvda"
@@ -171,5 +177,5 @@ xk snapshot delete $g s1 || fail "delete s1 (domain running)"
 [ "$(snaps)" -eq 0 ] || fail "s1's volumes should be gone: $(lvs $vg)"
 running || fail "the domain should still run: $(xl list $g)"
 xk snapshot list --tree $g
-destroy $g
+destroy "$g"
 exit 0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # id_NAME: set through eval by the boot loop
 # xk monitor sees every shutdown reason of domains started by plain
 # `xl create` (xl's own monitor racing it) and exports each with the
 # right domain: in the hook environment, the event log, `xk events`
@@ -6,9 +7,11 @@
 # poweroff, reboot (restarted under a new domid), crash (preserved),
 # suspend (xl save) and destroy; tinypv for the watchdog (Xen's domain
 # watchdog, the one Linux's xen_wdt drives) and soft_reset.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
+# shellcheck source=events-lib.sh
 . /usr/lib/xk-lab/tests/events-lib.sh
-ev_setup t6000
+ev_setup t6050
 ev_record_hook
 busybox syslogd -n -O "$EV/syslog" -S &
 echo $! >"$EV/syslogd.pid"
@@ -49,8 +52,8 @@ timeout 120 xl save ev-suspend /tmp/ev-suspend.save >/dev/null 2>&1 ||
 wait_marker ev-destroy 300
 timeout 60 xl destroy ev-destroy || fail "xl destroy ev-destroy"
 
-# check NAME DOMID REASON: shutdown (and death) exported everywhere
-check() {
+# exported NAME DOMID REASON: shutdown (and death) exported everywhere
+exported() {
 	wait_event 300 shutdown "$1" "$2" "$3"
 	line=$(ev_line shutdown "$1" "$2" "$3")
 	uuid=$(echo "$line" | sed 's/.*"uuid":"\([^"]*\)".*/\1/')
@@ -74,21 +77,21 @@ check() {
 	    sed 's/.*"source":"\([^"]*\)".*/\1/')"
 }
 
-check ev-off "$id_ev_off" poweroff
+exported ev-off "$id_ev_off" poweroff
 wait_event 120 death ev-off "$id_ev_off" poweroff
-check ev-crash "$id_ev_crash" crash
+exported ev-crash "$id_ev_crash" crash
 # on_crash = preserve: still there, shut down, until destroyed
 [ "$(ev_count death "$id_ev_crash")" -eq 0 ] || fail "ev-crash died early"
 destroy ev-crash
 wait_event 120 death ev-crash "$id_ev_crash" crash
-check ev-suspend "$id_ev_suspend" suspend
+exported ev-suspend "$id_ev_suspend" suspend
 wait_event 120 death ev-suspend "$id_ev_suspend" suspend
 wait_event 120 death ev-destroy "$id_ev_destroy" destroyed
 [ "$(ev_count shutdown "$id_ev_destroy")" -eq 0 ] ||
     fail "ev-destroy: a shutdown event for a destroyed domain"
-check ev-wdog "$id_ev_wdog" watchdog
-check ev-softreset "$id_ev_softreset" soft_reset
-check ev-reboot "$id_ev_reboot" reboot
+exported ev-wdog "$id_ev_wdog" watchdog
+exported ev-softreset "$id_ev_softreset" soft_reset
+exported ev-reboot "$id_ev_reboot" reboot
 # xl restarts it under a new domid: a restart event linked to the old
 wait_for 300 grep -q "\"event\":\"restart\",\"domain\":\"ev-reboot\".*\"previous_domid\":$id_ev_reboot}" \
     "$EV/events.jsonl" || fail "ev-reboot: no restart linked to $id_ev_reboot"

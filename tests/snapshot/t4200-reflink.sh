@@ -1,18 +1,16 @@
 #!/bin/sh
-# t5200-reflink - raw disk files on XFS and btrfs (loop devices made
+# t4200-reflink - raw disk files on XFS and btrfs (loop devices made
 # here, removed on any exit): reflink snapshots of a running QEMU (the
 # vCPUs stopped around the copy), reverts live and stopped, deletes, a
 # domain mixing a qcow2 and a raw disk, and an interrupted create.
 # Needs root (loop devices, mount); skips when it cannot have them.
 #
-# usage: t5200-reflink.sh XK BUILD-DIR
+# usage: t4200-reflink.sh XK BUILD-DIR
 set -u
 XK=$1
 QT=$2/tests/qmp/qmp-tool
-T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t5200.XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4200.XXXXXX")
 export XK_CATALOG="$T/xenkit.db"
-pass=0
-fail=0
 . "$(dirname "$0")/../reflink-fs.sh"
 
 cleanup() {
@@ -25,17 +23,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ok() { echo "ok - $1"; pass=$((pass + 1)); }
-notok() {
-	echo "not ok - $1"
-	[ -f "$T/out" ] && sed 's/^/#   /' "$T/out" | tail -n 5
-	fail=$((fail + 1))
-}
-check() {
-	n=$1
-	shift
-	if "$@" >"$T/out" 2>&1; then ok "$n"; else notok "$n"; fi
-}
+# ok, notok, check, exits, finish
+. "$(dirname "$0")/../lib.sh"
 
 # vm DIR DISK:FORMAT...: start QEMU with those disk files (disk0, ...)
 vm() {
@@ -73,7 +62,7 @@ fi
 for t in xfs btrfs; do
 	if ! fs "$t"; then
 		echo "ok - $t # SKIP cannot make a $t file system"
-		pass=$((pass + 1))
+		passed=$((passed + 1))
 		continue
 	fi
 	m="$T/mnt-$t"
@@ -127,5 +116,4 @@ for t in xfs btrfs; do
 	stop "$d"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

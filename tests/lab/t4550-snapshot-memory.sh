@@ -11,8 +11,9 @@
 # "xk-guest: burnt BURN", then sleeps.  The snapshot is taken during
 # the burn: a guest restored from it is still in the burn, so it prints
 # "burnt" once more, and never its boot marker.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5150
+g=xk-t4550
 a=/root/$g-a.qcow2
 b=/root/$g-b.qcow2
 BURN=180
@@ -33,11 +34,12 @@ boot() {
 }
 # burnt_at_least N: the guest finished N burns (counted at each of
 # wait_for's tries, not once when the line is read)
+# shellcheck disable=SC2317 # called through wait_for
 burnt_at_least() { [ "$(count "burnt $BURN")" -ge "$1" ]; }
 
 boot "write:xvda+burn:$BURN+sleep"
 wait_for 300 said "write ok" || fail "guest could not write: $(
-    grep xk-guest $CONSOLE/guest-$g.log)"
+    grep xk-guest "$CONSOLE/guest-$g.log")"
 said "burnt" && fail "the burn ended before the snapshot (raise BURN)"
 id1=$(timeout 20 xl domid $g)
 
@@ -62,7 +64,7 @@ wait_for $((BURN + 120)) said "burnt $BURN" ||
 
 # the state after the snapshot, which the revert must discard: the
 # domain goes down and xvda's active image gets other data
-destroy $g
+destroy "$g"
 timeout 60 qemu-io -f qcow2 -c "write -P 0x55 0 1M" "$(active $a)" \
     >/dev/null || fail "qemu-io write"
 
@@ -70,7 +72,7 @@ log "revert m1 (the domain is down)"
 t0=$(now_ms)
 xk snapshot revert $g m1 || fail "revert m1 (domain down)"
 log "revert m1 done in $(( $(now_ms) - t0 )) ms"
-exists $g || fail "the domain should be restored by the revert"
+exists "$g" || fail "the domain should be restored by the revert"
 running || fail "the restored guest should run: $(xl list)"
 # it goes on in its burn: a second "burnt", and no second marker
 wait_for $((BURN + 120)) burnt_at_least 2 ||
@@ -80,7 +82,7 @@ wait_for $((BURN + 120)) burnt_at_least 2 ||
 log "revert m1 (the domain runs)"
 id2=$(timeout 20 xl domid $g)
 xk snapshot revert $g m1 || fail "revert m1 (domain running)"
-exists $g || fail "the domain should be restored by the revert"
+exists "$g" || fail "the domain should be restored by the revert"
 id3=$(timeout 20 xl domid $g)
 [ "$id3" != "$id2" ] || fail "the running domain was not replaced"
 running || fail "the restored guest should run: $(xl list)"
@@ -92,23 +94,23 @@ wait_for $((BURN + 120)) burnt_at_least 3 ||
 # (step 3): repair restores it
 log "revert m1 killed after step 3, then repair"
 XK_SNAPSHOT_FAULT=revert:3 xk snapshot revert $g m1
-exists $g && fail "revert:3 comes after the destroy: the domain should be gone"
+exists "$g" && fail "revert:3 comes after the destroy: the domain should be gone"
 xk snapshot list $g | grep -q "interrupted revert" ||
     fail "the interrupted revert should be pending"
 xk snapshot repair $g || fail "repair after revert:3"
-exists $g || fail "repair should restore the domain"
+exists "$g" || fail "repair should restore the domain"
 running || fail "the restored guest should run: $(xl list)"
 wait_for $((BURN + 120)) burnt_at_least 4 ||
     fail "the guest restored by repair did not go on"
 [ "$(markers $g)" -eq 1 ] || fail "the restored guest booted again"
 
 # the disk is the snapshot's: the guest itself checks it, booted anew
-destroy $g
+destroy "$g"
 timeout 60 qemu-img check -q "$(active $a)" || fail "qemu-img check"
 boot "verify:xvda+sleep"
 wait_for 300 said "verify " || fail "no verify result"
 said "verify ok" || fail "xvda should hold the pattern of m1"
-destroy $g
+destroy "$g"
 
 # an interrupted memory create is rolled back by repair, and the guest
 # it left suspended goes on
@@ -126,7 +128,7 @@ running || fail "the guest should run again after the repair: $(xl list)"
 # delete removes the memory image
 xk snapshot delete $g m1 || fail "delete m1"
 [ -e "$mem" ] && fail "m1's memory image should be gone"
-destroy $g
+destroy "$g"
 xk snapshot list --tree $g
 rm -f $XK_CATALOG* /root/$g-* /root/xk-mem-*
 exit 0

@@ -11,32 +11,34 @@
 # The XFS file system is on a loop device over a file in /var/tmp,
 # unmounted and removed on any exit.  The disks' hotplug script is a
 # minimal one (Debian's block script overran libxl's 10 s hotplug
-# timeout under TCG, see t5300): losetup on add, losetup -d on remove.
+# timeout under TCG, see t4600): losetup on add, losetup -d on remove.
 #
 # The guest writes its pattern on xvda, burns the CPU for BURN seconds,
 # then writes the pattern on xvdb, and sleeps.  The snapshot is taken
 # during the burn: it has the pattern on xvda, not on xvdb.
+# shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-g=xk-t5350
+g=xk-t4650
 T=/var/tmp/$g
 M=$T/mnt
 BURN=150
 export XK_CATALOG=/root/$g.db
 floop=""
 
+# shellcheck disable=SC2317 # called by the trap below
 cleanup() {
-	exists $g && timeout 60 xl destroy $g >/dev/null 2>&1
-	wait_for 60 gone $g
-	mountpoint -q $M 2>/dev/null && umount $M
+	exists "$g" && timeout 60 xl destroy "$g" >/dev/null 2>&1
+	wait_for 60 gone "$g"
+	mountpoint -q "$M" 2>/dev/null && umount "$M"
 	[ -n "$floop" ] && losetup -d "$floop"
-	rm -rf $T $XK_CATALOG*
+	rm -rf "$T" "$XK_CATALOG"*
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 copies() { find $M -name '*.xk-c*' | wc -l; }
 
-rm -rf $T $XK_CATALOG*
+rm -rf "$T" "$XK_CATALOG"*
 mkdir -p $M
 modprobe -q loop 2>/dev/null
 modprobe xfs || fail "no XFS module in dom0"
@@ -77,11 +79,11 @@ boot() {
 
 log "boot: write xvda, burn $BURN s, write xvdb"
 boot "write:xvda+burn:$BURN+write:xvdb+sleep"
-wait_for 300 said "write " || fail "guest: $(grep xk-guest $CONSOLE/guest-$g.log)"
+wait_for 300 said "write " || fail "guest: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 said "write ok" || fail "guest could not write: $(grep xk-guest \
-    $CONSOLE/guest-$g.log)"
+    "$CONSOLE/guest-$g.log")"
 id=$(timeout 20 xl domid $g)
-[ -S /var/run/xen/qmp-libxl-$id ] && fail "the domain has a device model"
+[ -S "/var/run/xen/qmp-libxl-$id" ] && fail "the domain has a device model"
 
 log "create s1 (live, every disk)"
 XK_SNAPSHOT_TIMING=1 xk snapshot create $g s1 || fail "live create s1"
@@ -109,7 +111,7 @@ running || fail "the domain should still run: $(xl list $g)"
 
 # the guest writes xvdb after the snapshot
 wrote_twice $((BURN + 300))
-destroy $g
+destroy "$g"
 # and xvda gets other data while the domain is down
 dd if=/dev/urandom of=$M/a.img bs=64k count=16 conv=notrunc,fsync \
     2>/dev/null || fail "dd over xvda"
@@ -127,7 +129,7 @@ xk snapshot revert $g s1 || fail "revert s1 (domain running)"
 [ "$(timeout 20 xl domid $g)" != "$id" ] ||
     fail "the domain should have been booted again"
 wait_for 300 at_least 4 "verify " ||
-    fail "no verify results: $(grep xk-guest $CONSOLE/guest-$g.log)"
+    fail "no verify results: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 [ "$(verdicts)" = "ok FAILED ok FAILED" ] ||
     fail "after the running revert, verify says $(verdicts)"
 
@@ -135,5 +137,5 @@ log "delete s1 (the domain runs)"
 xk snapshot delete $g s1 || fail "delete s1 (domain running)"
 [ "$(copies)" -eq 0 ] || fail "s1's copies should be gone: $(ls -l $M)"
 running || fail "the domain should still run: $(xl list $g)"
-destroy $g
+destroy "$g"
 exit 0

@@ -1,5 +1,5 @@
 /*
- * t5000-qmp - lib/qmp against a real qemu-system-x86_64 (no guest: q35
+ * t4000-qmp - lib/qmp against a real qemu-system-x86_64 (no guest: q35
  * held at -S, one qcow2 disk), and the message parser on bad input.
  */
 #include <fcntl.h>
