@@ -54,10 +54,15 @@ parse_opts(const char *cmd, int argc, char **argv, const char *allowed,
 		return xk_usage_error(cmd, "out of memory");
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", snap_options, NULL)) != -1) {
-		if (c > 0 && c != OPT_CATALOG && strchr(allowed, c) ==
-		    NULL)
-			c = '?';
+	/* ":": a missing value is ':', told apart from an unknown option */
+	while ((c = getopt_long(argc, argv, ":", snap_options, NULL)) != -1) {
+		if (c > 0 && c != ':' && c != '?' && c != OPT_CATALOG &&
+		    strchr(allowed, c) == NULL) {
+			free(o->disks);
+			o->disks = NULL;
+			return xk_usage_error(cmd, "option '%s' does not go "
+			    "with this subcommand", argv[optind - 1]);
+		}
 		switch (c) {
 		case OPT_QMP: o->qmp = optarg; break;
 		case OPT_QMP_LOCK: o->qmp_lock = optarg; break;
@@ -70,8 +75,7 @@ parse_opts(const char *cmd, int argc, char **argv, const char *allowed,
 		default:
 			free(o->disks);
 			o->disks = NULL;
-			return xk_usage_error(cmd, "unknown or misplaced option "
-			    "'%s'", argv[optind - 1]);
+			return xk_bad_option(cmd, c, argv);
 		}
 	}
 	o->first = optind;
