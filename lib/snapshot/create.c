@@ -54,7 +54,7 @@ gen_name(struct xk_snap_ctx *ctx, char *buf, size_t len, struct xk_error *err)
  * emulated AHCI disk and the PV-driver disk of the same file: Xen's
  * unplug takes IDE disks away, not AHCI ones) cannot be snapshotted:
  * each device would get an overlay of its own, the guest's writes would
- * split between them.  Seen in the lab (t5120); refused.
+ * split between them.  Seen in the lab (t4520); refused.
  */
 static int
 refuse_shared_image(const struct xk_snap_ctx *ctx,

@@ -4,7 +4,7 @@
 # by their includes), none between its files (by the symbols each
 # object file defines and uses: a.c calling b.c calling a.c), and no
 # source file over 1,000 lines unless its first lines say why ("Long
-# because: ...").
+# because: ..."), and no test number used twice anywhere under tests/.
 # Usage: t1900-tree-layout.sh XK BUILD-DIR (the library's objects are
 # read from BUILD-DIR; the sources from the tree the test sits in)
 set -u
@@ -123,6 +123,15 @@ for f in sorted(files):
     if len(lines) > 1000 and not any("Long because:" in l for l in lines[:40]):
         long_files.append("%s: %d lines, no 'Long because:' at its top" % (os.path.relpath(f, top), len(lines)))
 result(not long_files, "no source file over 1,000 lines without a reason (%d files)" % len(files), long_files)
+
+numbers = {}
+for dp, _, fns in os.walk(os.path.join(top, "tests")):
+    for f in fns:
+        m = re.match(r"(t\d{4})-", f)
+        if m and f.endswith((".c", ".sh")):
+            numbers.setdefault(m.group(1), set()).add(os.path.relpath(os.path.join(dp, f), top))
+twice = ["%s: %s" % (n, ", ".join(sorted(ps))) for n, ps in sorted(numbers.items()) if len(ps) > 1]
+result(not twice, "each test number used once (%d tests)" % len(numbers), twice)
 
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
