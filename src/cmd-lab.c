@@ -24,6 +24,7 @@
 #include "lab/proto.h"
 #include "lab/state.h"
 #include "util/clock.h"
+#include "util/file.h"
 #include "xk.h"
 
 #define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
@@ -34,20 +35,6 @@ struct lab_ctx {
 	char state[PATH_MAX];
 	struct xk_lab_parts parts;
 };
-
-static double
-secs(int64_t since)
-{
-	return (double)(xk_mono_ms() - since) / 1000.0;
-}
-
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 /* What the image cache did: "xk: lab: image 1234: cached ..." */
 static void
@@ -211,7 +198,7 @@ cmd_lab_up(int argc, char **argv)
 		if (c == 't')
 			return xk_usage_error(cmd, "bad --timeout '%s': want "
 			    "seconds", optarg);
-		if (c == 'a' && is_dir(optarg)) {
+		if (c == 'a' && xk_is_dir(optarg)) {
 			add = optarg;
 			continue;
 		}
@@ -236,8 +223,8 @@ cmd_lab_up(int argc, char **argv)
 		xk_lab_kill(x->state, &err);
 		return XK_EXIT_FAIL;
 	}
-	printf("lab up: dom0 ready in %.1f s (state %s)\n", secs(t0),
-	    x->state);
+	printf("lab up: dom0 ready in %.1f s (state %s)\n",
+	    (double)(xk_mono_ms() - t0) / 1000.0, x->state);
 	return XK_EXIT_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "lab/image.h"
 #include "lab/proto.h"
 #include "util/clock.h"
+#include "util/file.h"
 
 static void
 tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
@@ -35,14 +36,6 @@ static double
 secs(int64_t since)
 {
 	return (double)(xk_mono_ms() - since) / 1000.0;
-}
-
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* No key: the newest cached image, if it verifies (and not forced). */
@@ -79,7 +72,7 @@ xk_lab_find_image(const char *share, int force, int log_fd,
 		return newest(cache, force, &kerr, note, arg, entry, len, err);
 	if (xk_image_entry(cache, key, entry, len, err) == -1)
 		goto out;
-	if (!force && is_dir(entry)) {
+	if (!force && xk_is_dir(entry)) {
 		if (xk_image_verify(entry, err) == 0) {
 			tell(note, arg, "image %.12s: cached, verified in "
 			    "%.1f s", key, secs(t0));

@@ -14,16 +14,9 @@
 #include "lab/lab.h"
 #include "lab/overlay.h"
 #include "lab/state.h"
+#include "util/file.h"
 
 #define PRUNE_AGE_S	600	/* a dead lab's directory, untouched */
-
-static int
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 int
 xk_lab_locate(struct xk_lab_parts *x, struct xk_error *err)
@@ -39,7 +32,7 @@ xk_lab_locate(struct xk_lab_parts *x, struct xk_error *err)
 	x->self[n] = '\0';
 	x->build[0] = x->tests[0] = '\0';
 	if (strncmp(x->self, XK_LAB_BUILD_ROOT "/",
-	    strlen(XK_LAB_BUILD_ROOT) + 1) == 0 && is_dir(XK_LAB_SRC_SHARE)) {
+	    strlen(XK_LAB_BUILD_ROOT) + 1) == 0 && xk_is_dir(XK_LAB_SRC_SHARE)) {
 		snprintf(x->share, sizeof(x->share), "%s", XK_LAB_SRC_SHARE);
 		snprintf(x->tests, sizeof(x->tests), "%s", XK_LAB_SRC_TESTS);
 		snprintf(x->build, sizeof(x->build), "%s", XK_LAB_BUILD_ROOT);
@@ -48,7 +41,7 @@ xk_lab_locate(struct xk_lab_parts *x, struct xk_error *err)
 	}
 	if (env != NULL && *env != '\0')
 		snprintf(x->share, sizeof(x->share), "%s", env);
-	if (!is_dir(x->share)) {
+	if (!xk_is_dir(x->share)) {
 		xk_error_set(err, "%s: lab recipes not found (set "
 		    "XK_LAB_SHARE)", x->share);
 		return -1;

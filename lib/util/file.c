@@ -76,6 +76,14 @@ xk_read_file(const char *path, size_t max, char **data, size_t *len,
 	return 0;
 }
 
+bool
+xk_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int
 xk_sync_parent_dir(const char *path, struct xk_error *err)
 {

@@ -5,6 +5,7 @@
 #ifndef XK_UTIL_FILE_H
 #define XK_UTIL_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,9 @@
  */
 int xk_read_file(const char *path, size_t max, char **data, size_t *len,
     struct xk_error *err);
+
+/* Does path name a directory (following links)? */
+bool xk_is_dir(const char *path);
 
 /*
  * fsync the directory that holds path, so that a rename into path
