@@ -24,6 +24,7 @@
 #include "events/owner.h"
 #include "util/file.h"
 #include "util/interrupt.h"
+#include "util/run.h"
 #include "util/strbuf.h"
 #include "xk.h"
 
@@ -57,55 +58,24 @@ say(int prio, const char *msg, void *arg)
 static char *
 xl_dryrun(const char *cfg, struct xk_error *err)
 {
+	const char *argv[] = { "xl", "create", "-n", "-q", cfg, NULL };
+	/* xl's own messages go to the user, as with xl itself */
+	const struct xk_run_opts o = { .out = XK_RUN_CAPTURE,
+	    .err = XK_RUN_INHERIT, .timeout_ms = XL_TIMEOUT_MS };
 	struct strbuf sb = STRBUF_INIT;
-	int p[2], status;
-	pid_t pid;
-	int64_t waited = 0;
+	int status;
 
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		xk_error_errno(err, errno, "pipe");
-		return NULL;
-	}
-	pid = fork();
-	if (pid == 0) {
-		dup2(p[1], 1);
-		execlp("xl", "xl", "create", "-n", "-q", cfg, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
-		xk_error_errno(err, errno, "fork");
-		return NULL;
-	}
-	for (;;) {
-		struct pollfd pfd = { p[0], POLLIN, 0 };
-		char buf[4096];
-		ssize_t n;
-
-		if (poll(&pfd, 1, 500) == 0) {
-			waited += 500;
-			if (waited < XL_TIMEOUT_MS)
-				continue;
-			kill(pid, SIGKILL);
-			break;
-		}
-		n = read(p[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0 || strbuf_add(&sb, buf, (size_t)n) < 0)
-			break;
-	}
-	close(p[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || sb.len == 0) {
+	if (xk_run(argv, &o, &sb, &status, err) < 0) {
 		strbuf_free(&sb);
-		if (waited >= XL_TIMEOUT_MS)
+		if (err->errnum == ETIMEDOUT)
 			xk_error_set(err, "%s: `xl create -n` did not finish "
 			    "in %d s", cfg, XL_TIMEOUT_MS / 1000);
-		else
-			xk_error_set(err, "%s: `xl create -n` could not read "
-			    "it (see xl's message above)", cfg);
+		return NULL;
+	}
+	if (status != 0 || sb.len == 0) {
+		strbuf_free(&sb);
+		xk_error_set(err, "%s: `xl create -n` could not read it (see "
+		    "xl's message above)", cfg);
 		return NULL;
 	}
 	return strbuf_detach(&sb);

@@ -147,8 +147,8 @@ sha256_mem(const void *p, size_t len, char out[XK_IMAGE_KEY_LEN],
 }
 
 /* stdout into sb (stderr dropped), in the C locale: we parse it */
-static const struct xk_run_opts parse_opts = { XK_RUN_CAPTURE,
-    XK_RUN_DEVNULL, true, false };
+static const struct xk_run_opts parse_opts = { .out = XK_RUN_CAPTURE,
+    .err = XK_RUN_DEVNULL, .c_locale = true };
 
 /* "package version" lines from `apt-cache policy`'s Candidate: lines. */
 static int
@@ -339,7 +339,7 @@ static int
 run_recipe(const char *share, const char *out, int log_fd,
     struct xk_error *err)
 {
-	const struct xk_run_opts o = { log_fd, log_fd, false, false };
+	const struct xk_run_opts o = { .out = log_fd, .err = log_fd };
 	char script[PATH_MAX];
 	const char *argv[] = { "/bin/sh", script, out, NULL };
 	int status;

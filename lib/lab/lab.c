@@ -311,7 +311,7 @@ spawn_qemu(const struct xk_lab_boot *b, const struct strbuf *sb,
 	const char *argv[64];
 	char log[PATH_MAX];
 	const char *p = sb->buf;
-	struct xk_run_opts o = { -1, -1, false, true };
+	struct xk_run_opts o = { .setsid = true };
 	int n = 0, status, fd, r;
 
 	while (p < sb->buf + sb->len && n < 63) {

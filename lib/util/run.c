@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/run.h"
 
 /* environ with LC_ALL=C in place of any LC_ALL; NULL when out of memory */
@@ -38,6 +40,8 @@ c_locale_env(void)
 static int
 wire(posix_spawn_file_actions_t *fa, int choice, int target, int pipe_w)
 {
+	if (choice == XK_RUN_INHERIT)
+		return 0;
 	if (choice == XK_RUN_DEVNULL)
 		return posix_spawn_file_actions_addopen(fa, target,
 		    "/dev/null", O_WRONLY, 0);
@@ -84,16 +88,30 @@ out_env:
 	return rc;
 }
 
-/* Read the pipe to its end; keep the first XK_RUN_OUTPUT_MAX bytes. */
+/*
+ * Read the pipe to its end; keep the first XK_RUN_OUTPUT_MAX bytes.
+ * With a deadline (xk_mono_ms), 1 when it passed first.
+ */
 static int
-drain(int fd, struct strbuf *out, const char *prog, struct xk_error *err)
+drain(int fd, int64_t deadline, struct strbuf *out, const char *prog,
+    struct xk_error *err)
 {
 	char buf[8192];
 	size_t kept = 0;
 	ssize_t n;
 	int rc = 0;
 
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	for (;;) {
+		if (deadline > 0) {
+			int64_t left = deadline - xk_mono_ms();
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (left <= 0 || poll(&p, 1, (int)left) == 0)
+				return 1;
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0)
+			return rc;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -111,7 +129,6 @@ drain(int fd, struct strbuf *out, const char *prog, struct xk_error *err)
 		}
 		kept += (size_t)n;
 	}
-	return rc;
 }
 
 static int
@@ -154,9 +171,17 @@ xk_run(const char *const argv[], const struct xk_run_opts *o,
 			xk_error_errno(err, rc, "%s: cannot run it", argv[0]);
 		return -1;
 	}
-	rc = capture ? drain(p[0], out, argv[0], err) : 0;
+	rc = capture ? drain(p[0], o->timeout_ms > 0 ? xk_mono_ms() +
+	    o->timeout_ms : 0, out, argv[0], err) : 0;
 	if (p[0] >= 0)
 		close(p[0]);
+	if (rc == 1) {
+		kill(pid, SIGKILL);
+		xk_error_set(err, "%s: killed after %d s without finishing",
+		    argv[0], o->timeout_ms / 1000);
+		err->errnum = ETIMEDOUT;
+		rc = -1;
+	}
 	/* reap it even when its output was lost (err says why already) */
 	if (wait_for(pid, argv[0], status, rc < 0 ? &ignore : err) < 0)
 		return -1;
@@ -167,8 +192,8 @@ int
 xk_run_ok(const char *const argv[], struct strbuf *out,
     struct xk_error *err)
 {
-	static const struct xk_run_opts o = { XK_RUN_CAPTURE,
-	    XK_RUN_CAPTURE, true, false };
+	static const struct xk_run_opts o = { .out = XK_RUN_CAPTURE,
+	    .err = XK_RUN_CAPTURE, .c_locale = true };
 	struct strbuf mine = STRBUF_INIT, *sb = out ? out : &mine;
 	size_t start = sb->len;
 	int status;

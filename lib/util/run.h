@@ -23,12 +23,15 @@
 /* Where a child's standard output or error goes, besides a descriptor. */
 #define XK_RUN_CAPTURE	(-1)	/* into the caller's buffer */
 #define XK_RUN_DEVNULL	(-2)	/* nowhere */
+#define XK_RUN_INHERIT	(-3)	/* ours: the user sees it (xl's messages) */
 
 struct xk_run_opts {
-	int out;	/* a descriptor, XK_RUN_CAPTURE or XK_RUN_DEVNULL */
+	int out;	/* a descriptor or one of the three above */
 	int err;	/* the same choices; both CAPTURE: one stream */
 	bool c_locale;	/* LC_ALL=C: output we parse, messages we quote */
 	bool setsid;	/* a session of its own (outlives our terminal) */
+	int timeout_ms;	/* with a capture: SIGKILL after this long, and
+			 * fail with ETIMEDOUT; 0: wait for ever */
 };
 
 /*
@@ -36,7 +39,8 @@ struct xk_run_opts {
  * its exit status, or 128 + the signal that killed it.  Captured output
  * is appended to out (may be NULL when nothing is captured).  Returns
  * 0 when the program ran, whatever its status; -1 when it could not be
- * started ("qemu-img: not found", err->errnum ENOENT) or waited for.
+ * started ("qemu-img: not found", err->errnum ENOENT), was killed at
+ * its timeout (err->errnum ETIMEDOUT) or could not be waited for.
  */
 int xk_run(const char *const argv[], const struct xk_run_opts *o,
     struct strbuf *out, int *status, struct xk_error *err);
