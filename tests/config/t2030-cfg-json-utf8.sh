@@ -26,6 +26,7 @@ not_ok() {
 # refused NAME CONTENT PATTERN: show --json fails, says PATTERN on
 # stderr and writes nothing on stdout
 refused() {
+	# shellcheck disable=SC2059 # CONTENT is a format: its \ooo bytes
 	printf "$2" >"$tmp/f.cfg"
 	"$XK" cfg show --json "$tmp/f.cfg" >"$tmp/out" 2>"$tmp/err"
 	st=$?

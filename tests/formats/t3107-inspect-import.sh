@@ -34,6 +34,7 @@ tar -C "$T/gk" -xf "$T/goodk.ova"
 be32() { od -An -tu1 -j "$2" -N4 "$1" |
     awk '{ print ($1 * 16777216) + ($2 * 65536) + ($3 * 256) + $4 }'; }
 put32() {
+	# shellcheck disable=SC2059 # the inner printf makes the \ooo format
 	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($3 >> 24 & 255)) \
 	    $(($3 >> 16 & 255)) $(($3 >> 8 & 255)) $(($3 & 255)))" |
 	    dd of="$1" bs=1 seek="$2" conv=notrunc status=none
@@ -45,6 +46,7 @@ flip() { printf '\125' | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 pack() {
 	name=$1 dir=$2
 	shift 2
+	# shellcheck disable=SC2046 # the test's own disk names: no spaces
 	[ $# -gt 0 ] || set -- web.ovf web.mf $(cd "$dir" && ls web-disk*)
 	(cd "$dir" && for f in web.ovf web-disk*; do
 		[ -f "$f" ] && echo "SHA256($f)= $(sha256sum <"$f" | cut -d' ' -f1)"
