@@ -144,6 +144,14 @@ xk_choice_by_suffix(const char *path, const struct xk_choice *choices,
 	return -1;
 }
 
+void
+xk_report_swept(const char *cmd, const struct xk_swept *sw)
+{
+	for (size_t i = 0; i < sw->n; i++)
+		xk_warnx(cmd, "removed %s: a temporary file left by an earlier "
+		    "run that was killed", sw->paths[i]);
+}
+
 int
 xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err)
 {
@@ -151,9 +159,7 @@ xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err)
 	int rc;
 
 	rc = xk_tempfile_sweep_for(path, &sw, err);
-	for (size_t i = 0; i < sw.n; i++)
-		xk_warnx(cmd, "removed %s: a temporary file left by an earlier "
-		    "run that was killed", sw.paths[i]);
+	xk_report_swept(cmd, &sw);
 	xk_swept_free(&sw);
 	return rc;
 }

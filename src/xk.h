@@ -56,6 +56,9 @@ int xk_fail_or_raise(const char *cmd, struct xk_error *err);
  * runs left in its directory (util/tempfile.h) and say which.
  */
 int xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err);
+struct xk_swept;
+/* Say which stale temporaries a library call removed. */
+void xk_report_swept(const char *cmd, const struct xk_swept *sw);
 int xk_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
