@@ -19,6 +19,7 @@
 #include "formats/vmmodel.h"
 #include "formats/xva.h"
 #include "util/file.h"
+#include "util/json.h"
 #include "xk.h"
 
 static const char *const cmd = "inspect";
@@ -312,12 +313,13 @@ human(char *buf, size_t n, json_int_t v)
 	snprintf(buf, n, u ? "%.1f %s" : "%.0f %s", d, units[u]);
 }
 
+/* o[k] to print: "-" when missing or empty */
 static const char *
 jstr(const json_t *o, const char *k)
 {
-	const char *s = json_string_value(json_object_get(o, k));
+	const char *s = xk_jstr(o, k);
 
-	return s != NULL ? s : "-";
+	return *s != '\0' ? s : "-";
 }
 
 static void
