@@ -105,9 +105,15 @@ drain(int fd, int64_t deadline, struct strbuf *out, const char *prog,
 		if (deadline > 0) {
 			int64_t left = deadline - xk_mono_ms();
 			struct pollfd p = { fd, POLLIN, 0 };
+			int r;
 
-			if (left <= 0 || poll(&p, 1, (int)left) == 0)
+			if (left <= 0)
 				return 1;
+			r = poll(&p, 1, (int)left);
+			if (r == 0)
+				return 1;
+			if (r < 0)	/* a signal: look at the clock again */
+				continue;
 		}
 		n = read(fd, buf, sizeof(buf));
 		if (n == 0)
