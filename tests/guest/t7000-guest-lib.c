@@ -221,7 +221,7 @@ TEST(xs_reply_malformed)
 	    &why), XG_XS_MALFORMED);
 	CHECK_INT_EQ(check(XS_WATCH_EVENT, 0, "path", 5, 0, 0, &why),
 	    XG_XS_MALFORMED);
-	CHECK_INT_EQ(check(XS_WATCH_EVENT, 0, "p\0t\0x", 7, 0, 0, &why),
+	CHECK_INT_EQ(check(XS_WATCH_EVENT, 0, "p\0t\0x", 6, 0, 0, &why),
 	    XG_XS_MALFORMED);
 	CHECK_INT_EQ(check(XS_WATCH_EVENT, 0, "\0t", 3, 0, 0, &why),
 	    XG_XS_MALFORMED);
