@@ -127,9 +127,10 @@ act_timer(struct app *a, const char *arg, char *detail, size_t cap)
 	xg_evtchn_test_and_clear(a->xg, port);
 	if (xg_timer_set(a->xg, due) != 0)
 		return -1;
-	/* the port must fire; the deadline only guards against a lost timer */
-	while (xg_time_now(a->xg) < due ||
-	    !xg_evtchn_test_and_clear(a->xg, port))
+	/* the port must fire, not before its time; the deadline only
+	 * guards against a timer that never does */
+	while (!(xg_evtchn_test_and_clear(a->xg, port) &&
+	    xg_time_now(a->xg) >= due))
 		if (xg_evtchn_wait(a->xg, &port, 1, due + 5 * XG_S) == 0)
 			return -1;
 	xg_snprintf(detail, cap, "%llu ms", (unsigned long long)

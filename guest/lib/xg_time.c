@@ -59,9 +59,13 @@ xg_timer_bind(struct xg *xg, evtchn_port_t *port)
 	long rc = xg_evtchn_op(EVTCHNOP_bind_virq, &op);
 
 	(void)xg;
-	if (rc == 0)
-		*port = op.port;
-	return rc;
+	if (rc != 0)
+		return rc;
+	*port = op.port;
+	/* a PV vCPU starts with a periodic timer on the same VIRQ: stop
+	 * it, or the port would fire every few ms, not when it was set */
+	xg_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+	return 0;
 }
 
 long

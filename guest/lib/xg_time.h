@@ -16,7 +16,8 @@ uint64_t xg_time_now(struct xg *xg);
  * the time of day. */
 uint64_t xg_time_boot_wallclock(struct xg *xg);
 
-/* Bind VIRQ_TIMER to a port to wait on (once per guest). */
+/* Bind VIRQ_TIMER to a port to wait on (once per guest); stops the
+ * periodic timer, so that the port fires only as xg_timer_set says. */
 long xg_timer_bind(struct xg *xg, evtchn_port_t *port);
 
 /* Have the timer port fire once at DEADLINE (system time, ns):
