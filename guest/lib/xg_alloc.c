@@ -109,10 +109,9 @@ xg_free(struct xg_heap *h, void *p)
 	if (b->tag != TAG_USED || b->size < MIN_BLOCK ||
 	    b->size > (size_t)(h->base + h->size - (unsigned char *)b))
 		return -1;
+	/* a free block's tag says so: the tag test above refused it */
 	for (cur = h->free; cur != NULL && cur < b; cur = cur->next)
 		prev = cur;
-	if (cur == b)
-		return -1;
 	b->tag = TAG_FREE;
 	b->next = cur;
 	h->used -= b->size;
