@@ -265,7 +265,8 @@ TEST(printf_matches_libc)
 	    (unsigned long long)UINT64_MAX);
 	same("%zu %zd %jd %td", (size_t)123, (ssize_t)-5, (intmax_t)-7,
 	    (ptrdiff_t)-9);
-	same("%hhd %hhu %hd %hu", 300, 300, 70000, 70000);
+	same("%hhd %hhu %hd %hu", (signed char)-5, (unsigned char)250,
+	    (short)-300, (unsigned short)65000);
 	same("%x %X %o %#x %#X %#o %#o", 0xbeef, 0xbeef, 8, 255, 255, 8, 0);
 	same("%#x", 0);
 	same("[%5d] [%-5d] [%05d] [%+d] [% d] [%+05d]", 42, 42, 42, 42, 42, -42);
@@ -315,6 +316,16 @@ TEST(printf_unknown_conversion_is_copied)
 	CHECK_STR_EQ(buf, "a%qb5");
 	CHECK_INT_EQ(raw(buf, sizeof(buf), "end%"), 4);
 	CHECK_STR_EQ(buf, "end%");
+}
+
+TEST(printf_length_modifiers_truncate)
+{
+	char buf[64];
+
+	/* an int argument printed as char or short keeps its low bits */
+	raw(buf, sizeof(buf), "%hhd %hhu %hhd %hd %hu %hd", 300, 300, 200,
+	    70000, 70000, 40000);
+	CHECK_STR_EQ(buf, "44 44 -56 4464 4464 -25536");
 }
 
 /* --- allocator --- */
