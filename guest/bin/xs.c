@@ -19,6 +19,13 @@
  *	grant		grant dom0 read access to a page, then revoke it;
  *			DETAIL: the reference
  *
+ * It also answers the toolstack's control/shutdown (xl shutdown, xl
+ * reboot, xl save): poweroff and reboot shut down so; suspend suspends
+ * and, resumed in a new domain (xl restore), sets its watches again,
+ * writes the number of resumes to data/resumed and goes on.  Save
+ * works for PVH only: a PV guest would have to publish its p2m frame
+ * list in shared_info for the toolstack, which this one does not.
+ *
  * Command line: marker=NAME, timeout=S (crash, saying so, when no
  * action came for S seconds; default: wait for ever).  xenstore
  * failures are the library's (xg_xs.h): a malformed reply or none
@@ -38,6 +45,7 @@ struct app {
 	struct xg *xg;
 	struct xg_xs *xs;
 	struct xg_heap heap;
+	unsigned int resumes;
 	char result[256];
 };
 
@@ -206,14 +214,59 @@ act(struct app *a, char *action)
 	return reason;
 }
 
-/* Wait for data/action, carry it out; returns a shutdown reason. */
+static void
+watch_all(struct app *a)
+{
+	if (xg_xs_watch(a->xs, "data/action", "action") < 0 ||
+	    xg_xs_watch(a->xs, "control/shutdown", "control") < 0)
+		xg_panic(a->xg, "cannot set watches: %s", a->xs->err);
+}
+
+/* The toolstack's request in control/shutdown (xl shutdown, reboot,
+ * save): acknowledged by emptying the key, which libxl waits for.
+ * Returns a shutdown reason, or -1 to go on. */
+static int
+control(struct app *a)
+{
+	char req[32], count[16];
+	long rc;
+
+	if (xg_xs_read(a->xs, 0, "control/shutdown", req, sizeof(req)) <= 0)
+		return -1;	/* gone, empty: nothing asked */
+	if (xg_xs_write(a->xs, 0, "control/shutdown", "") < 0)
+		xg_panic(a->xg, "cannot acknowledge control/shutdown: %s",
+		    a->xs->err);
+	xg_printf(a->xg, "xk-guest: control %s\n", req);
+	if (strcmp(req, "poweroff") == 0 || strcmp(req, "halt") == 0)
+		return SHUTDOWN_poweroff;
+	if (strcmp(req, "reboot") == 0)
+		return SHUTDOWN_reboot;
+	if (strcmp(req, "suspend") != 0)
+		return -1;
+	rc = xg_suspend(a->xg);
+	if (rc < 0)
+		xg_panic(a->xg, "suspend failed: %ld", rc);
+	if (rc == 0) {	/* a new domain: new rings, no watches */
+		xg_xs_resume(a->xs);
+		watch_all(a);
+		xg_snprintf(count, sizeof(count), "%u", ++a->resumes);
+		if (xg_xs_write(a->xs, 0, "data/resumed", count) < 0)
+			xg_panic(a->xg, "cannot write data/resumed: %s",
+			    a->xs->err);
+	}
+	xg_printf(a->xg, "xk-guest: %s\n", rc == 0 ? "resumed" :
+	    "suspend cancelled");
+	return -1;
+}
+
+/* Wait for data/action or control/shutdown and do what they say;
+ * returns a shutdown reason. */
 static int
 serve(struct app *a, uint64_t timeout)
 {
 	char path[128], token[16], action[256];
 
-	if (xg_xs_watch(a->xs, "data/action", "action") < 0)
-		xg_panic(a->xg, "cannot watch data/action: %s", a->xs->err);
+	watch_all(a);
 	for (;;) {
 		uint64_t deadline = timeout ? xg_time_now(a->xg) + timeout : 0;
 		int reason;
@@ -222,6 +275,11 @@ serve(struct app *a, uint64_t timeout)
 		    sizeof(token), deadline))
 			xg_panic(a->xg, "no action within %llu s",
 			    (unsigned long long)(timeout / XG_S));
+		if (strcmp(token, "control") == 0) {
+			if ((reason = control(a)) >= 0)
+				return reason;
+			continue;
+		}
 		if (xg_xs_read(a->xs, 0, "data/action", action,
 		    sizeof(action)) < 0)
 			continue;	/* removed, or not there yet */

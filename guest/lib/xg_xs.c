@@ -322,3 +322,11 @@ xg_xs_transaction_end(struct xg_xs *xs, uint32_t tx, int commit)
 
 	return request(xs, XS_TRANSACTION_END, tx, p, 1);
 }
+
+void
+xg_xs_resume(struct xg_xs *xs)
+{
+	xs->ring = xs->xg->store;
+	xs->port = xs->xg->store_port;
+	xs->nevents = 0;
+}

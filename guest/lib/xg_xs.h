@@ -75,4 +75,9 @@ int xg_xs_next_event(struct xg_xs *xs, char *path, size_t pcap, char *token,
 int xg_xs_transaction_start(struct xg_xs *xs, uint32_t *tx);
 int xg_xs_transaction_end(struct xg_xs *xs, uint32_t tx, int commit);
 
+/* After a resume in a new domain (xg_suspend returned 0): take the
+ * ring and port xg_platform_setup found, drop queued events.  The new
+ * xenstored connection has no watches: register them again. */
+void xg_xs_resume(struct xg_xs *xs);
+
 #endif
