@@ -16,6 +16,8 @@
  *	dir		DETAIL: the names under data/, comma-separated
  *	rtt N		N reads of domid; DETAIL: mean round trip in ns
  *	timer MS	a one-shot timer MS from now, waited for on its port
+ *	evtchn		a loopback event channel: send on one end, wait
+ *			for the other with a deadline
  *	grant		grant dom0 read access to a page, then revoke it;
  *			DETAIL: the reference
  *
@@ -162,6 +164,29 @@ act_grant(struct app *a, char *detail, size_t cap)
 	return 0;
 }
 
+/* A loopback channel: an unbound port bound by ourselves, a send on
+ * one end seen pending on the other by a wait with a deadline. */
+static int
+act_evtchn(struct app *a, char *detail, size_t cap)
+{
+	evtchn_port_t p1, p2;
+	int seen;
+
+	if (xg_evtchn_alloc_unbound(a->xg, DOMID_SELF, &p1) != 0)
+		return -1;
+	if (xg_evtchn_bind_interdomain(a->xg, DOMID_SELF, p1, &p2) != 0) {
+		xg_evtchn_close(a->xg, p1);
+		return -1;
+	}
+	seen = xg_evtchn_send(a->xg, p2) == 0 &&
+	    xg_evtchn_wait(a->xg, &p1, 1, xg_time_now(a->xg) + 5 * XG_S) == 1 &&
+	    xg_evtchn_test_and_clear(a->xg, p1);
+	xg_evtchn_close(a->xg, p2);
+	xg_evtchn_close(a->xg, p1);
+	xg_snprintf(detail, cap, "ports %u %u", p1, p2);
+	return seen ? 0 : -1;
+}
+
 /* Carry out ACTION; "WORD ok DETAIL" or "WORD failed" in a->result.
  * Returns a shutdown reason, or -1 to go on. */
 static int
@@ -203,6 +228,8 @@ act(struct app *a, char *action)
 		act_rtt(a, arg, detail, sizeof(detail));
 	else if (strcmp(action, "timer") == 0)
 		ok = act_timer(a, arg, detail, sizeof(detail)) == 0;
+	else if (strcmp(action, "evtchn") == 0)
+		ok = act_evtchn(a, detail, sizeof(detail)) == 0;
 	else if (strcmp(action, "grant") == 0)
 		ok = act_grant(a, detail, sizeof(detail)) == 0;
 	else {
