@@ -17,6 +17,7 @@
  * console: Xen's wallclock in nanoseconds since the epoch, so that
  * bench/events-latency can measure from the request itself.
  */
+#include "xg_cmdline.h"
 #include "xg_console.h"
 #include "xg_hcall.h"
 #include "xg_shutdown.h"
@@ -47,9 +48,9 @@ xg_main(struct xg *xg)
 	};
 	unsigned int reason = SHUTDOWN_crash;
 	size_t len;
-	const char *at = xg_cmdline_opt(xg, "at", &len);
+	const char *at = xg_cmdline_opt(xg->cmdline, "at", &len);
 
-	if (xg_cmdline_word(xg, "watchdog")) {
+	if (xg_cmdline_word(xg->cmdline, "watchdog")) {
 		struct sched_watchdog wd = { .id = 0, .timeout = 1 };
 
 		xg_sched_op(SCHEDOP_watchdog, &wd);
@@ -57,7 +58,7 @@ xg_main(struct xg *xg)
 			xg_sched_op(SCHEDOP_yield, NULL);
 	}
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-		if (xg_cmdline_word(xg, reasons[i].word))
+		if (xg_cmdline_word(xg->cmdline, reasons[i].word))
 			reason = reasons[i].reason;
 	if (at != NULL) {
 		uint64_t when = parse_u64(at, len) * XG_MS;

@@ -34,6 +34,7 @@
  * within 30 s is reported on the console and ends in a crash.
  */
 #include "xg_alloc.h"
+#include "xg_cmdline.h"
 #include "xg_console.h"
 #include "xg_evtchn.h"
 #include "xg_fmt.h"
@@ -329,7 +330,7 @@ xg_main(struct xg *xg)
 	const char *marker;
 	size_t len;
 	uint64_t timeout = 0;
-	const char *t = xg_cmdline_opt(xg, "timeout", &len);
+	const char *t = xg_cmdline_opt(xg->cmdline, "timeout", &len);
 
 	if (t != NULL)
 		timeout = parse_u64(t) * XG_S;
@@ -339,7 +340,7 @@ xg_main(struct xg *xg)
 		xg_panic(xg, "no xenstore ring");
 	if (xg_xs_read(a.xs, 0, "domid", domid, sizeof(domid)) < 0)
 		xg_panic(xg, "cannot read domid: %s", a.xs->err);
-	marker = xg_cmdline_opt(xg, "marker", &len);
+	marker = xg_cmdline_opt(xg->cmdline, "marker", &len);
 	if (marker == NULL) {
 		if (xg_xs_read(a.xs, 0, "name", name, sizeof(name)) < 0)
 			xg_panic(xg, "cannot read name: %s", a.xs->err);

@@ -200,32 +200,3 @@ xg_boot_pvh(uint32_t start_info_paddr)
 	xg->mem_bytes = pvh_memory(hsi);
 	run(xg);
 }
-
-const char *
-xg_cmdline_opt(const struct xg *xg, const char *key, size_t *len)
-{
-	const char *w = xg->cmdline;
-	size_t klen = strlen(key);
-
-	for (; *w != '\0'; w++) {
-		if (w != xg->cmdline && w[-1] != ' ')
-			continue;
-		if (strncmp(w, key, klen) == 0 && w[klen] == '=') {
-			const char *v = w + klen + 1;
-
-			for (*len = 0; v[*len] != '\0' && v[*len] != ' ';)
-				(*len)++;
-			return v;
-		}
-	}
-	return NULL;
-}
-
-int
-xg_cmdline_word(const struct xg *xg, const char *word)
-{
-	size_t n = strlen(word);
-
-	return strncmp(xg->cmdline, word, n) == 0 &&
-	    (xg->cmdline[n] == '\0' || xg->cmdline[n] == ' ');
-}

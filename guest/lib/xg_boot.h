@@ -55,15 +55,6 @@ void xg_main(struct xg *xg);
  * for PV (from the p2m list), its gfn (= physical page) for PVH. */
 uint64_t xg_frame(const struct xg *xg, const void *va);
 
-/* The value of "KEY=" in the command line, or NULL; *LEN its length
- * (up to the next space). */
-const char *xg_cmdline_opt(const struct xg *xg, const char *key,
-    size_t *len);
-
-/* Does the command line start with WORD (followed by a space or its
- * end)? */
-int xg_cmdline_word(const struct xg *xg, const char *word);
-
 /* Map shared_info and find the rings again: what a guest resumed in
  * a new domain after SHUTDOWN_suspend must do (xg_shutdown.h). */
 int xg_platform_setup(struct xg *xg);

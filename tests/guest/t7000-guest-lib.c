@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "xg_alloc.h"
+#include "xg_cmdline.h"
 #include "xg_fmt.h"
 #include "xg_ring.h"
 #include "xg_xsmsg.h"
@@ -326,6 +327,33 @@ TEST(printf_length_modifiers_truncate)
 	raw(buf, sizeof(buf), "%hhd %hhu %hhd %hd %hu %hd", 300, 300, 200,
 	    70000, 70000, 40000);
 	CHECK_STR_EQ(buf, "44 44 -56 4464 4464 -25536");
+}
+
+/* --- command line (tinypv's: "REASON [at=MS]") --- */
+
+TEST(cmdline_words_and_options)
+{
+	const char *cmd = "poweroff at=1700000000123 marker=web-1";
+	const char *v;
+	size_t len = 0;
+
+	CHECK(xg_cmdline_word(cmd, "poweroff"));
+	CHECK(!xg_cmdline_word(cmd, "power"));
+	CHECK(!xg_cmdline_word(cmd, "reboot"));
+	CHECK(xg_cmdline_word("crash", "crash"));
+	CHECK(!xg_cmdline_word("", "crash"));
+	v = xg_cmdline_opt(cmd, "at", &len);
+	CHECK(v != NULL);
+	CHECK_INT_EQ(len, 13);
+	CHECK(strncmp(v, "1700000000123", len) == 0);
+	v = xg_cmdline_opt(cmd, "marker", &len);
+	CHECK(v != NULL && len == 5 && strncmp(v, "web-1", 5) == 0);
+	/* a key must start a word and be followed by '=' */
+	CHECK(xg_cmdline_opt(cmd, "t", &len) == NULL);
+	CHECK(xg_cmdline_opt("xat=5", "at", &len) == NULL);
+	CHECK(xg_cmdline_opt("at", "at", &len) == NULL);
+	v = xg_cmdline_opt("at=", "at", &len);
+	CHECK(v != NULL && len == 0);
 }
 
 /* --- allocator --- */
