@@ -1,0 +1,73 @@
+/*
+ * xk-guest-tiny - shut down at once, with the reason the command line
+ * names: tests/events/tinypv.c rebuilt on the guest library, with the
+ * same command line, and bootable as PVH too.
+ *
+ *	extra = "poweroff"	(reboot, suspend, crash, soft_reset: the
+ *				same SCHEDOP_shutdown a Linux guest makes;
+ *				anything else is crash)
+ *	extra = "watchdog"	arms Xen's domain watchdog for 1 s
+ *				(SCHEDOP_watchdog) and never feeds it
+ *	extra = "poweroff at=MS"
+ *				sleeps until Xen's wallclock reaches MS
+ *				(milliseconds since the epoch) first, so
+ *				that many guests ask at the same instant
+ *
+ * Just before the shutdown request it writes "xk-tiny: t=NS" to its
+ * console: Xen's wallclock in nanoseconds since the epoch, so that
+ * bench/events-latency can measure from the request itself.
+ */
+#include "xg_cmdline.h"
+#include "xg_console.h"
+#include "xg_hcall.h"
+#include "xg_shutdown.h"
+#include "xg_time.h"
+
+static uint64_t
+parse_u64(const char *s, size_t len)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	return v;
+}
+
+void
+xg_main(struct xg *xg)
+{
+	static const struct {
+		const char *word;
+		unsigned int reason;
+	} reasons[] = {
+		{ "poweroff", SHUTDOWN_poweroff },
+		{ "reboot", SHUTDOWN_reboot },
+		{ "suspend", SHUTDOWN_suspend },
+		{ "crash", SHUTDOWN_crash },
+		{ "soft_reset", SHUTDOWN_soft_reset },
+	};
+	unsigned int reason = SHUTDOWN_crash;
+	size_t len;
+	const char *at = xg_cmdline_opt(xg->cmdline, "at", &len);
+
+	if (xg_cmdline_word(xg->cmdline, "watchdog")) {
+		struct sched_watchdog wd = { .id = 0, .timeout = 1 };
+
+		xg_sched_op(SCHEDOP_watchdog, &wd);
+		for (;;)	/* never fed: Xen ends the domain */
+			xg_sched_op(SCHEDOP_yield, NULL);
+	}
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (xg_cmdline_word(xg->cmdline, reasons[i].word))
+			reason = reasons[i].reason;
+	if (at != NULL) {
+		uint64_t when = parse_u64(at, len) * XG_MS;
+		uint64_t boot = xg_time_boot_wallclock(xg);
+
+		if (when > boot)
+			xg_sleep_until(xg, when - boot);
+	}
+	xg_printf(xg, "xk-tiny: t=%llu\n", (unsigned long long)
+	    (xg_time_boot_wallclock(xg) + xg_time_now(xg)));
+	xg_shutdown(xg, reason);
+}
