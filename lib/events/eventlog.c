@@ -108,6 +108,7 @@ append_locked(struct xk_evlog *log, const char *line, size_t len,
 {
 	struct stat st;
 	char last;
+	int e;
 
 	if (fstat(log->fd, &st) < 0) {
 		xk_error_errno(err, errno, "event log %s: fstat", log->path);
@@ -121,16 +122,19 @@ append_locked(struct xk_evlog *log, const char *line, size_t len,
 	if (xk_write_all(log->fd, line, len, log->path, err) < 0)
 		goto fail;
 	if (log->sync && fdatasync(log->fd) < 0) {
-		xk_error_errno(err, errno, "fdatasync %s", log->path);
+		err->errnum = errno;
 		goto fail;
 	}
 	return 0;
 fail:
-	/* the line is not in the log: no half of it may be either */
+	/* the line is not in the log: no half of it may be either.  The
+	 * message is what xk monitor's readers (and t6400) know. */
+	e = err->errnum;
 	if (ftruncate(log->fd, st.st_size) < 0)
-		xk_error_prefix(err, "(cutting back a partial line failed "
-		    "too)");
-	xk_error_prefix(err, "event log");
+		xk_error_errno(err, e, "event log %s: write (and cutting "
+		    "back a partial line failed too)", log->path);
+	else
+		xk_error_errno(err, e, "event log %s: write", log->path);
 	return -1;
 }
 
