@@ -112,8 +112,13 @@ drain(int fd, int64_t deadline, struct strbuf *out, const char *prog,
 			r = poll(&p, 1, (int)left);
 			if (r == 0)
 				return 1;
-			if (r < 0)	/* a signal: look at the clock again */
-				continue;
+			if (r < 0 && errno == EINTR)
+				continue;	/* look at the clock again */
+			if (r < 0) {
+				xk_error_errno(err, errno, "%s: waiting for "
+				    "its output", prog);
+				return -1;
+			}
 		}
 		n = read(fd, buf, sizeof(buf));
 		if (n == 0)
@@ -187,6 +192,10 @@ xk_run(const char *const argv[], const struct xk_run_opts *o,
 		    argv[0], o->timeout_ms / 1000);
 		err->errnum = ETIMEDOUT;
 		rc = -1;
+	} else if (rc < 0 && o->timeout_ms > 0) {
+		/* its output is lost: the bound can no longer be kept
+		 * by watching it, so do not wait without one */
+		kill(pid, SIGKILL);
 	}
 	/* reap it even when its output was lost (err says why already) */
 	if (wait_for(pid, argv[0], status, rc < 0 ? &ignore : err) < 0)
