@@ -1,18 +1,17 @@
 /*
  * cmd-convert.c - xk convert [--from FMT] [--to FMT] [--json] IN OUT:
  * copy a disk image's data extents from one format to another through
- * lib/formats (disk.h).  The input is never modified; the output appears
- * under its name only when complete.
+ * lib/formats (convert.h).  The input is never modified; the output
+ * appears under its name only when complete.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
 
-#include "formats/disk.h"
+#include "formats/convert.h"
 #include "util/clock.h"
 #include "util/interrupt.h"
 #include "xk.h"
@@ -101,20 +100,6 @@ output_format(const char *out, const char *to, enum xk_img_format *f)
 	return 0;
 }
 
-/* Converting a file onto itself would replace the input. */
-static int
-same_file(const char *in, const char *out, struct xk_error *err)
-{
-	struct stat a, b;
-
-	if (stat(in, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
-	    a.st_ino == b.st_ino) {
-		xk_error_set(err, "%s and %s are the same file", in, out);
-		return -1;
-	}
-	return 0;
-}
-
 /* One document, success or not: "ok", and "error" when it failed. */
 static void
 print_json(const char *in, const enum xk_img_format *from, const char *out,
@@ -141,43 +126,13 @@ print_json(const char *in, const enum xk_img_format *from, const char *out,
 	json_decref(j);
 }
 
-static int
-convert(const char *in, enum xk_img_format from, const char *out,
-    enum xk_img_format to, struct xk_disk_copy_stats *st,
-    struct xk_error *err)
-{
-	struct xk_disk_src *src;
-	struct xk_disk_sink *sink;
-	struct xk_progress *p;
-	int rc;
-
-	if (same_file(in, out, err) < 0 || xk_sweep_stale(cmd, out, err) < 0)
-		return -1;
-	src = xk_disk_src_open(in, from, err);
-	if (src == NULL)
-		return -1;
-	sink = xk_disk_sink_create(out, to, xk_disk_src_size(src), err);
-	if (sink == NULL) {
-		xk_disk_src_close(src);
-		return -1;
-	}
-	p = xk_progress_start(out, xk_disk_src_size(src));
-	rc = xk_disk_copy(src, sink, p, st, err);
-	xk_progress_end(p);
-	if (rc < 0)
-		xk_disk_sink_discard(sink, err);
-	else
-		rc = xk_disk_sink_commit(sink, err);
-	xk_disk_src_close(src);
-	return rc;
-}
-
 int
 cmd_convert(int argc, char **argv)
 {
 	struct convert_opts o = { 0 };
 	struct xk_error err = { 0 };
 	struct xk_disk_copy_stats st = { 0 };
+	struct xk_swept swept = { 0 };
 	enum xk_img_format from, to;
 	double t0 = xk_mono_seconds();
 	bool known;
@@ -199,7 +154,10 @@ cmd_convert(int argc, char **argv)
 		rc = input_format(argv[first], o.from, &from, &err);
 	known = rc == 0;
 	if (rc == 0)
-		rc = convert(argv[first], from, argv[first + 1], to, &st, &err);
+		rc = xk_disk_convert(argv[first], from, argv[first + 1], to,
+		    &st, &swept, &err);
+	xk_report_swept(cmd, &swept);
+	xk_swept_free(&swept);
 	if (rc < 0)
 		xk_interrupt_blame(&err);	/* for the JSON document too */
 	if (o.json)

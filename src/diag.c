@@ -151,15 +151,3 @@ xk_report_swept(const char *cmd, const struct xk_swept *sw)
 		xk_warnx(cmd, "removed %s: a temporary file left by an earlier "
 		    "run that was killed", sw->paths[i]);
 }
-
-int
-xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err)
-{
-	struct xk_swept sw = { 0 };
-	int rc;
-
-	rc = xk_tempfile_sweep_for(path, &sw, err);
-	xk_report_swept(cmd, &sw);
-	xk_swept_free(&sw);
-	return rc;
-}

@@ -51,11 +51,6 @@ int xk_fail(const char *cmd, const struct xk_error *err);
  * of that signal, so that the shell and scripts see it.
  */
 int xk_fail_or_raise(const char *cmd, struct xk_error *err);
-/*
- * Before writing beside path: remove the temporary files that killed
- * runs left in its directory (util/tempfile.h) and say which.
- */
-int xk_sweep_stale(const char *cmd, const char *path, struct xk_error *err);
 struct xk_swept;
 /* Say which stale temporaries a library call removed. */
 void xk_report_swept(const char *cmd, const struct xk_swept *sw);

@@ -95,6 +95,12 @@ check "export --checksum xxhash --json" "$XK" export --checksum xxhash \
     --json "$T/in/vm.cfg" -o "$T/h.xva"
 [ "$(jq -r .checksum "$T/out")" = xxhash ] && ok "--json summary" ||
     notok "--json summary"
+# each disk's counts are its own: an XVA chunk is 1 MiB, so a disk of
+# size S has ceil(S / 1 MiB) chunks, written or skipped as zero
+jq -e '[.disks[] | .chunks + .zero_chunks_skipped ==
+    ((.size + 1048575) / 1048576 | floor)] | length == 2 and all' "$T/out" >/dev/null &&
+    ok "--json: each disk's chunks match its own size" ||
+    notok "--json: each disk's chunks match its own size"
 check "xxhash xva: inspect" sh -c "'$XK' inspect --json '$T/h.xva' | jq -e '.checksum == \"xxhash\"'"
 gzip -c "$T/h.xva" >"$T/h.xva.gz"
 zstd -q -c "$T/vm.xva" >"$T/z.xva.zst"
