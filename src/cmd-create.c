@@ -20,7 +20,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "events/monitor.h"
+#include "event-opts.h"
 #include "events/owner.h"
 #include "util/file.h"
 #include "util/interrupt.h"
@@ -31,17 +31,11 @@
 #define CREATE_LOG "/var/log/xenkit/xk-create.log"
 #define XL_TIMEOUT_MS 60000
 
-enum {
-	OPT_HOOKS = 1, OPT_LOG, OPT_SOCKET, OPT_HOOK_TIMEOUT, OPT_FOREGROUND,
-	OPT_OUTPUT,
-};
+enum { OPT_FOREGROUND = XK_OPT_EVENTS_END, OPT_OUTPUT };
 
 static const struct option create_options[] = {
-	{ "hooks", required_argument, NULL, OPT_HOOKS },
-	{ "hook", required_argument, NULL, OPT_HOOKS },
-	{ "log", required_argument, NULL, OPT_LOG },
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
+	XK_EVENT_OPTIONS,
+	{ "hook", required_argument, NULL, XK_OPT_HOOKS },
 	{ "foreground", no_argument, NULL, OPT_FOREGROUND },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ NULL, 0, NULL, 0 },
@@ -178,30 +172,18 @@ cmd_create(int argc, char **argv)
 	char *json;
 	pid_t pid;
 
-	cfg.em.log_path = XK_MONITOR_LOG;
-	cfg.em.hooks.dir = XK_MONITOR_HOOKS;
-	cfg.em.hooks.report_fd = -1;
+	xk_event_opts_defaults(&cfg.em, &cfg.sock_path);
 	cfg.stop_fd = -1;
-	cfg.sock_path = XK_MONITOR_SOCKET;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", create_options, NULL)) != -1) {
+		switch (xk_event_opt(cmd, c, &cfg.em, &cfg.sock_path)) {
+		case 1:
+			continue;
+		case -1:
+			return XK_EXIT_USAGE;
+		}
 		switch (c) {
-		case OPT_HOOKS:
-			cfg.em.hooks.dir = optarg;
-			break;
-		case OPT_LOG:
-			cfg.em.log_path = optarg;
-			break;
-		case OPT_SOCKET:
-			cfg.sock_path = optarg;
-			break;
-		case OPT_HOOK_TIMEOUT:
-			if (xk_parse_seconds(optarg,
-			    &cfg.em.hooks.timeout_ms) < 0)
-				return xk_usage_error(cmd, "bad --hook-timeout "
-				    "'%s': want seconds", optarg);
-			break;
 		case OPT_FOREGROUND:
 			fg = 1;
 			break;

@@ -14,19 +14,17 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "event-opts.h"
 #include "events/monitor.h"
 #include "xk.h"
 
 enum {
-	OPT_HOOKS = 1, OPT_LOG, OPT_SOCKET, OPT_HOOK_TIMEOUT, OPT_INTERVAL,
-	OPT_XL_LOGDIR, OPT_SYNC, OPT_NO_SYSLOG,
+	OPT_INTERVAL = XK_OPT_EVENTS_END, OPT_XL_LOGDIR, OPT_SYNC,
+	OPT_NO_SYSLOG,
 };
 
 static const struct option monitor_options[] = {
-	{ "hooks", required_argument, NULL, OPT_HOOKS },
-	{ "log", required_argument, NULL, OPT_LOG },
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "hook-timeout", required_argument, NULL, OPT_HOOK_TIMEOUT },
+	XK_EVENT_OPTIONS,
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "xl-logdir", required_argument, NULL, OPT_XL_LOGDIR },
 	{ "sync", no_argument, NULL, OPT_SYNC },
@@ -81,29 +79,17 @@ cmd_monitor(int argc, char **argv)
 	struct stat st;
 	int c, rc;
 
-	cfg.em.log_path = XK_MONITOR_LOG;
-	cfg.em.hooks.dir = XK_MONITOR_HOOKS;
-	cfg.em.hooks.report_fd = -1;
-	cfg.sock_path = XK_MONITOR_SOCKET;
+	xk_event_opts_defaults(&cfg.em, &cfg.sock_path);
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:", monitor_options, NULL)) != -1) {
+		switch (xk_event_opt(cmd, c, &cfg.em, &cfg.sock_path)) {
+		case 1:
+			continue;
+		case -1:
+			return XK_EXIT_USAGE;
+		}
 		switch (c) {
-		case OPT_HOOKS:
-			cfg.em.hooks.dir = optarg;
-			break;
-		case OPT_LOG:
-			cfg.em.log_path = optarg;
-			break;
-		case OPT_SOCKET:
-			cfg.sock_path = optarg;
-			break;
-		case OPT_HOOK_TIMEOUT:
-			if (xk_parse_seconds(optarg,
-			    &cfg.em.hooks.timeout_ms) < 0)
-				return xk_usage_error(cmd, "bad --hook-timeout "
-				    "'%s': want seconds", optarg);
-			break;
 		case OPT_INTERVAL:
 			if (xk_parse_seconds(optarg, &cfg.interval_ms) < 0)
 				return xk_usage_error(cmd, "bad --interval "

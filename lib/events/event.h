@@ -14,6 +14,7 @@
 #define XK_EVENTS_EVENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"

@@ -52,10 +52,19 @@ expect() {
 	sed 's/^/#   /' "$tmp/out" | head -n 3
 }
 
+# The entries of XK_EVENT_OPTIONS (src/event-opts.h), which commands put
+# in their own tables: read as if written there.
+sed -n '/^#define XK_EVENT_OPTIONS/,/[^\\]$/p' "$top/src/event-opts.h" |
+    grep '{ "' >"$tmp/event-opts"
+[ -s "$tmp/event-opts" ] || notok "no XK_EVENT_OPTIONS in src/event-opts.h"
+
 # Every long option in the source: FILE FUNCTION NAME KIND VALUE, one a
 # line; FUNCTION is "-" for a table at file level.
 for f in "$top"/src/cmd-*.c; do
-	awk -v file="$(basename "$f")" '
+	sed "/^[[:space:]]*XK_EVENT_OPTIONS,/{
+r $tmp/event-opts
+d
+}" "$f" | awk -v file="$(basename "$f")" '
 	/^[A-Za-z_][A-Za-z0-9_]*\(/ { fn = $0; sub(/\(.*/, "", fn) }
 	/^}/ { fn = "" }
 	/\{ *"[a-z0-9-]+", *(no|required|optional)_argument,/ {
@@ -65,7 +74,7 @@ for f in "$top"/src/cmd-*.c; do
 		kind = line; sub(/^[^,]*, */, "", kind); sub(/,.*/, "", kind)
 		val = line; sub(/ *}.*/, "", val); sub(/.*, */, "", val)
 		print file, (fn == "" ? "-" : fn), name, kind, val
-	}' "$f"
+	}'
 done >"$tmp/options"
 [ -s "$tmp/options" ] || { notok "no option tables found in src/"; exit 1; }
 
