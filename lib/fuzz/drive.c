@@ -39,7 +39,8 @@ note_comment(struct xk_fuzz_outcome *o, const char *s)
 		o->fail_op = strtol(s + 15, NULL, 10);
 		snprintf(o->sig, sizeof(o->sig), "%.*s", (int)(t2 - t1 - 1),
 		    t1 + 1);
-		snprintf(o->detail, sizeof(o->detail), "%s", t2 + 1);
+		snprintf(o->detail, sizeof(o->detail), "%.*s",
+		    (int)strcspn(t2 + 1, "\n"), t2 + 1);
 	} else if (sscanf(s, "# done ops=%llu ms=%llu", &a, &b) == 2) {
 		o->ms = (int64_t)b;
 	}

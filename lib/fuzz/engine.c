@@ -98,7 +98,7 @@ xk_fuzz_engine_run(const struct xk_fuzz_engine_opts *o, int *found,
 		xk_error_errno(err, ENOMEM, "log");
 		r = -1;
 	} else {
-		r = xk_fuzz_xen_reset(x, err);
+		r = xk_fuzz_xen_reset(x, true, err);
 	}
 	if (r == 0)
 		r = emit(o->out, strbuf_str(&hdr), err);
@@ -109,10 +109,12 @@ xk_fuzz_engine_run(const struct xk_fuzz_engine_opts *o, int *found,
 		    xk_mono_ms() - t0);
 		r = emit(o->out, "", err);
 	}
-	/* leave dom0 as it was, whatever happened */
-	if (xk_fuzz_xen_reset(x, r == 0 ? err : &(struct xk_error){ 0 }) ==
-	    -1)
-		r = -1;
+	/* leave dom0 as it was, whatever happened (the first error is
+	 * the one to tell) */
+	if (r == 0)
+		r = xk_fuzz_xen_reset(x, false, err);
+	else
+		xk_fuzz_xen_reset(x, false, &(struct xk_error){ 0 });
 	strbuf_free(&hdr);
 	xk_fuzz_xen_close(x);
 	return r;

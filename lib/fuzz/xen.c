@@ -90,7 +90,7 @@ fuzz_name(const char *name)
 }
 
 int
-xk_fuzz_xen_reset(struct xk_fuzz_xen *x, struct xk_error *err)
+xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 {
 	libxl_dominfo *info;
 	int n, r = 0;
@@ -118,7 +118,7 @@ xk_fuzz_xen_reset(struct xk_fuzz_xen *x, struct xk_error *err)
 		xk_error_errno(err, errno, "xenstore rm %s", XK_FUZZ_XS_PREFIX);
 		r = -1;
 	}
-	if (r == 0 && !xs_write(x->xs, XBT_NULL, XK_FUZZ_XS_PREFIX, "", 0)) {
+	if (r == 0 && fresh && !xs_write(x->xs, XBT_NULL, XK_FUZZ_XS_PREFIX, "", 0)) {
 		xk_error_errno(err, errno, "xenstore write %s",
 		    XK_FUZZ_XS_PREFIX);
 		r = -1;

@@ -44,8 +44,10 @@ void xk_fuzz_xen_close(struct xk_fuzz_xen *x);
 /* Parse a plant's name ("vcpus-pause"); -1 for an unknown one. */
 int xk_fuzz_plant_parse(const char *s, enum xk_fuzz_plant *p);
 
-/* Destroy every xk-fuzz-dN domain and empty the xenstore prefix. */
-int xk_fuzz_xen_reset(struct xk_fuzz_xen *x, struct xk_error *err);
+/* Destroy every xk-fuzz-dN domain and remove the xenstore prefix;
+ * fresh: make it again, empty, for a run. */
+int xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh,
+    struct xk_error *err);
 
 /*
  * Do op (which m, the state before it, accepts) and check the state
