@@ -363,10 +363,15 @@ still_fails(const struct xk_fuzz_op *ops, size_t n, void *arg,
 {
 	struct shrink_ctx *s = arg;
 	struct xk_fuzz_outcome o;
+	int same;
 
 	if (replay_ops(s->f, s->log, ops, n, s->devnull, &o, err) == -1)
 		return -1;
-	return o.found && strcmp(o.sig, s->sig) == 0;
+	same = o.found && strcmp(o.sig, s->sig) == 0;
+	printf("  %zu operations: %s\n", n, same ? "fails the same way, kept" :
+	    o.found ? "fails another way" : "passes");
+	fflush(stdout);
+	return same;
 }
 
 static int
@@ -410,8 +415,9 @@ shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
 	s.sig = o.sig;
 	if ((s.devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
 		xk_error_errno(&err, errno, "/dev/null");
-	else if (xk_fuzz_shrink(log->ops, &n, still_fails, &s, &runs, &err) ==
-	    0 && xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
+	else if (xk_fuzz_shrink_slice(log->ops, &n, still_fails, &s, &runs,
+	    &err) == 0 && xk_fuzz_shrink(log->ops, &n, still_fails, &s, &runs,
+	    &err) == 0 && xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
 	    strbuf_addf(&sb, "# shrunk from %s: %zu to %zu operations\n# "
 	    "signature: %s\n", in, log->n, n, o.sig) == 0)
 		r = write_reproducer(f->out, strbuf_str(&sb), &err);

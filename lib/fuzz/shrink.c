@@ -2,6 +2,7 @@
  * shrink.c - ddmin over operations (see shrink.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,6 @@ xk_fuzz_shrink(struct xk_fuzz_op *ops, size_t *n, xk_shrink_test_fn test,
 	struct xk_fuzz_op *tmp;
 	size_t g = 2;
 
-	*runs = 0;
 	if (*n < 2)
 		return 0;
 	if ((tmp = calloc(*n, sizeof(*tmp))) == NULL) {
@@ -60,4 +60,41 @@ xk_fuzz_shrink(struct xk_fuzz_op *ops, size_t *n, xk_shrink_test_fn test,
 	}
 	free(tmp);
 	return 0;
+}
+
+static bool
+on_domain(const struct xk_fuzz_op *op)
+{
+	return op->verb < XK_OP_XS_WRITE;
+}
+
+int
+xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
+    xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err)
+{
+	struct xk_fuzz_op *tmp;
+	size_t m = 0;
+	int dom, r;
+
+	if (*n < 2 || !on_domain(&ops[*n - 1]))
+		return 0;
+	dom = ops[*n - 1].dom;
+	if ((tmp = calloc(*n, sizeof(*tmp))) == NULL) {
+		xk_error_errno(err, ENOMEM, "shrink");
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (on_domain(&ops[i]) && ops[i].dom == dom)
+			tmp[m++] = ops[i];
+	r = 0;
+	if (m < *n) {
+		(*runs)++;
+		r = test(tmp, m, arg, err);
+	}
+	if (r == 1) {
+		memcpy(ops, tmp, m * sizeof(*ops));
+		*n = m;
+	}
+	free(tmp);
+	return r == -1 ? -1 : 0;
 }

@@ -18,6 +18,15 @@ typedef int (*xk_shrink_test_fn)(const struct xk_fuzz_op *ops, size_t n,
     void *arg, struct xk_error *err);
 
 /*
+ * A first cut, before ddmin (one test where ddmin takes many, and each
+ * test is a replay in the lab): when the last operation names a domain,
+ * try the operations on that domain alone.  Keeps them (*n shrinks) if
+ * they still fail.  0, or -1 when the test fails with an error.
+ */
+int xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
+    xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err);
+
+/*
  * Shrink ops[0..*n) in place (the caller knows it fails).  *runs counts
  * the tests made.  -1 when a test fails with an error.
  */

@@ -225,6 +225,7 @@ TEST(shrink_minimal)
 	for (int i = 0; i < 40; i++)
 		ops[i] = (struct xk_fuzz_op){ .verb = XK_OP_SCHED,
 		    .weight = (uint32_t)i };
+	runs = 0;
 	CHECK(xk_fuzz_shrink(ops, &n, needs_three, &calls, &runs, &err) == 0);
 	CHECK_INT_EQ(n, 3);
 	CHECK_INT_EQ(ops[0].weight, 3);
@@ -232,4 +233,54 @@ TEST(shrink_minimal)
 	CHECK_INT_EQ(ops[2].weight, 31);
 	CHECK_INT_EQ(runs, calls);
 	CHECK(runs < 200);
+}
+
+/* The domain slice: a failure that needs only the last op's domain is
+ * cut to its operations in one test; one that needs more is left. */
+static int
+needs_d2(const struct xk_fuzz_op *ops, size_t n, void *arg,
+    struct xk_error *err)
+{
+	size_t d2 = 0, xs = 0;
+
+	(void)err;
+	for (size_t i = 0; i < n; i++) {
+		xs += ops[i].verb == XK_OP_XS_WRITE;
+		d2 += ops[i].verb != XK_OP_XS_WRITE && ops[i].dom == 2;
+	}
+	/* arg: does the failure need an xenstore write too? */
+	return d2 == 4 && (!*(int *)arg || xs > 0);
+}
+
+static void
+slice_ops(struct xk_fuzz_op *ops)
+{
+	for (int i = 0; i < 8; i++)
+		ops[i] = i % 3 == 0 || i == 7 ? (struct xk_fuzz_op){
+		    .verb = XK_OP_PAUSE, .dom = 2 } : (struct xk_fuzz_op){
+		    .verb = i % 2 ? XK_OP_XS_WRITE : XK_OP_MEM, .dom = 1,
+		    .key = "k" };
+}
+
+TEST(shrink_slice)
+{
+	struct xk_fuzz_op ops[8];
+	struct xk_error err = { 0 };
+	size_t n = 8, runs = 0;
+	int needs_xs = 0;
+
+	slice_ops(ops);
+	CHECK(xk_fuzz_shrink_slice(ops, &n, needs_d2, &needs_xs, &runs,
+	    &err) == 0);
+	CHECK_INT_EQ(runs, 1);
+	CHECK_INT_EQ(n, 4);
+	for (size_t i = 0; i < n; i++)
+		CHECK(ops[i].verb == XK_OP_PAUSE && ops[i].dom == 2);
+	slice_ops(ops);
+	n = 8;
+	needs_xs = 1;
+	CHECK(xk_fuzz_shrink_slice(ops, &n, needs_d2, &needs_xs, &runs,
+	    &err) == 0);
+	CHECK_INT_EQ(n, 8);
+	CHECK_INT_EQ(ops[1].verb, XK_OP_XS_WRITE);
 }
