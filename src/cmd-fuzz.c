@@ -50,20 +50,22 @@ parse_u64(const char *s, uint64_t max, uint64_t *v)
 	return errno != 0 || *end != '\0' || *v > max ? -1 : 0;
 }
 
-/* The host subcommands' options; returns optind or -1 (usage shown). */
+/* The host subcommands' options (run, replay and shrink each refuse
+ * the ones that are not theirs); returns optind or -1 (usage shown). */
+static const struct option host_opts[] = {
+	{ "lab", required_argument, NULL, 'l' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "ops", required_argument, NULL, 'n' },
+	{ "log", required_argument, NULL, 'L' },
+	{ "reports", required_argument, NULL, 'r' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int
 host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 {
-	static const struct option opts[] = {
-		{ "lab", required_argument, NULL, 'l' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "ops", required_argument, NULL, 'n' },
-		{ "log", required_argument, NULL, 'L' },
-		{ "reports", required_argument, NULL, 'r' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
 	uint64_t v;
 	int c;
 
@@ -72,7 +74,7 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 	f->reports = DEFAULT_REPORTS;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:", host_opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (*optarg == '\0' || strchr(optarg, '/') != NULL)

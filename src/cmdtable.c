@@ -76,11 +76,12 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	    NULL, NULL },
 	{ "shrink", cmd_fuzz_shrink,
 	    "reduce a failing log to a short one that fails the same way",
-	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE -o OUT",
+	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE "
+	    "-o|--output OUT",
 	    NULL, NULL },
 	{ "engine", cmd_fuzz_engine,
 	    "the engine itself, in dom0 (run and replay start it)",
-	    "--seed N --ops N [--plant BUG] | --replay < LOG", NULL, NULL },
+	    "[--plant BUG] --seed N --ops N | --replay < LOG", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

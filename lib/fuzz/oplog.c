@@ -353,16 +353,18 @@ parse_lines(const char *data, size_t len, struct xk_oplog *log,
 		struct xk_fuzz_op op;
 
 		lineno++;
+		/* a file that is no log at all is named so first */
+		if (lineno == 1 && parse_header(data + off,
+		    ll > XK_OPLOG_LINE_MAX ? XK_OPLOG_LINE_MAX : ll, log,
+		    err) == -1)
+			return -1;
 		if (nl == NULL)
 			return bad(err, lineno, ll + 1, "no newline at the end "
 			    "of the last line (a cut log?)", NULL);
 		if (ll > XK_OPLOG_LINE_MAX)
 			return bad(err, lineno, XK_OPLOG_LINE_MAX + 1, "line "
 			    "too long (the limit is 256 bytes)", NULL);
-		if (lineno == 1) {
-			if (parse_header(data + off, ll, log, err) == -1)
-				return -1;
-		} else if (ll == 0 || data[off] != '#') {
+		if (lineno > 1 && (ll == 0 || data[off] != '#')) {
 			if (log->n == XK_OPLOG_OPS_MAX)
 				return bad(err, lineno, 1, "too many operations "
 				    "(the limit is 100000)", NULL);

@@ -29,7 +29,7 @@ exits "operand out of range: where and why" 1 \
 [ ! -e "$tmp/out.log" ] && ok "a refused log writes no reproducer" ||
     notok "a refused log writes no reproducer"
 
-head -c 3000 /dev/urandom >"$tmp/corrupt.log"
+{ printf '\177ELF\002\001\001'; head -c 3000 /dev/zero; } >"$tmp/corrupt.log"
 exits "corrupt log: not a fuzz log" 1 'corrupt.log:1:1: not an xk fuzz log' \
     "$XK" fuzz replay --lab "$lab" "$tmp/corrupt.log"
 
@@ -46,6 +46,9 @@ exits "no lab running: said so" 1 "no lab running in $tmp/nolab" \
     "$XK" fuzz replay --lab "$lab" "$tmp/good.log"
 cmp -s "$tmp/good.log" "$tmp/good.copy" && ok "the log is left as it was" ||
     notok "the log is left as it was"
+printf '%s\npause d0\n\001\377\n' "$hdr" >"$tmp/binary.log"
+exits "a corrupt line: where and why" 1 'binary.log:3:1: unknown operation' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/binary.log"
 exits "run: no lab running" 1 "no lab running" \
     "$XK" fuzz run --lab "$lab" --seed 1 --ops 3 --log "$tmp/run.log"
 exits "run: an existing log is not written over" 1 'will not write over it' \
