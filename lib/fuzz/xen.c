@@ -427,17 +427,44 @@ check_live(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 	return 0;
 }
 
+/*
+ * Which xk-fuzz-dN domains exist: one domain list and one name read
+ * per domain, not a libxl_name_to_domid (a list of its own) per slot.
+ * domids[i] is -1 for none.
+ */
+static int
+fuzz_domids(struct xk_fuzz_xen *x, int64_t domids[XK_FUZZ_DOMS])
+{
+	libxl_dominfo *info;
+	int n;
+
+	for (int i = 0; i < XK_FUZZ_DOMS; i++)
+		domids[i] = -1;
+	if ((info = libxl_list_domain(x->ctx, &n)) == NULL)
+		return -1;
+	for (int k = 0; k < n; k++) {
+		char *name = libxl_domid_to_name(x->ctx, info[k].domid);
+
+		/* exactly xk-fuzz-d0 ... xk-fuzz-d7 */
+		if (fuzz_name(name) && name[9] >= '0' && name[9] <
+		    '0' + XK_FUZZ_DOMS && name[10] == '\0')
+			domids[name[9] - '0'] = info[k].domid;
+		free(name);
+	}
+	libxl_dominfo_list_free(info, n);
+	return 0;
+}
+
 static int
 check_dom(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
-    const struct xk_fuzz_dom *d, struct xk_fuzz_violation *v)
+    const struct xk_fuzz_dom *d, int64_t have, struct xk_fuzz_violation *v)
 {
 	char name[32];
-	uint32_t domid;
+	uint32_t domid = have >= 0 ? (uint32_t)have : 0;
 	libxl_dominfo info;
-	int found, r;
+	int found = have >= 0, r;
 
 	snprintf(name, sizeof(name), XK_FUZZ_NAME_FMT, i);
-	found = libxl_name_to_domid(x->ctx, name, &domid) == 0;
 	if (d->state == XK_DOM_NONE)
 		return found ? violation(v, op, "a domain the model does not "
 		    "have exists", "%s is domid %u", name, domid) : 0;
@@ -513,10 +540,14 @@ xk_fuzz_xen_step(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
     const struct xk_fuzz_op *op, const struct xk_fuzz_model *m_after,
     struct xk_fuzz_violation *v, struct xk_error *err)
 {
+	int64_t domids[XK_FUZZ_DOMS];
 	int r = act(x, m, op, v, err);
 
+	if (r == 0 && fuzz_domids(x, domids) == -1)
+		r = violation(v, op, "libxl cannot list the domains", "%s",
+		    "libxl_list_domain failed");
 	for (int i = 0; r == 0 && i < XK_FUZZ_DOMS; i++)
-		r = check_dom(x, op, i, &m_after->dom[i], v);
+		r = check_dom(x, op, i, &m_after->dom[i], domids[i], v);
 	if (r == 0)
 		r = check_xs(x, op, m_after, v);
 	return r;
