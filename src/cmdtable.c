@@ -66,6 +66,25 @@ const struct xk_cmd xk_lab_commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
+const struct xk_cmd xk_fuzz_commands[] = {
+	{ "run", cmd_fuzz_run,
+	    "random toolstack operations in a lab's dom0, checked against a "
+	    "model", "[--lab NAME] [--seed N] [--ops N] [--log FILE] "
+	    "[--reports DIR] [--timeout SECONDS]", NULL, NULL },
+	{ "replay", cmd_fuzz_replay, "run a log's operations again",
+	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE",
+	    NULL, NULL },
+	{ "shrink", cmd_fuzz_shrink,
+	    "reduce a failing log to a short one that fails the same way",
+	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE "
+	    "-o|--output OUT",
+	    NULL, NULL },
+	{ "engine", cmd_fuzz_engine,
+	    "the engine itself, in dom0 (run and replay start it)",
+	    "[--plant BUG] --seed N --ops N | --replay < LOG", NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
 const struct xk_cmd xk_commands[] = {
 	{ "cfg", NULL, "read, check and normalize xl.cfg domain configurations",
 	    "SUBCOMMAND ...", xk_cfg_commands, NULL },
@@ -98,6 +117,8 @@ const struct xk_cmd xk_commands[] = {
 	{ "events", cmd_events, "show domain events from the event log",
 	    "[--follow] [--since TIME] [--domain NAME] [--json] [--log FILE] "
 	    "[--socket PATH]", NULL, NULL },
+	{ "fuzz", NULL, "randomized, reproducible testing of the toolstack "
+	    "in a lab", "SUBCOMMAND ...", xk_fuzz_commands, NULL },
 	{ "help", NULL, "show the commands, or one command's usage",
 	    "[COMMAND [SUBCOMMAND]]", NULL, NULL },
 	{ "version", NULL, "print xenkit's version", "", NULL, NULL },

@@ -187,8 +187,9 @@ parse_status(const char *s, int *status, struct xk_error *err)
 }
 
 int
-xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
-    int err_fd, int timeout_s, int *status, struct xk_error *err)
+xk_ctl_exec_fn(struct xk_ctl *c, const char *const argv[], int in_fd,
+    xk_ctl_out_fn out, void *arg, int err_fd, int timeout_s, int *status,
+    struct xk_error *err)
 {
 	int64_t deadline = 0;
 	struct xk_frame f;
@@ -223,10 +224,11 @@ xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
 		}
 		switch (f.type) {
 		case XK_FRAME_OUT:
+			r = out((const char *)f.data, f.len, arg, err);
+			break;
 		case XK_FRAME_ERR:
-			r = xk_write_all(f.type == XK_FRAME_OUT ? out_fd :
-			    err_fd, f.data, f.len, "the command's output",
-			    err);
+			r = xk_write_all(err_fd, f.data, f.len,
+			    "the command's output", err);
 			break;
 		case XK_FRAME_EXIT:
 			r = parse_status((const char *)f.data, status, err);
@@ -239,6 +241,21 @@ xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
 		if (r == -1)
 			return -1;
 	}
+}
+
+static int
+out_to_fd(const char *data, size_t len, void *arg, struct xk_error *err)
+{
+	return xk_write_all(*(int *)arg, data, len, "the command's output",
+	    err);
+}
+
+int
+xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
+    int err_fd, int timeout_s, int *status, struct xk_error *err)
+{
+	return xk_ctl_exec_fn(c, argv, in_fd, out_to_fd, &out_fd, err_fd,
+	    timeout_s, status, err);
 }
 
 /* Read back the memfd one stream of output was collected in. */

@@ -11,6 +11,8 @@
 #ifndef XK_LAB_CTL_H
 #define XK_LAB_CTL_H
 
+#include <stddef.h>
+
 #include "util/error.h"
 
 #define XK_CTL_PORTS	4
@@ -39,6 +41,17 @@ void xk_ctl_close(struct xk_ctl *c);
  */
 int xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
     int err_fd, int timeout_s, int *status, struct xk_error *err);
+
+/*
+ * The same, with the command's stdout handed to out(data, len, arg)
+ * chunk by chunk as it arrives (xk fuzz writes each line to its log as
+ * it comes); out returns -1 with err set to stop.
+ */
+typedef int (*xk_ctl_out_fn)(const char *data, size_t len, void *arg,
+    struct xk_error *err);
+int xk_ctl_exec_fn(struct xk_ctl *c, const char *const argv[], int in_fd,
+    xk_ctl_out_fn out, void *arg, int err_fd, int timeout_s, int *status,
+    struct xk_error *err);
 
 /*
  * Convenience: run argv and collect its output into malloc'd strings

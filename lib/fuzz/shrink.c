@@ -1,0 +1,100 @@
+/*
+ * shrink.c - ddmin over operations (see shrink.h).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/shrink.h"
+
+/* out = ops without [from, from+len) */
+static size_t
+complement(const struct xk_fuzz_op *ops, size_t n, size_t from, size_t len,
+    struct xk_fuzz_op *out)
+{
+	memcpy(out, ops, from * sizeof(*ops));
+	memcpy(out + from, ops + from + len, (n - from - len) * sizeof(*ops));
+	return n - len;
+}
+
+int
+xk_fuzz_shrink(struct xk_fuzz_op *ops, size_t *n, xk_shrink_test_fn test,
+    void *arg, size_t *runs, struct xk_error *err)
+{
+	struct xk_fuzz_op *tmp;
+	size_t g = 2;
+
+	if (*n < 2)
+		return 0;
+	if ((tmp = calloc(*n, sizeof(*tmp))) == NULL) {
+		xk_error_errno(err, ENOMEM, "shrink");
+		return -1;
+	}
+	while (*n >= 2) {
+		size_t chunk = (*n + g - 1) / g, from;
+		int r = 0;
+
+		for (from = 0; from < *n; from += chunk) {
+			size_t len = chunk < *n - from ? chunk : *n - from;
+			size_t m = complement(ops, *n, from, len, tmp);
+
+			(*runs)++;
+			if ((r = test(tmp, m, arg, err)) == -1) {
+				free(tmp);
+				return -1;
+			}
+			if (r == 1) {
+				memcpy(ops, tmp, m * sizeof(*ops));
+				*n = m;
+				break;
+			}
+		}
+		if (r == 1) {
+			g = g > 2 ? g - 1 : 2;
+			continue;
+		}
+		if (g >= *n)
+			break;
+		g = 2 * g < *n ? 2 * g : *n;
+	}
+	free(tmp);
+	return 0;
+}
+
+static bool
+on_domain(const struct xk_fuzz_op *op)
+{
+	return op->verb < XK_OP_XS_WRITE;
+}
+
+int
+xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
+    xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err)
+{
+	struct xk_fuzz_op *tmp;
+	size_t m = 0;
+	int dom, r;
+
+	if (*n < 2 || !on_domain(&ops[*n - 1]))
+		return 0;
+	dom = ops[*n - 1].dom;
+	if ((tmp = calloc(*n, sizeof(*tmp))) == NULL) {
+		xk_error_errno(err, ENOMEM, "shrink");
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (on_domain(&ops[i]) && ops[i].dom == dom)
+			tmp[m++] = ops[i];
+	r = 0;
+	if (m < *n) {
+		(*runs)++;
+		r = test(tmp, m, arg, err);
+	}
+	if (r == 1) {
+		memcpy(ops, tmp, m * sizeof(*ops));
+		*n = m;
+	}
+	free(tmp);
+	return r == -1 ? -1 : 0;
+}

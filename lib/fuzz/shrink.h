@@ -1,0 +1,36 @@
+/*
+ * shrink.h - delta debugging over an operation sequence (Zeller and
+ * Hildebrandt's ddmin, complements only): remove chunks, halving them
+ * down to single operations, and keep each removal after which the
+ * sequence still fails the same way.  The result is 1-minimal: taking
+ * out any one operation more makes the failure go.
+ */
+#ifndef XK_FUZZ_SHRINK_H
+#define XK_FUZZ_SHRINK_H
+
+#include <stddef.h>
+
+#include "fuzz/oplog.h"
+#include "util/error.h"
+
+/* Does ops[0..n) still fail the same way?  1 yes, 0 no, -1 error. */
+typedef int (*xk_shrink_test_fn)(const struct xk_fuzz_op *ops, size_t n,
+    void *arg, struct xk_error *err);
+
+/*
+ * A first cut, before ddmin (one test where ddmin takes many, and each
+ * test is a replay in the lab): when the last operation names a domain,
+ * try the operations on that domain alone.  Keeps them (*n shrinks) if
+ * they still fail.  0, or -1 when the test fails with an error.
+ */
+int xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
+    xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err);
+
+/*
+ * Shrink ops[0..*n) in place (the caller knows it fails).  *runs counts
+ * the tests made.  -1 when a test fails with an error.
+ */
+int xk_fuzz_shrink(struct xk_fuzz_op *ops, size_t *n, xk_shrink_test_fn test,
+    void *arg, size_t *runs, struct xk_error *err);
+
+#endif

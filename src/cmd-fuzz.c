@@ -1,0 +1,535 @@
+/*
+ * cmd-fuzz.c - xk fuzz run|replay|shrink (on the host, against a lab)
+ * and xk fuzz engine (in the lab's dom0, started by the others).
+ *
+ * Thin: options, then lib/fuzz (drive.h on the host, engine.h in dom0).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuzz/drive.h"
+#include "fuzz/engine.h"
+#include "fuzz/shrink.h"
+#include "lab/lab.h"
+#include "util/file.h"
+#include "util/strbuf.h"
+#include "util/tempfile.h"
+#include "xk.h"
+
+#define DOM0_XK		"/usr/local/bin/xk"	/* the lab overlay puts it */
+#define DEFAULT_OPS	100
+#define DEFAULT_REPORTS	"xk-fuzz-reports"
+
+struct fuzz_opts {
+	const char *lab, *log, *reports, *out;
+	uint64_t seed;
+	int has_seed;
+	unsigned long ops;
+	int timeout_s;
+	char state[PATH_MAX];
+};
+
+static int
+parse_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' || *v > max ? -1 : 0;
+}
+
+/* The host subcommands' options (run, replay and shrink each refuse
+ * the ones that are not theirs); returns optind or -1 (usage shown). */
+static const struct option host_opts[] = {
+	{ "lab", required_argument, NULL, 'l' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "ops", required_argument, NULL, 'n' },
+	{ "log", required_argument, NULL, 'L' },
+	{ "reports", required_argument, NULL, 'r' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "output", required_argument, NULL, 'o' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
+{
+	uint64_t v;
+	int c;
+
+	memset(f, 0, sizeof(*f));
+	f->ops = DEFAULT_OPS;
+	f->reports = DEFAULT_REPORTS;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:", host_opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (*optarg == '\0' || strchr(optarg, '/') != NULL)
+				return xk_usage_error(cmd, "bad lab name '%s'",
+				    optarg), -1;
+			f->lab = optarg;
+			break;
+		case 's':
+			if (parse_u64(optarg, UINT64_MAX, &f->seed) == -1)
+				return xk_usage_error(cmd, "bad --seed '%s': "
+				    "want 0 to 2^64-1", optarg), -1;
+			f->has_seed = 1;
+			break;
+		case 'n':
+			if (parse_u64(optarg, XK_OPLOG_OPS_MAX, &v) == -1 ||
+			    v == 0)
+				return xk_usage_error(cmd, "bad --ops '%s': want "
+				    "1 to %d", optarg, XK_OPLOG_OPS_MAX), -1;
+			f->ops = (unsigned long)v;
+			break;
+		case 't':
+			if (parse_u64(optarg, 86400 * 7, &v) == -1 || v == 0)
+				return xk_usage_error(cmd, "bad --timeout '%s': "
+				    "want seconds", optarg), -1;
+			f->timeout_s = (int)v;
+			break;
+		case 'L':
+			f->log = optarg;
+			break;
+		case 'r':
+			f->reports = optarg;
+			break;
+		case 'o':
+			f->out = optarg;
+			break;
+		default:
+			return xk_bad_option(cmd, c, argv), -1;
+		}
+	}
+	return optind;
+}
+
+/* The lab's state directory: --lab, else XK_LAB_NAME, else "default". */
+static int
+lab_state(const char *cmd, struct fuzz_opts *f)
+{
+	struct xk_error err = { 0 };
+	const char *name = f->lab != NULL ? f->lab : getenv("XK_LAB_NAME");
+
+	if (name == NULL || *name == '\0')
+		name = "default";
+	if (xk_lab_state_dir(name, f->state, sizeof(f->state), &err) == -1)
+		return xk_fail(cmd, &err), -1;
+	return 0;
+}
+
+/* XK_FUZZ_PLANT, the test hook, checked here and passed to dom0. */
+static int
+plant_arg(const char *cmd, const char **plant)
+{
+	enum xk_fuzz_plant p;
+
+	*plant = getenv("XK_FUZZ_PLANT");
+	if (xk_fuzz_plant_parse(*plant, &p) == -1)
+		return xk_usage_error(cmd, "XK_FUZZ_PLANT: unknown planted bug "
+		    "'%s' (there is 'vcpus-pause')", *plant), -1;
+	if (p == XK_PLANT_NONE)
+		*plant = NULL;
+	return 0;
+}
+
+static int
+engine_timeout(const struct fuzz_opts *f, size_t ops)
+{
+	/* creating a guest under TCG on a loaded host takes many seconds */
+	return f->timeout_s > 0 ? f->timeout_s : 120 + 30 * (int)(ops > 10000 ?
+	    10000 : ops);
+}
+
+/* Keep a finding as a report; print where. */
+static void
+report(const char *cmd, const struct fuzz_opts *f,
+    const struct xk_fuzz_outcome *o, uint64_t seed, const char *log_text,
+    const char *extra_name, const char *extra)
+{
+	struct xk_error err = { 0 };
+	char path[PATH_MAX], *tail = NULL;
+	int known = 0;
+
+	if (xk_lab_log_tail(f->state, 40, &tail, &err) == -1)
+		tail = NULL;
+	if (xk_fuzz_report(f->reports, o, seed, log_text, tail, extra_name,
+	    extra, path, sizeof(path), &known, &err) == -1)
+		xk_fail(cmd, &err);
+	else
+		printf("report: %s%s\n", path, known ? " (a known signature)" :
+		    "");
+	free(tail);
+}
+
+static void
+print_outcome(const struct xk_fuzz_outcome *o)
+{
+	if (o->found)
+		printf("found: %s\n  %s\n", o->sig, o->detail);
+	else
+		printf("passed: %zu operations\n", o->ops);
+	if (o->ms > 0 && o->ops > 0)
+		printf("speed: %zu operations in %.1f s, %.2f ops/s\n", o->ops,
+		    (double)o->ms / 1000.0, (double)o->ops * 1000.0 /
+		    (double)o->ms);
+}
+
+int
+cmd_fuzz_run(int argc, char **argv)
+{
+	const char *cmd = "fuzz run", *plant, *dargv[12];
+	struct xk_error err = { 0 };
+	struct xk_fuzz_outcome o;
+	struct fuzz_opts f;
+	char seed[24], ops[24], logname[64], *text;
+	size_t tlen;
+	int first, fd, r, i = 0;
+
+	if ((first = host_options(cmd, argc, argv, &f)) == -1)
+		return XK_EXIT_USAGE;
+	if (first != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[first]);
+	if (f.out != NULL)
+		return xk_usage_error(cmd, "-o is shrink's option (run takes "
+		    "--log)");
+	if (plant_arg(cmd, &plant) == -1)
+		return XK_EXIT_USAGE;
+	if (lab_state(cmd, &f) == -1)
+		return XK_EXIT_FAIL;
+	if (!f.has_seed)	/* a seed of its own, printed to rerun it */
+		f.seed = (uint64_t)time(NULL) * 1000003u + (uint64_t)getpid();
+	snprintf(seed, sizeof(seed), "%" PRIu64, f.seed);
+	snprintf(ops, sizeof(ops), "%lu", f.ops);
+	if (f.log == NULL) {
+		snprintf(logname, sizeof(logname), "xk-fuzz-%s.log", seed);
+		f.log = logname;
+	}
+	dargv[i++] = DOM0_XK;
+	dargv[i++] = "fuzz";
+	dargv[i++] = "engine";
+	dargv[i++] = "--seed";
+	dargv[i++] = seed;
+	dargv[i++] = "--ops";
+	dargv[i++] = ops;
+	if (plant != NULL) {
+		dargv[i++] = "--plant";
+		dargv[i++] = plant;
+	}
+	dargv[i] = NULL;
+	/* the log is written as the run goes, never over another file */
+	fd = open(f.log, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+	    0666);
+	if (fd == -1) {
+		xk_error_errno(&err, errno, "%s%s", f.log, errno == EEXIST ?
+		    ": will not write over it (--log names another)" : "");
+		return xk_fail(cmd, &err);
+	}
+	printf("seed: %s\nlog: %s\n", seed, f.log);
+	fflush(stdout);
+	r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ f.state, dargv, -1, fd, 2,
+	    engine_timeout(&f, f.ops) }, &o, &err);
+	if (fsync(fd) == -1 || close(fd) == -1) {
+		if (r == 0)
+			xk_error_errno(&err, errno, "%s", f.log);
+		r = -1;
+	}
+	if (r == -1)
+		return xk_fail(cmd, &err);
+	print_outcome(&o);
+	if (!o.found)
+		return XK_EXIT_OK;
+	if (xk_read_file(f.log, 64 << 20, &text, &tlen, &err) == -1)
+		return xk_fail(cmd, &err);
+	report(cmd, &f, &o, f.seed, text, NULL, NULL);
+	free(text);
+	return XK_EXIT_FAIL;
+}
+
+/* Replay ops (with log's header) in the lab; their text goes as stdin. */
+static int
+replay_ops(const struct fuzz_opts *f, const struct xk_oplog *log,
+    const struct xk_fuzz_op *ops, size_t n, int err_fd,
+    struct xk_fuzz_outcome *o, struct xk_error *err)
+{
+	const char *plant, *dargv[7] = { DOM0_XK, "fuzz", "engine",
+	    "--replay", NULL, NULL, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	int fd, r = -1;
+
+	plant = getenv("XK_FUZZ_PLANT");
+	if (plant != NULL && *plant != '\0') {
+		dargv[4] = "--plant";
+		dargv[5] = plant;
+	}
+	if (xk_oplog_to_text(log, ops, n, &sb) == -1) {
+		xk_error_errno(err, ENOMEM, "log");
+		strbuf_free(&sb);
+		return -1;
+	}
+	if ((fd = memfd_create("xk-fuzz-log", MFD_CLOEXEC)) == -1) {
+		xk_error_errno(err, errno, "memfd_create");
+	} else if (xk_write_all(fd, strbuf_str(&sb), sb.len, "log", err) == 0 &&
+	    lseek(fd, 0, SEEK_SET) == 0) {
+		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ f->state, dargv, fd,
+		    -1, err_fd, engine_timeout(f, n) }, o, err);
+	}
+	if (fd != -1)
+		close(fd);
+	strbuf_free(&sb);
+	return r;
+}
+
+/* The host subcommands that take one log: options, the lab, the log. */
+static int
+log_command(const char *cmd, int argc, char **argv, struct fuzz_opts *f,
+    struct xk_oplog *log)
+{
+	struct xk_error err = { 0 };
+	const char *plant;
+	int first;
+
+	if ((first = host_options(cmd, argc, argv, f)) == -1)
+		return XK_EXIT_USAGE;
+	if (first == argc)
+		return xk_usage_error(cmd, "no log given");
+	if (first + 1 != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[first + 1]);
+	if (f->has_seed || f->log != NULL || f->ops != DEFAULT_OPS)
+		return xk_usage_error(cmd, "--seed, --ops and --log are run's "
+		    "options (the log has them)");
+	if (plant_arg(cmd, &plant) == -1)
+		return XK_EXIT_USAGE;
+	if (lab_state(cmd, f) == -1)
+		return XK_EXIT_FAIL;
+	if (xk_oplog_load(argv[first], log, &err) == -1)
+		return xk_fail(cmd, &err);
+	return XK_EXIT_OK;
+}
+
+int
+cmd_fuzz_replay(int argc, char **argv)
+{
+	const char *cmd = "fuzz replay";
+	struct xk_error err = { 0 };
+	struct xk_fuzz_outcome o;
+	struct strbuf sb = STRBUF_INIT;
+	struct xk_oplog log;
+	struct fuzz_opts f;
+	int rc;
+
+	if ((rc = log_command(cmd, argc, argv, &f, &log)) != XK_EXIT_OK)
+		return rc;
+	if (f.out != NULL) {
+		xk_oplog_free(&log);
+		return xk_usage_error(cmd, "-o is shrink's option");
+	}
+	if (replay_ops(&f, &log, log.ops, log.n, 2, &o, &err) == -1) {
+		xk_oplog_free(&log);
+		return xk_fail(cmd, &err);
+	}
+	print_outcome(&o);
+	if (o.found && xk_oplog_to_text(&log, log.ops, log.n, &sb) == 0)
+		report(cmd, &f, &o, log.seed, strbuf_str(&sb), NULL, NULL);
+	strbuf_free(&sb);
+	xk_oplog_free(&log);
+	return o.found ? XK_EXIT_FAIL : XK_EXIT_OK;
+}
+
+struct shrink_ctx {
+	const struct fuzz_opts *f;
+	const struct xk_oplog *log;
+	const char *sig;
+	int devnull;
+};
+
+/* Does this subsequence fail with the signature? */
+static int
+still_fails(const struct xk_fuzz_op *ops, size_t n, void *arg,
+    struct xk_error *err)
+{
+	struct shrink_ctx *s = arg;
+	struct xk_fuzz_outcome o;
+	int same;
+
+	if (replay_ops(s->f, s->log, ops, n, s->devnull, &o, err) == -1)
+		return -1;
+	same = o.found && strcmp(o.sig, s->sig) == 0;
+	printf("  %zu operations: %s\n", n, same ? "fails the same way, kept" :
+	    o.found ? "fails another way" : "passes");
+	fflush(stdout);
+	return same;
+}
+
+static int
+write_reproducer(const char *path, const char *text, struct xk_error *err)
+{
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
+
+	if (xk_tempfile_open(&t, path, err) == -1)
+		return -1;
+	if (xk_write_all(t.fd, text, strlen(text), path, err) == -1 ||
+	    xk_tempfile_commit(&t, err) == -1) {
+		xk_tempfile_abort(&t, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
+    const char *in)
+{
+	struct xk_error err = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+	struct xk_fuzz_outcome o;
+	struct shrink_ctx s = { f, log, NULL, -1 };
+	size_t n = log->n, runs = 0;
+	int r = -1;
+
+	if (replay_ops(f, log, log->ops, log->n, 2, &o, &err) == -1)
+		return xk_fail(cmd, &err);
+	if (!o.found) {
+		xk_warnx(cmd, "%s does not fail: nothing to shrink (%zu "
+		    "operations replayed)", in, o.ops);
+		return XK_EXIT_FAIL;
+	}
+	printf("signature: %s\n", o.sig);
+	fflush(stdout);
+	/* what follows the failing operation plays no part */
+	if (o.fail_op >= 0 && (size_t)o.fail_op < n)
+		n = (size_t)o.fail_op + 1;
+	s.sig = o.sig;
+	if ((s.devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+		xk_error_errno(&err, errno, "/dev/null");
+	else if (xk_fuzz_shrink_slice(log->ops, &n, still_fails, &s, &runs,
+	    &err) == 0 && xk_fuzz_shrink(log->ops, &n, still_fails, &s, &runs,
+	    &err) == 0 && xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
+	    strbuf_addf(&sb, "# shrunk from %s: %zu to %zu operations\n# "
+	    "signature: %s\n", in, log->n, n, o.sig) == 0)
+		r = write_reproducer(f->out, strbuf_str(&sb), &err);
+	if (s.devnull != -1)
+		close(s.devnull);
+	if (r == -1) {
+		strbuf_free(&sb);
+		return xk_fail(cmd, &err);
+	}
+	printf("shrunk: %zu to %zu operations in %zu replays: %s\n", log->n,
+	    n, runs, f->out);
+	report(cmd, f, &o, log->seed, strbuf_str(&sb), "reproducer",
+	    strbuf_str(&sb));
+	strbuf_free(&sb);
+	return XK_EXIT_OK;
+}
+
+int
+cmd_fuzz_shrink(int argc, char **argv)
+{
+	const char *cmd = "fuzz shrink";
+	struct xk_oplog log;
+	struct fuzz_opts f;
+	int rc;
+
+	if ((rc = log_command(cmd, argc, argv, &f, &log)) != XK_EXIT_OK)
+		return rc;
+	if (f.out == NULL) {
+		xk_oplog_free(&log);
+		return xk_usage_error(cmd, "-o OUT is needed (where the "
+		    "reproducer goes)");
+	}
+	rc = shrink_log(cmd, &f, &log, argv[argc - 1]);
+	xk_oplog_free(&log);
+	return rc;
+}
+
+/* The log to replay, from stdin (bounded as xk_oplog_load is). */
+static int
+read_stdin_log(struct xk_oplog *log, struct xk_error *err)
+{
+	size_t max = (size_t)(XK_OPLOG_LINE_MAX + 1) * 2 *
+	    (XK_OPLOG_OPS_MAX + 1);
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	ssize_t n;
+	int r;
+
+	while ((n = read(0, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || sb.len + (size_t)n > max ||
+		    strbuf_add(&sb, buf, (size_t)n) == -1) {
+			xk_error_errno(err, n < 0 ? errno : EFBIG, "stdin");
+			strbuf_free(&sb);
+			return -1;
+		}
+	}
+	r = xk_oplog_parse(strbuf_str(&sb), sb.len, "stdin", log, err);
+	strbuf_free(&sb);
+	return r;
+}
+
+int
+cmd_fuzz_engine(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "ops", required_argument, NULL, 'n' },
+		{ "plant", required_argument, NULL, 'p' },
+		{ "replay", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "fuzz engine";
+	struct xk_fuzz_engine_opts e = { 0, DEFAULT_OPS, NULL, XK_PLANT_NONE,
+	    stdout };
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+	int c, replay = 0, found, r;
+	uint64_t v;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		if (c == 's' && parse_u64(optarg, UINT64_MAX, &e.seed) == 0)
+			continue;
+		if (c == 'n' && parse_u64(optarg, XK_OPLOG_OPS_MAX, &v) == 0) {
+			e.ops = (size_t)v;
+			continue;
+		}
+		if (c == 'p' && xk_fuzz_plant_parse(optarg, &e.plant) == 0)
+			continue;
+		if (c == 'r') {
+			replay = 1;
+			continue;
+		}
+		if (c == 's' || c == 'n' || c == 'p')
+			return xk_usage_error(cmd, "bad value '%s'", optarg);
+		return xk_bad_option(cmd, c, argv);
+	}
+	if (optind != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[optind]);
+	if (replay && read_stdin_log(&log, &err) == -1)
+		return xk_fail(cmd, &err);
+	e.replay = replay ? &log : NULL;
+	r = xk_fuzz_engine_run(&e, &found, &err);
+	if (replay)
+		xk_oplog_free(&log);
+	if (r == -1)
+		return xk_fail(cmd, &err);
+	return found ? XK_EXIT_FAIL : XK_EXIT_OK;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# t4810-fuzz-cli - xk fuzz on bad input, without a lab: a corrupt log, an
+# unknown operation, a cut log, an unknown planted bug, bad options and a
+# lab that is not running all end with a clear message (FILE:LINE:COLUMN
+# for a log) and exit 1 or 2, and nothing is written where it should
+# not be.
+# Usage: t4810-fuzz-cli.sh XK BUILD-DIR
+set -u
+XK=$1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xk-t4810.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+T=$tmp/check
+mkdir "$T" || exit 1
+# a lab no one runs: a state directory of our own
+export XK_LAB_STATE="$tmp/nolab"
+lab=xk-t4810-none
+hdr='xk-fuzz-log 1 engine=toolstack seed=7'
+
+printf '%s\npause d0\nfrobnicate d1\n' "$hdr" >"$tmp/unknown.log"
+exits "unknown operation: FILE:LINE:COLUMN" 1 \
+    "unknown.log:3:1: unknown operation 'frobnicate'" \
+    "$XK" fuzz replay --lab "$lab" "$tmp/unknown.log"
+
+printf '%s\nmem d0 target=99999\n' "$hdr" >"$tmp/range.log"
+exits "operand out of range: where and why" 1 \
+    'range.log:2:15: target: want a number from 64 to 1024' \
+    "$XK" fuzz shrink --lab "$lab" "$tmp/range.log" -o "$tmp/out.log"
+[ ! -e "$tmp/out.log" ] && ok "a refused log writes no reproducer" ||
+    notok "a refused log writes no reproducer"
+
+{ printf '\177ELF\002\001\001'; head -c 3000 /dev/zero; } >"$tmp/corrupt.log"
+exits "corrupt log: not a fuzz log" 1 'corrupt.log:1:1: not an xk fuzz log' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/corrupt.log"
+
+printf '%s\npause d0\ncreate d1 mem=12' "$hdr" >"$tmp/cut.log"
+exits "a cut log is named as such" 1 'cut.log:3:.*no newline' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/cut.log"
+
+exits "missing log file" 1 'missing.log.*No such file' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/missing.log"
+
+printf '%s\npause d0\n' "$hdr" >"$tmp/good.log"
+cp "$tmp/good.log" "$tmp/good.copy"
+exits "no lab running: said so" 1 "no lab running in $tmp/nolab" \
+    "$XK" fuzz replay --lab "$lab" "$tmp/good.log"
+cmp -s "$tmp/good.log" "$tmp/good.copy" && ok "the log is left as it was" ||
+    notok "the log is left as it was"
+printf '%s\npause d0\n\001\377\n' "$hdr" >"$tmp/binary.log"
+exits "a corrupt line: where and why" 1 'binary.log:3:1: unknown operation' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/binary.log"
+exits "run: no lab running" 1 "no lab running" \
+    "$XK" fuzz run --lab "$lab" --seed 1 --ops 3 --log "$tmp/run.log"
+exits "run: an existing log is not written over" 1 'will not write over it' \
+    "$XK" fuzz run --lab "$lab" --seed 1 --ops 3 --log "$tmp/good.log"
+cmp -s "$tmp/good.log" "$tmp/good.copy" && ok "...and is left as it was" ||
+    notok "...and is left as it was"
+
+exits "shrink needs -o" 2 '-o OUT is needed' \
+    "$XK" fuzz shrink --lab "$lab" "$tmp/good.log"
+exits "bad --seed" 2 "bad --seed 'x'" "$XK" fuzz run --seed x
+exits "bad --ops" 2 "bad --ops '0'" "$XK" fuzz run --ops 0
+exits "bad lab name" 2 "bad lab name" "$XK" fuzz run --lab a/b
+exits "replay takes no --seed" 2 "run's options" \
+    "$XK" fuzz replay --seed 3 "$tmp/good.log"
+XK_FUZZ_PLANT=nonsense exits "unknown planted bug" 2 \
+    "unknown planted bug 'nonsense'" "$XK" fuzz run --lab "$lab" --ops 1
+finish
