@@ -102,6 +102,7 @@ int cmd_cfg_check(int argc, char **argv);
 int cmd_cfg_show(int argc, char **argv);
 int cmd_lab_options(int argc, char **argv);
 int cmd_lab_build(int argc, char **argv);
+int cmd_lab_xen(int argc, char **argv);
 int cmd_lab_up(int argc, char **argv);
 int cmd_lab_down(int argc, char **argv);
 int cmd_lab_status(int argc, char **argv);
