@@ -542,6 +542,25 @@ set_latest(const struct xk_cache_job *j, struct xk_error *err)
 	return 0;
 }
 
+/* Under the lock no build runs: a *.tmp.* entry is a killed one's. */
+static void
+sweep_tmp(const char *cache)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(cache);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".tmp.") != NULL && join(path,
+		    sizeof(path), cache, de->d_name, &(struct xk_error){ 0 })
+		    == 0)
+			remove_tree(path);
+	}
+	closedir(d);
+}
+
 static int
 locked_build(const struct xk_cache_job *j, struct xk_error *err)
 {
@@ -551,6 +570,7 @@ locked_build(const struct xk_cache_job *j, struct xk_error *err)
 	if (!j->force && join(final, sizeof(final), j->cache, j->key,
 	    &ignore) == 0 && xk_cache_verify(final, j->files, &ignore) == 0)
 		return 0;
+	sweep_tmp(j->cache);
 	if (check_space(j->cache, j, err) == -1)
 		return -1;
 	if (join(final, sizeof(final), j->cache, j->key, err) == -1 ||

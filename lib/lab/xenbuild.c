@@ -289,7 +289,7 @@ field(const char *text, const char *name, char *buf, size_t len)
 	return -1;
 }
 
-/* The recipe's "resolve": the source's version and content hash. */
+/* xen-source.sh resolve: the source's version and content hash. */
 static int
 resolve(const char *env_cache, const char *script, const char *source,
     int log_fd, char *version, char *hash, struct xk_error *err)
@@ -306,8 +306,8 @@ resolve(const char *env_cache, const char *script, const char *source,
 	if (st != 0 || out.buf == NULL ||
 	    field(out.buf, "version", version, 128) == -1 ||
 	    field(out.buf, "hash", hash, XK_IMAGE_KEY_LEN) == -1) {
-		xk_error_set(err, "source %s: unusable (build-xen.sh resolve "
-		    "status %d; its messages are above)", source, st);
+		xk_error_set(err, "source %s: unusable (xen-source.sh status "
+		    "%d; its messages are above)", source, st);
 		strbuf_free(&out);
 		return -1;
 	}
@@ -335,6 +335,7 @@ env_list(const char *name, char *const *v, size_t n)
 struct xen_paths {
 	char cache[PATH_MAX];		/* CACHE/xen */
 	char script[PATH_MAX];		/* share/lab/build-xen.sh */
+	char finder[PATH_MAX];		/* share/lab/xen-source.sh */
 	char env_cache[PATH_MAX + 16];	/* XK_XEN_CACHE=... */
 };
 
@@ -347,7 +348,9 @@ xen_paths(const char *share, struct xen_paths *p, struct xk_error *err)
 		return -1;
 	if (snprintf(p->cache, sizeof(p->cache), "%s/xen", root) >=
 	    (int)sizeof(p->cache) || snprintf(p->script, sizeof(p->script),
-	    "%s/build-xen.sh", share) >= (int)sizeof(p->script)) {
+	    "%s/build-xen.sh", share) >= (int)sizeof(p->script) ||
+	    snprintf(p->finder, sizeof(p->finder), "%s/xen-source.sh",
+	    share) >= (int)sizeof(p->finder)) {
 		xk_error_set(err, "%s: path too long", root);
 		return -1;
 	}
@@ -398,7 +401,7 @@ xk_xen_build(const char *share, const struct xk_xen_spec *s, int force,
 	if (xen_paths(share, &p, err) == -1 ||
 	    xk_sha256_file(p.script, rsum, err) == -1 ||
 	    compiler_version(&cc, err) == -1 ||
-	    resolve(p.env_cache, p.script, s->source, log_fd, version, hash,
+	    resolve(p.env_cache, p.finder, s->source, log_fd, version, hash,
 	    err) == -1 ||
 	    xk_xen_key(s, rsum, version, hash, cc.buf, &desc, key, err) == -1)
 		goto out;

@@ -6,8 +6,8 @@
  * image's Debian 4.17 packages, so the source must be Xen 4.17.x.  The
  * source is Debian's own source package (its debian/patches applied by
  * dpkg-source, its debian/xen-kconfig as the base config) or a Xen
- * source tree, which is copied, never written.  share/lab/build-xen.sh
- * does the work.
+ * source tree, which is copied, never written.  share/lab/xen-source.sh
+ * finds the source, share/lab/build-xen.sh builds.
  *
  *	CACHE/xen/KEY/	xen.elf (what QEMU boots), xen-syms, config (the
  *			.config), key.txt (what the build is), SHA256SUMS
