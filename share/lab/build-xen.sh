@@ -27,9 +27,9 @@ apply_patches() {
 	while IFS= read -r p; do
 		[ -n "$p" ] || continue
 		log "patch $p"
-		if ! out=$(patch -d "$1" -p1 --batch --forward -i "$p" 2>&1); then
-			echo "$out" | grep -E 'patching file|FAILED|malformed|Only garbage|can.t find file|Reversed' >&2 ||
-			    echo "$out" | tail -n 5 >&2
+		if ! said=$(patch -d "$1" -p1 --batch --forward -i "$p" 2>&1); then
+			echo "$said" | grep -E 'patching file|FAILED|malformed|Only garbage|can.t find file|Reversed' >&2 ||
+			    echo "$said" | tail -n 5 >&2
 			die "$p: does not apply"
 		fi
 	done <<EOF
