@@ -520,7 +520,7 @@ xk_xen_describe(const char *image, const char *entry, char **text,
 {
 	char tools[128], hv[128], path[PATH_MAX], *kt = NULL, ver[128];
 	struct strbuf sb = STRBUF_INIT;
-	const char *p;
+	const char *p, *next;
 	size_t n;
 	int r = 0;
 
@@ -536,10 +536,11 @@ xk_xen_describe(const char *image, const char *entry, char **text,
 			return -1;
 		r |= strbuf_addf(&sb, "xen:    built from source (%s)\n",
 		    entry);
-		for (p = kt; *p != '\0'; p += strcspn(p, "\n") + (p[strcspn(p,
-		    "\n")] != '\0'))
-			r |= strbuf_addf(&sb, "        %.*s\n",
-			    (int)strcspn(p, "\n"), p);
+		for (p = kt; p != NULL && *p != '\0'; p = next) {
+			n = strcspn(p, "\n");
+			next = p[n] == '\n' ? p + n + 1 : p + n;
+			r |= strbuf_addf(&sb, "        %.*s\n", (int)n, p);
+		}
 		if (field(kt, "version", ver, sizeof(ver)) == 0 &&
 		    strcmp(ver, tools) != 0)
 			r |= strbuf_addf(&sb, "        (its source is %s, "
