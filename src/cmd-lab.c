@@ -1,5 +1,5 @@
 /*
- * cmd-lab.c - xk lab build|up|down|status|exec|cp|console|log: a
+ * cmd-lab.c - xk lab build|xen|up|down|status|exec|cp|console|log: a
  * disposable Xen 4.17 host inside QEMU.
  *
  * Thin: each subcommand parses its options, makes its call into lib/lab
@@ -23,6 +23,7 @@
 #include "lab/overlay.h"
 #include "lab/proto.h"
 #include "lab/state.h"
+#include "lab/xenbuild.h"
 #include "util/clock.h"
 #include "util/file.h"
 #include "xk.h"
@@ -175,17 +176,92 @@ cmd_lab_build(int argc, char **argv)
 	return XK_EXIT_OK;
 }
 
+/* STATE/hypervisor: what `status` says the lab runs (a note if not). */
+static void
+record_hypervisor(const char *state, const char *image, const char *xentry)
+{
+	struct xk_error err = { 0 };
+	char *text;
+
+	if (xk_xen_describe(image, xentry, &text, &err) == -1) {
+		xk_warnx("lab up", "hypervisor: %s", err.msg);
+		return;
+	}
+	if (xk_xen_record(state, text, &err) == -1)
+		xk_warnx("lab up", "%s", err.msg);
+	free(text);
+}
+
+/* One option of xk lab xen into s: 0, or -1 with err set. */
+static int
+xen_option(struct xk_xen_spec *s, int c, int *force, struct xk_error *err)
+{
+	if (c == 's')
+		return xk_xen_set_source(s, optarg, err);
+	if (c == 'p')
+		return xk_xen_add_patch(s, optarg, err);
+	if (c == 'c')
+		return xk_xen_add_config(s, optarg, err);
+	*force = 1;
+	return 0;
+}
+
+int
+cmd_lab_xen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "patch", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "lab xen";
+	struct xk_xen_spec s = { 0 };
+	struct xk_error err = { 0 };
+	char entry[PATH_MAX];
+	struct lab_ctx x;
+	int force = 0, c, rc = XK_EXIT_OK;
+
+	optind = 0;
+	opterr = 0;
+	while (rc == XK_EXIT_OK &&
+	    (c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		if (c != 's' && c != 'p' && c != 'c' && c != 'f')
+			rc = xk_bad_option(cmd, c, argv);
+		else if (xen_option(&s, c, &force, &err) == -1)	/* a bad
+			 * option is a usage error, a missing file a failure */
+			rc = c == 'c' ? xk_usage_error(cmd, "%s", err.msg) :
+			    xk_fail(cmd, &err);
+	}
+	if (rc == XK_EXIT_OK && optind != argc)
+		rc = xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[optind]);
+	if (rc == XK_EXIT_OK && s.source == NULL &&
+	    xk_xen_set_source(&s, "debian", &err) == -1)
+		rc = xk_fail(cmd, &err);
+	if (rc == XK_EXIT_OK && (rc = lab_open(&x, cmd)) == XK_EXIT_OK &&
+	    xk_xen_build(x.parts.share, &s, force, 2, note, NULL, entry,
+	    sizeof(entry), &err) == -1)
+		rc = xk_fail(cmd, &err);
+	xk_xen_spec_free(&s);
+	if (rc == XK_EXIT_OK)
+		printf("%s\n", entry);
+	return rc;
+}
+
 int
 cmd_lab_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
 		{ "add", required_argument, NULL, 'a' },
+		{ "xen", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct xk_error err = { 0 };
-	char entry[PATH_MAX];
-	const char *cmd = "lab up", *add = NULL;
+	char entry[PATH_MAX], xentry[PATH_MAX], xen[PATH_MAX + 16];
+	const char *cmd = "lab up", *add = NULL, *hv = NULL;
 	int timeout = READY_TIMEOUT_S, c, rc;
 	struct lab_ctx lab, *x = &lab;
 	int64_t t0;
@@ -205,6 +281,10 @@ cmd_lab_up(int argc, char **argv)
 		if (c == 'a')
 			return xk_usage_error(cmd, "bad --add '%s': not a "
 			    "directory", optarg);
+		if (c == 'x') {
+			hv = optarg;
+			continue;
+		}
 		return xk_bad_option(cmd, c, argv);
 	}
 	if (optind != argc)
@@ -212,11 +292,18 @@ cmd_lab_up(int argc, char **argv)
 		    argv[optind]);
 	if ((rc = lab_open(x, cmd)) != XK_EXIT_OK)
 		return rc;
+	if (hv != NULL && strcmp(hv, "debian") == 0)
+		hv = NULL;
+	if (hv != NULL && xk_xen_find(hv, xentry, sizeof(xentry), &err) == -1)
+		return xk_fail("lab up", &err);
+	snprintf(xen, sizeof(xen), "%s/xen.elf", xentry);
 	if (find_image(x, 0, entry, sizeof(entry), &err) == -1)
 		return xk_fail("lab up", &err);
 	t0 = xk_mono_ms();
-	if (xk_lab_boot_parts(x->state, entry, &x->parts, add, &err) == -1)
+	if (xk_lab_boot_parts(x->state, entry, &x->parts, add,
+	    hv != NULL ? xen : NULL, &err) == -1)
 		return xk_fail("lab up", &err);
+	record_hypervisor(x->state, entry, hv != NULL ? xentry : NULL);
 	if (xk_lab_wait_ready(x->state, timeout * 1000, &err) == -1) {
 		xk_fail("lab up", &err);
 		print_tail(x->state, 40);
@@ -296,6 +383,20 @@ cmd_lab_down(int argc, char **argv)
 	return XK_EXIT_OK;
 }
 
+static void
+print_hypervisor(const char *state)
+{
+	struct xk_error err = { 0 };
+	char *text;
+
+	if (xk_xen_recorded(state, &text, &err) == -1) {
+		printf("xen:    unknown (%s)\n", err.msg);
+		return;
+	}
+	fputs(text, stdout);
+	free(text);
+}
+
 int
 cmd_lab_status(int argc, char **argv)
 {
@@ -316,6 +417,7 @@ cmd_lab_status(int argc, char **argv)
 		return XK_EXIT_FAIL;
 	}
 	printf("qemu:   running (pid %ld)\n", (long)pid);
+	print_hypervisor(x->state);
 	if (xk_ctl_open(&ctl, x->state, 5000, &err) == -1) {
 		printf("dom0:   not answering (%s)\n", err.msg);
 		return XK_EXIT_FAIL;

@@ -49,8 +49,12 @@ const struct xk_cmd xk_snapshot_commands[] = {
 const struct xk_cmd xk_lab_commands[] = {
 	{ "build", cmd_lab_build, "build or reuse the cached host image",
 	    "[--force]", NULL, NULL },
+	{ "xen", cmd_lab_xen, "build or reuse a hypervisor built from source",
+	    "[--source debian|DIR] [--patch FILE|DIR]... "
+	    "[--config CONFIG_NAME=VALUE]... [--force]", NULL, NULL },
 	{ "up", cmd_lab_up, "boot the lab, wait until dom0 is ready",
-	    "[--timeout SECONDS] [--add DIR]", NULL, NULL },
+	    "[--timeout SECONDS] [--add DIR] [--xen debian|BUILD]", NULL,
+	    NULL },
 	{ "down", cmd_lab_down, "shut the lab down (killed after a timeout)",
 	    "", NULL, NULL },
 	{ "status", cmd_lab_status, "is a lab running, is dom0 answering", "",

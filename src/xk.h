@@ -102,6 +102,7 @@ int cmd_fuzz_replay(int argc, char **argv);
 int cmd_fuzz_shrink(int argc, char **argv);
 int cmd_fuzz_engine(int argc, char **argv);
 int cmd_lab_build(int argc, char **argv);
+int cmd_lab_xen(int argc, char **argv);
 int cmd_lab_up(int argc, char **argv);
 int cmd_lab_down(int argc, char **argv);
 int cmd_lab_status(int argc, char **argv);

@@ -90,8 +90,9 @@ hex(const unsigned char *md, unsigned len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-sha256_file(const char *path, char out[XK_IMAGE_KEY_LEN], struct xk_error *err)
+int
+xk_sha256_file(const char *path, char out[XK_IMAGE_KEY_LEN],
+    struct xk_error *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE], buf[1 << 16];
 	unsigned mdlen;
@@ -131,8 +132,8 @@ out:
 	return r;
 }
 
-static int
-sha256_mem(const void *p, size_t len, char out[XK_IMAGE_KEY_LEN],
+int
+xk_sha256_mem(const void *p, size_t len, char out[XK_IMAGE_KEY_LEN],
     struct xk_error *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -218,7 +219,7 @@ xk_image_key(const char *share, char key[XK_IMAGE_KEY_LEN], char **desc,
 		*desc = NULL;
 	for (i = 0; recipe_files[i] != NULL; i++) {
 		if (join(path, sizeof(path), share, recipe_files[i], err) ==
-		    -1 || sha256_file(path, sum, err) == -1) {
+		    -1 || xk_sha256_file(path, sum, err) == -1) {
 			xk_error_prefix(err, "recipe");
 			strbuf_free(&sb);
 			return -1;
@@ -231,7 +232,7 @@ xk_image_key(const char *share, char key[XK_IMAGE_KEY_LEN], char **desc,
 		}
 	}
 	if (package_versions(&sb, err) == -1 ||
-	    sha256_mem(sb.buf, sb.len, key, err) == -1) {
+	    xk_sha256_mem(sb.buf, sb.len, key, err) == -1) {
 		strbuf_free(&sb);
 		return -1;
 	}
@@ -257,6 +258,13 @@ xk_image_entry(const char *cache, const char *key, char *buf, size_t len,
 int
 xk_image_verify(const char *entry, struct xk_error *err)
 {
+	return xk_cache_verify(entry, entry_files, err);
+}
+
+int
+xk_cache_verify(const char *entry, const char *const files[],
+    struct xk_error *err)
+{
 	char path[PATH_MAX], line[PATH_MAX + 80], sum[XK_IMAGE_KEY_LEN];
 	char want[XK_IMAGE_KEY_LEN], name[PATH_MAX];
 	int checked = 0, i;
@@ -277,7 +285,7 @@ xk_image_verify(const char *entry, struct xk_error *err)
 			return -1;
 		}
 		if (join(path, sizeof(path), entry, name, err) == -1 ||
-		    sha256_file(path, sum, err) == -1) {
+		    xk_sha256_file(path, sum, err) == -1) {
 			fclose(fp);
 			return -1;
 		}
@@ -290,7 +298,7 @@ xk_image_verify(const char *entry, struct xk_error *err)
 		checked++;
 	}
 	fclose(fp);
-	for (i = 0; entry_files[i] != NULL; i++)
+	for (i = 0; files[i] != NULL; i++)
 		;
 	if (checked != i) {
 		xk_error_set(err, "%s: SHA256SUMS lists %d files, expected %d",
@@ -335,28 +343,32 @@ remove_tree(const char *path)
 	xk_run_ok(argv, NULL, &ignore);
 }
 
+/* The job's recipe with its output directory as last argument. */
 static int
-run_recipe(const char *share, const char *out, int log_fd,
+run_recipe(const struct xk_cache_job *j, const char *out,
     struct xk_error *err)
 {
-	const struct xk_run_opts o = { .out = log_fd, .err = log_fd };
-	char script[PATH_MAX];
-	const char *argv[] = { "/bin/sh", script, out, NULL };
-	int status;
+	const struct xk_run_opts o = { .out = j->log_fd, .err = j->log_fd };
+	const char *argv[32];
+	int status, n;
 
-	if (join(script, sizeof(script), share, "build-image.sh", err) == -1 ||
-	    xk_run(argv, &o, NULL, &status, err) == -1)
+	for (n = 0; j->argv[n] != NULL && n < 30; n++)
+		argv[n] = j->argv[n];
+	argv[n++] = out;
+	argv[n] = NULL;
+	if (xk_run(argv, &o, NULL, &status, err) == -1)
 		return -1;
 	if (status != 0) {
 		xk_error_set(err, "%s failed (status %d; its messages are "
-		    "above)", script, status);
+		    "above)", j->what, status);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-write_sums(const char *dir, const char *desc, struct xk_error *err)
+write_sums(const char *dir, const struct xk_cache_job *j,
+    struct xk_error *err)
 {
 	char path[PATH_MAX], sum[XK_IMAGE_KEY_LEN];
 	FILE *fp;
@@ -365,7 +377,7 @@ write_sums(const char *dir, const char *desc, struct xk_error *err)
 	if (join(path, sizeof(path), dir, "key.txt", err) == -1)
 		return -1;
 	fp = fopen(path, "we");
-	if (fp == NULL || fputs(desc, fp) == EOF || fclose(fp) == EOF) {
+	if (fp == NULL || fputs(j->desc, fp) == EOF || fclose(fp) == EOF) {
 		xk_error_errno(err, errno, "%s", path);
 		return -1;
 	}
@@ -376,15 +388,15 @@ write_sums(const char *dir, const char *desc, struct xk_error *err)
 		xk_error_errno(err, errno, "%s", path);
 		return -1;
 	}
-	for (i = 0; entry_files[i] != NULL; i++) {
+	for (i = 0; j->files[i] != NULL; i++) {
 		char f[PATH_MAX];
 
-		if (join(f, sizeof(f), dir, entry_files[i], err) == -1 ||
-		    sha256_file(f, sum, err) == -1) {
+		if (join(f, sizeof(f), dir, j->files[i], err) == -1 ||
+		    xk_sha256_file(f, sum, err) == -1) {
 			fclose(fp);
 			return -1;
 		}
-		fprintf(fp, "%s  %s\n", sum, entry_files[i]);
+		fprintf(fp, "%s  %s\n", sum, j->files[i]);
 	}
 	if (fflush(fp) == EOF || fsync(fileno(fp)) == -1) {
 		xk_error_errno(err, errno, "%s", path);
@@ -399,7 +411,8 @@ write_sums(const char *dir, const char *desc, struct xk_error *err)
 }
 
 static int
-check_space(const char *dir, struct xk_error *err)
+check_space(const char *dir, const struct xk_cache_job *j,
+    struct xk_error *err)
 {
 	struct statvfs sv;
 	unsigned long long mb;
@@ -409,16 +422,15 @@ check_space(const char *dir, struct xk_error *err)
 		return -1;
 	}
 	mb = (unsigned long long)sv.f_bavail * sv.f_frsize >> 20;
-	if (mb < BUILD_SPACE_MB) {
-		xk_error_set(err, "%s: %llu MiB free, building the image "
-		    "needs about %d MiB", dir, mb, BUILD_SPACE_MB);
+	if (mb < (unsigned long long)j->space_mb) {
+		xk_error_set(err, "%s: %llu MiB free, %s needs about %d MiB",
+		    dir, mb, j->what, j->space_mb);
 		return -1;
 	}
 	return 0;
 }
 
-static int locked_build(const char *, const char *, const char *,
-    const char *, int, struct xk_error *);
+static int locked_build(const struct xk_cache_job *, struct xk_error *);
 
 static int
 is_key(const char *name)
@@ -461,8 +473,12 @@ int
 xk_image_build(const char *share, const char *cache, const char *key,
     const char *desc, int log_fd, struct xk_error *err)
 {
-	char tmp[PATH_MAX];
-	int lock, r;
+	char script[PATH_MAX];
+	const char *argv[] = { "/bin/sh", script, NULL };
+	const struct xk_cache_job j = { .cache = cache, .key = key,
+	    .desc = desc, .files = entry_files, .argv = argv,
+	    .what = script, .space_mb = BUILD_SPACE_MB,
+	    .log_fd = log_fd, .latest = true };
 
 	if (geteuid() != 0) {
 		xk_error_set(err, "building the image needs root "
@@ -474,13 +490,24 @@ xk_image_build(const char *share, const char *cache, const char *key,
 		    "package debootstrap");
 		return -1;
 	}
-	if (mkdir_p(cache, err) == -1)
+	if (join(script, sizeof(script), share, "build-image.sh", err) == -1)
+		return -1;
+	return xk_cache_build(&j, err);
+}
+
+int
+xk_cache_build(const struct xk_cache_job *j, struct xk_error *err)
+{
+	char tmp[PATH_MAX];
+	int lock, r;
+
+	if (mkdir_p(j->cache, err) == -1)
 		return -1;
 	/*
-	 * One build at a time per cache: a second `xk lab build` waits,
-	 * then finds the entry the first one made.
+	 * One build at a time per cache: a second build waits, then
+	 * finds the entry the first one made.
 	 */
-	if (join(tmp, sizeof(tmp), cache, "build.lock", err) == -1)
+	if (join(tmp, sizeof(tmp), j->cache, "build.lock", err) == -1)
 		return -1;
 	lock = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lock == -1 || flock(lock, LOCK_EX) == -1) {
@@ -489,35 +516,72 @@ xk_image_build(const char *share, const char *cache, const char *key,
 			close(lock);
 		return -1;
 	}
-	r = locked_build(share, cache, key, desc, log_fd, err);
+	r = locked_build(j, err);
 	close(lock);
 	return r;
 }
 
+/* "latest" is switched atomically: a new link renamed over it. */
 static int
-locked_build(const char *share, const char *cache, const char *key,
-    const char *desc, int log_fd, struct xk_error *err)
+set_latest(const struct xk_cache_job *j, struct xk_error *err)
 {
-	char tmp[PATH_MAX], work[PATH_MAX], final[PATH_MAX];
-	char previous[XK_IMAGE_KEY_LEN];
-	struct xk_error ignore;
+	char tmp[PATH_MAX], link[PATH_MAX], previous[XK_IMAGE_KEY_LEN];
 	ssize_t n;
 
-	if (join(final, sizeof(final), cache, key, &ignore) == 0 &&
-	    xk_image_verify(final, &ignore) == 0)
-		return 0;
-	if (check_space(cache, err) == -1)
+	if (join(tmp, sizeof(tmp), j->cache, "latest.tmp", err) == -1 ||
+	    join(link, sizeof(link), j->cache, "latest", err) == -1)
 		return -1;
-	if (join(final, sizeof(final), cache, key, err) == -1 ||
+	n = readlink(link, previous, sizeof(previous) - 1);
+	previous[n > 0 ? n : 0] = '\0';
+	unlink(tmp);
+	if (symlink(j->key, tmp) == -1 || rename(tmp, link) == -1) {
+		xk_error_errno(err, errno, "%s/latest", j->cache);
+		return -1;
+	}
+	prune_cache(j->cache, j->key, previous);
+	return 0;
+}
+
+/* Under the lock no build runs: a *.tmp.* entry is a killed one's. */
+static void
+sweep_tmp(const char *cache)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(cache);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".tmp.") != NULL && join(path,
+		    sizeof(path), cache, de->d_name, &(struct xk_error){ 0 })
+		    == 0)
+			remove_tree(path);
+	}
+	closedir(d);
+}
+
+static int
+locked_build(const struct xk_cache_job *j, struct xk_error *err)
+{
+	char tmp[PATH_MAX], work[PATH_MAX], final[PATH_MAX];
+	struct xk_error ignore;
+
+	if (!j->force && join(final, sizeof(final), j->cache, j->key,
+	    &ignore) == 0 && xk_cache_verify(final, j->files, &ignore) == 0)
+		return 0;
+	sweep_tmp(j->cache);
+	if (check_space(j->cache, j, err) == -1)
+		return -1;
+	if (join(final, sizeof(final), j->cache, j->key, err) == -1 ||
 	    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", final, (long)getpid()) >=
 	    (int)sizeof(tmp) - 8 ||
 	    snprintf(work, sizeof(work), "%s.work", tmp) >= (int)sizeof(work)) {
-		xk_error_set(err, "%s: path too long", cache);
+		xk_error_set(err, "%s: path too long", j->cache);
 		return -1;
 	}
 	remove_tree(tmp);
-	if (run_recipe(share, tmp, log_fd, err) == -1 ||
-	    write_sums(tmp, desc, err) == -1)
+	if (run_recipe(j, tmp, err) == -1 || write_sums(tmp, j, err) == -1)
 		goto fail;
 	/* A stale or corrupt entry under the same key makes way. */
 	remove_tree(final);
@@ -525,19 +589,7 @@ locked_build(const char *share, const char *cache, const char *key,
 		xk_error_errno(err, errno, "rename %s", tmp);
 		goto fail;
 	}
-	/* "latest" is switched atomically: a new link renamed over it. */
-	if (join(tmp, sizeof(tmp), cache, "latest.tmp", err) == -1 ||
-	    join(work, sizeof(work), cache, "latest", err) == -1)
-		return -1;
-	n = readlink(work, previous, sizeof(previous) - 1);
-	previous[n > 0 ? n : 0] = '\0';
-	unlink(tmp);
-	if (symlink(key, tmp) == -1 || rename(tmp, work) == -1) {
-		xk_error_errno(err, errno, "%s/latest", cache);
-		return -1;
-	}
-	prune_cache(cache, key, previous);
-	return 0;
+	return j->latest ? set_latest(j, err) : 0;
 fail:
 	remove_tree(tmp);
 	remove_tree(work);

@@ -16,6 +16,7 @@
 #ifndef XK_LAB_IMAGE_H
 #define XK_LAB_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/error.h"
@@ -42,6 +43,38 @@ int xk_image_verify(const char *entry, struct xk_error *err);
  */
 int xk_image_build(const char *share, const char *cache, const char *key,
     const char *desc, int log_fd, struct xk_error *err);
+
+/*
+ * The mechanism under both caches (the image's and the hypervisor
+ * builds', xenbuild.h): an entry CACHE/KEY made by a recipe into
+ * CACHE/KEY.tmp.PID, its files' checksums written last to SHA256SUMS,
+ * then renamed into place, one build at a time (CACHE/build.lock).  A
+ * failed build leaves nothing.
+ */
+struct xk_cache_job {
+	const char *cache;		/* the cache directory */
+	const char *key;		/* the entry's name */
+	const char *desc;		/* written as the entry's key.txt */
+	const char *const *files;	/* the entry's files, key.txt too */
+	const char *const *argv;	/* the recipe; its output dir appended */
+	const char *what;		/* the recipe's name, for messages */
+	int space_mb;			/* free space a build needs */
+	int log_fd;			/* the recipe's output */
+	bool latest;			/* CACHE/latest names it; older go */
+	bool force;			/* build even if a good entry is there */
+};
+
+int xk_cache_build(const struct xk_cache_job *j, struct xk_error *err);
+
+/* Check an entry's files (exactly files) against its SHA256SUMS. */
+int xk_cache_verify(const char *entry, const char *const files[],
+    struct xk_error *err);
+
+/* Hex SHA-256 of a file, of memory. */
+int xk_sha256_file(const char *path, char out[XK_IMAGE_KEY_LEN],
+    struct xk_error *err);
+int xk_sha256_mem(const void *p, size_t len, char out[XK_IMAGE_KEY_LEN],
+    struct xk_error *err);
 
 /* The entry directory for key, or for "latest" when key is NULL. */
 int xk_image_entry(const char *cache, const char *key, char *buf, size_t len,

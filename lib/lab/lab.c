@@ -292,7 +292,10 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	ARG("%s/" XK_LAB_QEMU_PID, s);
 	ARG("-daemonize");
 	ARG("-kernel");
-	ARG("%s/xen.elf", img);
+	if (b->xen != NULL)
+		ARG("%s", b->xen);
+	else
+		ARG("%s/xen.elf", img);
 	ARG("-append");
 	ARG("console=com1 dom0_mem=%dM,max:%dM loglvl=all guest_loglvl=all "
 	    "console_timestamps=boot", dom0, dom0);

@@ -13,6 +13,7 @@
  *	dom0.img	dom0's initramfs: the image's boot.cpio.gz + this
  *			boot's overlay cpio (the root is dom0.sqfs, a disk)
  *	overlay.cpio.gz	this boot's overlay (overlay.h)
+ *	hypervisor	which hypervisor and tools it runs (xenbuild.h)
  *
  * (Their names, for every file that opens one: state.h.)
  */
@@ -28,6 +29,7 @@ struct xk_lab_boot {
 	const char *state;	/* state directory (created) */
 	const char *image;	/* image directory (image.h) */
 	const char *overlay;	/* overlay cpio to append, or NULL */
+	const char *xen;	/* hypervisor to boot; NULL: the image's */
 	const char *qemu;	/* QEMU binary; NULL: qemu-system-x86_64 */
 	int mem_mb;		/* QEMU RAM; 0: 3072 */
 	int dom0_mb;		/* dom0_mem; 0: 1536 */

@@ -121,7 +121,8 @@ xk_lab_overlay(const struct xk_lab_parts *x, const char *add,
 
 int
 xk_lab_boot_parts(const char *state, const char *image,
-    const struct xk_lab_parts *p, const char *add, struct xk_error *err)
+    const struct xk_lab_parts *p, const char *add, const char *xen,
+    struct xk_error *err)
 {
 	struct xk_lab_boot b = { 0 };
 	char overlay[PATH_MAX];
@@ -139,5 +140,6 @@ xk_lab_boot_parts(const char *state, const char *image,
 	b.state = state;
 	b.image = image;
 	b.overlay = overlay;
+	b.xen = xen;
 	return xk_lab_start(&b, err);
 }

@@ -41,8 +41,10 @@ int xk_lab_overlay(const struct xk_lab_parts *p, const char *add,
  * earlier run left there, sweep the directories of labs killed without
  * `down` (lab.h: xk_lab_prune), write this boot's overlay (parts and
  * add) and start QEMU.  Returns once QEMU runs; dom0 is not ready yet.
+ * xen is the hypervisor to boot (a build's xen.elf), NULL: the image's.
  */
 int xk_lab_boot_parts(const char *state, const char *image,
-    const struct xk_lab_parts *p, const char *add, struct xk_error *err);
+    const struct xk_lab_parts *p, const char *add, const char *xen,
+    struct xk_error *err);
 
 #endif

@@ -12,5 +12,6 @@
 #define XK_LAB_QMP_SOCK		"qmp.sock"
 #define XK_LAB_DOM0_IMG		"dom0.img"
 #define XK_LAB_OVERLAY		"overlay.cpio.gz"
+#define XK_LAB_HYPERVISOR	"hypervisor"
 
 #endif
