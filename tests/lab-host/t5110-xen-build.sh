@@ -6,7 +6,8 @@
 # does not stick, a missing source, a source that is not Xen 4.17), each
 # clear and leaving nothing in the cache, and a source tree never
 # written.  The source is Debian's real xen source package, fetched
-# through the private apt configuration into a cache of the test's own.
+# through the private apt configuration into the lab's cache (once: the
+# lab suite's build takes it from there).
 #   t5110-xen-build.sh XK BUILD-DIR
 set -u
 XK=$1
@@ -40,17 +41,24 @@ else
 	notok "no bookworm source: a clear error"
 fi
 
-export XK_LAB_CACHE="$tmp/cache"
+# The lab's own cache (the run's, as xk finds it): its fetched source is
+# reused, and what a failed build leaves is seen against what was there.
+cache=${XK_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xenkit/lab}
+# cache_entries: the builds and temporaries, not the source or apt lists
+cache_entries() {
+	ls -a "$cache/xen" 2>/dev/null | grep -v -x -e . -e .. -e apt -e src \
+	    -e build.lock
+}
 
 # fails NAME WANT-MESSAGE XK-ARGS...: exit 1, the message, and nothing
-# built in the cache (no entry, no temporary)
+# new in the cache (no entry, no temporary)
 fails() {
 	name=$1 want=$2
 	shift 2
+	cache_entries >"$tmp/before"
 	"$XK" lab xen "$@" >"$tmp/out" 2>&1
 	st=$?
-	left=$(ls "$XK_LAB_CACHE/xen" 2>/dev/null | grep -v -x -e apt -e src \
-	    -e build.lock)
+	left=$(cache_entries | grep -v -x -F -f "$tmp/before")
 	if [ "$st" -eq 1 ] && grep -qF -- "$want" "$tmp/out" &&
 	    [ -z "$left" ]; then
 		ok "$name"
@@ -78,7 +86,7 @@ fails "a directory that is no Xen tree" "not a Xen source tree" \
 
 # A source tree: Debian's, unpacked here.  A 4.18 one is refused (dom0's
 # tools are 4.17); a failed build with a patch leaves it as it was.
-dsc=$(ls "$XK_LAB_CACHE"/xen/src/*/xen_*.dsc 2>/dev/null | head -n 1)
+dsc=$(ls "$cache"/xen/src/*/xen_*.dsc 2>/dev/null | head -n 1)
 if [ -n "$dsc" ] && dpkg-source -x "$dsc" "$tmp/tree" >/dev/null 2>&1; then
 	ok "Debian's source fetched and unpacked"
 else
