@@ -17,7 +17,10 @@
 
 export LC_ALL=C
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-hp_dir=$(cd "${0%/*}" 2>/dev/null && pwd) || hp_dir=/nonexistent
+case $0 in
+*/*) hp_dir=${0%/*} ;;
+*) hp_dir=. ;;
+esac
 hp_name=${0##*/}
 hp_helper=${XK_HOTPLUG_HELPER:-$hp_dir/xk-hotplug-helper}
 hp_logfile=${XK_HOTPLUG_LOG:-/var/log/xen/xk-hotplug.log}
@@ -29,10 +32,13 @@ hp_lockfile=
 hp_undo=
 hp_cmd=
 
-# hp_now: seconds since boot, in $hp_t (a builtin read, no fork)
+# hp_now: hundredths of a second since boot, in $hp_t (a builtin read,
+# no fork)
 hp_now() {
-	read -r hp_t _ </proc/uptime || hp_t=0
-	hp_t=${hp_t%.*}
+	read -r hp_t _ </proc/uptime || hp_t=0.00
+	hp_t=${hp_t%.*}${hp_t#*.}
+	hp_t=${hp_t#"${hp_t%%[!0]*}"}
+	hp_t=${hp_t:-0}
 }
 hp_now
 hp_start=$hp_t
@@ -130,7 +136,9 @@ hp_lock() {
 			hp_fatal "lock $1 still held by another script after $hp_t s"
 		}
 		# shellcheck disable=SC2046 # two inode numbers
-		set -- "$1" $(stat -L -c %i /dev/fd/9 "$hp_lockfile" 2>/dev/null)
+		set -- "$1" $(stat -L -c %i /proc/self/fd/9 "$hp_lockfile" \
+		    2>/dev/null)
+		[ $# -ge 2 ] || hp_fatal "cannot stat the lock $hp_lockfile"
 		[ $# -eq 3 ] && [ "$2" = "$3" ] && return 0
 		exec 9>&-
 	done
@@ -143,17 +151,25 @@ hp_unlock() {
 	hp_lockfile=
 }
 
-# hp_left: seconds of the budget left, in $hp_t (at least 1)
+# hp_left: whole seconds of the budget left, in $hp_t (at least 1)
 hp_left() {
 	hp_now
-	hp_t=$((hp_start + hp_budget - hp_t))
+	hp_t=$(((hp_start + hp_budget * 100 - hp_t) / 100))
 	[ "$hp_t" -ge 1 ] || hp_t=1
+}
+
+# hp_elapsed: "N.NN s" since the script started, in $hp_t
+hp_elapsed() {
+	hp_now
+	hp_t=$((hp_t - hp_start))
+	hp_t=$((hp_t / 100)).$((hp_t / 10 % 10))$((hp_t % 10))\ s
 }
 
 # hp_success: hotplug-status=connected
 hp_success() {
 	hp_write hotplug-status=connected
-	hp_log info "$hp_cmd: done"
+	hp_elapsed
+	hp_log info "$hp_cmd: done in $hp_t"
 }
 
 # hp_fatal MSG: undo what was done ($hp_undo, a command), tell libxl
@@ -192,7 +208,8 @@ hp_busy() {
 hp_attach() {
 	"$hp_helper" attach "$XENBUS_PATH" "$@" ||
 	    hp_fatal "cannot write physical-device for $1"
-	hp_log info "$hp_cmd: $1"
+	hp_elapsed
+	hp_log info "$hp_cmd: $1 in $hp_t"
 }
 
 # hp_hooks CLASS ACTION: every executable in $hp_hooks/CLASS/ACTION.d,
