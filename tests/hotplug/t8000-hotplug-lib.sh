@@ -71,21 +71,13 @@ export LOCKLOG="$tmp/locklog"
 mkfifo "$tmp/hold"
 WHO=A HOLD=$tmp/hold lib add >"$tmp/a.out" 2>&1 &
 a=$!
-wait_for() { # wait_for CMD...: poll a real condition, bounded at ~60 s
-	_n=0
-	until "$@"; do
-		_n=$((_n + 1))
-		[ $_n -le 600 ] || return 1
-		sleep 0.1
-	done
-}
 has_line() { grep -qx "$1" "$LOCKLOG" 2>/dev/null; }
-wait_for has_line A || notok "lock: A never got the lock"
+wait_for 60 has_line A || notok "lock: A never got the lock"
 WHO=B lib add >"$tmp/b.out" 2>&1 &
 b=$!
 # B is blocked in flock: the kernel lists a waiter on the lock
 waiter() { grep -q -- '->' /proc/locks; }
-if wait_for waiter && ! has_line B; then
+if wait_for 60 waiter && ! has_line B; then
 	ok "lock: B waits while A holds disk-1"
 else
 	notok "lock: B did not wait for A"
@@ -111,7 +103,7 @@ echo "$DISK done"
 EOF2
 DISK=disk-1 HOLD=$tmp/hold lib add >/dev/null 2>&1 &
 a=$!
-wait_for test -e "$tmp/locks/disk-1"
+wait_for 60 test -e "$tmp/locks/disk-1"
 DISK=disk-2 exits "lock: another disk is not held up" 0 '^disk-2 done$' lib add
 # the bound: a lock held past the budget fails the script, saying so
 DISK=disk-1 XK_HOTPLUG_BUDGET=1 exits \
