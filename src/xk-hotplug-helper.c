@@ -12,6 +12,9 @@
  *   ident PATH                the disk's identity, a lock name
  *   share BASE TARGET r|w     Xen's sharing check: exit 1 and say why
  *                             when TARGET may not be used
+ *   attach-disk BASE PATH r|w|! LOCKDIR SECONDS
+ *                             a whole block add (lib/hotplug/disk.c):
+ *                             print the device, or exit 1 and say why
  *
  * Exit status: 0 done, 1 refused (share), 2 error (message on stderr).
  * Not part of `xk`: a script runs it for each device, and this binary
@@ -39,7 +42,9 @@ usage(void)
 	    "       xk-hotplug-helper rm BASE NODE...\n"
 	    "       xk-hotplug-helper attach BASE DEVICE [NODE=VALUE...]\n"
 	    "       xk-hotplug-helper ident PATH\n"
-	    "       xk-hotplug-helper share BASE TARGET r|w\n");
+	    "       xk-hotplug-helper share BASE TARGET r|w\n"
+	    "       xk-hotplug-helper attach-disk BASE PATH r|w|! LOCKDIR "
+	    "SECONDS\n");
 	return 2;
 }
 
@@ -207,10 +212,10 @@ cmd_ident(const char *path)
 
 	if (xk_hp_ident_path(path, &id, &err) == -1)
 		return fail(&err);
-	if (id.file)
-		printf("file-%jx-%jx\n", (uintmax_t)id.dev, (uintmax_t)id.ino);
-	else
-		printf("dev-%x-%x\n", major(id.dev), minor(id.dev));
+	char name[80];
+
+	xk_hp_ident_name(&id, name, sizeof(name));
+	printf("%s\n", name);
 	return fflush(stdout) == 0 ? 0 : 2;
 }
 
@@ -230,6 +235,26 @@ cmd_share(struct xs_handle *xs, const char *base, const char *target,
 		return fail(&err);
 	if (r == 1)
 		printf("%s\n", why);
+	return r;
+}
+
+/* attach-disk BASE PATH MODE LOCKDIR SECONDS */
+static int
+cmd_attach_disk(struct xs_handle *xs, const char *base, char **argv)
+{
+	struct xk_error err = { 0 };
+	char why[512], *end;
+	unsigned long secs;
+	int r;
+
+	secs = strtoul(argv[3], &end, 10);
+	if (*end != '\0' || secs == 0 || secs > 3600)
+		return usage();
+	r = xk_hp_attach_disk(xs, base, argv[0], argv[1][0], argv[2],
+	    (unsigned int)secs, why, sizeof(why), &err);
+	if (r == -1)
+		return fail(&err);
+	printf("%s\n", why);
 	return r;
 }
 
@@ -254,6 +279,8 @@ with_xs(int argc, char **argv)
 		r = cmd_write(xs, base, argc - 3, argv + 3, 1);
 	else if (strcmp(argv[1], "attach") == 0)
 		r = cmd_attach(xs, base, argv[3], argc - 4, argv + 4);
+	else if (strcmp(argv[1], "attach-disk") == 0 && argc == 7)
+		r = cmd_attach_disk(xs, base, argv + 3);
 	else if (strcmp(argv[1], "share") == 0 && argc == 5)
 		r = cmd_share(xs, base, argv[3], argv[4]);
 	else
@@ -271,6 +298,9 @@ check_args(int argc, char **argv)
 	int i, pairs = strcmp(argv[1], "write") == 0 ||
 	    strcmp(argv[1], "attach") == 0;
 
+	if (strcmp(argv[1], "attach-disk") == 0)
+		return argc == 7 && argv[4][1] == '\0' &&
+		    strchr("rw!", argv[4][0]) != NULL ? 0 : usage();
 	if (strcmp(argv[1], "share") == 0)
 		return argc == 5 && (strcmp(argv[4], "r") == 0 ||
 		    strcmp(argv[4], "w") == 0) ? 0 : usage();

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,17 @@ xk_hp_ident_path(const char *path, struct xk_hp_ident *id,
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	return 0;
+}
+
+void
+xk_hp_ident_name(const struct xk_hp_ident *id, char *buf, size_t len)
+{
+	if (id->file)
+		snprintf(buf, len, "file-%jx-%jx", (uintmax_t)id->dev,
+		    (uintmax_t)id->ino);
+	else
+		snprintf(buf, len, "dev-%x-%x", major(id->dev),
+		    minor(id->dev));
 }
 
 /* A loop device is the file behind it, when that file is still there. */
