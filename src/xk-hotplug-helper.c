@@ -300,7 +300,9 @@ check_args(int argc, char **argv)
 
 	if (strcmp(argv[1], "attach-disk") == 0)
 		return argc == 7 && argv[4][1] == '\0' &&
-		    strchr("rw!", argv[4][0]) != NULL ? 0 : usage();
+		    strchr("rw!", argv[4][0]) != NULL &&
+		    strspn(argv[6], "0123456789") == strlen(argv[6]) &&
+		    atoi(argv[6]) > 0 ? 0 : usage();
 	if (strcmp(argv[1], "share") == 0)
 		return argc == 5 && (strcmp(argv[4], "r") == 0 ||
 		    strcmp(argv[4], "w") == 0) ? 0 : usage();

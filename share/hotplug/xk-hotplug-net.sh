@@ -52,7 +52,7 @@ net_up() {
 	_e=$({
 		echo "link set dev $dev down"
 		echo "link set dev $dev address fe:ff:ff:ff:ff:ff"
-		echo "-4 addr flush dev $dev"
+		echo "addr flush dev $dev"
 		for _l in "$@"; do
 			echo "$_l"
 		done

@@ -198,6 +198,10 @@ exits "helper: a read spec that is no variable" 2 'not a shell variable name' \
     "$H" read backend/vbd/1/2 'a;b=params'
 exits "helper: write needs NODE=VALUE" 2 'not NODE=VALUE' "$H" write b x
 exits "helper: share needs r or w" 2 'usage' "$H" share b /dev/null x
+exits "helper: attach-disk needs r, w or !" 2 'usage' \
+    "$H" attach-disk b /dev/null x /tmp 5
+exits "helper: attach-disk needs a time" 2 'usage' \
+    "$H" attach-disk b /dev/null r /tmp 0x
 exits "helper: ident of a directory" 2 'neither a file nor a block device' \
     "$H" ident /
 : >"$tmp/disk"

@@ -4,8 +4,10 @@
 # get Ganeti's NIC environment from xenstore, and from a Ganeti NIC
 # file when there is one; a domain named NAME--incoming (libxl's name
 # for a migration's receiving end) is INSTANCE=NAME; the offline hooks
-# run while the interface is still there; a failing hook fails xl
-# create with its message, and nothing is left.
+# run with the same environment; a failing hook fails xl
+# create with its message, and nothing is left.  vif-route: the
+# guest's address routed to its interface, which borrows the gateway
+# device's address and answers ARP for it.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 HP=/usr/lib/xenkit/hotplug
@@ -18,7 +20,7 @@ export XK_HOTPLUG_GANETI_NIC_DIR=$W/nic
 cleanup() {
 	rc=$?
 	[ "$rc" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$W/log"; }
-	for d in hpv hpv--incoming; do
+	for d in hpv hpv--incoming hpr; do
 		xl destroy "$d" >/dev/null 2>&1
 		rm -f "/var/log/xen/xl-$d.log"*
 	done
@@ -41,6 +43,17 @@ on_poweroff = "destroy"
 vif = [ "mac=$mac, ip=10.85.10.2, bridge=$br, script=$HP/vif-bridge" ]
 EOC
 }
+cfg_route() {
+	cat >"$W/hpr.cfg" <<EOC
+name = "hpr"
+type = "pv"
+kernel = "$TINYPV"
+extra = "poweroff"
+memory = 16
+on_poweroff = "destroy"
+vif = [ "mac=$mac, ip=10.85.20.2, gatewaydev=$br, script=$HP/vif-route" ]
+EOC
+}
 # the hook: its environment, and the interface's master when it runs
 cat >"$W/hooks/vif/online.d/10-env" <<'EOH'
 #!/bin/sh
@@ -51,8 +64,9 @@ m=$(readlink "/sys/class/net/$INTERFACE/master")
 } >"${XK_HOTPLUG_LOG%/*}/env.$ACTION"
 EOH
 cp "$W/hooks/vif/online.d/10-env" "$W/hooks/vif/offline.d/10-env"
-sed -i 's|^m=.*|m=$(test -e /sys/class/net/$INTERFACE \&\& echo /present)|' \
-    "$W/hooks/vif/offline.d/10-env"
+# offline: on xl destroy, netback has removed the interface before
+# libxl runs the script; the hook gets its name all the same
+sed -i 's|^m=.*|m=|' "$W/hooks/vif/offline.d/10-env"
 chmod +x "$W/hooks/vif/online.d/10-env" "$W/hooks/vif/offline.d/10-env"
 
 # want FILE LINE...: FILE holds exactly these lines
@@ -77,12 +91,12 @@ want "$W/env.online" "ACTION=online" "BRIDGE=$br" "DOMID=$id" \
     "INTERFACE_UUID=" "IP=10.85.10.2" "LINK=$br" "MAC=$mac" \
     "MODE=bridged" "TAGS=" "VLAN=" "master=$br arg=online"
 echo "ok: $vif on $br; the hook saw it there"
-log "offline: the hooks run before the interface goes"
+log "offline: the hooks run, with the same environment"
 xl destroy hpv || fail "xl destroy hpv"
 want "$W/env.offline" "ACTION=offline" "BRIDGE=$br" "DOMID=$id" \
     "INSTANCE=hpv" "INTERFACE=$vif" "INTERFACE_INDEX=0" "INTERFACE_NAME=" \
     "INTERFACE_UUID=" "IP=10.85.10.2" "LINK=$br" "MAC=$mac" \
-    "MODE=bridged" "TAGS=" "VLAN=" "master=present arg=offline"
+    "MODE=bridged" "TAGS=" "VLAN=" "master= arg=offline"
 [ ! -e "/sys/class/net/$vif" ] || fail "$vif is left"
 
 log "a Ganeti NIC file, under the name of a migration's receiving end"
@@ -130,3 +144,23 @@ grep -q "20-deny: exit 3: MAC $mac is not allowed on $br" "$W/out" ||
 xl domid hpv >/dev/null 2>&1 && fail "hpv is left"
 ip -o link show master "$br" | grep -q . && fail "a port is left on $br"
 echo "ok: refused, nothing left"
+rm "$W/hooks/vif/online.d/20-deny"
+
+log "vif-route: 10.85.20.2 routed to the guest's interface"
+ip addr add 10.85.10.1/24 dev "$br" || fail "address on $br"
+cfg_route
+timeout 120 xl create -p "$W/hpr.cfg" || fail "xl create hpr"
+id=$(xl domid hpr) || fail "no hpr"
+vif=vif$id.0
+ip route get 10.85.20.2 | grep -q "dev $vif src 10.85.10.1" ||
+    { ip route get 10.85.20.2; fail "10.85.20.2 is not routed to $vif"; }
+[ "$(cat "/proc/sys/net/ipv4/conf/$vif/proxy_arp")" = 1 ] ||
+    fail "no proxy ARP on $vif"
+ip -4 -o addr show dev "$vif" | grep -q 'inet 10.85.10.1/32' ||
+    fail "$vif has not 10.85.10.1/32"
+grep -qx "MODE=routed" "$W/env.online" && grep -qx "LINK=$br" "$W/env.online" ||
+    { cat "$W/env.online"; fail "vif-route's hook environment"; }
+xl destroy hpr || fail "xl destroy hpr"
+ip route get 10.85.20.2 2>/dev/null | grep -q "dev $vif" &&
+    fail "the route to $vif is left"
+echo "ok: routed, proxy ARP, hooks with MODE=routed; gone after destroy"
