@@ -17,6 +17,8 @@ br=xkbr8510
 mac=00:16:3e:00:85:10
 export XK_HOTPLUG_LOG=$W/log XK_HOTPLUG_HOOKS=$W/hooks
 export XK_HOTPLUG_GANETI_NIC_DIR=$W/nic
+# the lab under load takes seconds per process: the hooks get 25 s
+export XK_HOTPLUG_HOOK_TIMEOUT=25
 cleanup() {
 	rc=$?
 	[ "$rc" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$W/log"; }

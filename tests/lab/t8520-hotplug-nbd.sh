@@ -18,6 +18,7 @@ cleanup() {
 	xl destroy hpn >/dev/null 2>&1
 	rm -f /var/log/xen/xl-hpn.log*
 	[ -z "$srv" ] || { kill "$srv"; wait "$srv"; } 2>/dev/null
+	ip link del xknbd8520 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -36,6 +37,10 @@ EOC
 }
 connected() { for p in /sys/block/nbd*/pid; do [ -e "$p" ] && echo "$p"; done; }
 
+# nbd-client resolves with AI_ADDRCONFIG: without a non-loopback IPv4
+# address on the host (the lab's dom0 has none) even 127.0.0.1 fails
+ip link add xknbd8520 type dummy && ip addr add 10.85.20.1/24 dev xknbd8520 &&
+    ip link set xknbd8520 up || fail "a dummy interface"
 truncate -s 16M "$W/disk.img" || fail truncate
 printf 'xenkit t8520 pattern\n' | dd of="$W/disk.img" bs=512 seek=100 \
     conv=notrunc 2>/dev/null || fail "write the pattern"
