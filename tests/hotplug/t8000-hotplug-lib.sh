@@ -170,9 +170,9 @@ INTERFACE_UUID=5d4e9b2c-0000-4000-8000-000000000001
 MODE=bridged
 LINK=br-web
 VLAN=
-PATH=/nonexistent
 \$(touch $tmp/ran)
 \`touch $tmp/ran\`
+PATH=/nonexistent
 EOF2
 mkscript <<EOF2
 net_nic_file "$tmp/nic"
