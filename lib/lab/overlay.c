@@ -84,6 +84,10 @@ xk_lab_overlay(const struct xk_lab_parts *x, const char *add,
 		/* the events tests' guest kernel, built in tests/events */
 		{ "usr/lib/xk-lab/bin/xk-tinypv", x->build,
 		    "tests/events/xk-tinypv", 1 },
+		/* the hotplug scripts (share/hotplug) and their helper */
+		{ "usr/lib/xenkit/hotplug", x->share, "../hotplug", 1 },
+		{ "usr/lib/xenkit/hotplug/xk-hotplug-helper", x->build,
+		    "src/xk-hotplug-helper", 1 },
 	};
 	char p[PATH_MAX];
 	struct xk_cpio *a;

@@ -1,0 +1,218 @@
+#!/bin/sh
+# t8000-hotplug-lib - xenkit's hotplug library (share/hotplug) outside
+# Xen: argument and environment parsing, the per-device lock (a second
+# script waits for the first, the lock file goes with the last), the
+# lock's bound, hooks (order, environment, a failing one and a hanging
+# one fail the script with their reason, the hanging one killed),
+# Ganeti's NIC file read without running it, and the helper's disk
+# identity (a loop device is its file).  The xenstore parts need a
+# xenstored, which needs Xen: they run in the lab (t85xx).
+# Usage: t8000-hotplug-lib.sh XK BUILD-DIR
+set -u
+BUILD=$2
+top=$(cd "$(dirname "$0")/../.." && pwd)
+HP=$top/share/hotplug
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xk-t8000.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib.sh"
+T=$tmp/check
+mkdir "$T" || exit 1
+export XK_HOTPLUG_HELPER="$BUILD/src/xk-hotplug-helper"
+export XK_HOTPLUG_LOG="$tmp/log"
+export XK_HOTPLUG_LOCKDIR="$tmp/locks"
+export XK_HOTPLUG_HOOKS="$tmp/hooks"
+export XENBUS_PATH=backend/vif/7/0
+
+# lib ARG... : a script that sources the library (as the scripts do,
+# from its own directory) and runs "hp_init ARG..." then $body
+lib() {
+	"$tmp/script" "$@"
+}
+mkscript() {
+	{
+		echo '#!/bin/sh'
+		echo ". \"$HP/xk-hotplug-lib.sh\""
+		echo ". \"$HP/xk-hotplug-net.sh\""
+		echo 'hp_init "$@"'
+		cat
+	} >"$tmp/script"
+	chmod +x "$tmp/script"
+}
+
+# --- arguments and environment
+mkscript <<'EOF2'
+echo "cmd=$hp_cmd domid=$hp_domid devid=$hp_devid type_if=${type_if:-} bridge=${bridge:-}"
+EOF2
+exits "hp_init: command, KEY=VALUE, XENBUS_PATH" 0 \
+    '^cmd=online domid=7 devid=0 type_if=vif bridge=br0$' \
+    lib online type_if=vif bridge=br0
+XENBUS_PATH=/local/domain/0/backend/vbd/12/51712 exits \
+    "hp_init: an absolute XENBUS_PATH" 0 '^cmd=add domid=12 devid=51712 ' lib add
+exits "hp_init: an argument that is no KEY=VALUE" 2 'online2: not KEY=VALUE' \
+    lib online online2
+exits "hp_init: a key that is no variable name" 2 'not a KEY=VALUE argument' \
+    lib online 'x;touch$IFS/tmp/y=1'
+exits "hp_init: a KEY=VALUE cannot run code" 0 'bridge=\$\(id\)$' \
+    lib online 'bridge=$(id)'
+XENBUS_PATH='' exits "hp_init: no XENBUS_PATH" 2 'XENBUS_PATH is not set' lib add
+XENBUS_PATH=backend/vbd/x/1 exits "hp_init: a XENBUS_PATH not a backend" 2 \
+    'not backend/TYPE/DOMID/DEVID' lib add
+exits "hp_init: no command" 2 'no command' lib
+
+# --- the lock: B waits while A holds it; B gets it once A lets go,
+# and the last one out leaves no lock file
+mkscript <<'EOF2'
+hp_lock disk-1
+echo "$WHO" >>"$LOCKLOG"
+[ -z "${HOLD:-}" ] || read -r _ <"$HOLD"
+hp_unlock
+EOF2
+export LOCKLOG="$tmp/locklog"
+mkfifo "$tmp/hold"
+WHO=A HOLD=$tmp/hold lib add >"$tmp/a.out" 2>&1 &
+a=$!
+has_line() { grep -qx "$1" "$LOCKLOG" 2>/dev/null; }
+wait_for 60 has_line A || notok "lock: A never got the lock"
+WHO=B lib add >"$tmp/b.out" 2>&1 &
+b=$!
+# B is blocked in flock: the kernel lists a waiter on the lock
+waiter() { grep -q -- '->' /proc/locks; }
+if wait_for 60 waiter && ! has_line B; then
+	ok "lock: B waits while A holds disk-1"
+else
+	notok "lock: B did not wait for A"
+fi
+echo go >"$tmp/hold"
+wait "$a"
+ra=$?
+wait "$b"
+rb=$?
+[ "$ra" -eq 0 ] && [ "$rb" -eq 0 ] &&
+    [ "$(cat "$LOCKLOG")" = "$(printf 'A\nB')" ] &&
+    ok "lock: B got it after A" || {
+	show "$LOCKLOG" "$tmp/a.out" "$tmp/b.out"; notok "lock: B got it after A"; }
+[ -z "$(ls -A "$tmp/locks")" ] && ok "lock: no lock file left" ||
+    { ls -la "$tmp/locks"; notok "lock: no lock file left"; }
+
+# another disk's lock is not held up by disk-1's (no host-wide lock)
+mkscript <<'EOF2'
+hp_lock "$DISK"
+[ -z "${HOLD:-}" ] || read -r _ <"$HOLD"
+hp_unlock
+echo "$DISK done"
+EOF2
+DISK=disk-1 HOLD=$tmp/hold lib add >/dev/null 2>&1 &
+a=$!
+wait_for 60 test -e "$tmp/locks/disk-1"
+DISK=disk-2 exits "lock: another disk is not held up" 0 '^disk-2 done$' lib add
+# the bound: a lock held past the budget fails the script, saying so
+DISK=disk-1 XK_HOTPLUG_BUDGET=1 exits \
+    "lock: held past the budget, the script fails" 1 \
+    'lock disk-1 still held by another script after 1 s' lib add
+echo go >"$tmp/hold"
+wait "$a"
+
+# --- hooks
+mkscript <<'EOF2'
+export INSTANCE=inst1 MAC=00:16:3e:00:00:01
+hp_hooks vif "$hp_cmd"
+echo "script went on"
+EOF2
+mkdir -p "$tmp/hooks/vif/online.d" "$tmp/hooks/vif/offline.d"
+for h in 20-second 10-first; do
+	printf '#!/bin/sh\necho "%s $1 $INSTANCE $MAC" >>"%s"\n' "$h" \
+	    "$tmp/hooklog" >"$tmp/hooks/vif/online.d/$h"
+	chmod +x "$tmp/hooks/vif/online.d/$h"
+done
+echo 'not executable: never run' >"$tmp/hooks/vif/online.d/30-data"
+exits "hooks: run, the script goes on" 0 '^script went on$' lib online
+[ "$(cat "$tmp/hooklog")" = "$(printf '%s\n' \
+    '10-first online inst1 00:16:3e:00:00:01' \
+    '20-second online inst1 00:16:3e:00:00:01')" ] &&
+    ok "hooks: in name order, with the environment and the action" ||
+    { show "$tmp/hooklog"; notok "hooks: in name order, with the environment"; }
+printf '#!/bin/sh\necho "bad MAC $MAC" >&2\nexit 3\n' \
+    >"$tmp/hooks/vif/online.d/15-fail"
+chmod +x "$tmp/hooks/vif/online.d/15-fail"
+exits "hooks: a failing hook fails online with its message" 1 \
+    '15-fail: exit 3: bad MAC 00:16:3e:00:00:01' lib online
+grep -q 'script went on' "$T/out" && notok "hooks: the script stopped" ||
+    ok "hooks: the script stopped at the failing hook"
+printf '#!/bin/sh\necho "bad" >&2\nexit 1\n' \
+    >"$tmp/hooks/vif/offline.d/10-fail"
+chmod +x "$tmp/hooks/vif/offline.d/10-fail"
+exits "hooks: a failing hook does not stop offline" 0 '^script went on$' \
+    lib offline
+grep -q '10-fail: exit 1: bad' "$tmp/log" && ok "hooks: ... and is logged" ||
+    notok "hooks: the failing offline hook is logged"
+rm "$tmp/hooks/vif/online.d/15-fail"
+printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 1000\n' "$tmp/hang.pid" \
+    >"$tmp/hooks/vif/online.d/15-hang"
+chmod +x "$tmp/hooks/vif/online.d/15-hang"
+XK_HOTPLUG_HOOK_TIMEOUT=1 exits "hooks: a hanging hook is killed, online fails" \
+    1 '15-hang: killed after 1 s' lib online
+pid=$(cat "$tmp/hang.pid")
+kill -0 "$pid" 2>/dev/null && { kill "$pid"; notok "hooks: the hung hook is gone"; } ||
+    ok "hooks: the hung hook is gone"
+rm "$tmp/hooks/vif/online.d/15-hang"
+
+# --- Ganeti's NIC file: read, not run
+cat >"$tmp/nic" <<EOF2
+TAGS="web prod\\ 1"
+NETWORK_NAME="net1"
+NETWORK_SUBNET="10.0.0.0/24"
+NETWORK_GATEWAY="10.0.0.1"
+MAC=aa:00:00:11:22:33
+IP=10.0.0.5
+INTERFACE_INDEX=0
+INTERFACE_NAME=eth-web
+INTERFACE_UUID=5d4e9b2c-0000-4000-8000-000000000001
+MODE=bridged
+LINK=br-web
+VLAN=
+\$(touch $tmp/ran)
+\`touch $tmp/ran\`
+PATH=/nonexistent
+EOF2
+mkscript <<EOF2
+net_nic_file "$tmp/nic"
+env | grep -E '^NETWORK_' | sort
+echo "TAGS=\$TAGS MAC=\$MAC IP=\$IP MODE=\$MODE LINK=\$LINK VLAN=\$VLAN"
+echo "IF=\$INTERFACE_INDEX \$INTERFACE_NAME \$INTERFACE_UUID PATH=\$PATH"
+EOF2
+lib online >"$tmp/nic.out" 2>&1
+cat >"$tmp/nic.want" <<EOF2
+NETWORK_GATEWAY=10.0.0.1
+NETWORK_NAME=net1
+NETWORK_SUBNET=10.0.0.0/24
+TAGS=web prod\\ 1 MAC=aa:00:00:11:22:33 IP=10.0.0.5 MODE=bridged LINK=br-web VLAN=
+IF=0 eth-web 5d4e9b2c-0000-4000-8000-000000000001 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+EOF2
+cmp -s "$tmp/nic.out" "$tmp/nic.want" && ok "Ganeti NIC file: its keys, no other" ||
+    { diff "$tmp/nic.want" "$tmp/nic.out" | sed 's/^/#   /'; notok "Ganeti NIC file: its keys"; }
+[ ! -e "$tmp/ran" ] && ok "Ganeti NIC file: not run" || notok "Ganeti NIC file: it ran code"
+
+# --- the helper
+H=$XK_HOTPLUG_HELPER
+exits "helper: a read spec that is no variable" 2 'not a shell variable name' \
+    "$H" read backend/vbd/1/2 'a;b=params'
+exits "helper: write needs NODE=VALUE" 2 'not NODE=VALUE' "$H" write b x
+exits "helper: share needs r or w" 2 'usage' "$H" share b /dev/null x
+exits "helper: attach-disk needs r, w or !" 2 'usage' \
+    "$H" attach-disk b /dev/null x /tmp 5
+exits "helper: attach-disk needs a time" 2 'usage' \
+    "$H" attach-disk b /dev/null r /tmp 0x
+exits "helper: ident of a directory" 2 'neither a file nor a block device' \
+    "$H" ident /
+: >"$tmp/disk"
+truncate -s 1M "$tmp/disk"
+fid=$("$H" ident "$tmp/disk")
+if loop=$(losetup -f --show -r "$tmp/disk" 2>/dev/null); then
+	lid=$("$H" ident "$loop")
+	losetup -d "$loop"
+	[ "$fid" = "$lid" ] && ok "helper: a loop device is its file ($fid)" ||
+	    notok "helper: loop $lid, file $fid"
+else
+	skip "helper: a loop device is its file" "no loop device here"
+fi
+finish
