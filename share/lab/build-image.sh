@@ -109,7 +109,6 @@ inch apt-get install -y -q --no-install-recommends \
     qemu-system-xen qemu-utils "$kpkg" \
     iproute2 bridge-utils lvm2 e2fsprogs xfsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
-    nbd-server nbd-client \
     libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \
     libzstd1 zlib1g libssl3 \
     >>"$work/apt.log" 2>&1 || {
