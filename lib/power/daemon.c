@@ -26,7 +26,11 @@ struct pcd {
 	struct xk_pc_ctl ctl;
 	struct xk_pc_sample prev;
 	int settings_bad;		/* said so already */
+	long cdev_last;			/* the cooling device's, -1: none */
 };
+
+static void say(struct pcd *d, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
 say(struct pcd *d, int prio, const char *fmt, ...)
@@ -237,6 +241,49 @@ settings_cpus(struct pcd *d, const struct xk_pc_settings *s,
 	return 0;
 }
 
+/*
+ * The xen_powerclamp cooling device (share/powercap): a change of its
+ * cur_state becomes the target, written into the settings file so that
+ * `xk powercap show` and the next window agree (the last writer, the
+ * device or `xk powercap set`, wins).  A device found at 0 when the
+ * daemon starts asks for nothing.
+ */
+static void
+follow_cdev(struct pcd *d)
+{
+	struct xk_pc_settings s;
+	struct xk_error e = { 0 };
+	char *text = NULL, *end;
+	size_t len;
+	long v;
+
+	if (access(XK_PC_CDEV, R_OK) < 0) {
+		d->cdev_last = -1;
+		return;
+	}
+	if (xk_read_file(XK_PC_CDEV, 64, &text, &len, &e) < 0)
+		return;
+	v = strtol(text, &end, 10);
+	free(text);
+	if (v < 0 || v > 100 || v == d->cdev_last)
+		return;
+	if (d->cdev_last < 0 && v == 0) {
+		d->cdev_last = 0;
+		return;
+	}
+	d->cdev_last = v;
+	if (xk_pc_settings_load(d->cfg->dir, &s, &e) < 0)
+		xk_pc_settings_default(&s);
+	if (v > s.max_idle) {
+		say(d, LOG_ERR, "cooling device: %ld%% is above max_idle %d%%: "
+		    "ignored", v, s.max_idle);
+		return;
+	}
+	s.target = (int)v;
+	if (xk_pc_settings_store(d->cfg->dir, &s, &e) < 0)
+		say(d, LOG_ERR, "cooling device: %s", e.msg);
+}
+
 /* Take up the settings file's contents; a bad file keeps the last good. */
 static void
 reload(struct pcd *d)
@@ -245,6 +292,7 @@ reload(struct pcd *d)
 	struct xk_cpuset cpus;
 	struct xk_error e = { 0 };
 
+	follow_cdev(d);
 	if (xk_pc_settings_load(d->cfg->dir, &s, &e) < 0 ||
 	    settings_cpus(d, &s, &cpus, &e) < 0) {
 		if (!d->settings_bad)
@@ -321,7 +369,7 @@ loop(struct pcd *d, struct xk_error *err)
 int
 xk_pc_run(const struct xk_pc_daemon_cfg *cfg, struct xk_error *err)
 {
-	struct pcd d = { .cfg = cfg };
+	struct pcd d = { .cfg = cfg, .cdev_last = -1 };
 	struct xk_error e2 = { 0 };
 	int undone, rc;
 	long other;

@@ -19,6 +19,9 @@
 #include "power/xen.h"
 #include "util/error.h"
 
+/* The xen_powerclamp cooling device's target (share/powercap). */
+#define XK_PC_CDEV "/sys/module/xen_powerclamp/parameters/target"
+
 /* What the daemon has to say while it runs (the command prints it). */
 typedef void xk_pc_say_fn(int prio, const char *msg, void *arg);
 

@@ -134,7 +134,7 @@ state_kv(struct xk_pc_state *st, const char *what, int no, const char *key,
 		    what, no, key, val);
 		return -1;
 	}
-	if (strcmp(key, "pid") == 0 && v == (long)v && v > 0)
+	if (strcmp(key, "pid") == 0 && v == (long)v && v >= 0)
 		st->pid = (long)v;
 	else if (strcmp(key, "target") == 0 && v == (int)v && v >= 0)
 		st->target = (int)v;

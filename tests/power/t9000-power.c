@@ -359,3 +359,20 @@ TEST(ctl_target_zero_stops_and_clamps)
 	CHECK(c.inject == 0);
 	CHECK(xk_pc_ctl_step(&c, 0) == 0);
 }
+
+/* found by fuzz-powercap: a state with no pid yet wrote "pid 0" and
+ * could not read it back */
+TEST(state_fresh_round_trip)
+{
+	struct xk_pc_state st, back;
+	struct xk_error e = { 0 };
+	char *text;
+
+	xk_pc_state_init(&st);
+	CHECK(xk_pc_state_format(&st, &text, &e) == 0);
+	CHECK(xk_pc_state_parse(text, strlen(text), "f", &back, &e) == 0);
+	free(text);
+	CHECK_INT_EQ(back.pid, 0);
+	CHECK(back.idle < 0);
+	xk_pc_state_free(&back);
+}
