@@ -52,6 +52,8 @@ xk_pc_ctl_set_target(struct xk_pc_ctl *c, int target)
 	natural = c->last_idle < 0 ? 0 : clamp(c->last_idle - c->inject,
 	    0, 100);
 	c->inject = clamp(target - natural, 0, XK_PC_INJECT_MAX);
+	if (c->inject < XK_PC_INJECT_MIN)
+		c->inject = 0;
 }
 
 static void
@@ -85,5 +87,7 @@ xk_pc_ctl_step(struct xk_pc_ctl *c, double measured)
 	    && c->inject > 0)
 		learn(c);
 	c->inject = clamp(c->inject + XK_PC_GAIN * err, 0, XK_PC_INJECT_MAX);
+	if (c->inject < XK_PC_INJECT_MIN)
+		c->inject = 0;
 	return c->inject;
 }

@@ -26,6 +26,12 @@
 #define XK_PC_GAIN 0.6		/* of the error, per window: < 1 damps noise */
 #define XK_PC_INJECT_MAX 99.0	/* more would stop the guests outright */
 #define XK_PC_CONFIDENT 3	/* powerclamp's CONFIDENCE_OK */
+/*
+ * Less than this is no injection: caps are whole percentages, so a
+ * smaller r would only leave every guest "capped" at 100% of its vCPUs
+ * (and on the books as capped) for nothing.
+ */
+#define XK_PC_INJECT_MIN 0.5
 
 struct xk_pc_cal {
 	double comp;		/* injection that held the target */

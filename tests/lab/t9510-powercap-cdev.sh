@@ -46,7 +46,8 @@ c=$(cdev_of xen_powerclamp) || fail "no cooling device of type xen_powerclamp"
 [ "$(cat "$c/cur_state")" = 0 ] || fail "cur_state $(cat "$c/cur_state")"
 
 log "above max_state: refused (EINVAL), nothing changed"
-if out=$(sh -c 'echo 51 >"$1"' sh "$c/cur_state" 2>&1); then
+# coreutils' echo: dash's builtin calls every write error "I/O error"
+if out=$(/bin/echo 51 2>&1 >"$c/cur_state"); then
 	fail "cur_state 51 accepted"
 fi
 echo "writing 51: $out"

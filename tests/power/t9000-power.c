@@ -376,3 +376,22 @@ TEST(state_fresh_round_trip)
 	CHECK(back.idle < 0);
 	xk_pc_state_free(&back);
 }
+
+/* found in the lab (t9500): r wound down to 0.04 left every guest
+ * "capped" at 100% and on the books; below a whole percent is none */
+TEST(ctl_injection_below_cap_resolution_is_none)
+{
+	struct xk_pc_ctl c;
+
+	xk_pc_ctl_init(&c);
+	xk_pc_ctl_step(&c, 0);
+	xk_pc_ctl_set_target(&c, 10);
+	c.inject = 2;
+	xk_pc_ctl_step(&c, 13.3);	/* 2 - 0.6 * 3.3 = 0.02 */
+	CHECK(c.inject == 0);
+	CHECK(xk_pc_ctl_step(&c, 9.5) == 0);	/* err 0.5: r would be 0.3 */
+	xk_pc_ctl_init(&c);
+	xk_pc_ctl_step(&c, 9.8);
+	xk_pc_ctl_set_target(&c, 10);	/* shortfall 0.2 */
+	CHECK(c.inject == 0);
+}
