@@ -144,8 +144,11 @@ xk_pc_guests(struct xk_pc_xen *x, struct xk_pc_guest **out, int *n,
 		g = ng;
 		for (i = 0; i < got; i++) {
 			next = info[i].domain + 1U;
-			if (info[i].flags & (XEN_DOMINF_dying |
-			    XEN_DOMINF_shutdown))
+			/*
+			 * A domain shut down for a suspend may resume
+			 * (xl save -c): kept, so that its cap is not lost
+			 */
+			if (info[i].flags & XEN_DOMINF_dying)
 				continue;
 			u = info[i].handle;
 			g[k].domid = info[i].domain;

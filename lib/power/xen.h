@@ -43,7 +43,7 @@ int xk_pc_sample(struct xk_pc_xen *x, struct xk_pc_sample *s,
 double xk_pc_idle(const struct xk_pc_sample *a, const struct xk_pc_sample *b,
     const struct xk_cpuset *set, double *per);
 
-/* Every domain but dom0, *n of them (the caller frees *out). */
+/* Every domain but dom0 and the dying, *n of them (the caller frees *out). */
 int xk_pc_guests(struct xk_pc_xen *x, struct xk_pc_guest **out, int *n,
     struct xk_error *err);
 int xk_pc_cap_get(struct xk_pc_xen *x, uint32_t domid, int *cap,
