@@ -89,9 +89,30 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
+const struct xk_cmd xk_powercap_commands[] = {
+	{ "set", cmd_powercap_set,
+	    "set the target idle percentage of the host's pCPUs",
+	    "[--cpus LIST | --cpumask HEX] [--window MS] [--max-idle PERCENT] "
+	    "[--dir DIR] PERCENT", NULL, NULL },
+	{ "show", cmd_powercap_show,
+	    "measured idle per pCPU and for the host, target, daemon",
+	    "[--json] [--interval MS] [--dir DIR]", NULL, NULL },
+	{ "stop", cmd_powercap_stop, "set the target to 0: no idle injected",
+	    "[--dir DIR]", NULL, NULL },
+	{ "run", cmd_powercap_run,
+	    "the daemon: hold the target with scheduler caps (foreground)",
+	    "[--dir DIR]", NULL, NULL },
+	{ "repair", cmd_powercap_repair,
+	    "give back the caps a killed daemon left", "[--dir DIR]",
+	    NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL },
+};
+
 const struct xk_cmd xk_commands[] = {
 	{ "cfg", NULL, "read, check and normalize xl.cfg domain configurations",
 	    "SUBCOMMAND ...", xk_cfg_commands, NULL },
+	{ "powercap", NULL, "hold a target idle percentage on the host's pCPUs",
+	    "SUBCOMMAND ...", xk_powercap_commands, NULL },
 	{ "lab", NULL, "a disposable Xen 4.17 host inside QEMU",
 	    "[-n NAME] SUBCOMMAND ...", xk_lab_commands, cmd_lab_options },
 	{ "export", cmd_export,

@@ -41,6 +41,7 @@ extern const struct xk_cmd xk_cfg_commands[];
 extern const struct xk_cmd xk_snapshot_commands[];
 extern const struct xk_cmd xk_lab_commands[];
 extern const struct xk_cmd xk_fuzz_commands[];
+extern const struct xk_cmd xk_powercap_commands[];
 
 /* Diagnostics, "xk: CMD: what: why" on stderr (src/diag.c). */
 void xk_warnx(const char *cmd, const char *fmt, ...)
@@ -96,6 +97,11 @@ bool xk_wants_help(int argc, char **argv);
 /* Subcommand handlers, one file each. */
 int cmd_cfg_check(int argc, char **argv);
 int cmd_cfg_show(int argc, char **argv);
+int cmd_powercap_set(int argc, char **argv);
+int cmd_powercap_show(int argc, char **argv);
+int cmd_powercap_stop(int argc, char **argv);
+int cmd_powercap_run(int argc, char **argv);
+int cmd_powercap_repair(int argc, char **argv);
 int cmd_lab_options(int argc, char **argv);
 int cmd_fuzz_run(int argc, char **argv);
 int cmd_fuzz_replay(int argc, char **argv);

@@ -7,6 +7,9 @@
  *	extra = "watchdog"	arms Xen's domain watchdog for 1 s
  *				(SCHEDOP_watchdog, what Linux's xen_wdt
  *				driver uses) and never feeds it
+ *	extra = "spin"		burns its vCPU for ever, without a
+ *				hypercall: a guest that wants all of its
+ *				pCPU (the power cap's tests, t95xx)
  *	extra = "poweroff at=MS"
  *				sleeps until Xen's wallclock reaches MS
  *				(milliseconds since the epoch) first, so
@@ -269,6 +272,9 @@ tiny_main(const start_info_t *si)
 	    si->console.domU.mfn << 12);
 	char line[48] = "xk-tiny: t=", *p;
 
+	if (starts(cmd, "spin"))
+		for (;;)	/* the compiler must not drop the loop */
+			__asm__ volatile("" ::: "memory");
 	if (starts(cmd, "watchdog")) {
 		sched_op(SCHEDOP_watchdog, &wd);
 		for (;;)	/* no callbacks registered: never block */
