@@ -377,21 +377,6 @@ still_fails(const struct xk_fuzz_op *ops, size_t n, void *arg,
 }
 
 static int
-write_reproducer(const char *path, const char *text, struct xk_error *err)
-{
-	struct xk_tempfile t = XK_TEMPFILE_INIT;
-
-	if (xk_tempfile_open(&t, path, err) == -1)
-		return -1;
-	if (xk_write_all(t.fd, text, strlen(text), path, err) == -1 ||
-	    xk_tempfile_commit(&t, err) == -1) {
-		xk_tempfile_abort(&t, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
     const char *in)
 {
@@ -422,7 +407,7 @@ shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
 	    &err) == 0 && xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
 	    strbuf_addf(&sb, "# shrunk from %s: %zu to %zu operations\n# "
 	    "signature: %s\n", in, log->n, n, o.sig) == 0)
-		r = write_reproducer(f->out, strbuf_str(&sb), &err);
+		r = xk_tempfile_write(f->out, sb.buf, sb.len, &err);
 	if (s.devnull != -1)
 		close(s.devnull);
 	if (r == -1) {

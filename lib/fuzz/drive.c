@@ -181,21 +181,6 @@ fnv1a(const char *s)
 }
 
 static int
-write_file(const char *path, const char *text, struct xk_error *err)
-{
-	struct xk_tempfile t = XK_TEMPFILE_INIT;
-
-	if (xk_tempfile_open(&t, path, err) == -1)
-		return -1;
-	if (xk_write_all(t.fd, text, strlen(text), path, err) == -1 ||
-	    xk_tempfile_commit(&t, err) == -1) {
-		xk_tempfile_abort(&t, NULL);
-		return -1;
-	}
-	return 0;
-}
-
-static int
 mkdir_ok(const char *path, struct xk_error *err)
 {
 	if (mkdir(path, 0777) == -1 && errno != EEXIST) {
@@ -221,7 +206,7 @@ xk_fuzz_report(const char *dir, const struct xk_fuzz_outcome *o,
 		return -1;
 	if (extra != NULL) {
 		snprintf(file, sizeof(file), "%s/%s", path, extra_name);
-		if (write_file(file, extra, err) == -1)
+		if (xk_tempfile_write(file, extra, strlen(extra), err) == -1)
 			return -1;
 	}
 	snprintf(file, sizeof(file), "%s/report", path);
@@ -237,7 +222,7 @@ xk_fuzz_report(const char *dir, const struct xk_fuzz_outcome *o,
 		xk_error_errno(err, ENOMEM, "report");
 		return -1;
 	}
-	r = write_file(file, strbuf_str(&sb), err);
+	r = xk_tempfile_write(file, sb.buf, sb.len, err);
 	strbuf_free(&sb);
 	return r;
 }

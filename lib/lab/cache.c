@@ -14,12 +14,8 @@
 #include "util/clock.h"
 #include "util/file.h"
 
-static void
-tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
+void
+xk_lab_tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -51,7 +47,7 @@ newest(const char *cache, int force, const struct xk_error *why,
 		    "usable cached image", why->msg);
 		return -1;
 	}
-	tell(note, arg, "image key: %s; using the newest cached image",
+	xk_lab_tell(note, arg, "image key: %s; using the newest cached image",
 	    why->msg);
 	return 0;
 }
@@ -74,19 +70,19 @@ xk_lab_find_image(const char *share, int force, int log_fd,
 		goto out;
 	if (!force && xk_is_dir(entry)) {
 		if (xk_image_verify(entry, err) == 0) {
-			tell(note, arg, "image %.12s: cached, verified in "
+			xk_lab_tell(note, arg, "image %.12s: cached, verified in "
 			    "%.1f s", key, secs(t0));
 			r = 0;
 			goto out;
 		}
-		tell(note, arg, "cached image: %s; rebuilding", err->msg);
+		xk_lab_tell(note, arg, "cached image: %s; rebuilding", err->msg);
 		xk_error_clear(err);
 	}
-	tell(note, arg, "image %.12s: building from Debian packages (a few "
+	xk_lab_tell(note, arg, "image %.12s: building from Debian packages (a few "
 	    "minutes)", key);
 	if (xk_image_build(share, cache, key, desc, log_fd, err) == -1)
 		goto out;
-	tell(note, arg, "image %.12s: built in %.1f s", key, secs(t0));
+	xk_lab_tell(note, arg, "image %.12s: built in %.1f s", key, secs(t0));
 	r = 0;
 out:
 	free(desc);

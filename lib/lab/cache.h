@@ -11,6 +11,9 @@
 
 /* What the policy did, worth telling the user (one line, no newline). */
 typedef void (*xk_lab_note_fn)(const char *msg, void *arg);
+/* Tell note (if not NULL) a formatted line, cut at 511 bytes. */
+void xk_lab_tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * The image to boot, its entry directory in entry: the entry for the

@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,24 +26,6 @@
 static const char *const xen_files[] = {
 	"xen.elf", "xen-syms", "config", "key.txt", NULL,
 };
-
-static void
-tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-tell(xk_lab_note_fn note, void *arg, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (note == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	note(msg, arg);
-}
 
 /* Append a copy of s to (*v)[*n]. */
 static int
@@ -411,20 +392,20 @@ xk_xen_build(const char *share, const struct xk_xen_spec *s, int force,
 	}
 	if (!force && xk_is_dir(entry)) {
 		if (xk_cache_verify(entry, xen_files, err) == 0) {
-			tell(note, arg, "xen %.12s: cached, verified in %.1f s",
+			xk_lab_tell(note, arg, "xen %.12s: cached, verified in %.1f s",
 			    key, (double)(xk_mono_ms() - t0) / 1000.0);
 			r = 0;
 			goto out;
 		}
-		tell(note, arg, "cached xen build: %s; rebuilding", err->msg);
+		xk_lab_tell(note, arg, "cached xen build: %s; rebuilding", err->msg);
 		xk_error_clear(err);
 	}
-	tell(note, arg, "xen %.12s: building Xen %s from %s (minutes)", key,
+	xk_lab_tell(note, arg, "xen %.12s: building Xen %s from %s (minutes)", key,
 	    version, s->source);
 	if (run_build(&p, s, key, desc, version, force, log_fd,
 	    err) == -1)
 		goto out;
-	tell(note, arg, "xen %.12s: built in %.1f s", key,
+	xk_lab_tell(note, arg, "xen %.12s: built in %.1f s", key,
 	    (double)(xk_mono_ms() - t0) / 1000.0);
 	r = 0;
 out:
@@ -561,7 +542,6 @@ xk_xen_describe(const char *image, const char *entry, char **text,
 int
 xk_xen_record(const char *state, const char *text, struct xk_error *err)
 {
-	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/" XK_LAB_HYPERVISOR, state) >=
@@ -569,13 +549,7 @@ xk_xen_record(const char *state, const char *text, struct xk_error *err)
 		xk_error_set(err, "%s: path too long", state);
 		return -1;
 	}
-	if (xk_tempfile_open(&t, path, err) == -1)
-		return -1;
-	if (xk_write_all(t.fd, text, strlen(text), path, err) == -1) {
-		xk_tempfile_abort(&t, NULL);
-		return -1;
-	}
-	return xk_tempfile_commit(&t, err);
+	return xk_tempfile_write(path, text, strlen(text), err);
 }
 
 int

@@ -231,7 +231,6 @@ int
 xk_pc_file_write(const char *dir, const char *name, const char *text,
     struct xk_error *err)
 {
-	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	char path[PATH_MAX];
 
 	if (path_in(path, sizeof(path), dir, name, err) < 0)
@@ -241,15 +240,7 @@ xk_pc_file_write(const char *dir, const char *name, const char *text,
 		xk_error_errno(err, errno, "%s: mkdir", dir);
 		return -1;
 	}
-	if (xk_tempfile_open(&t, path, err) < 0)
-		return -1;
-	if (xk_write_all(t.fd, text, strlen(text), path, err) < 0 ||
-	    xk_tempfile_commit(&t, err) < 0) {
-		xk_tempfile_abort(&t, NULL);
-		return -1;
-	}
-	xk_tempfile_abort(&t, NULL);	/* frees the names */
-	return 0;
+	return xk_tempfile_write(path, text, strlen(text), err);
 }
 
 int

@@ -196,6 +196,21 @@ fail:
 	return -1;
 }
 
+int
+xk_tempfile_write(const char *dest, const void *data, size_t len,
+    struct xk_error *err)
+{
+	struct xk_tempfile t = XK_TEMPFILE_INIT;
+
+	if (xk_tempfile_open(&t, dest, err) < 0)
+		return -1;
+	if (xk_write_all(t.fd, data, len, dest, err) < 0) {
+		xk_tempfile_abort(&t, err);
+		return -1;
+	}
+	return xk_tempfile_commit(&t, err);
+}
+
 void
 xk_tempfile_abort(struct xk_tempfile *t, struct xk_error *err)
 {

@@ -60,6 +60,10 @@ int xk_tempfile_commit(struct xk_tempfile *t, struct xk_error *err);
  */
 void xk_tempfile_abort(struct xk_tempfile *t, struct xk_error *err);
 
+/* A whole small file at once: open, write all of data, commit. */
+int xk_tempfile_write(const char *dest, const void *data, size_t len,
+    struct xk_error *err);
+
 /* rename(2) from to, then fsync to's directory. */
 int xk_rename_durable(const char *from, const char *to,
     struct xk_error *err);
