@@ -84,6 +84,10 @@ xk_lab_overlay(const struct xk_lab_parts *x, const char *add,
 		/* the events tests' guest kernel, built in tests/events */
 		{ "usr/lib/xk-lab/bin/xk-tinypv", x->build,
 		    "tests/events/xk-tinypv", 1 },
+		/* the unikernel guests (guest/, xk-guest(7)): built on
+		 * x86_64 only, so optional */
+		{ "usr/lib/xk-lab/guests", x->build[0] ? x->build :
+		    XK_LAB_GUESTS, x->build[0] ? "guest" : ".", 1 },
 	};
 	char p[PATH_MAX];
 	struct xk_cpio *a;
