@@ -1,7 +1,9 @@
 /*
  * xk-guest-tiny - shut down at once, with the reason the command line
- * names: tests/events/tinypv.c rebuilt on the guest library, with the
- * same command line, and bootable as PVH too.
+ * names: the events lab tests' guest (tests/lab/events-lib.sh), where
+ * a booting Linux would only add time.  It replaced tinypv, a
+ * stand-alone PV kernel with the same command line; this one is built
+ * on the guest library and boots as PVH too.
  *
  *	extra = "poweroff"	(reboot, suspend, crash, soft_reset: the
  *				same SCHEDOP_shutdown a Linux guest makes;
