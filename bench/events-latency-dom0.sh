@@ -4,7 +4,7 @@
 #   linux N  N Linux guests (the lab kernel, bench init) that request a
 #            poweroff together at a wallclock instant they were given;
 #            each prints its own clock just before the request
-#   tiny N   N tinypv guests that sleep in Xen until a wallclock instant
+#   tiny N   N xk-guest-tiny guests that sleep in Xen until a wallclock instant
 #            they were given, then stamp their console (Xen's wallclock,
 #            ns) just before SCHEDOP_shutdown
 # Prints one line per guest: NAME REQUEST_MS LOG_MS HOOK_MS DEATH_MS

@@ -16,7 +16,7 @@
 #              sysrq-o runs an orderly poweroff through userland first,
 #              which under TCG takes seconds of its own); guest and
 #              dom0 clocks are both Xen's (PV wallclock + system time)
-#   tiny xN    N tinypv guests (tests/events/tinypv.c) that sleep in
+#   tiny xN    N xk-guest-tiny guests (guest/bin/tiny.c) that sleep in
 #              Xen until a wallclock instant they were given, stamp
 #              Xen's wallclock on their console and make the
 #              SCHEDOP_shutdown hypercall at once: the request time is
@@ -57,9 +57,9 @@ L exec -- mkdir -p /usr/lib/xk-lab/tests
 L cp "$XK" lab:/usr/local/bin/xk
 L cp "$top/tests/lib.sh" lab:/usr/lib/xk-lab/lib.sh
 # the tiny guest kernel is a build product, beside this xk's build
-L exec -- mkdir -p /usr/lib/xk-lab/bin
-L cp "$(dirname "$XK")/../tests/events/xk-tinypv" \
-    lab:/usr/lib/xk-lab/bin/xk-tinypv >/dev/null || exit 1
+L exec -- mkdir -p /usr/lib/xk-lab/guests
+L cp "$(dirname "$XK")/../guest/xk-guest-tiny" \
+    lab:/usr/lib/xk-lab/guests/xk-guest-tiny >/dev/null || exit 1
 for f in tests/lab/lib.sh tests/lab/events-lib.sh \
     bench/events-latency-dom0.sh; do
 	L cp "$top/$f" "lab:/usr/lib/xk-lab/tests/$(basename "$f")"

@@ -2,9 +2,9 @@
 # hotplug-dom0.sh - the dom0 half of bench/hotplug.sh: xenkit's block
 # script against Debian's Xen 4.17 one (/etc/xen/scripts/block), the
 # same guests, one after the other in one lab.
-#   one disk: ROUNDS create/destroy of a paused tinypv guest with a
+#   one disk: ROUNDS create/destroy of a paused xk-guest-tiny guest with a
 #             read-write file; the add and remove script times
-#   N guests: N paused tinypv guests created at once, one read-only
+#   N guests: N paused xk-guest-tiny guests created at once, one read-only
 #             file; how many started, the wall time, the slowest add
 # Each script runs through a wrapper that stamps its start and end
 # (two `date` forks, the same for both sets; a script libxl kills at
@@ -15,7 +15,7 @@ set -u
 . /usr/lib/xk-lab/tests/lib.sh
 n=${1:-40}
 rounds=${2:-5}
-TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
+TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
 W=/var/tmp/hpbench
 mkdir -p "$W" || exit 1
 truncate -s 8M "$W/disk.img" || exit 1

@@ -1,13 +1,18 @@
 /*
  * xk-guest-tiny - shut down at once, with the reason the command line
- * names: tests/events/tinypv.c rebuilt on the guest library, with the
- * same command line, and bootable as PVH too.
+ * names: the events lab tests' guest (tests/lab/events-lib.sh), where
+ * a booting Linux would only add time.  It replaced tinypv, a
+ * stand-alone PV kernel with the same command line; this one is built
+ * on the guest library and boots as PVH too.
  *
  *	extra = "poweroff"	(reboot, suspend, crash, soft_reset: the
  *				same SCHEDOP_shutdown a Linux guest makes;
  *				anything else is crash)
  *	extra = "watchdog"	arms Xen's domain watchdog for 1 s
  *				(SCHEDOP_watchdog) and never feeds it
+ *	extra = "spin"		burns its vCPU for ever, without a
+ *				hypercall: a guest that wants all of its
+ *				pCPU (the power cap's tests, t95xx)
  *	extra = "poweroff at=MS"
  *				sleeps until Xen's wallclock reaches MS
  *				(milliseconds since the epoch) first, so
@@ -50,6 +55,9 @@ xg_main(struct xg *xg)
 	size_t len;
 	const char *at = xg_cmdline_opt(xg->cmdline, "at", &len);
 
+	if (xg_cmdline_word(xg->cmdline, "spin"))
+		for (;;)	/* the compiler must not drop the loop */
+			__asm__ volatile("" ::: "memory");
 	if (xg_cmdline_word(xg->cmdline, "watchdog")) {
 		struct sched_watchdog wd = { .id = 0, .timeout = 1 };
 

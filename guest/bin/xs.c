@@ -16,10 +16,19 @@
  *	dir		DETAIL: the names under data/, comma-separated
  *	rtt N		N reads of domid; DETAIL: mean round trip in ns
  *	timer MS	a one-shot timer MS from now, waited for on its port
+ *			(DETAIL: the time it took, in ms; or which step
+ *			failed)
  *	evtchn		a loopback event channel: send on one end, wait
  *			for the other with a deadline
  *	grant		grant dom0 read access to a page, then revoke it;
  *			DETAIL: the reference
+ *	attach NODE S	a front end's first step on the device at NODE
+ *			(device/vbd/51712): publish Initialising, wait S
+ *			seconds (default 10) for the back end to reach
+ *			InitWait or Connected, then close; DETAIL: the
+ *			state it reached.  A back end that does not come
+ *			in time is what a guest cannot go on without:
+ *			reported on the console, then a crash
  *
  * It also answers the toolstack's control/shutdown (xl shutdown, xl
  * reboot, xl save): poweroff and reboot shut down so; suspend suspends
@@ -42,6 +51,7 @@
 #include "xg_shutdown.h"
 #include "xg_string.h"
 #include "xg_time.h"
+#include "xg_xenbus.h"
 #include "xg_xs.h"
 
 struct app {
@@ -131,19 +141,27 @@ act_timer(struct app *a, const char *arg, char *detail, size_t cap)
 	static evtchn_port_t port;
 	static int bound;
 	uint64_t t0 = xg_time_now(a->xg), due = t0 + parse_u64(arg) * XG_MS;
+	long rc;
 
-	if (!bound && xg_timer_bind(a->xg, &port) != 0)
+	if (!bound && (rc = xg_timer_bind(a->xg, &port)) != 0) {
+		xg_snprintf(detail, cap, "bind VIRQ_TIMER: %ld", rc);
 		return -1;
+	}
 	bound = 1;
 	xg_evtchn_test_and_clear(a->xg, port);
-	if (xg_timer_set(a->xg, due) != 0)
+	if ((rc = xg_timer_set(a->xg, due)) != 0) {
+		xg_snprintf(detail, cap, "set: %ld", rc);
 		return -1;
+	}
 	/* the port must fire, not before its time; the deadline only
 	 * guards against a timer that never does */
 	while (!(xg_evtchn_test_and_clear(a->xg, port) &&
 	    xg_time_now(a->xg) >= due))
-		if (xg_evtchn_wait(a->xg, &port, 1, due + 5 * XG_S) == 0)
+		if (xg_evtchn_wait(a->xg, &port, 1, due + 5 * XG_S) == 0) {
+			xg_snprintf(detail, cap, "no event within 5 s of "
+			    "its time");
 			return -1;
+		}
 	xg_snprintf(detail, cap, "%llu ms", (unsigned long long)
 	    ((xg_time_now(a->xg) - t0) / XG_MS));
 	return 0;
@@ -186,6 +204,41 @@ act_evtchn(struct app *a, char *detail, size_t cap)
 	xg_evtchn_close(a->xg, p1);
 	xg_snprintf(detail, cap, "ports %u %u", p1, p2);
 	return seen ? 0 : -1;
+}
+
+/* ARG: "NODE [S]". */
+static int
+act_attach(struct app *a, char *arg, char *detail, size_t cap)
+{
+	struct xg_xenbus_dev d;
+	char *sp = strchr(arg, ' ');
+	uint64_t secs = 10;
+	int state, last;
+
+	if (sp != NULL) {
+		*sp++ = '\0';
+		secs = parse_u64(sp);
+	}
+	if (xg_xenbus_open(&d, a->xs, arg) < 0 ||
+	    xg_xenbus_switch(&d, XenbusStateInitialising) < 0) {
+		xg_snprintf(detail, cap, "%s: %s", arg, a->xs->err);
+		return -1;
+	}
+	state = xg_xenbus_wait(&d, 1U << XenbusStateInitWait |
+	    1U << XenbusStateConnected,
+	    xg_time_now(a->xg) + secs * XG_S, &last);
+	if (state < 0)
+		xg_panic(a->xg, "%s: back end %s (domain %u) not ready within "
+		    "%llu s: %s, its state %s", arg, d.backend, d.backend_id,
+		    (unsigned long long)secs, a->xs->err,
+		    xg_xenbus_state_name(last));
+	if (xg_xenbus_switch(&d, XenbusStateClosed) < 0) {
+		xg_snprintf(detail, cap, "%s: closing: %s", arg, a->xs->err);
+		return -1;
+	}
+	xg_snprintf(detail, cap, "%s %s", d.backend,
+	    xg_xenbus_state_name(state));
+	return 0;
 }
 
 /* Carry out ACTION; "WORD ok DETAIL" or "WORD failed" in a->result.
@@ -233,6 +286,8 @@ act(struct app *a, char *action)
 		ok = act_evtchn(a, detail, sizeof(detail)) == 0;
 	else if (strcmp(action, "grant") == 0)
 		ok = act_grant(a, detail, sizeof(detail)) == 0;
+	else if (strcmp(action, "attach") == 0)
+		ok = act_attach(a, arg, detail, sizeof(detail)) == 0;
 	else {
 		ok = 0;
 		xg_snprintf(detail, sizeof(detail), "unknown action");

@@ -81,13 +81,14 @@ xk_lab_overlay(const struct xk_lab_parts *x, const char *add,
 		/* what every area's shell tests share (tests/lib.sh) */
 		{ "usr/lib/xk-lab/lib.sh", x->tests, "../lib.sh", 1 },
 		{ "usr/lib/xk-lab/bin", x->build, "tests/lab", 1 },
-		/* the events tests' guest kernel, built in tests/events */
-		{ "usr/lib/xk-lab/bin/xk-tinypv", x->build,
-		    "tests/events/xk-tinypv", 1 },
 		/* the hotplug scripts (share/hotplug) and their helper */
 		{ "usr/lib/xenkit/hotplug", x->share, "../hotplug", 1 },
 		{ "usr/lib/xenkit/hotplug/xk-hotplug-helper", x->build,
 		    "src/xk-hotplug-helper", 1 },
+		/* the unikernel guests (guest/, xk-guest(7)): built on
+		 * x86_64 only, so optional */
+		{ "usr/lib/xk-lab/guests", x->build[0] ? x->build :
+		    XK_LAB_GUESTS, x->build[0] ? "guest" : ".", 1 },
 	};
 	char p[PATH_MAX];
 	struct xk_cpio *a;

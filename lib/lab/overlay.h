@@ -29,9 +29,10 @@ int xk_lab_locate(struct xk_lab_parts *p, struct xk_error *err);
 /*
  * Write the boot overlay to out (gzip'd cpio): dom0's /init and
  * helpers, the agent, this xk, the guest configurations, the lab tests
- * with tests/lib.sh and their programs (tests/lab's and the events
- * tests' tinypv kernel, from the build), and the tree at add (or NULL)
- * laid over /.
+ * with tests/lib.sh and their programs (tests/lab's, from the build),
+ * the guests of guest/ (in
+ * /usr/lib/xk-lab/guests: the build's, or the installed ones), and the
+ * tree at add (or NULL) laid over /.
  */
 int xk_lab_overlay(const struct xk_lab_parts *p, const char *add,
     const char *out, struct xk_error *err);

@@ -329,7 +329,7 @@ TEST(printf_length_modifiers_truncate)
 	CHECK_STR_EQ(buf, "44 44 -56 4464 4464 -25536");
 }
 
-/* --- command line (tinypv's: "REASON [at=MS]") --- */
+/* --- command line (xk-guest-tiny's: "REASON [at=MS]") --- */
 
 TEST(cmdline_words_and_options)
 {

@@ -4,17 +4,17 @@
 # $EV with the event log, the socket, the hooks and the monitor's
 # output, so tests never share a monitor.
 XK=${XK:-/usr/local/bin/xk}
-# the tiny guest kernel: a build product (tests/events/tinypv.c) the
-# lab's boot overlay carries from the build, as it does tests/lab's
-TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
+# the tiny guest kernel: xk-guest-tiny (guest/bin/tiny.c, xk-guest(7)),
+# a build product the lab's boot overlay carries from the build
+TINY=/usr/lib/xk-lab/guests/xk-guest-tiny
 
 # ev_setup NAME: a fresh $EV, the tiny guest kernel, a working xk.
 ev_setup() {
 	EV=/tmp/ev-$1
 	rm -rf "$EV"
 	mkdir -p "$EV/hooks"
-	[ -s "$TINYPV" ] || fail "no $TINYPV: xk lab up carries it from" \
-	    "the build's tests/events/xk-tinypv (built on x86_64 only)"
+	[ -s "$TINY" ] || fail "no $TINY: xk lab up carries it from" \
+	    "the build's guest/xk-guest-tiny (built on x86_64 only)"
 	if ! "$XK" version >/dev/null 2>&1; then
 		ldd "$XK" 2>&1 | grep "not found" >&2
 		fail "$XK does not run in dom0 (libraries above missing)"
@@ -70,7 +70,7 @@ ev_cleanup() {
 	done
 }
 
-# tiny_cfg NAME REASON [LINE...]: /tmp/NAME.cfg for a tinypv guest that
+# tiny_cfg NAME REASON [LINE...]: /tmp/NAME.cfg for a tiny PV guest that
 # shuts down with REASON as soon as it runs; every on_* destroys unless
 # a LINE says otherwise.
 tiny_cfg() {
@@ -79,7 +79,7 @@ tiny_cfg() {
 	{
 		echo "name = \"$_n\""
 		echo 'type = "pv"'
-		echo "kernel = \"$TINYPV\""
+		echo "kernel = \"$TINY\""
 		echo "extra = \"$_r\""
 		echo 'memory = 16'
 		echo 'vcpus = 1'

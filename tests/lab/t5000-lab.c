@@ -376,14 +376,15 @@ put_file(const char *dir, const char *name)
 /*
  * The overlay carries a build tree's parts to where the lab tests look
  * for them: tests/lib.sh beside the lab's tests, the events tests'
- * tinypv from tests/events, tests/lab's programs, this xk.
+ * the guests of guest/, tests/lab's programs, this xk.
  */
 TEST(overlay_contents)
 {
 	const char *want[] = { "init", "usr/lib/xk-lab/shutdown",
 	    "usr/share/xenkit/lab/guests/pv.cfg", "usr/lib/xk-lab/xk-agent",
 	    "usr/lib/xk-lab/tests/t1-x.sh", "usr/lib/xk-lab/lib.sh",
-	    "usr/lib/xk-lab/bin/prog", "usr/lib/xk-lab/bin/xk-tinypv",
+	    "usr/lib/xk-lab/bin/prog",
+	    "usr/lib/xk-lab/guests/xk-guest-tiny",
 	    "usr/local/bin/xk", "./etc/added", NULL };
 	char src[512], d[600], out[600], cmd[1400], list[4096] = "\n";
 	struct xk_lab_parts parts;
@@ -407,8 +408,8 @@ TEST(overlay_contents)
 	    put_file(d, "xk") == 0);
 	snprintf(d, sizeof(d), "%s/build/tests/lab", src);
 	CHECK(make_dirs(d) == 0 && put_file(d, "prog") == 0);
-	snprintf(d, sizeof(d), "%s/build/tests/events", src);
-	CHECK(make_dirs(d) == 0 && put_file(d, "xk-tinypv") == 0);
+	snprintf(d, sizeof(d), "%s/build/guest", src);
+	CHECK(make_dirs(d) == 0 && put_file(d, "xk-guest-tiny") == 0);
 	snprintf(d, sizeof(d), "%s/add/etc", src);
 	CHECK(make_dirs(d) == 0 && put_file(d, "added") == 0);
 	snprintf(parts.share, sizeof(parts.share), "%s/share", src);

@@ -5,7 +5,7 @@
 # right domain: in the hook environment, the event log, `xk events`
 # (also live, --follow) and syslog.  Guests: the lab's Linux guest for
 # poweroff, reboot (restarted under a new domid), crash (preserved),
-# suspend (xl save) and destroy; tinypv for the watchdog (Xen's domain
+# suspend (xl save) and destroy; xk-guest-tiny for the watchdog (Xen's domain
 # watchdog, the one Linux's xen_wdt drives) and soft_reset.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
@@ -39,7 +39,7 @@ for g in ev-off ev-reboot ev-crash ev-suspend ev-destroy ev-wdog \
     ev-softreset; do
 	create $g
 	id=$(timeout 20 xl domid $g 2>/dev/null) || true
-	# a tinypv guest may be gone already: take its domid from xl's log
+	# a tiny guest may be gone already: take its domid from xl's log
 	[ -n "$id" ] || id=$(sed -n 's/.*domain .* (domid \([0-9]*\)).*/\1/p' \
 	    "/var/log/xen/xl-$g.log" | head -n 1)
 	[ -n "$id" ] || fail "$g: no domid"

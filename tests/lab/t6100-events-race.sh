@@ -2,7 +2,7 @@
 # 200 guests started by plain `xl create`, each shutting down with a
 # known reason while xl's own monitor races xk monitor to destroy (or
 # restart) it: every one of the 200 reasons must be exported, none
-# lost, none wrong.  The guests are tinypv kernels that shut down the
+# lost, none wrong.  The guests are xk-guest-tiny kernels that shut down the
 # moment they run: the race under test happens when the hypervisor
 # marks the domain shut down, so booting Linux 200 times would add
 # nothing but time.  EV_RACE_N and EV_RACE_PAR change the count (60 here, see below)

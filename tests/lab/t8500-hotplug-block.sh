@@ -6,12 +6,12 @@
 # read-only file at once all start (XK_T8500_GUESTS, default 40); 20
 # create/destroy rounds (XK_T8500_ROUNDS); nothing
 # left behind (loop devices, lock files, xenstore nodes: also the leak
-# check after the test).  The guests are tinypv kernels created paused:
+# check after the test).  The guests are xk-guest-tiny kernels created paused:
 # blkback needs no frontend to take the device.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 HP=/usr/lib/xenkit/hotplug
-TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
+TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
 n=${XK_T8500_GUESTS:-40}
 img=/var/tmp/t8500.img
 export XK_HOTPLUG_LOG=/var/tmp/t8500.log
@@ -31,7 +31,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# cfg NAME ACCESS: a tinypv guest with $img as xvda through our script
+# cfg NAME ACCESS: an xk-guest-tiny guest with $img as xvda through our script
 cfg() {
 	names="$names $1"
 	cat >"/tmp/$1.cfg" <<EOC

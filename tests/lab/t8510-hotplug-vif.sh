@@ -11,7 +11,7 @@
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 HP=/usr/lib/xenkit/hotplug
-TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
+TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
 W=/var/tmp/t8510
 br=xkbr8510
 mac=00:16:3e:00:85:10
@@ -33,7 +33,7 @@ trap cleanup EXIT
 mkdir -p "$W/hooks/vif/online.d" "$W/hooks/vif/offline.d" || fail mkdir
 ip link add "$br" type bridge && ip link set "$br" up || fail "bridge $br"
 
-# cfg NAME: a paused tinypv guest with one vif on $br
+# cfg NAME: a paused xk-guest-tiny guest with one vif on $br
 cfg() {
 	cat >"$W/$1.cfg" <<EOC
 name = "$1"

@@ -19,7 +19,7 @@
 # starts costs tens of ms of a pCPU, which the loop would see as load.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
+TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
 D=/tmp/t9500
 TOL=5
 pid=

@@ -7,7 +7,7 @@
 # thermald looks for.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-TINYPV=/usr/lib/xk-lab/bin/xk-tinypv
+TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
 KO=/usr/lib/xk-lab/bin/xen_powerclamp.ko
 D=/tmp/t9510
 pid=
