@@ -44,6 +44,29 @@ free_values(char **values, size_t n)
 	}
 }
 
+/*
+ * End t: abandoned when the work failed (err says why; errno cleared,
+ * so no retry), else committed.  false with errno EAGAIN when another
+ * writer won and the whole attempt should run again.
+ */
+static bool
+end_transaction(struct xs_handle *xs, xs_transaction_t t, bool failed,
+    const char *what, const char *base, struct xk_error *err)
+{
+	if (failed) {
+		xs_transaction_end(xs, t, true);
+		errno = 0;
+		return false;
+	}
+	if (!xs_transaction_end(xs, t, false)) {
+		if (errno != EAGAIN)
+			xk_error_errno(err, errno, "xenstore: %s %s", what,
+			    base);
+		return false;
+	}
+	return true;
+}
+
 /* One attempt; false with errno EAGAIN when the transaction lost. */
 static bool
 read_once(struct xs_handle *xs, const char *base, const char *const *names,
@@ -68,17 +91,7 @@ read_once(struct xs_handle *xs, const char *base, const char *const *names,
 			break;
 		}
 	}
-	if (i < n) {
-		xs_transaction_end(xs, t, true);
-		errno = 0;
-		return false;
-	}
-	if (!xs_transaction_end(xs, t, false)) {
-		if (errno != EAGAIN)
-			xk_error_errno(err, errno, "xenstore: read %s", base);
-		return false;
-	}
-	return true;
+	return end_transaction(xs, t, i < n, "read", base, err);
 }
 
 int
@@ -129,17 +142,7 @@ write_once(struct xs_handle *xs, const char *base, const char *const *names,
 			break;
 		}
 	}
-	if (i < n) {
-		xs_transaction_end(xs, t, true);
-		errno = 0;
-		return false;
-	}
-	if (!xs_transaction_end(xs, t, false)) {
-		if (errno != EAGAIN)
-			xk_error_errno(err, errno, "xenstore: write %s", base);
-		return false;
-	}
-	return true;
+	return end_transaction(xs, t, i < n, "write", base, err);
 }
 
 int
