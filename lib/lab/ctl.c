@@ -24,6 +24,7 @@
 #include "util/strbuf.h"
 
 #define EXEC_MARGIN_MS	30000	/* host wait beyond the dom0 timeout */
+#define HELLO_SILENCE_MS	10000	/* no answer: hang up and call again */
 
 /* Take the first free STATE/ctlN.lock; *port gets N.  Waits for one. */
 static int
@@ -100,6 +101,40 @@ hello(int fd, int64_t deadline, struct xk_error *err)
 	}
 }
 
+/*
+ * Connect to the port and say HELLO, reconnecting after each
+ * HELLO_SILENCE_MS without an answer.  Why: the agent's end of a port
+ * can still hold a dead client's half-sent frame (our HELLO would be
+ * read as the rest of it) or a command whose client went away
+ * unnoticed; a hang-up makes the agent drop both, so a client that
+ * only waited would wait for nothing.  The pause lets the agent see
+ * the hang-up before the next connection hides it.
+ */
+static int
+connect_hello(struct xk_ctl *c, const char *path, int64_t deadline,
+    struct xk_error *err)
+{
+	struct timespec pause = { 0, 500 * 1000000L };
+	int64_t until;
+
+	for (;;) {
+		c->fd = xk_unix_connect(path, 0, "lab control socket", err);
+		if (c->fd == -1)
+			return -1;
+		until = xk_mono_ms() + HELLO_SILENCE_MS;
+		if (until > deadline)
+			until = deadline;
+		if (hello(c->fd, until, err) == 0)
+			return 0;
+		if (err->errnum != ETIMEDOUT || until >= deadline)
+			return -1;
+		close(c->fd);
+		c->fd = -1;
+		xk_error_clear(err);
+		nanosleep(&pause, NULL);
+	}
+}
+
 int
 xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
     struct xk_error *err)
@@ -113,12 +148,11 @@ xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
 	if (c->lock == -1)
 		return -1;
 	snprintf(path, sizeof(path), "%s/ctl%d.sock", state, port);
-	c->fd = xk_unix_connect(path, 0, "lab control socket", err);
-	if (c->fd == -1 || hello(c->fd, deadline, err) == -1) {
+	if (connect_hello(c, path, deadline, err) == -1) {
 		if (err->errnum == ETIMEDOUT)
 			xk_error_errno(err, ETIMEDOUT,
-			    "dom0 agent did not answer within %d ms",
-			    timeout_ms);
+			    "dom0 agent did not answer on port %d within %d ms",
+			    port, timeout_ms);
 		xk_ctl_close(c);
 		return -1;
 	}

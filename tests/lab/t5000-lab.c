@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "lab/overlay.h"
 #include "lab/proto.h"
 #include "util/clock.h"
+#include "util/sock.h"
 
 static int
 write_text(const char *path, const char *text)
@@ -250,6 +252,72 @@ TEST(ctl_no_lab)
 	CHECK_STR_HAS(err.msg, "ctl0.sock");
 	CHECK(xk_lab_pid(xk_test_tmpdir(), &pid, &err) == 0);
 	CHECK_INT_EQ((int)pid, 0);
+}
+
+/*
+ * The agent's end of a port that swallows the first caller's HELLO (a
+ * dead client's half frame still being read, or a command whose client
+ * went away unnoticed): the client hangs up after a silence and calls
+ * again, and the second call is answered.  Serves ctl0.sock in dir.
+ */
+static pid_t
+deaf_once_agent(const char *dir)
+{
+	struct xk_error err = { 0 };
+	struct sockaddr_un sa;
+	char path[600];
+	struct xk_frame f;
+	int ls, fd, calls;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/ctl0.sock", dir);
+	if (xk_unix_addr(&sa, path, &err) == -1)
+		return -1;
+	ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (ls == -1 || bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(ls, 4) == -1)
+		return -1;
+	pid = fork();
+	if (pid != 0) {
+		close(ls);
+		return pid;
+	}
+	alarm(120);	/* a client that never calls again fails, not hangs */
+	for (calls = 1; calls <= 2; calls++) {
+		fd = accept(ls, NULL, NULL);
+		if (fd == -1)
+			_exit(2);
+		/* the first call: read and drop everything until hang-up */
+		while (calls == 1 && xk_frame_read(fd, &f, 0, &err) == 1)
+			xk_frame_free(&f);
+		if (calls == 2 && (xk_frame_read(fd, &f, 0, &err) != 1 ||
+		    f.type != XK_FRAME_HELLO ||
+		    xk_frame_write(fd, XK_FRAME_HELLO, f.data, f.len,
+		    &err) == -1))
+			_exit(3);
+		if (calls == 2)
+			xk_frame_read(fd, &f, 0, &err);	/* until the client goes */
+		close(fd);
+	}
+	_exit(0);
+}
+
+TEST(ctl_calls_again)
+{
+	struct xk_error err = { 0 };
+	char dir[512];
+	struct xk_ctl c;
+	pid_t agent;
+	int st;
+
+	snprintf(dir, sizeof(dir), "%s/deaf-port", xk_test_tmpdir());
+	CHECK(mkdir(dir, 0700) == 0);
+	agent = deaf_once_agent(dir);
+	CHECK(agent > 0);
+	CHECK(xk_ctl_open(&c, dir, 60000, &err) == 0);
+	xk_ctl_close(&c);
+	CHECK(waitpid(agent, &st, 0) == agent);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /*
