@@ -80,7 +80,7 @@ xk_lab_find_image(const char *share, int force, int log_fd,
 	}
 	xk_lab_tell(note, arg, "image %.12s: building from Debian packages (a few "
 	    "minutes)", key);
-	if (xk_image_build(share, cache, key, desc, log_fd, err) == -1)
+	if (xk_image_build(share, cache, key, desc, force, log_fd, err) == -1)
 		goto out;
 	xk_lab_tell(note, arg, "image %.12s: built in %.1f s", key, secs(t0));
 	r = 0;

@@ -471,14 +471,14 @@ prune_cache(const char *cache, const char *key, const char *previous)
 
 int
 xk_image_build(const char *share, const char *cache, const char *key,
-    const char *desc, int log_fd, struct xk_error *err)
+    const char *desc, int force, int log_fd, struct xk_error *err)
 {
 	char script[PATH_MAX];
 	const char *argv[] = { "/bin/sh", script, NULL };
 	const struct xk_cache_job j = { .cache = cache, .key = key,
 	    .desc = desc, .files = entry_files, .argv = argv,
 	    .what = script, .space_mb = BUILD_SPACE_MB,
-	    .log_fd = log_fd, .latest = true };
+	    .log_fd = log_fd, .latest = true, .force = force != 0 };
 
 	if (geteuid() != 0) {
 		xk_error_set(err, "building the image needs root "

@@ -38,11 +38,12 @@ int xk_image_verify(const char *entry, struct xk_error *err);
 
 /*
  * Build the image for key into CACHE/KEY (atomically: a failed or
- * interrupted build leaves no entry).  The recipe's progress and
- * errors go to log_fd.  Needs root.
+ * interrupted build leaves no entry).  An entry that verifies is kept
+ * unless force is set.  The recipe's progress and errors go to log_fd.
+ * Needs root.
  */
 int xk_image_build(const char *share, const char *cache, const char *key,
-    const char *desc, int log_fd, struct xk_error *err);
+    const char *desc, int force, int log_fd, struct xk_error *err);
 
 /*
  * The mechanism under both caches (the image's and the hypervisor

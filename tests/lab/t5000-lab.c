@@ -188,6 +188,7 @@ TEST(image_prune)
 	char link[XK_IMAGE_KEY_LEN] = "";
 	struct xk_error err = { 0 };
 	const char *dir = xk_test_tmpdir();
+	struct stat st;
 	ssize_t n;
 	int i;
 
@@ -205,11 +206,11 @@ TEST(image_prune)
 		k[i][XK_IMAGE_KEY_LEN - 1] = '\0';
 	}
 	/* aa: built first; bb: built next ("latest"); a dead build's tmp */
-	CHECK(xk_image_build(share, cache, k[0], "desc", 2, &err) == 0);
-	CHECK(xk_image_build(share, cache, k[1], "desc", 2, &err) == 0);
+	CHECK(xk_image_build(share, cache, k[0], "desc", 0, 2, &err) == 0);
+	CHECK(xk_image_build(share, cache, k[1], "desc", 0, 2, &err) == 0);
 	snprintf(path, sizeof(path), "%s/%s.tmp.99999", cache, k[0]);
 	CHECK(mkdir(path, 0755) == 0);
-	CHECK(xk_image_build(share, cache, k[2], "desc", 2, &err) == 0);
+	CHECK(xk_image_build(share, cache, k[2], "desc", 0, 2, &err) == 0);
 
 	snprintf(path, sizeof(path), "%s/latest", cache);
 	n = readlink(path, link, sizeof(link) - 1);
@@ -222,6 +223,15 @@ TEST(image_prune)
 	CHECK(xk_image_verify(path, &err) == 0);	/* the previous one */
 	snprintf(path, sizeof(path), "%s/%s", cache, k[0]);
 	CHECK(access(path, F_OK) == -1);		/* older: gone */
+	/* a verifying entry is kept, unless forced (xk lab build --force) */
+	snprintf(path, sizeof(path), "%s/%s/versions", cache, k[2]);
+	CHECK(write_text(path, "versions\n") == 0);	/* same bytes */
+	CHECK(utimensat(AT_FDCWD, path, (struct timespec[2]){ { 0, 0 },
+	    { 1, 0 } }, 0) == 0);
+	CHECK(xk_image_build(share, cache, k[2], "desc", 0, 2, &err) == 0);
+	CHECK(stat(path, &st) == 0 && st.st_mtime == 1);
+	CHECK(xk_image_build(share, cache, k[2], "desc", 1, 2, &err) == 0);
+	CHECK(stat(path, &st) == 0 && st.st_mtime != 1);
 	snprintf(path, sizeof(path), "%s/%s.tmp.99999", cache, k[0]);
 	CHECK(access(path, F_OK) == -1);		/* leftovers: gone */
 	snprintf(path, sizeof(path), "%s/build.lock", cache);
