@@ -343,12 +343,19 @@ remove_tree(const char *path)
 	xk_run_ok(argv, NULL, &ignore);
 }
 
-/* The job's recipe with its output directory as last argument. */
+/*
+ * The job's recipe with its output directory as last argument.  The
+ * recipe holds the cache's lock too: if we are killed (the user's
+ * SIGTERM, a timeout), the lock lives on while the build still runs,
+ * so the next build waits for it instead of sweeping its directory
+ * from under it.
+ */
 static int
-run_recipe(const struct xk_cache_job *j, const char *out,
+run_recipe(const struct xk_cache_job *j, const char *out, int lock,
     struct xk_error *err)
 {
-	const struct xk_run_opts o = { .out = j->log_fd, .err = j->log_fd };
+	const struct xk_run_opts o = { .out = j->log_fd, .err = j->log_fd,
+	    .hold_fd = lock };
 	const char *argv[32];
 	int status, n;
 
@@ -430,7 +437,7 @@ check_space(const char *dir, const struct xk_cache_job *j,
 	return 0;
 }
 
-static int locked_build(const struct xk_cache_job *, struct xk_error *);
+static int locked_build(const struct xk_cache_job *, int, struct xk_error *);
 
 static int
 is_key(const char *name)
@@ -516,7 +523,7 @@ xk_cache_build(const struct xk_cache_job *j, struct xk_error *err)
 			close(lock);
 		return -1;
 	}
-	r = locked_build(j, err);
+	r = locked_build(j, lock, err);
 	close(lock);
 	return r;
 }
@@ -562,7 +569,7 @@ sweep_tmp(const char *cache)
 }
 
 static int
-locked_build(const struct xk_cache_job *j, struct xk_error *err)
+locked_build(const struct xk_cache_job *j, int lock, struct xk_error *err)
 {
 	char tmp[PATH_MAX], work[PATH_MAX], final[PATH_MAX];
 	struct xk_error ignore;
@@ -581,7 +588,8 @@ locked_build(const struct xk_cache_job *j, struct xk_error *err)
 		return -1;
 	}
 	remove_tree(tmp);
-	if (run_recipe(j, tmp, err) == -1 || write_sums(tmp, j, err) == -1)
+	if (run_recipe(j, tmp, lock, err) == -1 ||
+	    write_sums(tmp, j, err) == -1)
 		goto fail;
 	/* A stale or corrupt entry under the same key makes way. */
 	remove_tree(final);

@@ -74,6 +74,8 @@ spawn(const char *const argv[], const struct xk_run_opts *o, int pipe_w,
 	    O_RDONLY, 0)) == 0 &&
 	    (rc = wire(&fa, o->out, 1, pipe_w)) == 0 &&
 	    (rc = wire(&fa, o->err, 2, pipe_w)) == 0 &&
+	    (o->hold_fd <= 2 || (rc = posix_spawn_file_actions_adddup2(&fa,
+	    o->hold_fd, o->hold_fd)) == 0) &&
 	    (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0 &&
 	    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
 	    (rc = posix_spawnattr_setflags(&attr, flags)) == 0)

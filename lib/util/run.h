@@ -32,6 +32,8 @@ struct xk_run_opts {
 	bool setsid;	/* a session of its own (outlives our terminal) */
 	int timeout_ms;	/* with a capture: SIGKILL after this long, and
 			 * fail with ETIMEDOUT; 0: wait for ever */
+	int hold_fd;	/* above 2: a descriptor the child keeps open
+			 * (a lock that must outlive us while it runs) */
 };
 
 /*

@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -236,6 +238,59 @@ TEST(image_prune)
 	CHECK(access(path, F_OK) == -1);		/* leftovers: gone */
 	snprintf(path, sizeof(path), "%s/build.lock", cache);
 	CHECK(access(path, F_OK) == 0);			/* not an entry */
+}
+
+/*
+ * A build whose xk is killed (SIGKILL: no handler can help) leaves its
+ * recipe running; the recipe holds the cache's lock, so the next build
+ * waits for it rather than sweeping its directory.  The recipe here
+ * blocks on a FIFO until the test lets it go.
+ */
+TEST(cache_killed_builder)
+{
+	static const char *const files[] = { "f", "key.txt", NULL };
+	char dir[512], script[600], fifo[600], started[600], lockp[600];
+	const char *argv[] = { "/bin/sh", script, NULL };
+	struct xk_error err = { 0 };
+	struct xk_cache_job j = { .key = "kk", .desc = "d", .files = files,
+	    .argv = argv, .what = "recipe", .log_fd = 2 };
+	pid_t builder;
+	int i, lock, go, st, held;
+
+	snprintf(dir, sizeof(dir), "%s/killed-build", xk_test_tmpdir());
+	CHECK(mkdir(dir, 0755) == 0);
+	j.cache = dir;
+	snprintf(fifo, sizeof(fifo), "%s/go", dir);
+	snprintf(started, sizeof(started), "%s/started", dir);
+	snprintf(script, sizeof(script), "%s/recipe.sh", dir);
+	snprintf(lockp, sizeof(lockp), "%s/build.lock", dir);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	{
+		char text[2048];
+
+		snprintf(text, sizeof(text), ": >'%s'; read -r x <'%s'; "
+		    "exit 1\n", started, fifo);
+		CHECK(write_text(script, text) == 0);
+	}
+	builder = fork();
+	CHECK(builder >= 0);
+	if (builder == 0)
+		_exit(xk_cache_build(&j, &err) == 0 ? 0 : 1);
+	for (i = 0; i < 3000 && access(started, F_OK) == -1; i++)
+		usleep(10000);	/* a bounded wait for the recipe to start */
+	CHECK(access(started, F_OK) == 0);
+	CHECK(kill(builder, SIGKILL) == 0);
+	CHECK(waitpid(builder, &st, 0) == builder);
+	lock = open(lockp, O_RDWR | O_CLOEXEC);
+	CHECK(lock != -1);
+	held = flock(lock, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	/* let the recipe go before any check can end the test */
+	go = open(fifo, O_WRONLY | O_CLOEXEC);
+	CHECK(go != -1 && write(go, "x\n", 2) == 2);
+	close(go);
+	CHECK(held);
+	CHECK(flock(lock, LOCK_EX) == 0);	/* the recipe ended */
+	close(lock);
 }
 
 TEST(state_dir)
