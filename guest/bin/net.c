@@ -109,10 +109,10 @@ report(struct app *a)
 	    (unsigned long long)a->answered[XG_INET_NOT_MINE],
 	    (unsigned long long)a->answered[XG_INET_MALFORMED],
 	    (unsigned long long)a->answered[XG_INET_TOO_BIG],
-	    (unsigned long long)nf.stats.rx_frames,
-	    (unsigned long long)nf.stats.rx_dropped,
-	    (unsigned long long)nf.stats.tx_frames,
-	    (unsigned long long)nf.stats.tx_errors,
+	    (unsigned long long)nf.ring.stats.rx_frames,
+	    (unsigned long long)nf.ring.stats.rx_dropped,
+	    (unsigned long long)nf.ring.stats.tx_frames,
+	    (unsigned long long)nf.ring.stats.tx_errors,
 	    (unsigned long long)a->send_failed);
 }
 

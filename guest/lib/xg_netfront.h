@@ -16,11 +16,10 @@
  * crash), never a hang.
  *
  * What the back end writes into the shared rings is checked before it
- * is used: response indexes beyond the requests made, ids that name no
- * request in flight or offsets and lengths outside a page mark the
- * device broken (every call fails from then on, err says why); frames
- * it should not send us (several slots, extra info, too large for the
- * caller's buffer, an error status) are dropped and counted.
+ * is used (xg_netring.h, the rings' pure half): a back end that breaks
+ * the protocol marks the device broken (every call fails from then on,
+ * err says why); frames it should not send us are dropped and counted
+ * in ring.stats.
  *
  * No interrupts (xg_boot.h): a guest waits for the port in
  * xg_netfront.port with xg_evtchn_wait, alone or with others, then
@@ -29,19 +28,12 @@
 #ifndef XG_NETFRONT_H
 #define XG_NETFRONT_H
 
-#include <xen/io/netif.h>
-
 #include "xg_gnttab.h"
+#include "xg_netring.h"
 #include "xg_xenbus.h"
 
-#define XG_NETFRONT_RX 16	/* receive buffers posted */
-#define XG_NETFRONT_TX 8	/* frames in flight to the back end */
-
-struct xg_netfront_stats {
-	uint64_t rx_frames, tx_frames;
-	uint64_t rx_dropped;	/* frames refused (see above) */
-	uint64_t tx_errors;	/* responses with an error status */
-};
+#define XG_NETFRONT_RX XG_NETRING_RX
+#define XG_NETFRONT_TX XG_NETRING_TX
 
 /*
  * One device.  The pages shared with the back end are its first
@@ -59,18 +51,14 @@ struct xg_netfront {
 	struct xg_xenbus_dev dev;
 	uint8_t mac[6];			/* the vif's (its "mac" node) */
 	evtchn_port_t port;
-	struct xg_netfront_stats stats;
-	char err[160];			/* why the last call failed */
+	struct xg_netring ring;		/* ring.stats: frames counted */
+	int broken;			/* every call fails (err says why) */
+	char err[192];			/* why the last call failed */
 
 	/* private */
-	volatile netif_tx_sring_t *txs;
-	volatile netif_rx_sring_t *rxs;
 	long tx_ring_ref, rx_ring_ref;	/* -1: not granted */
 	long rx_ref[XG_NETFRONT_RX], tx_ref[XG_NETFRONT_TX];
-	RING_IDX tx_prod, tx_cons, rx_prod, rx_cons;
-	unsigned char tx_busy[XG_NETFRONT_TX];
-	int have_port, broken;
-	int rx_more, rx_extra;		/* inside a refused frame's slots */
+	int have_port;
 } __attribute__((aligned(4096)));
 
 /*
