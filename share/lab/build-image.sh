@@ -123,10 +123,12 @@ zcat "$xengz" >"$work/xen.elf"
 unpack_kernel "$root/boot/vmlinuz-$kver" "$work/vmlinux"
 
 log "guest initramfs"
-# xen-blkfront for the disk tests (the Debian kernel has it as a module).
+# xen-blkfront for the disk tests, xen-netfront for the network bench
+# (the Debian kernel has them as modules).
 sh "$here/build-guest.sh" "$root/bin/busybox" "$here/guest-init" \
     "$work/guest.cpio.gz" \
-    "$root/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko"
+    "$root/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko" \
+    "$root/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko"
 
 # The guest pieces dom0 hands to xl.  (/init comes with the overlay.)
 mkdir -p "$root/usr/lib/xk-lab"
