@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "lab/coverage.h"
 #include "lab/state.h"
 #include "lab/xenbuild.h"
+#include "util/file.h"
 
 struct blob {
 	uint8_t b[512];
@@ -228,4 +230,72 @@ TEST(coverage_entry)
 	CHECK(xk_lab_cov_record(st, NULL, &err) == 0);
 	CHECK(xk_lab_cov_entry(st, got, sizeof(got), &err) == -1);
 	CHECK(xk_lab_cov_record(st, NULL, &err) == 0);
+}
+
+/*
+ * The report end to end without a lab: a program built with gcc
+ * --coverage stands in for the hypervisor (its .gcda, as libgcov wrote
+ * it, wrapped in xencov's blob under the build's directory), its .gcno
+ * and source in a gcov.tar.gz as build-xen.sh packs them; lcov's
+ * tracefile must count its functions and name its source under the
+ * report, and a second report to the same directory is refused.
+ */
+TEST(coverage_report)
+{
+	const char *dir = xk_test_tmpdir(), *data = getenv("XK_TEST_DATA");
+	struct xk_error err = { 0 };
+	char cmd[4096], ent[512], out[512], p[700], bd[600], name[700];
+	char *gcda, *info, *blob;
+	uint32_t magic = XK_XENCOV_MAGIC, n32;
+	size_t n, files, bn, gl;
+
+	CHECK(data != NULL);
+	snprintf(ent, sizeof(ent), "%s/entry", dir);
+	snprintf(out, sizeof(out), "%s/report", dir);
+	snprintf(cmd, sizeof(cmd), "set -e; mkdir -p %s/b/xen/common %s; "
+	    "cd %s/b/xen; printf 'int twice(int x) { return 2 * x; }\\n"
+	    "int never(void) { return 7; }\\nint main(void) "
+	    "{ return twice(0); }\\n' >common/dom.c; gcc --coverage -c "
+	    "-o common/dom.o common/dom.c; gcc --coverage -o common/dom "
+	    "common/dom.o; ./common/dom; "
+	    "pwd -P >build-dir; tar -czf %s/gcov.tar.gz build-dir "
+	    "./common/dom.gcno ./common/dom.c", dir, ent, dir, ent);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "%s/b/xen", dir);
+	CHECK(realpath(cmd, bd) != NULL);
+	snprintf(name, sizeof(name), "%s/common/dom.gcda", bd);
+	CHECK(xk_read_file(name, 1 << 20, &gcda, &gl, &err) == 0);
+	/* the blob: the magic, then the record of common/dom.gcda */
+	bn = 4 + strlen(name) + 1 + 4 + gl;
+	CHECK((blob = malloc(bn)) != NULL);
+	n32 = (uint32_t)gl;
+	memcpy(blob, &magic, 4);
+	memcpy(blob + 4, name, strlen(name) + 1);
+	memcpy(blob + 4 + strlen(name) + 1, &n32, 4);
+	memcpy(blob + 8 + strlen(name) + 1, gcda, gl);
+	free(gcda);
+	snprintf(p, sizeof(p), "%s/../share/lab", data);
+	if (xk_lab_cov_report(p, ent, (uint8_t *)blob, bn, out, 2, &files,
+	    &err) != 0) {
+		free(blob);
+		CHECK_STR_EQ(err.msg, "(no error)");
+	}
+	CHECK_INT_EQ(files, 1);
+	n = (size_t)xk_lab_cov_report(p, ent, (uint8_t *)blob, bn, out, 2,
+	    &files, &err);
+	free(blob);
+	CHECK(n == (size_t)-1);
+	CHECK_STR_HAS(err.msg, "exists");
+	snprintf(p, sizeof(p), "%s/coverage.info", out);
+	CHECK(xk_read_file(p, 1 << 20, &info, &n, &err) == 0);
+	snprintf(p, sizeof(p), "SF:%s/src/common/dom.c\n", out);
+	if (strstr(info, p) == NULL || strstr(info, "FNDA:1,twice\n") ==
+	    NULL || strstr(info, "FNDA:0,never\n") == NULL) {
+		fputs(info, stderr);
+		free(info);
+		CHECK(!"the tracefile counts twice once, never not");
+	}
+	free(info);
+	snprintf(p, sizeof(p), "%s.tmp.%ld", out, (long)getpid());
+	CHECK(access(p, F_OK) == -1);
 }
