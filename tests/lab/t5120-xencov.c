@@ -3,7 +3,8 @@
  * options of xenbuild.c that need no lab: xencov's blob split into its
  * records (and every way it can be cut short), the .gcda path each
  * record's name maps to (never outside the report), which option sets
- * a coverage build needs, and what a lab without one is told.
+ * a coverage build needs, what a lab without one is told, and the
+ * report end to end (a gcc --coverage program stands in for Xen).
  */
 #include <stdio.h>
 #include <stdlib.h>
