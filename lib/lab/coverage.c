@@ -297,9 +297,13 @@ xk_lab_cov_report(const char *share, const char *entry, const uint8_t *raw,
 	char tmp[PATH_MAX], path[PATH_MAX];
 	struct split s;
 
-	if (access(out, F_OK) == 0 || errno != ENOENT) {
+	if (access(out, F_OK) == 0) {
 		xk_error_set(err, "%s: exists (the report goes to a new "
 		    "directory)", out);
+		return -1;
+	}
+	if (errno != ENOENT) {
+		xk_error_errno(err, errno, "%s", out);
 		return -1;
 	}
 	if (strlen(out) > PATH_MAX - 64 || snprintf(tmp, sizeof(tmp),
