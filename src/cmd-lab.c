@@ -1,6 +1,6 @@
 /*
- * cmd-lab.c - xk lab build|xen|up|down|status|exec|cp|console|log: a
- * disposable Xen 4.17 host inside QEMU.
+ * cmd-lab.c - xk lab build|xen|up|down|status|exec|cp|console|log|
+ * coverage: a disposable Xen 4.17 host inside QEMU.
  *
  * Thin: each subcommand parses its options, makes its call into lib/lab
  * (cache.h picks the image, overlay.h boots it with this build's parts,
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lab/cache.h"
+#include "lab/coverage.h"
 #include "lab/ctl.h"
 #include "lab/lab.h"
 #include "lab/overlay.h"
@@ -26,6 +27,7 @@
 #include "lab/xenbuild.h"
 #include "util/clock.h"
 #include "util/file.h"
+#include "util/strbuf.h"
 #include "xk.h"
 
 #define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
@@ -304,6 +306,9 @@ cmd_lab_up(int argc, char **argv)
 	    hv != NULL ? xen : NULL, &err) == -1)
 		return xk_fail("lab up", &err);
 	record_hypervisor(x->state, entry, hv != NULL ? xentry : NULL);
+	if (xk_lab_cov_record(x->state, hv != NULL ? xentry : NULL,
+	    &err) == -1)
+		xk_warnx(cmd, "%s", err.msg);	/* only coverage needs it */
 	if (xk_lab_wait_ready(x->state, timeout * 1000, &err) == -1) {
 		xk_fail("lab up", &err);
 		print_tail(x->state, 40);
@@ -622,4 +627,122 @@ cmd_lab_log(int argc, char **argv)
 	fputs(tail, stdout);
 	free(tail);
 	return XK_EXIT_OK;
+}
+
+/* xencov's blob, chunk by chunk, bounded. */
+static int
+collect_out(const char *data, size_t len, void *arg, struct xk_error *err)
+{
+	struct strbuf *sb = arg;
+
+	if (sb->len + len > XK_XENCOV_MAX) {
+		xk_error_set(err, "xencov read: more than %u MiB",
+		    XK_XENCOV_MAX >> 20);
+		return -1;
+	}
+	if (strbuf_add(sb, data, len) == -1) {
+		xk_error_errno(err, ENOMEM, "xencov read");
+		return -1;
+	}
+	return 0;
+}
+
+/* xencov ARG in dom0 (read: its output into raw). */
+static int
+xencov(struct lab_ctx *x, const char *cmd, const char *arg,
+    struct strbuf *raw)
+{
+	const char *const argv[] = { "xencov", arg, NULL };
+	struct xk_error err = { 0 };
+	struct xk_ctl ctl;
+	int status, r;
+
+	if (open_ctl(x, cmd, &ctl) == -1)
+		return -1;
+	if (raw != NULL)
+		r = xk_ctl_exec_fn(&ctl, argv, -1, collect_out, raw, 2, 300,
+		    &status, &err);
+	else
+		r = xk_ctl_exec(&ctl, argv, -1, 1, 2, 300, &status, &err);
+	xk_ctl_close(&ctl);
+	if (r == -1) {
+		exec_failed(x, cmd, &err);
+		return -1;
+	}
+	if (status != 0) {
+		xk_warnx(cmd, "xencov %s failed in dom0 (status %d)", arg,
+		    status);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+coverage_collect(struct lab_ctx *x, const char *cmd, const char *entry,
+    const char *out)
+{
+	struct strbuf raw = STRBUF_INIT;
+	struct xk_error err = { 0 };
+	size_t files;
+	int r;
+
+	if (xencov(x, cmd, "read", &raw) == -1) {
+		strbuf_free(&raw);
+		return XK_EXIT_FAIL;
+	}
+	r = xk_lab_cov_report(x->parts.share, entry, (uint8_t *)raw.buf,
+	    raw.len, out, 2, &files, &err);
+	strbuf_free(&raw);
+	if (r == -1)
+		return xk_fail(cmd, &err);
+	printf("%s\n", out);
+	xk_warnx(cmd, "the counters of %zu objects; lcov's tracefile is "
+	    "%s/coverage.info", files, out);
+	return XK_EXIT_OK;
+}
+
+int
+cmd_lab_coverage(int argc, char **argv)
+{
+	static const struct option none[] = { { NULL, 0, NULL, 0 } };
+	const char *cmd = "lab coverage", *out = NULL, *what;
+	struct xk_error err = { 0 };
+	char entry[PATH_MAX];
+	struct lab_ctx x;
+	pid_t pid = 0;
+	int c, rc;
+
+	if (argc < 2 || (strcmp(argv[1], "reset") != 0 &&
+	    strcmp(argv[1], "collect") != 0))
+		return xk_usage_error(cmd, "want 'reset' or 'collect -o DIR'");
+	what = argv[1];
+	argc--;
+	argv++;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:", none, NULL)) != -1) {
+		if (c != 'o' || strcmp(what, "collect") != 0)
+			return xk_bad_option(cmd, c, argv);
+		out = optarg;
+	}
+	if (optind != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[optind]);
+	if (strcmp(what, "collect") == 0 && out == NULL)
+		return xk_usage_error(cmd, "collect: -o DIR is needed");
+	if ((rc = lab_open(&x, cmd)) != XK_EXIT_OK)
+		return rc;
+	xk_lab_pid(x.state, &pid, &err);
+	if (pid <= 0) {
+		if (!report_dead(&x, cmd))
+			xk_warnx(cmd, "no lab running in %s (xk lab up)",
+			    x.state);
+		return XK_EXIT_FAIL;
+	}
+	if (xk_lab_cov_entry(x.state, entry, sizeof(entry), &err) == -1)
+		return xk_fail(cmd, &err);
+	if (out != NULL)
+		return coverage_collect(&x, cmd, entry, out);
+	return xencov(&x, cmd, "reset", NULL) == -1 ? XK_EXIT_FAIL :
+	    XK_EXIT_OK;
 }

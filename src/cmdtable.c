@@ -67,6 +67,9 @@ const struct xk_cmd xk_lab_commands[] = {
 	    "attach to the serial console (Ctrl-] leaves)", "", NULL, NULL },
 	{ "log", cmd_lab_log, "the tail of the serial log", "[-n LINES]",
 	    NULL, NULL },
+	{ "coverage", cmd_lab_coverage,
+	    "reset or collect a coverage hypervisor's counters (lcov report)",
+	    "reset | collect -o DIR", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

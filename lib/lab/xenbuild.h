@@ -10,7 +10,9 @@
  * finds the source, share/lab/build-xen.sh builds.
  *
  *	CACHE/xen/KEY/	xen.elf (what QEMU boots), xen-syms, config (the
- *			.config), key.txt (what the build is), SHA256SUMS
+ *			.config), key.txt (what the build is), SHA256SUMS;
+ *			a coverage build's also gcov.tar.gz (build-xen.sh's
+ *			keep_gcov: .gcno files, sources, build-dir)
  *	CACHE/xen/apt/	the private apt configuration (deb-src lines)
  *	CACHE/xen/src/	the Debian source packages fetched
  *
@@ -44,6 +46,10 @@ int xk_xen_add_patch(struct xk_xen_spec *s, const char *path,
 int xk_xen_add_config(struct xk_xen_spec *s, const char *kv,
     struct xk_error *err);
 void xk_xen_spec_free(struct xk_xen_spec *s);
+/* Options that cannot work together in Xen 4.17's Kconfig (coverage). */
+int xk_xen_check_config(const struct xk_xen_spec *s, struct xk_error *err);
+
+#define XK_XEN_GCOV	"gcov.tar.gz"
 
 /*
  * The key's text, given the source's version and content hash and the

@@ -5,7 +5,8 @@
 #
 #   build-xen.sh build SOURCE OUT
 #	build into OUT: xen.elf (multiboot, what QEMU boots), xen-syms,
-#	config (the .config); $XK_XEN_PATCHES lists the patches in order,
+#	config (the .config), and with CONFIG_COVERAGE=y gcov.tar.gz
+#	(keep_gcov); $XK_XEN_PATCHES lists the patches in order,
 #	one a line, $XK_XEN_CONFIG the CONFIG_NAME=VALUE options
 #	SOURCE is "debian" (the version xen-source.sh fetched is
 #	$XK_XEN_VERSION) or a Xen source tree.
@@ -69,6 +70,23 @@ $XK_XEN_CONFIG
 EOF
 }
 
+# keep_gcov XENDIR OUT: what gcov needs to read the coverage counters
+# xencov collects (xk lab coverage): the build's .gcno files and the
+# sources and headers they name, at their places under xen/, and
+# build-dir, the directory the build ran in, which the counters' file
+# names (an object's path with .gcda) start with
+keep_gcov() {
+	log "keep the .gcno files and sources for gcov (gcov.tar.gz)"
+	(cd "$1" && pwd -P >build-dir &&
+	    find . -type f \( -name '*.gcno' -o -name '*.[ch]' \) -print |
+	    LC_ALL=C sort | tar -czf "$2/gcov.tar.gz.tmp" --owner=0 \
+	    --group=0 --numeric-owner build-dir -T -) &&
+	    mv "$2/gcov.tar.gz.tmp" "$2/gcov.tar.gz" ||
+	    die "cannot pack the coverage build's .gcno files"
+	[ "$(tar -tzf "$2/gcov.tar.gz" | grep -c '\.gcno$')" -gt 0 ] ||
+	    die "a coverage build without .gcno files"
+}
+
 build() {
 	source=$1 out=$2
 	work=${XK_XEN_WORK:-$out.work}
@@ -108,6 +126,9 @@ build() {
 	cp "$src/xen/xen" "$out/xen.elf"
 	cp "$src/xen/xen-syms" "$out/xen-syms"
 	cp "$src/xen/.config" "$out/config"
+	if grep -qx 'CONFIG_COVERAGE=y' "$src/xen/.config"; then
+		keep_gcov "$src/xen" "$out"
+	fi
 	rm -rf "$work"
 	log "built"
 }

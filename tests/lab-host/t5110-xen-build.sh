@@ -75,9 +75,13 @@ check "... and the hunk is shown" grep -q "Hunk #1 FAILED" "$tmp/out"
 fails "a config option Xen does not have" \
     "CONFIG_XK_NO_SUCH_OPTION=y: no option CONFIG_XK_NO_SUCH_OPTION" \
     --config CONFIG_XK_NO_SUCH_OPTION=y
-# COVERAGE depends on DEBUG or EXPERT, both off in Debian's config
+# UBSAN sits under DEBUG or EXPERT, both off in Debian's config
 fails "a config option whose dependencies are off" \
-    "CONFIG_COVERAGE=y did not stick" --config CONFIG_COVERAGE=y
+    "CONFIG_UBSAN=y did not stick" --config CONFIG_UBSAN=y
+# COVERAGE also needs LIVEPATCH off: said before anything is fetched
+fails "coverage without what it needs: said what to add" \
+    "CONFIG_COVERAGE=y needs CONFIG_LIVEPATCH=n" --config CONFIG_COVERAGE=y \
+    --config CONFIG_DEBUG=y
 fails "a missing source directory" "source $tmp/nowhere" \
     --source "$tmp/nowhere"
 mkdir -p "$tmp/notxen"

@@ -1,0 +1,39 @@
+/*
+ * fuzz-xencov - the coverage counters xencov reads from the hypervisor
+ * (xk lab coverage collect): the blob's records, and the .gcda path
+ * each name maps to under the report.  A mapped path must stay under
+ * the report's directory.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab/coverage.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+record(const char *name, const uint8_t *d, size_t len, void *arg,
+    struct xk_error *err)
+{
+	char path[PATH_MAX];
+
+	(void)d;
+	(void)len;
+	(void)arg;
+	if (xk_xencov_path(name, "/b/xen", "/r/src", path, sizeof(path),
+	    err) == 0 && (strncmp(path, "/r/src/", 7) != 0 ||
+	    strstr(path, "/../") != NULL || strstr(path, "/./") != NULL))
+		abort();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct xk_error e = { 0 };
+	size_t n;
+
+	xk_xencov_parse(data, size, record, NULL, &n, &e);
+	return 0;
+}
