@@ -16,7 +16,7 @@
 
 enum {
 	OPT_DIR = 1, OPT_CPUS, OPT_CPUMASK, OPT_WINDOW, OPT_MAX_IDLE,
-	OPT_JSON, OPT_INTERVAL, OPT_MECHANISM,
+	OPT_JSON, OPT_INTERVAL, OPT_MECHANISM, OPT_PERIOD,
 };
 
 static const struct option pc_options[] = {
@@ -28,6 +28,7 @@ static const struct option pc_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "mechanism", required_argument, NULL, OPT_MECHANISM },
+	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +98,13 @@ opt(struct pc_args *a, int c, char **argv)
 		if (parse_int(optarg, 10, 60000, 0, &a->interval_ms) < 0)
 			return xk_usage_error(a->cmd, "bad --interval '%s': "
 			    "want milliseconds, 10 to 60000", optarg);
+		break;
+	case OPT_PERIOD:
+		if (parse_int(optarg, XK_PC_PERIOD_MIN, XK_PC_PERIOD_MAX, 0,
+		    &a->set.period_ms) < 0)
+			return xk_usage_error(a->cmd, "bad --period '%s': want "
+			    "milliseconds, %d to %d", optarg, XK_PC_PERIOD_MIN,
+			    XK_PC_PERIOD_MAX);
 		break;
 	case OPT_MECHANISM:
 		if (xk_pc_mechanism_parse(optarg, &a->set.mechanism) < 0)
@@ -192,6 +200,8 @@ store_settings(struct pc_args *a, int target)
 		s.max_idle = a->set.max_idle;
 	if (a->given & GIVEN(OPT_MECHANISM))
 		s.mechanism = a->set.mechanism;
+	if (a->given & GIVEN(OPT_PERIOD))
+		s.period_ms = a->set.period_ms;
 	if (!s.all_cpus && s.mechanism == XK_PC_MECH_XEN)
 		return xk_usage_error(a->cmd, "mechanism xen injects idle on "
 		    "every pCPU: --cpus wants --mechanism caps");
@@ -228,7 +238,7 @@ cmd_powercap_set(int argc, char **argv)
 
 	if ((i = parse(&a, argc, argv, GIVEN(OPT_DIR) | GIVEN(OPT_CPUS) |
 	    GIVEN(OPT_CPUMASK) | GIVEN(OPT_WINDOW) | GIVEN(OPT_MAX_IDLE) |
-	    GIVEN(OPT_MECHANISM))) < 0)
+	    GIVEN(OPT_MECHANISM) | GIVEN(OPT_PERIOD))) < 0)
 		return XK_EXIT_USAGE;
 	if (argc - i != 1)
 		return xk_usage_error(a.cmd, "want one PERCENT");
@@ -324,9 +334,10 @@ show_daemon(const struct pc_args *a, const struct xk_pc_settings *s)
 	}
 	if (a->json) {
 		printf(",\"settings\":{\"target\":%d,\"max_idle\":%d,"
-		    "\"window_ms\":%d,\"cpus\":\"%s\",\"mechanism\":\"%s\"},"
-		    "\"daemon\":", s->target, s->max_idle, s->window_ms, cpus,
-		    xk_pc_mechanism_name(s->mechanism));
+		    "\"window_ms\":%d,\"cpus\":\"%s\",\"mechanism\":\"%s\","
+		    "\"period_ms\":%d},\"daemon\":", s->target, s->max_idle,
+		    s->window_ms, cpus, xk_pc_mechanism_name(s->mechanism),
+		    s->period_ms);
 		if (pid <= 0)
 			printf("null");
 		else

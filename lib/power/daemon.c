@@ -27,6 +27,7 @@ struct pcd {
 	struct xk_pc_sample prev;
 	int settings_bad;		/* said so already */
 	int xen_cur;			/* the injection set, -1: unknown */
+	int xen_period_cur;		/* and its period, us */
 	long cdev_last;			/* the cooling device's, -1: none */
 };
 
@@ -224,10 +225,11 @@ static int
 xen_enforce(struct pcd *d, double inject, struct xk_error *err)
 {
 	int pct = (int)(inject + 0.5), period, unsupported;
+	int want_us = d->set.period_ms * 1000;
 
 	if (pct > XK_PC_XEN_INJECT_MAX)
 		pct = XK_PC_XEN_INJECT_MAX;
-	if (pct == d->xen_cur)
+	if (pct == d->xen_cur && want_us == d->xen_period_cur)
 		return 0;
 	if (d->st.xen_pct < 0) {
 		if (pct == 0)
@@ -241,10 +243,10 @@ xen_enforce(struct pcd *d, double inject, struct xk_error *err)
 			return -1;
 		}
 	}
-	if (xk_pc_inject_set(d->x, pct, XK_PC_XEN_PERIOD_US, &unsupported,
-	    err) < 0)
+	if (xk_pc_inject_set(d->x, pct, want_us, &unsupported, err) < 0)
 		return -1;
 	d->xen_cur = pct;
+	d->xen_period_cur = want_us;
 	return 0;
 }
 

@@ -91,6 +91,7 @@ xk_pc_settings_default(struct xk_pc_settings *s)
 	memset(s, 0, sizeof(*s));
 	s->max_idle = XK_PC_MAX_IDLE_DEFAULT;
 	s->window_ms = XK_PC_WINDOW_DEFAULT;
+	s->period_ms = XK_PC_PERIOD_DEFAULT;
 	s->all_cpus = 1;
 }
 
@@ -111,6 +112,11 @@ xk_pc_settings_check(const struct xk_pc_settings *s, const char *what,
 	if (s->window_ms < XK_PC_WINDOW_MIN || s->window_ms > XK_PC_WINDOW_MAX) {
 		xk_error_set(err, "%s: window %d ms: want %d to %d", what,
 		    s->window_ms, XK_PC_WINDOW_MIN, XK_PC_WINDOW_MAX);
+		return -1;
+	}
+	if (s->period_ms < XK_PC_PERIOD_MIN || s->period_ms > XK_PC_PERIOD_MAX) {
+		xk_error_set(err, "%s: period %d ms: want %d to %d", what,
+		    s->period_ms, XK_PC_PERIOD_MIN, XK_PC_PERIOD_MAX);
 		return -1;
 	}
 	if (!s->all_cpus && xk_cpuset_count(&s->cpus) == 0) {
@@ -153,16 +159,16 @@ static int
 settings_line(struct line *l, void *arg, struct xk_error *err)
 {
 	static const char *keys[] = { "target", "max_idle", "window", "cpus",
-	    "mechanism" };
+	    "mechanism", "period" };
 	struct settings_parse *sp = arg;
 	unsigned i;
 	long v;
 
-	for (i = 0; i < 5 && strcmp(l->key, keys[i]) != 0; i++)
+	for (i = 0; i < 6 && strcmp(l->key, keys[i]) != 0; i++)
 		;
-	if (i == 5) {
+	if (i == 6) {
 		xk_error_set(err, "%s:%d: unknown key '%s' (target, max_idle, "
-		    "window, cpus, mechanism)", l->what, l->no, l->key);
+		    "window, cpus, mechanism, period)", l->what, l->no, l->key);
 		return -1;
 	}
 	if (sp->seen & (1u << i)) {
@@ -187,6 +193,9 @@ settings_line(struct line *l, void *arg, struct xk_error *err)
 		return xk_cpuset_parse_list(l->val, &sp->s->cpus, l->key, err) <
 		    0 ? (xk_error_prefix(err, "%s:%d", l->what, l->no), -1) : 0;
 	}
+	if (i == 5)
+		return line_int(l, XK_PC_PERIOD_MIN, XK_PC_PERIOD_MAX, &v,
+		    err) < 0 ? -1 : (sp->s->period_ms = (int)v, 0);
 	if (line_int(l, i == 2 ? XK_PC_WINDOW_MIN : 0,
 	    i == 2 ? XK_PC_WINDOW_MAX : 100, &v, err) < 0)
 		return -1;
@@ -225,9 +234,9 @@ xk_pc_settings_format(const struct xk_pc_settings *s, char **out,
 		return -1;
 	}
 	if (strbuf_addf(&sb, "# xk powercap settings (xk-powercap(1))\n"
-	    "target %d\nmax_idle %d\nwindow %d\ncpus %s\nmechanism %s\n",
-	    s->target, s->max_idle, s->window_ms, cpus,
-	    xk_pc_mechanism_name(s->mechanism)) < 0) {
+	    "target %d\nmax_idle %d\nwindow %d\ncpus %s\nmechanism %s\n"
+	    "period %d\n", s->target, s->max_idle, s->window_ms, cpus,
+	    xk_pc_mechanism_name(s->mechanism), s->period_ms) < 0) {
 		strbuf_free(&sb);
 		xk_error_errno(err, ENOMEM, "settings");
 		return -1;

@@ -10,6 +10,7 @@
  *		cpus all		(or a list: 0-3,6)
  *		mechanism caps		(or xen: the hypervisor's idle
  *					injection, all pCPUs only)
+ *		period 20		(xen: ms, idle the first target%)
  *
  * state (XK_PC_STATE): what the daemon changed, so that a killed
  *	daemon's changes can be undone (`xk powercap repair`, and the next
@@ -48,6 +49,10 @@
 #define XK_PC_WINDOW_MIN 100		/* ms */
 #define XK_PC_WINDOW_MAX 10000
 #define XK_PC_WINDOW_DEFAULT 1000
+/* mechanism xen: the period idle is injected in (the sysctl's range) */
+#define XK_PC_PERIOD_MIN 1		/* ms */
+#define XK_PC_PERIOD_MAX 1000
+#define XK_PC_PERIOD_DEFAULT 20		/* the patch's default */
 
 /* How the idle is enforced. */
 enum xk_pc_mechanism {
@@ -62,6 +67,7 @@ struct xk_pc_settings {
 	int all_cpus;		/* 1: every pCPU of the host */
 	struct xk_cpuset cpus;	/* when !all_cpus */
 	enum xk_pc_mechanism mechanism;
+	int period_ms;		/* mechanism xen's injection period */
 };
 
 /* "caps" or "xen". */

@@ -61,7 +61,6 @@ int xk_pc_cap_set(struct xk_pc_xen *x, uint32_t domid, int cap,
  * message that says so.
  */
 #define XK_PC_XEN_INJECT_MAX 90		/* the patch's SCHED_IDLE_INJECT_MAX */
-#define XK_PC_XEN_PERIOD_US 20000	/* the patch's default period */
 int xk_pc_inject_get(struct xk_pc_xen *x, int *pct, int *period_us,
     int *unsupported, struct xk_error *err);
 int xk_pc_inject_set(struct xk_pc_xen *x, int pct, int period_us,

@@ -123,12 +123,15 @@ TEST(settings_mechanism)
 
 	xk_pc_settings_default(&s);
 	CHECK_INT_EQ(s.mechanism, XK_PC_MECH_CAPS);
+	CHECK_INT_EQ(s.period_ms, 20);
 	s.mechanism = XK_PC_MECH_XEN;
+	s.period_ms = 200;
 	CHECK(xk_pc_settings_format(&s, &text, &e) == 0);
-	CHECK_STR_HAS(text, "mechanism xen\n");
+	CHECK_STR_HAS(text, "mechanism xen\nperiod 200\n");
 	CHECK(xk_pc_settings_parse(text, strlen(text), "f", &t, &e) == 0);
 	free(text);
 	CHECK_INT_EQ(t.mechanism, XK_PC_MECH_XEN);
+	CHECK_INT_EQ(t.period_ms, 200);
 	/* the hypervisor's injection is one setting for every pCPU */
 	s.all_cpus = 0;
 	CHECK(xk_cpuset_parse_list("1", &s.cpus, "cpus", &e) == 0);
@@ -165,6 +168,8 @@ TEST(settings_refused_with_place_and_reason)
 	    "pc.conf:1: mechanism 'pause': want caps or xen");
 	CHECK_STR_HAS(settings_error("mechanism xen\ncpus 0\n"),
 	    "every pCPU");
+	CHECK_STR_HAS(settings_error("period 0\n"), "period '0'");
+	CHECK_STR_HAS(settings_error("period 1001\n"), "1 to 1000");
 	CHECK_STR_HAS(settings_error("max_idle 0\n"), "max_idle");
 	CHECK_STR_HAS(settings_error("# c\n  target   7  \r\n"), "(accepted)");
 }
