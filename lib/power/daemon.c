@@ -386,10 +386,16 @@ reload(struct pcd *d)
 	if (s.target != d->set.target)
 		say(d, LOG_INFO, "target %d%% idle (was %d%%)", s.target,
 		    d->set.target);
-	if (s.mechanism != d->set.mechanism)
+	/*
+	 * What held a target with caps says nothing of what holds it in
+	 * the hypervisor (caps overshoot under TCG): learn afresh
+	 */
+	if (s.mechanism != d->set.mechanism) {
 		say(d, LOG_INFO, "mechanism %s (was %s)",
 		    xk_pc_mechanism_name(s.mechanism),
 		    xk_pc_mechanism_name(d->set.mechanism));
+		xk_pc_ctl_init(&d->ctl);
+	}
 	d->set = s;
 	d->cpus = cpus;
 	xk_pc_ctl_set_target(&d->ctl, s.target);
