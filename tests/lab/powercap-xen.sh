@@ -140,11 +140,12 @@ if [ "$MODE" = bench ]; then
 			slow_wait 120 settled 25 ||
 			    echo "xen: 25% with a 200 ms period not reached"
 		fi
-		set -- $(aligned)
+		aligned >"$D/fo"
+		read -r af ao <"$D/fo"
 		echo "bench $m: settle_10_to_25_ms $settle" \
 		    "tracking_error_pts $(awk -v e="$err" 'BEGIN { printf "%.1f", e / 60 }')" \
 		    "range $lo-$hi mean30s $mean inject $(st inject)" \
-		    "all_idle_fraction $1 overlap_share $2" \
+		    "all_idle_fraction $af overlap_share $ao" \
 		    "(xen measured with a 200 ms period)"
 	done
 	exit 0
@@ -166,8 +167,8 @@ near "$m" 25 $TOL || fail "xen: 25% held at $m%"
 log "the alignment with a 200 ms period"
 set_target xen 25 --period 200
 slow_wait 120 settled 25 || fail "25% (200 ms) not reached ($(st idle)%)"
-set -- $(aligned)
-xf=$1 xo=$2
+aligned >"$D/fo"
+read -r xf xo <"$D/fo"
 
 log "the same through caps"
 set_target caps 25 --period 20
@@ -177,8 +178,8 @@ slow_wait 120 settled 25 || fail "caps: 25% not reached ($(st idle)%)"
 m=$(host_idle 30000)
 echo "caps: $m% idle over 30 s, loop $(st inject)%," \
     "caps $(cap_of pcx-spin1) $(cap_of pcx-spin2)"
-set -- $(aligned)
-cf=$1 co=$2
+aligned >"$D/fo"
+read -r cf co <"$D/fo"
 echo "alignment at 25%: all pCPUs idle at once in a fraction $xf of" \
     "10 ms windows with xen, $cf with caps (all-idle time at least" \
     "$xo and $co of the time)"
