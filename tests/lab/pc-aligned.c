@@ -3,7 +3,7 @@
  * cap's alignment measure (issue 19, tests/lab/t9520): a package
  * reaches its deep C-states only while all its cores are idle.
  *
- * Usage: lab-pc-aligned SECONDS WINDOW_MS
+ * Usage: lab-pc-aligned SECONDS WINDOW_MS [TARGET]
  *
  * Reads Xen's per-pCPU idle time (power/xen.h) at the end of each
  * window of a grid of WINDOW_MS.  Within a window of length dt where
@@ -15,7 +15,12 @@
  * longer window: the bound holds all the same.  Prints
  *	windows N all_idle K fraction F overlap_share S idle_share I
  * S the bound summed over the run, as a share of the time, and I the
- * mean idle of the pCPUs.
+ * mean idle of the pCPUs.  With TARGET (an idle percentage), also
+ *	error_pts E min_idle A max_idle B
+ * the mean |window's idle - TARGET| over the windows, in points, and
+ * the extremes: the power cap's tracking error, measured by one process
+ * that only sleeps between its reads (a shell loop of `xk powercap
+ * show` would load dom0 in step with its own windows).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +43,18 @@ main(int argc, char **argv)
 	struct xk_pc_xen *x;
 	struct xk_error e = { 0 };
 	int64_t end, next, step, dt, d, total = 0;
-	double over = 0, idle = 0, sum, lb;
+	double over = 0, idle = 0, sum, lb, w, target = -1, err = 0;
+	double lo = 100, hi = 0;
 	long windows = 0, all = 0;
 	int i, cur = 0;
 
-	if (argc != 3 || atoi(argv[1]) < 1 || atoi(argv[2]) < 1) {
-		fprintf(stderr, "usage: lab-pc-aligned SECONDS WINDOW_MS\n");
+	if (argc < 3 || argc > 4 || atoi(argv[1]) < 1 || atoi(argv[2]) < 1) {
+		fprintf(stderr, "usage: lab-pc-aligned SECONDS WINDOW_MS "
+		    "[TARGET]\n");
 		return 2;
 	}
+	if (argc == 4)
+		target = atof(argv[3]);
 	step = (int64_t)atoi(argv[2]) * 1000000;
 	if ((s = calloc(2, sizeof(*s))) == NULL ||
 	    (x = xk_pc_xen_open(&e)) == NULL ||
@@ -79,6 +88,10 @@ main(int argc, char **argv)
 		over += lb > 0 ? lb : 0;
 		idle += sum / s[cur].nr;
 		total += dt;
+		w = 100.0 * sum / s[cur].nr / (double)dt;
+		err += w > target ? w - target : target - w;
+		lo = w < lo ? w : lo;
+		hi = w > hi ? w : hi;
 		/* a late wake-up: the grid goes on from now */
 		if (s[cur].when_ns > next + step)
 			next = s[cur].when_ns - (s[cur].when_ns - next) % step;
@@ -92,5 +105,8 @@ main(int argc, char **argv)
 	printf("windows %ld all_idle %ld fraction %.3f overlap_share %.3f "
 	    "idle_share %.3f\n", windows, all, (double)all / windows,
 	    over / total, idle / total);
+	if (target >= 0)
+		printf("error_pts %.1f min_idle %.1f max_idle %.1f\n",
+		    err / windows, lo, hi);
 	return 0;
 }
