@@ -16,7 +16,7 @@
 
 enum {
 	OPT_DIR = 1, OPT_CPUS, OPT_CPUMASK, OPT_WINDOW, OPT_MAX_IDLE,
-	OPT_JSON, OPT_INTERVAL,
+	OPT_JSON, OPT_INTERVAL, OPT_MECHANISM, OPT_PERIOD,
 };
 
 static const struct option pc_options[] = {
@@ -27,6 +27,8 @@ static const struct option pc_options[] = {
 	{ "max-idle", required_argument, NULL, OPT_MAX_IDLE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "mechanism", required_argument, NULL, OPT_MECHANISM },
+	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,6 +99,18 @@ opt(struct pc_args *a, int c, char **argv)
 			return xk_usage_error(a->cmd, "bad --interval '%s': "
 			    "want milliseconds, 10 to 60000", optarg);
 		break;
+	case OPT_PERIOD:
+		if (parse_int(optarg, XK_PC_PERIOD_MIN, XK_PC_PERIOD_MAX, 0,
+		    &a->set.period_ms) < 0)
+			return xk_usage_error(a->cmd, "bad --period '%s': want "
+			    "milliseconds, %d to %d", optarg, XK_PC_PERIOD_MIN,
+			    XK_PC_PERIOD_MAX);
+		break;
+	case OPT_MECHANISM:
+		if (xk_pc_mechanism_parse(optarg, &a->set.mechanism) < 0)
+			return xk_usage_error(a->cmd, "bad --mechanism '%s': "
+			    "want caps or xen", optarg);
+		break;
 	default:
 		return xk_bad_option(a->cmd, c, argv);
 	}
@@ -141,6 +155,28 @@ say(int prio, const char *msg, void *arg)
 	syslog(prio, "%s", msg);
 }
 
+/*
+ * Mechanism xen wants a hypervisor with XEN_SYSCTL_idle_inject: asked
+ * here, so that a stock Xen refuses at once rather than in the daemon.
+ */
+static int
+xen_has_inject(struct pc_args *a)
+{
+	struct xk_pc_xen *x;
+	struct xk_error e = { 0 };
+	int pct, period, unsupported, rc;
+
+	if ((x = xk_pc_xen_open(&e)) == NULL)
+		return xk_fail(a->cmd, &e);
+	rc = xk_pc_inject_get(x, &pct, &period, &unsupported, &e);
+	xk_pc_xen_close(x);
+	if (rc == 0)
+		return XK_EXIT_OK;
+	if (unsupported)
+		return xk_usage_error(a->cmd, "--mechanism xen: %s", e.msg);
+	return xk_fail(a->cmd, &e);
+}
+
 /* The settings file with what the command line changed, stored. */
 static int
 store_settings(struct pc_args *a, int target)
@@ -148,7 +184,7 @@ store_settings(struct pc_args *a, int target)
 	struct xk_pc_settings s;
 	struct xk_pc_xen *x;
 	struct xk_error e = { 0 };
-	int nr;
+	int nr, rc;
 
 	if (xk_pc_settings_load(a->dir, &s, &e) < 0)
 		xk_warnx(a->cmd, "%s: replaced", e.msg);
@@ -162,6 +198,17 @@ store_settings(struct pc_args *a, int target)
 		s.window_ms = a->set.window_ms;
 	if (a->given & GIVEN(OPT_MAX_IDLE))
 		s.max_idle = a->set.max_idle;
+	if (a->given & GIVEN(OPT_MECHANISM))
+		s.mechanism = a->set.mechanism;
+	if (a->given & GIVEN(OPT_PERIOD))
+		s.period_ms = a->set.period_ms;
+	if (!s.all_cpus && s.mechanism == XK_PC_MECH_XEN)
+		return xk_usage_error(a->cmd, "mechanism xen injects idle on "
+		    "every pCPU: --cpus wants --mechanism caps");
+	if ((a->given & GIVEN(OPT_MECHANISM)) &&
+	    s.mechanism == XK_PC_MECH_XEN && (rc = xen_has_inject(a)) !=
+	    XK_EXIT_OK)
+		return rc;
 	if (s.target > s.max_idle)
 		return xk_usage_error(a->cmd, "target %d%% is above max_idle "
 		    "%d%% (--max-idle raises it)", s.target, s.max_idle);
@@ -190,7 +237,8 @@ cmd_powercap_set(int argc, char **argv)
 	int i, target;
 
 	if ((i = parse(&a, argc, argv, GIVEN(OPT_DIR) | GIVEN(OPT_CPUS) |
-	    GIVEN(OPT_CPUMASK) | GIVEN(OPT_WINDOW) | GIVEN(OPT_MAX_IDLE))) < 0)
+	    GIVEN(OPT_CPUMASK) | GIVEN(OPT_WINDOW) | GIVEN(OPT_MAX_IDLE) |
+	    GIVEN(OPT_MECHANISM) | GIVEN(OPT_PERIOD))) < 0)
 		return XK_EXIT_USAGE;
 	if (argc - i != 1)
 		return xk_usage_error(a.cmd, "want one PERCENT");
@@ -286,8 +334,10 @@ show_daemon(const struct pc_args *a, const struct xk_pc_settings *s)
 	}
 	if (a->json) {
 		printf(",\"settings\":{\"target\":%d,\"max_idle\":%d,"
-		    "\"window_ms\":%d,\"cpus\":\"%s\"},\"daemon\":", s->target,
-		    s->max_idle, s->window_ms, cpus);
+		    "\"window_ms\":%d,\"cpus\":\"%s\",\"mechanism\":\"%s\","
+		    "\"period_ms\":%d},\"daemon\":", s->target, s->max_idle,
+		    s->window_ms, cpus, xk_pc_mechanism_name(s->mechanism),
+		    s->period_ms);
 		if (pid <= 0)
 			printf("null");
 		else
@@ -301,8 +351,9 @@ show_daemon(const struct pc_args *a, const struct xk_pc_settings *s)
 			    st.doms[k].orig_cap);
 		printf("%s}\n", pid > 0 ? "]}" : "");
 	} else {
-		printf("target %d%% (max_idle %d%%, window %d ms, cpus %s)\n",
-		    s->target, s->max_idle, s->window_ms, cpus);
+		printf("target %d%% (max_idle %d%%, window %d ms, cpus %s, "
+		    "mechanism %s)\n", s->target, s->max_idle, s->window_ms,
+		    cpus, xk_pc_mechanism_name(s->mechanism));
 		if (pid <= 0)
 			printf("daemon: not running%s\n", st.n ? " (caps left "
 			    "behind: xk powercap repair)" : "");
@@ -324,7 +375,7 @@ measure(struct pc_args *a, const struct xk_pc_settings *s)
 	struct timespec ts = { a->interval_ms / 1000,
 	    (a->interval_ms % 1000) * 1000000L };
 	double per[XK_CPUSET_MAX], host;
-	int i, rc = -1;
+	int i, rc = -1, xpct, xperiod, unsupported;
 
 	s0 = calloc(2, sizeof(*s0));
 	if (s0 == NULL || (x = xk_pc_xen_open(&e)) == NULL) {
@@ -337,6 +388,13 @@ measure(struct pc_args *a, const struct xk_pc_settings *s)
 		rc = xk_pc_sample(x, s1, &e);
 	}
 	xk_cpuset_fill(&all, xk_pc_xen_nr_cpus(x));
+	/* the hypervisor's idle injection, where it has one */
+	if (xk_pc_inject_get(x, &xpct, &xperiod, &unsupported, &e) < 0) {
+		if (!unsupported)
+			xk_warnx(a->cmd, "%s", e.msg);
+		xpct = -1;
+	}
+	xk_error_clear(&e);
 	xk_pc_xen_close(x);
 	if (rc < 0 || (host = xk_pc_idle(s0, s1, &all, per)) < 0) {
 		free(s0);
@@ -351,10 +409,17 @@ measure(struct pc_args *a, const struct xk_pc_settings *s)
 		printf(a->json ? "%s{\"cpu\":%d,\"idle\":%.1f}" :
 		    "%s%-5d %5.1f%%\n", a->json ? (i ? "," : "") : "", i,
 		    per[i]);
-	if (a->json)
-		printf("]");
-	else
+	if (a->json && xpct < 0)
+		printf("],\"xen_inject\":null");
+	else if (a->json)
+		printf("],\"xen_inject\":{\"pct\":%d,\"period_us\":%d}", xpct,
+		    xperiod);
+	else {
 		printf("host  %5.1f%%\n", host);
+		if (xpct >= 0)
+			printf("hypervisor: injecting %d%% of every %d us\n",
+			    xpct, xperiod);
+	}
 	show_daemon(a, s);
 	free(s0);
 	return XK_EXIT_OK;

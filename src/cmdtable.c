@@ -96,7 +96,8 @@ const struct xk_cmd xk_powercap_commands[] = {
 	{ "set", cmd_powercap_set,
 	    "set the target idle percentage of the host's pCPUs",
 	    "[--cpus LIST | --cpumask HEX] [--window MS] [--max-idle PERCENT] "
-	    "[--dir DIR] PERCENT", NULL, NULL },
+	    "[--mechanism caps|xen] [--period MS] [--dir DIR] PERCENT", NULL,
+	    NULL },
 	{ "show", cmd_powercap_show,
 	    "measured idle per pCPU and for the host, target, daemon",
 	    "[--json] [--interval MS] [--dir DIR]", NULL, NULL },

@@ -26,6 +26,8 @@ struct pcd {
 	struct xk_pc_ctl ctl;
 	struct xk_pc_sample prev;
 	int settings_bad;		/* said so already */
+	int xen_cur;			/* the injection set, -1: unknown */
+	int xen_period_cur;		/* and its period, us */
 	long cdev_last;			/* the cooling device's, -1: none */
 };
 
@@ -71,6 +73,10 @@ xk_pc_repair(struct xk_pc_xen *x, const char *dir, int *undone,
 	if ((rc = xk_pc_state_load(dir, &st, err)) <= 0)
 		return rc;
 	if (xk_pc_guests(x, &g, &n, err) < 0)
+		goto fail;
+	/* not counted in *undone: no domain's */
+	if (st.xen_pct >= 0 && xk_pc_inject_set(x, st.xen_pct,
+	    st.xen_period_us, &rc, err) < 0)
 		goto fail;
 	for (i = 0; i < st.n; i++) {
 		cur = guest_of(g, n, st.doms[i].domid);
@@ -191,9 +197,62 @@ set_cap(struct pcd *d, uint32_t domid, int cap, struct xk_error *err)
 	return 0;
 }
 
+/*
+ * The hypervisor's injection back to what it was before the daemon
+ * first set it (recorded in the state file), when it did.
+ */
+static int
+xen_give_back(struct pcd *d, struct xk_error *err)
+{
+	int unsupported;
+
+	if (d->st.xen_pct < 0)
+		return 0;
+	if (xk_pc_inject_set(d->x, d->st.xen_pct, d->st.xen_period_us,
+	    &unsupported, err) < 0)
+		return -1;
+	d->st.xen_pct = -1;
+	d->xen_cur = -1;
+	return xk_pc_state_store(d->cfg->dir, &d->st, err);
+}
+
+/*
+ * Mechanism xen: the hypervisor idles every pCPU for inject% of each
+ * period, all at once.  Its setting before is recorded in the state
+ * file before the first change, as a guest's cap is.
+ */
+static int
+xen_enforce(struct pcd *d, double inject, struct xk_error *err)
+{
+	int pct = (int)(inject + 0.5), period, unsupported;
+	int want_us = d->set.period_ms * 1000;
+
+	if (pct > XK_PC_XEN_INJECT_MAX)
+		pct = XK_PC_XEN_INJECT_MAX;
+	if (pct == d->xen_cur && want_us == d->xen_period_cur)
+		return 0;
+	if (d->st.xen_pct < 0) {
+		if (pct == 0)
+			return 0;
+		if (xk_pc_inject_get(d->x, &d->st.xen_pct, &period,
+		    &unsupported, err) < 0)
+			return -1;
+		d->st.xen_period_us = period;
+		if (xk_pc_state_store(d->cfg->dir, &d->st, err) < 0) {
+			d->st.xen_pct = -1;
+			return -1;
+		}
+	}
+	if (xk_pc_inject_set(d->x, pct, want_us, &unsupported, err) < 0)
+		return -1;
+	d->xen_cur = pct;
+	d->xen_period_cur = want_us;
+	return 0;
+}
+
 /* Apply inject% to every guest: caps, or none when 0. */
 static int
-enforce(struct pcd *d, double inject, struct xk_error *err)
+enforce_caps(struct pcd *d, double inject, struct xk_error *err)
 {
 	struct xk_pc_guest *g;
 	int i, n, ncpus = xk_cpuset_count(&d->cpus);
@@ -219,6 +278,17 @@ enforce(struct pcd *d, double inject, struct xk_error *err)
 	}
 	free(g);
 	return 0;
+}
+
+/* inject% by the mechanism of the settings; the other one's undone. */
+static int
+enforce(struct pcd *d, double inject, struct xk_error *err)
+{
+	if (d->set.mechanism == XK_PC_MECH_XEN)
+		return enforce_caps(d, 0, err) < 0 ? -1 :
+		    xen_enforce(d, inject, err);
+	return xen_give_back(d, err) < 0 ? -1 :
+	    enforce_caps(d, inject, err);
 }
 
 /* The pCPUs of the settings, checked against the host's. */
@@ -284,6 +354,15 @@ follow_cdev(struct pcd *d)
 		say(d, LOG_ERR, "cooling device: %s", e.msg);
 }
 
+/* Has the hypervisor idle injection? (A set on stock Xen gets there.) */
+static int
+xen_probe(struct pcd *d, struct xk_error *err)
+{
+	int pct, period, unsupported;
+
+	return xk_pc_inject_get(d->x, &pct, &period, &unsupported, err);
+}
+
 /* Take up the settings file's contents; a bad file keeps the last good. */
 static void
 reload(struct pcd *d)
@@ -294,7 +373,9 @@ reload(struct pcd *d)
 
 	follow_cdev(d);
 	if (xk_pc_settings_load(d->cfg->dir, &s, &e) < 0 ||
-	    settings_cpus(d, &s, &cpus, &e) < 0) {
+	    settings_cpus(d, &s, &cpus, &e) < 0 ||
+	    (s.mechanism == XK_PC_MECH_XEN && d->set.mechanism !=
+	    XK_PC_MECH_XEN && xen_probe(d, &e) < 0)) {
 		if (!d->settings_bad)
 			say(d, LOG_ERR, "%s: keeping target %d%%", e.msg,
 			    d->set.target);
@@ -305,6 +386,16 @@ reload(struct pcd *d)
 	if (s.target != d->set.target)
 		say(d, LOG_INFO, "target %d%% idle (was %d%%)", s.target,
 		    d->set.target);
+	/*
+	 * What held a target with caps says nothing of what holds it in
+	 * the hypervisor (caps overshoot under TCG): learn afresh
+	 */
+	if (s.mechanism != d->set.mechanism) {
+		say(d, LOG_INFO, "mechanism %s (was %s)",
+		    xk_pc_mechanism_name(s.mechanism),
+		    xk_pc_mechanism_name(d->set.mechanism));
+		xk_pc_ctl_init(&d->ctl);
+	}
 	d->set = s;
 	d->cpus = cpus;
 	xk_pc_ctl_set_target(&d->ctl, s.target);
@@ -369,7 +460,7 @@ loop(struct pcd *d, struct xk_error *err)
 int
 xk_pc_run(const struct xk_pc_daemon_cfg *cfg, struct xk_error *err)
 {
-	struct pcd d = { .cfg = cfg, .cdev_last = -1 };
+	struct pcd d = { .cfg = cfg, .cdev_last = -1, .xen_cur = -1 };
 	struct xk_error e2 = { 0 };
 	int undone, rc;
 	long other;

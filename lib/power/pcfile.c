@@ -91,6 +91,7 @@ xk_pc_settings_default(struct xk_pc_settings *s)
 	memset(s, 0, sizeof(*s));
 	s->max_idle = XK_PC_MAX_IDLE_DEFAULT;
 	s->window_ms = XK_PC_WINDOW_DEFAULT;
+	s->period_ms = XK_PC_PERIOD_DEFAULT;
 	s->all_cpus = 1;
 }
 
@@ -113,10 +114,39 @@ xk_pc_settings_check(const struct xk_pc_settings *s, const char *what,
 		    s->window_ms, XK_PC_WINDOW_MIN, XK_PC_WINDOW_MAX);
 		return -1;
 	}
+	if (s->period_ms < XK_PC_PERIOD_MIN || s->period_ms > XK_PC_PERIOD_MAX) {
+		xk_error_set(err, "%s: period %d ms: want %d to %d", what,
+		    s->period_ms, XK_PC_PERIOD_MIN, XK_PC_PERIOD_MAX);
+		return -1;
+	}
 	if (!s->all_cpus && xk_cpuset_count(&s->cpus) == 0) {
 		xk_error_set(err, "%s: an empty set of pCPUs", what);
 		return -1;
 	}
+	/* the sysctl has one setting for the whole host */
+	if (!s->all_cpus && s->mechanism == XK_PC_MECH_XEN) {
+		xk_error_set(err, "%s: mechanism xen injects idle on every "
+		    "pCPU: a set of pCPUs wants mechanism caps", what);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+xk_pc_mechanism_name(enum xk_pc_mechanism m)
+{
+	return m == XK_PC_MECH_XEN ? "xen" : "caps";
+}
+
+int
+xk_pc_mechanism_parse(const char *s, enum xk_pc_mechanism *m)
+{
+	if (strcmp(s, "caps") == 0)
+		*m = XK_PC_MECH_CAPS;
+	else if (strcmp(s, "xen") == 0)
+		*m = XK_PC_MECH_XEN;
+	else
+		return -1;
 	return 0;
 }
 
@@ -128,16 +158,17 @@ struct settings_parse {
 static int
 settings_line(struct line *l, void *arg, struct xk_error *err)
 {
-	static const char *keys[] = { "target", "max_idle", "window", "cpus" };
+	static const char *keys[] = { "target", "max_idle", "window", "cpus",
+	    "mechanism", "period" };
 	struct settings_parse *sp = arg;
 	unsigned i;
 	long v;
 
-	for (i = 0; i < 4 && strcmp(l->key, keys[i]) != 0; i++)
+	for (i = 0; i < 6 && strcmp(l->key, keys[i]) != 0; i++)
 		;
-	if (i == 4) {
+	if (i == 6) {
 		xk_error_set(err, "%s:%d: unknown key '%s' (target, max_idle, "
-		    "window, cpus)", l->what, l->no, l->key);
+		    "window, cpus, mechanism, period)", l->what, l->no, l->key);
 		return -1;
 	}
 	if (sp->seen & (1u << i)) {
@@ -146,6 +177,13 @@ settings_line(struct line *l, void *arg, struct xk_error *err)
 		return -1;
 	}
 	sp->seen |= 1u << i;
+	if (i == 4) {
+		if (xk_pc_mechanism_parse(l->val, &sp->s->mechanism) == 0)
+			return 0;
+		xk_error_set(err, "%s:%d: mechanism '%s': want caps or xen",
+		    l->what, l->no, l->val);
+		return -1;
+	}
 	if (i == 3) {
 		if (strcmp(l->val, "all") == 0) {
 			sp->s->all_cpus = 1;
@@ -155,6 +193,9 @@ settings_line(struct line *l, void *arg, struct xk_error *err)
 		return xk_cpuset_parse_list(l->val, &sp->s->cpus, l->key, err) <
 		    0 ? (xk_error_prefix(err, "%s:%d", l->what, l->no), -1) : 0;
 	}
+	if (i == 5)
+		return line_int(l, XK_PC_PERIOD_MIN, XK_PC_PERIOD_MAX, &v,
+		    err) < 0 ? -1 : (sp->s->period_ms = (int)v, 0);
 	if (line_int(l, i == 2 ? XK_PC_WINDOW_MIN : 0,
 	    i == 2 ? XK_PC_WINDOW_MAX : 100, &v, err) < 0)
 		return -1;
@@ -193,8 +234,9 @@ xk_pc_settings_format(const struct xk_pc_settings *s, char **out,
 		return -1;
 	}
 	if (strbuf_addf(&sb, "# xk powercap settings (xk-powercap(1))\n"
-	    "target %d\nmax_idle %d\nwindow %d\ncpus %s\n", s->target,
-	    s->max_idle, s->window_ms, cpus) < 0) {
+	    "target %d\nmax_idle %d\nwindow %d\ncpus %s\nmechanism %s\n"
+	    "period %d\n", s->target, s->max_idle, s->window_ms, cpus,
+	    xk_pc_mechanism_name(s->mechanism), s->period_ms) < 0) {
 		strbuf_free(&sb);
 		xk_error_errno(err, ENOMEM, "settings");
 		return -1;

@@ -8,6 +8,9 @@
  *		max_idle 50
  *		window 1000
  *		cpus all		(or a list: 0-3,6)
+ *		mechanism caps		(or xen: the hypervisor's idle
+ *					injection, all pCPUs only)
+ *		period 20		(xen: ms, idle the first target%)
  *
  * state (XK_PC_STATE): what the daemon changed, so that a killed
  *	daemon's changes can be undone (`xk powercap repair`, and the next
@@ -19,6 +22,8 @@
  *		inject 27.3
  *		idle 24.8
  *		dom 3 0b9d3c38-...-0a 0		(domid, uuid, cap before)
+ *		xen_inject 0 20000	(the hypervisor's idle injection
+ *					before: percent, period in us)
  *
  * Both live in /run/xenkit: tmpfs has the lifetime of the domains the
  * caps apply to (a reboot ends both), and both are written through
@@ -44,6 +49,16 @@
 #define XK_PC_WINDOW_MIN 100		/* ms */
 #define XK_PC_WINDOW_MAX 10000
 #define XK_PC_WINDOW_DEFAULT 1000
+/* mechanism xen: the period idle is injected in (the sysctl's range) */
+#define XK_PC_PERIOD_MIN 1		/* ms */
+#define XK_PC_PERIOD_MAX 1000
+#define XK_PC_PERIOD_DEFAULT 20		/* the patch's default */
+
+/* How the idle is enforced. */
+enum xk_pc_mechanism {
+	XK_PC_MECH_CAPS,	/* credit scheduler caps on every guest */
+	XK_PC_MECH_XEN,		/* XEN_SYSCTL_idle_inject (power/xen.h) */
+};
 
 struct xk_pc_settings {
 	int target;		/* idle percent, 0 = off; <= max_idle */
@@ -51,7 +66,13 @@ struct xk_pc_settings {
 	int window_ms;		/* the control window */
 	int all_cpus;		/* 1: every pCPU of the host */
 	struct xk_cpuset cpus;	/* when !all_cpus */
+	enum xk_pc_mechanism mechanism;
+	int period_ms;		/* mechanism xen's injection period */
 };
+
+/* "caps" or "xen". */
+const char *xk_pc_mechanism_name(enum xk_pc_mechanism m);
+int xk_pc_mechanism_parse(const char *s, enum xk_pc_mechanism *m);
 
 struct xk_pc_dom {
 	uint32_t domid;
@@ -65,6 +86,8 @@ struct xk_pc_state {
 	int target;
 	double inject;
 	double idle;		/* measured, -1: not yet */
+	int xen_pct;		/* the hypervisor's injection before the */
+	int xen_period_us;	/* daemon set it; xen_pct -1: not set */
 	struct xk_pc_dom *doms;
 	size_t n, alloc;
 };

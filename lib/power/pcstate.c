@@ -17,6 +17,7 @@ xk_pc_state_init(struct xk_pc_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->idle = -1;
+	st->xen_pct = -1;
 }
 
 void
@@ -117,6 +118,25 @@ dom_line(struct xk_pc_state *st, const char *what, int no, const char *val,
 	return 0;
 }
 
+/* "xen_inject PCT PERIOD_US": the hypervisor's setting before. */
+static int
+xen_line(struct xk_pc_state *st, const char *what, int no, const char *val,
+    struct xk_error *err)
+{
+	int pct, period, used = 0;
+
+	if (sscanf(val, "%d %d%n", &pct, &period, &used) != 2 ||
+	    val[used] != '\0' || pct < 0 || pct > 100 || period < 1000 ||
+	    period > 1000000) {
+		xk_error_set(err, "%s:%d: xen_inject '%s': want PERCENT (0 to "
+		    "100) PERIOD_US (1000 to 1000000)", what, no, val);
+		return -1;
+	}
+	st->xen_pct = pct;
+	st->xen_period_us = period;
+	return 0;
+}
+
 static int
 state_kv(struct xk_pc_state *st, const char *what, int no, const char *key,
     const char *val, struct xk_error *err)
@@ -126,6 +146,8 @@ state_kv(struct xk_pc_state *st, const char *what, int no, const char *key,
 
 	if (strcmp(key, "dom") == 0)
 		return dom_line(st, what, no, val, err);
+	if (strcmp(key, "xen_inject") == 0)
+		return xen_line(st, what, no, val, err);
 	errno = 0;
 	v = strtod(val, &end);
 	if (*val == '\0' || *end != '\0' || errno != 0 || !(v >= -1) ||
@@ -208,6 +230,9 @@ xk_pc_state_format(const struct xk_pc_state *st, char **out,
 	for (i = 0; rc == 0 && i < st->n; i++)
 		rc = strbuf_addf(&sb, "dom %u %s %d\n", st->doms[i].domid,
 		    st->doms[i].uuid, st->doms[i].orig_cap);
+	if (rc == 0 && st->xen_pct >= 0)
+		rc = strbuf_addf(&sb, "xen_inject %d %d\n", st->xen_pct,
+		    st->xen_period_us);
 	if (rc < 0) {
 		strbuf_free(&sb);
 		xk_error_errno(err, ENOMEM, "state");

@@ -8,11 +8,13 @@
 #include <time.h>
 
 #include <xenctrl.h>
+#include <xencall.h>
 
 #include "power/xen.h"
 
 struct xk_pc_xen {
 	xc_interface *xch;
+	xencall_handle *xcall;		/* opened by the first inject call */
 	int nr_cpus;
 };
 
@@ -57,6 +59,8 @@ xk_pc_xen_close(struct xk_pc_xen *x)
 		return;
 	if (x->xch != NULL)
 		xc_interface_close(x->xch);
+	if (x->xcall != NULL)
+		xencall_close(x->xcall);
 	free(x);
 }
 
@@ -205,4 +209,85 @@ xk_pc_cap_set(struct xk_pc_xen *x, uint32_t domid, int cap,
 	xk_error_errno(err, errno, "domain %u: setting its cap to %d%% "
 	    "(credit2 or credit scheduler?)", domid, cap);
 	return -1;
+}
+
+/*
+ * XEN_SYSCTL_idle_inject is not in Debian's headers (the patch adds
+ * it), nor is there a libxenctrl call for it: the sysctl is issued
+ * through libxencall as libxenctrl issues its own, with the layout of
+ * the patch's public/sysctl.h (the union is 128 bytes there).
+ */
+#define PC_SYSCTL_idle_inject 30
+#define PC_INJECT_get 0
+#define PC_INJECT_set 1
+
+struct pc_sysctl {
+	uint32_t cmd;
+	uint32_t interface_version;
+	union {
+		struct {
+			uint32_t cmd, pct, period_us, pad;
+		} idle_inject;
+		uint8_t pad[128];
+	} u;
+};
+
+static int
+inject_op(struct xk_pc_xen *x, uint32_t cmd, int *pct, int *period_us,
+    int *unsupported, struct xk_error *err)
+{
+	struct pc_sysctl *op;
+	int rc, e;
+
+	*unsupported = 0;
+	if (x->xcall == NULL && (x->xcall = xencall_open(NULL, 0)) == NULL) {
+		xk_error_errno(err, errno, "xencall_open");
+		return -1;
+	}
+	if ((op = xencall_alloc_buffer(x->xcall, sizeof(*op))) == NULL) {
+		xk_error_errno(err, errno, "xencall_alloc_buffer");
+		return -1;
+	}
+	memset(op, 0, sizeof(*op));
+	op->cmd = PC_SYSCTL_idle_inject;
+	op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+	op->u.idle_inject.cmd = cmd;
+	op->u.idle_inject.pct = (uint32_t)*pct;
+	op->u.idle_inject.period_us = (uint32_t)*period_us;
+	rc = xencall1(x->xcall, __HYPERVISOR_sysctl, (uint64_t)(uintptr_t)op);
+	e = errno;
+	if (rc == 0) {
+		*pct = (int)op->u.idle_inject.pct;
+		*period_us = (int)op->u.idle_inject.period_us;
+	}
+	xencall_free_buffer(x->xcall, op);
+	if (rc == 0)
+		return 0;
+	if (e == ENOSYS || e == EOPNOTSUPP) {
+		*unsupported = 1;
+		xk_error_set(err, "this hypervisor has no idle injection "
+		    "(XEN_SYSCTL_idle_inject answers %s): it is Xen with "
+		    "share/xen-patches/powercap only; use the caps mechanism",
+		    e == ENOSYS ? "ENOSYS" : "EOPNOTSUPP");
+	} else
+		xk_error_errno(err, e, "XEN_SYSCTL_idle_inject %s",
+		    cmd == PC_INJECT_get ? "get" : "set");
+	return -1;
+}
+
+int
+xk_pc_inject_get(struct xk_pc_xen *x, int *pct, int *period_us,
+    int *unsupported, struct xk_error *err)
+{
+	*pct = 0;
+	*period_us = 0;
+	return inject_op(x, PC_INJECT_get, pct, period_us, unsupported, err);
+}
+
+int
+xk_pc_inject_set(struct xk_pc_xen *x, int pct, int period_us,
+    int *unsupported, struct xk_error *err)
+{
+	return inject_op(x, PC_INJECT_set, &pct, &period_us, unsupported,
+	    err);
 }

@@ -3,7 +3,9 @@
  * Xen 4.17 from dom0: per-pCPU idle time (XEN_SYSCTL_getcpuinfo, the
  * idle vCPU's running time: it works everywhere, QEMU's TCG included)
  * and the scheduler's per-domain cap (credit2's budget, credit1's
- * parking: a percentage of one pCPU, 0 = none).
+ * parking: a percentage of one pCPU, 0 = none); and on a hypervisor
+ * with share/xen-patches/powercap, its own idle injection
+ * (XEN_SYSCTL_idle_inject: every pCPU idle in the same moments).
  */
 #ifndef XK_POWER_XEN_H
 #define XK_POWER_XEN_H
@@ -50,5 +52,18 @@ int xk_pc_cap_get(struct xk_pc_xen *x, uint32_t domid, int *cap,
     struct xk_error *err);
 int xk_pc_cap_set(struct xk_pc_xen *x, uint32_t domid, int cap,
     struct xk_error *err);
+
+/*
+ * The hypervisor's idle injection (XEN_SYSCTL_idle_inject, from
+ * share/xen-patches/powercap): pct of each period_us idle on every
+ * pCPU, aligned.  On a hypervisor without it, get and set fail with
+ * *unsupported set to 1 (the sysctl answers ENOSYS or EOPNOTSUPP) and a
+ * message that says so.
+ */
+#define XK_PC_XEN_INJECT_MAX 90		/* the patch's SCHED_IDLE_INJECT_MAX */
+int xk_pc_inject_get(struct xk_pc_xen *x, int *pct, int *period_us,
+    int *unsupported, struct xk_error *err);
+int xk_pc_inject_set(struct xk_pc_xen *x, int pct, int period_us,
+    int *unsupported, struct xk_error *err);
 
 #endif

@@ -112,6 +112,31 @@ TEST(settings_round_trip)
 	CHECK_INT_EQ(t.window_ms, 500);
 	CHECK_INT_EQ(t.all_cpus, 0);
 	CHECK(memcmp(&t.cpus, &s.cpus, sizeof(s.cpus)) == 0);
+	CHECK_INT_EQ(t.mechanism, XK_PC_MECH_CAPS);
+}
+
+TEST(settings_mechanism)
+{
+	struct xk_pc_settings s, t;
+	struct xk_error e = { 0 };
+	char *text;
+
+	xk_pc_settings_default(&s);
+	CHECK_INT_EQ(s.mechanism, XK_PC_MECH_CAPS);
+	CHECK_INT_EQ(s.period_ms, 20);
+	s.mechanism = XK_PC_MECH_XEN;
+	s.period_ms = 200;
+	CHECK(xk_pc_settings_format(&s, &text, &e) == 0);
+	CHECK_STR_HAS(text, "mechanism xen\nperiod 200\n");
+	CHECK(xk_pc_settings_parse(text, strlen(text), "f", &t, &e) == 0);
+	free(text);
+	CHECK_INT_EQ(t.mechanism, XK_PC_MECH_XEN);
+	CHECK_INT_EQ(t.period_ms, 200);
+	/* the hypervisor's injection is one setting for every pCPU */
+	s.all_cpus = 0;
+	CHECK(xk_cpuset_parse_list("1", &s.cpus, "cpus", &e) == 0);
+	CHECK(xk_pc_settings_check(&s, "f", &e) < 0);
+	CHECK_STR_HAS(e.msg, "mechanism caps");
 }
 
 static const char *
@@ -139,6 +164,12 @@ TEST(settings_refused_with_place_and_reason)
 	CHECK_STR_HAS(settings_error("cpus 2-1\n"), "pc.conf:1");
 	CHECK_STR_HAS(settings_error("target 1\ntarget 2\n"), "given twice");
 	CHECK_STR_HAS(settings_error("speed 9\n"), "unknown key 'speed'");
+	CHECK_STR_HAS(settings_error("mechanism pause\n"),
+	    "pc.conf:1: mechanism 'pause': want caps or xen");
+	CHECK_STR_HAS(settings_error("mechanism xen\ncpus 0\n"),
+	    "every pCPU");
+	CHECK_STR_HAS(settings_error("period 0\n"), "period '0'");
+	CHECK_STR_HAS(settings_error("period 1001\n"), "1 to 1000");
 	CHECK_STR_HAS(settings_error("max_idle 0\n"), "max_idle");
 	CHECK_STR_HAS(settings_error("# c\n  target   7  \r\n"), "(accepted)");
 }
@@ -196,6 +227,14 @@ TEST(state_round_trip_and_file)
 	CHECK_INT_EQ(back.n, 2);
 	CHECK(xk_pc_state_find(&back, 7) != NULL);
 	CHECK_INT_EQ(xk_pc_state_find(&back, 7)->orig_cap, 150);
+	CHECK_INT_EQ(back.xen_pct, -1);
+	xk_pc_state_free(&back);
+	st.xen_pct = 0;
+	st.xen_period_us = 20000;
+	CHECK(xk_pc_state_store(dir, &st, &e) == 0);
+	CHECK(xk_pc_state_load(dir, &back, &e) == 1);
+	CHECK_INT_EQ(back.xen_pct, 0);
+	CHECK_INT_EQ(back.xen_period_us, 20000);
 	CHECK_STR_EQ(xk_pc_state_find(&back, 3)->uuid, u);
 	xk_pc_state_remove(&back, 3);
 	CHECK(xk_pc_state_find(&back, 3) == NULL);
@@ -238,6 +277,14 @@ TEST(state_refused_with_place_and_reason)
 	    "UUID");
 	snprintf(buf, sizeof(buf), "xk-powercap-state 1\ndom 3 %s 0 9\n", u);
 	CHECK_STR_HAS(state_error(buf), "pc.state:2");
+	CHECK_STR_HAS(state_error("xk-powercap-state 1\nxen_inject 25 20000\n"),
+	    "(accepted)");
+	CHECK_STR_HAS(state_error("xk-powercap-state 1\nxen_inject 25 999\n"),
+	    "pc.state:2: xen_inject '25 999'");
+	CHECK_STR_HAS(state_error("xk-powercap-state 1\nxen_inject 101 20000\n"),
+	    "PERCENT");
+	CHECK_STR_HAS(state_error("xk-powercap-state 1\nxen_inject 5\n"),
+	    "PERIOD_US");
 	snprintf(buf, sizeof(buf), "xk-powercap-state 1\ndom 3 %s 0\n"
 	    "dom 3 %s 0\n", u, u);
 	CHECK_STR_HAS(state_error(buf), "twice");
