@@ -1,49 +1,29 @@
 #!/bin/sh
-# t5130-xen-coverage - a coverage hypervisor (xk lab xen with
-# CONFIG_COVERAGE=y, and the CONFIG_DEBUG=y and CONFIG_LIVEPATCH=n it
-# needs) boots in a lab of its own; after xk lab coverage reset, an
+# t5130-xen-coverage (on the host, against the suite's own hypervisor:
+# tests/lab/run builds it with CONFIG_COVERAGE=y, and the CONFIG_DEBUG=y
+# and CONFIG_LIVEPATCH=n it needs, boots it as LAB and names its cache
+# entry in XK_XEN_ENTRY) - after xk lab coverage reset, an
 # xk-guest-tiny guest boots and powers off, and xk lab coverage collect
 # reports domain_create (xen/common/domain.c) reached, with lines of
 # its own counted; after another reset it reports domain_create at
 # zero.  A report never goes over an existing directory.  (A lab on
-# Debian's binary is refused: t5120, without a lab.)  Built or taken from the
-# cache (a cold build takes minutes, said in the output).  On the host,
-# one lab at a time: scripts/test runs it before the lab suite.
-#   t5130-xen-coverage.sh XK BUILD-DIR
+# Debian's binary is refused: t5120, without a lab.)
+#   t5130-xen-coverage.xen.sh XK LAB
 set -u
 XK=$1
+LAB=$2
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 T=$tmp/check && mkdir "$T"
-LAB=xkcov-$$
 lab() { "$XK" lab -n "$LAB" "$@"; }
-trap 'lab down >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
 # ok, notok, check, exits, show, finish
 . "$here/../lib.sh"
 
-if "$XK" lab xen --config CONFIG_DEBUG=y --config CONFIG_LIVEPATCH=n \
-    --config CONFIG_COVERAGE=y >"$tmp/key" 2>"$tmp/xen.err"; then
-	ok "coverage build: $(grep -o -E 'cached, verified in [0-9.]+ s|built in [0-9.]+ s' \
-	    "$tmp/xen.err")"
-else
-	show "$tmp/xen.err"
-	notok "coverage build"
-	finish
-	exit
-fi
-entry=$(cat "$tmp/key")
+entry=${XK_XEN_ENTRY:-}
 check "... its entry keeps the .gcno files" sh -c \
     "tar -tzf '$entry/gcov.tar.gz' | grep -q '^./common/domain.gcno\$'"
-
-if lab up --xen "$entry" >"$tmp/up" 2>&1; then
-	ok "a lab boots it: $(grep -o 'dom0 ready in [0-9.]* s' "$tmp/up")"
-else
-	show "$tmp/up"
-	notok "a lab boots it"
-	finish
-	exit
-fi
 
 # fn_count INFO FILE FUNCTION: FUNCTION's count in lcov's tracefile,
 # among the records of the source file ending in /FILE
@@ -112,6 +92,6 @@ exits "a report never goes over a directory" 1 "exists" \
     lab coverage collect -o "$tmp/run"
 ls -d "$tmp"/*.tmp.* >/dev/null 2>&1 &&
     notok "... and leaves no temporary" || ok "... and leaves no temporary"
-check "lab down" lab down
-exits "no lab: said so" 1 "no lab running" lab coverage reset
+exits "no lab: said so" 1 "no lab running" \
+    "$XK" lab -n "t5130-none-$$" coverage reset
 finish

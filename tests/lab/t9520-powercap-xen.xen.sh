@@ -1,0 +1,39 @@
+#!/bin/sh
+# t9520-powercap-xen (on the host, against the suite's own hypervisor:
+# tests/lab/run builds it with share/xen-patches/powercap and boots it
+# as LAB) - xk powercap's hypervisor mechanism (issue 19):
+# tests/lab/powercap-xen.sh holds 25% idle through
+# XEN_SYSCTL_idle_inject with two guests burning both pCPUs (Xen's
+# per-pCPU idle, 30 s, within t9500's 5 points), measures the alignment
+# (the fraction of 10 ms windows in which all pCPUs were idle at once)
+# for both mechanisms, and checks that a killed daemon's injection is
+# given back.  (Refused on Debian's Xen: t9500.)
+#
+# The alignment is printed, not asserted: under TCG the measure does
+# not tell the mechanisms apart reliably (xk-powercap(1), REAL HARDWARE
+# AND THE LAB).
+# Usage: t9520-powercap-xen.xen.sh XK LAB
+set -u
+XK=$1
+LAB=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xk-t9520.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/lib.sh"
+T=$tmp/check
+mkdir "$T" || exit 1
+
+"$XK" lab -n "$LAB" exec --timeout 1800 -- \
+    sh /usr/lib/xk-lab/tests/powercap-xen.sh test >"$tmp/out" 2>&1
+rc=$?
+sed 's/^/#   /' "$tmp/out"
+if [ "$rc" -eq 0 ]; then
+	ok "25% held through the hypervisor's injection; repair gives it back"
+else
+	"$XK" lab -n "$LAB" log -n 30 2>/dev/null | sed 's/^/#   /'
+	notok "25% held through the hypervisor's injection; repair gives it back"
+fi
+# printed for both mechanisms, not asserted (see the first comment)
+sed -n 's/^ALIGNMENT /# alignment: /p' "$tmp/out"
+finish
