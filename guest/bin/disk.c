@@ -11,8 +11,8 @@
  *		only read and verify
  *
  * NODE is the vbd's front-end node (default device/vbd/51712: xvda);
- * SECS bounds each wait for the back end and for a xenstore reply
- * (default 60).  S is a decimal
+ * SECS bounds each wait for the back end (default 60), and for a
+ * xenstore reply when longer than the library's 30 s.  S is a decimal
  * number up to 999999999.
  *
  * The pattern, sector by sector (512 bytes, sector n from 0): the line
@@ -193,9 +193,11 @@ xg_main(struct xg *xg)
 		xg_panic(xg, "disk: no xenstore ring");
 	if ((rc = xg_gnttab_init(&gt, xg)) != 0)
 		xg_panic(xg, "disk: grant table set-up failed: %ld", rc);
-	/* timeout= bounds every wait for dom0: a loaded dom0 may leave
-	 * xenstored as slow as the back end */
-	xs.timeout_ns = a.timeout * XG_S;
+	/* a long timeout= also bounds xenstore replies: a loaded dom0
+	 * may leave xenstored as slow as the back end (seen in the lab:
+	 * dom0's vCPUs stalled for over 30 s) */
+	if (a.timeout * XG_S > xs.timeout_ns)
+		xs.timeout_ns = a.timeout * XG_S;
 	blk.timeout_ns = a.timeout * XG_S;
 	if (xg_blk_connect(&blk, xg, &xs, &gt, a.dev) < 0)
 		xg_panic(xg, "disk: %s", blk.err);
