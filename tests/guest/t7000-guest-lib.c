@@ -2,7 +2,8 @@
  * t7000-guest-lib - the parts of the guest library (guest/lib) that
  * need no hypervisor, compiled for the host from the guests' own
  * sources: byte-ring index arithmetic, the xenstore wire encoding and
- * reply checks, printf, the allocator.
+ * reply checks, the block ring's request encoding and back end value
+ * checks, printf, the allocator.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "harness.h"
 #include "xg_alloc.h"
+#include "xg_blkif.h"
 #include "xg_cmdline.h"
 #include "xg_fmt.h"
 #include "xg_ring.h"
@@ -66,6 +68,145 @@ TEST(ring_refuses_impossible_indexes)
 	CHECK_INT_EQ(xg_ring_get(ring, 8, 9, 0, out, 8), 0);
 	CHECK_INT_EQ(xg_ring_put(ring, 8, 0, 1, "ab", 2), 0);
 	CHECK(out[0] == 0);
+}
+
+/* --- the block ring --- */
+
+/* little-endian fields of an encoded request, by byte offset: what
+ * blkback and QEMU read (their x86_64 ABI layout) */
+static uint64_t
+le(const void *req, size_t off, size_t n)
+{
+	const unsigned char *b = req;
+	uint64_t v = 0;
+
+	while (n-- > 0)
+		v = v << 8 | b[off + n];
+	return v;
+}
+
+TEST(blkif_request_layout)
+{
+	struct blkif_request req;
+	grant_ref_t gref[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+
+	for (unsigned int i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
+		gref[i] = 100 + i;
+	/* 9 sectors: a whole page and one sector of the next */
+	CHECK_INT_EQ(xg_blkif_rw(&req, BLKIF_OP_WRITE, 51712, 3, 1000, 9,
+	    gref), 2);
+	CHECK_INT_EQ(sizeof(req), 112);
+	CHECK_INT_EQ(le(&req, 0, 1), BLKIF_OP_WRITE);
+	CHECK_INT_EQ(le(&req, 1, 1), 2);
+	CHECK_INT_EQ(le(&req, 2, 2), 51712);
+	CHECK_INT_EQ(le(&req, 4, 4), 0);	/* padding, zeroed */
+	CHECK_INT_EQ(le(&req, 8, 8), 3);
+	CHECK_INT_EQ(le(&req, 16, 8), 1000);
+	/* segments: gref (4 bytes), first_sect, last_sect, 2 of padding */
+	CHECK_INT_EQ(le(&req, 24, 4), 100);
+	CHECK_INT_EQ(le(&req, 28, 1), 0);
+	CHECK_INT_EQ(le(&req, 29, 1), 7);
+	CHECK_INT_EQ(le(&req, 32, 4), 101);
+	CHECK_INT_EQ(le(&req, 36, 1), 0);
+	CHECK_INT_EQ(le(&req, 37, 1), 0);
+	CHECK_INT_EQ(le(&req, 40, 4), 0);	/* unused segments zeroed */
+	CHECK_INT_EQ(sizeof(struct blkif_response), 16);
+	/* a one-page ring holds 32 of them */
+	CHECK_INT_EQ(__CONST_RING_SIZE(blkif, XG_PAGE_SIZE),
+	    XG_BLKIF_RING_SIZE);
+}
+
+TEST(blkif_request_sizes)
+{
+	struct blkif_request req;
+	grant_ref_t gref[BLKIF_MAX_SEGMENTS_PER_REQUEST] = { 0 };
+	unsigned int n;
+
+	for (n = 1; n <= XG_BLKIF_MAX_SECTORS; n++) {
+		unsigned int nseg = xg_blkif_rw(&req, BLKIF_OP_READ, 0, 0, 0,
+		    n, gref), total = 0;
+
+		CHECK_INT_EQ(nseg, (n + 7) / 8);
+		CHECK_INT_EQ(req.nr_segments, nseg);
+		for (unsigned int i = 0; i < nseg; i++) {
+			CHECK(req.seg[i].first_sect <= req.seg[i].last_sect);
+			CHECK(req.seg[i].last_sect <= 7);
+			/* only the last page may be partial */
+			CHECK(i + 1 == nseg || req.seg[i].last_sect == 7);
+			total += req.seg[i].last_sect -
+			    req.seg[i].first_sect + 1u;
+		}
+		CHECK_INT_EQ(total, n);
+	}
+	req.operation = 99;
+	CHECK_INT_EQ(xg_blkif_rw(&req, BLKIF_OP_READ, 0, 0, 0, 0, gref), 0);
+	CHECK_INT_EQ(xg_blkif_rw(&req, BLKIF_OP_READ, 0, 0, 0, 89, gref), 0);
+	CHECK_INT_EQ(xg_blkif_rw(&req, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 8,
+	    gref), 0);
+	CHECK_INT_EQ(req.operation, 99);	/* untouched */
+	xg_blkif_flush(&req, 768, 2);
+	CHECK_INT_EQ(req.operation, BLKIF_OP_FLUSH_DISKCACHE);
+	CHECK_INT_EQ(req.nr_segments, 0);
+	CHECK_INT_EQ(req.handle, 768);
+	CHECK_INT_EQ(req.id, 2);
+}
+
+TEST(blkif_ring_indexes)
+{
+	CHECK_INT_EQ(xg_blkif_unconsumed(5, 3, 10), 2);
+	CHECK_INT_EQ(xg_blkif_unconsumed(10, 3, 10), 7);
+	/* more responses than requests, or behind what we consumed */
+	CHECK_INT_EQ(xg_blkif_unconsumed(11, 3, 10), -1);
+	CHECK_INT_EQ(xg_blkif_unconsumed(2, 3, 10), -1);
+	/* free-running: wrapping at 2^32 */
+	CHECK_INT_EQ(xg_blkif_unconsumed(2, UINT32_MAX - 1, 5), 4);
+	CHECK_INT_EQ(xg_blkif_unconsumed(6, UINT32_MAX - 1, 5), -1);
+	/* notify when req_prod passes the event index the back end set */
+	CHECK(xg_blkif_need_notify(0, 1, 1));
+	CHECK(!xg_blkif_need_notify(1, 2, 1));
+	CHECK(xg_blkif_need_notify(5, 8, 7));
+	CHECK(xg_blkif_need_notify(5, 8, 8));
+	CHECK(!xg_blkif_need_notify(5, 8, 9));
+	CHECK(!xg_blkif_need_notify(5, 8, 5));
+	CHECK(xg_blkif_need_notify(UINT32_MAX - 1, 2, 0));
+	CHECK(!xg_blkif_need_notify(UINT32_MAX - 1, 2, 3));
+}
+
+TEST(blkif_backend_values)
+{
+	uint64_t v = 42;
+	int b = 7;
+
+	CHECK(xg_blkif_parse_u64("0", 10, &v) == 0 && v == 0);
+	CHECK(xg_blkif_parse_u64("2097152", UINT64_MAX, &v) == 0 &&
+	    v == 2097152);
+	CHECK(xg_blkif_parse_u64("18446744073709551615", UINT64_MAX,
+	    &v) == 0 && v == UINT64_MAX);
+	v = 42;
+	CHECK_INT_EQ(xg_blkif_parse_u64("18446744073709551616", UINT64_MAX,
+	    &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("99999999999999999999999",
+	    UINT64_MAX, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("", 10, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("12abc", 100, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("-1", 100, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64(" 1", 100, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("1 ", 100, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("0x10", 100, &v), -1);
+	CHECK(xg_blkif_parse_u64("1", 1, &v) == 0 && v == 1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("2", 1, &v), -1);
+	CHECK_INT_EQ(xg_blkif_parse_u64("10", 9, &v), -1);
+	CHECK(xg_blkif_parse_u64("4294967295", UINT32_MAX, &v) == 0 &&
+	    v == UINT32_MAX);
+	v = 42;
+	CHECK_INT_EQ(xg_blkif_parse_u64("4294967296", UINT32_MAX, &v), -1);
+	CHECK_INT_EQ(v, 42);	/* untouched on failure */
+	CHECK(xg_blkif_parse_bool("1", &b) == 0 && b == 1);
+	CHECK(xg_blkif_parse_bool("0", &b) == 0 && b == 0);
+	CHECK_INT_EQ(xg_blkif_parse_bool("", &b), -1);
+	CHECK_INT_EQ(xg_blkif_parse_bool("2", &b), -1);
+	CHECK_INT_EQ(xg_blkif_parse_bool("10", &b), -1);
+	CHECK_INT_EQ(xg_blkif_parse_bool("true", &b), -1);
 }
 
 /* --- xenstore messages --- */

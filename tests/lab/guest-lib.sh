@@ -9,14 +9,14 @@ UKDIR=/usr/lib/xk-lab/guests
 # ug_setup NAME: ev_setup NAME, and the guests are there.
 ug_setup() {
 	ev_setup "$1"
-	for _k in xk-guest-tiny xk-guest-xs; do
+	for _k in xk-guest-tiny xk-guest-xs xk-guest-disk; do
 		[ -s "$UKDIR/$_k" ] || fail "no $UKDIR/$_k: xk lab up" \
 		    "carries it from the build's guest/ (built on x86_64 only)"
 	done
 }
 
 # ug_cfg NAME GUEST TYPE EXTRA [LINE...]: /tmp/NAME.cfg for the guest
-# GUEST (xk-guest-tiny, xk-guest-xs) booted as TYPE (pv, pvh) with the
+# GUEST (xk-guest-tiny, xk-guest-xs, xk-guest-disk) booted as TYPE (pv, pvh) with the
 # command line EXTRA in 4 MiB; every on_* destroys unless a LINE says
 # otherwise.  PVH: tsc_mode native, as share/lab/guests/pvh.cfg says.
 ug_cfg() {
