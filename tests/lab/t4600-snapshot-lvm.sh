@@ -12,7 +12,7 @@
 # file in /var/tmp, all removed on any exit; xvdc a plain loop device,
 # which no backend can snapshot: a create of every disk is refused,
 # naming it, and takes nothing; the others are named with --disk.  Their hotplug script is a
-# minimal one that does what blkback needs for a phy device: Debian's
+# minimal one (phy-block) that does what blkback needs for a phy device: Debian's
 # block script overran libxl's 10 s hotplug timeout under TCG (three
 # tries of three, "killing execution of /etc/xen/scripts/block add
 # because of timeout"), before xk had anything to do with the domain.
@@ -43,19 +43,6 @@ global { use_lvmpolld = 0 thin_check_executable = "" }
 EOF
 export LVM_SYSTEM_DIR=$T/lvm LVM_SUPPRESS_FD_WARNINGS=1
 
-# The hotplug script (libxl runs it with add or remove, XENBUS_PATH set):
-# blkback opens the device once physical-device (major:minor, in hex)
-# is written; nothing to undo on remove.
-cat >$T/block <<'EOF'
-#!/bin/sh
-[ "$1" = add ] || exit 0
-dev=$(xenstore-read "$XENBUS_PATH/params") || exit 1
-mm=$(stat -L -c %t:%T "$dev") || exit 1
-xenstore-write "$XENBUS_PATH/physical-device" "$mm" \
-    "$XENBUS_PATH/physical-device-path" "$dev" \
-    "$XENBUS_PATH/hotplug-status" connected
-EOF
-chmod +x $T/block
 
 # shellcheck disable=SC2317 # called by the trap below
 cleanup() {
@@ -94,9 +81,9 @@ cloop=$(losetup -f --show $T/c.img) || fail "losetup c"
 # boot ACTIONS: start the guest on the two volumes, wait for its marker
 boot() {
 	guest_cfg pv $g "$1" "disk = [ \
-\"format=raw, vdev=xvda, access=rw, script=$T/block, target=/dev/$vg/a\", \
-\"format=raw, vdev=xvdb, access=rw, script=$T/block, target=/dev/$vg/b\", \
-\"format=raw, vdev=xvdc, access=rw, script=$T/block, target=$cloop\" ]"
+\"format=raw, vdev=xvda, access=rw, script=/usr/lib/xk-lab/tests/phy-block, target=/dev/$vg/a\", \
+\"format=raw, vdev=xvdb, access=rw, script=/usr/lib/xk-lab/tests/phy-block, target=/dev/$vg/b\", \
+\"format=raw, vdev=xvdc, access=rw, script=/usr/lib/xk-lab/tests/phy-block, target=$cloop\" ]"
 	create_retry $g
 	wait_marker $g 400
 }

@@ -5,7 +5,7 @@
 # that never comes (a vbd whose front-end nodes dom0 writes by hand,
 # pointing at a back end node nobody creates): the guest says so on its
 # console within its own timeout and crashes; it never waits for ever.
-# The disk's hotplug script is t4600's minimal one (Debian's block
+# The disk's hotplug script is phy-block, the tests' minimal one (Debian's block
 # script overruns libxl's hotplug timeout under TCG); not qdisk, whose
 # device model QEMU libxl gives up on under a loaded host.
 # shellcheck source=lib.sh
@@ -25,23 +25,13 @@ cleanup() {
 trap cleanup EXIT
 rm -rf $T
 mkdir -p $T
-cat >$T/block <<'EOS'
-#!/bin/sh
-[ "$1" = add ] || exit 0
-dev=$(xenstore-read "$XENBUS_PATH/params") || exit 1
-mm=$(stat -L -c %t:%T "$dev") || exit 1
-xenstore-write "$XENBUS_PATH/physical-device" "$mm" \
-    "$XENBUS_PATH/physical-device-path" "$dev" \
-    "$XENBUS_PATH/hotplug-status" connected
-EOS
-chmod +x $T/block
 
 log "a back end that answers: blkback on a loop device"
 g=ev-nb-disk
 truncate -s 1M $T/disk.img || fail "truncate"
 loop=$(losetup -f --show $T/disk.img) || fail "losetup"
 ug_cfg $g xk-guest-xs pv "timeout=900" \
-    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=$T/block, target=$loop\" ]"
+    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=/usr/lib/xk-lab/tests/phy-block, target=$loop\" ]"
 create $g
 id=$(ug_domid $g)
 ug_ready "$id" pv

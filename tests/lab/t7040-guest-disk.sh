@@ -11,7 +11,7 @@
 # xenstore (the guest created paused, its vbd nodes written before it
 # runs): one that never comes, one that reaches Connected with a
 # "sectors" that is not a number; each guest says so on its console
-# and crashes.  The disk's hotplug script is t7030's minimal one (not
+# and crashes.  The disk's hotplug script is phy-block, the tests' minimal one (not
 # qdisk: see t7030).
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
@@ -37,16 +37,6 @@ cleanup() {
 trap cleanup EXIT
 rm -rf $T
 mkdir -p $T
-cat >$T/block <<'EOS'
-#!/bin/sh
-[ "$1" = add ] || exit 0
-dev=$(xenstore-read "$XENBUS_PATH/params") || exit 1
-mm=$(stat -L -c %t:%T "$dev") || exit 1
-xenstore-write "$XENBUS_PATH/physical-device" "$mm" \
-    "$XENBUS_PATH/physical-device-path" "$dev" \
-    "$XENBUS_PATH/hotplug-status" connected
-EOS
-chmod +x $T/block
 
 # pattern SEED N: the pattern disk.c documents, made by awk: sector s
 # is "xk-disk seed=SEED sector=s\n", then the letters from
@@ -69,7 +59,7 @@ boot() {
 		g=ev-disk-$t-$1
 		ug_cfg "$g" xk-guest-disk $t "$1 seed=$2 sectors=$N timeout=120" \
 		    'on_crash = "preserve"' \
-		    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=$T/block, target=$(cat $T/$t.loop)\" ]"
+		    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=/usr/lib/xk-lab/tests/phy-block, target=$(cat $T/$t.loop)\" ]"
 		create "$g"
 	done
 }
@@ -127,7 +117,7 @@ log "verify with another seed: a mismatch, a crash"
 for t in pv pvh; do
 	ug_cfg ev-disk-$t-bad xk-guest-disk $t "verify seed=$bad sectors=$N timeout=120" \
 	    'on_crash = "preserve"' \
-	    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=$T/block, target=$(cat $T/$t.loop)\" ]"
+	    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=/usr/lib/xk-lab/tests/phy-block, target=$(cat $T/$t.loop)\" ]"
 	create ev-disk-$t-bad
 done
 for t in pv pvh; do
