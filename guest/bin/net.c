@@ -20,6 +20,7 @@
 #include "xg_alloc.h"
 #include "xg_cmdline.h"
 #include "xg_console.h"
+#include "xg_control.h"
 #include "xg_evtchn.h"
 #include "xg_inet.h"
 #include "xg_netfront.h"
@@ -40,16 +41,6 @@ static unsigned char arena[64 * 1024] __attribute__((aligned(16)));
 static struct xg_gnttab gt;
 static struct xg_netfront nf;
 static uint8_t frame_in[XG_PAGE_SIZE], frame_out[XG_PAGE_SIZE];
-
-static uint64_t
-parse_u64(const char *s, size_t len)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	return v;
-}
 
 /* The options; panics on a missing or bad ip=. */
 static void
@@ -73,7 +64,7 @@ options(struct app *a, char *node, size_t cap, uint64_t *connect)
 	memcpy(node, v, len);
 	node[len] = '\0';
 	v = xg_cmdline_opt(cmd, "connect", &len);
-	*connect = (v != NULL ? parse_u64(v, len) : 60) * XG_S;
+	*connect = (v != NULL ? xg_cmdline_u64(v, len) : 60) * XG_S;
 }
 
 /* Answer every frame waiting. */
@@ -123,17 +114,18 @@ static int
 control(struct app *a)
 {
 	char req[32];
+	int r;
 
-	if (xg_xs_read(a->xs, 0, "control/shutdown", req, sizeof(req)) <= 0)
-		return -1;	/* gone, empty: nothing asked */
-	if (xg_xs_write(a->xs, 0, "control/shutdown", "") < 0)
+	r = xg_control_take(a->xs, req, sizeof(req));
+	if (r < 0)
 		xg_panic(a->xg, "cannot acknowledge control/shutdown: %s",
 		    a->xs->err);
+	if (r == 0)
+		return -1;	/* gone, empty: nothing asked */
 	xg_printf(a->xg, "xk-guest: control %s\n", req);
-	if (strcmp(req, "poweroff") == 0 || strcmp(req, "halt") == 0)
-		return SHUTDOWN_poweroff;
-	if (strcmp(req, "reboot") == 0)
-		return SHUTDOWN_reboot;
+	r = xg_control_reason(req);
+	if (r == SHUTDOWN_poweroff || r == SHUTDOWN_reboot)
+		return r;
 	xg_printf(a->xg, "xk-guest: '%s' is not supported\n", req);
 	return -1;
 }

@@ -28,16 +28,6 @@
 #include "xg_shutdown.h"
 #include "xg_time.h"
 
-static uint64_t
-parse_u64(const char *s, size_t len)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	return v;
-}
-
 void
 xg_main(struct xg *xg)
 {
@@ -69,7 +59,7 @@ xg_main(struct xg *xg)
 		if (xg_cmdline_word(xg->cmdline, reasons[i].word))
 			reason = reasons[i].reason;
 	if (at != NULL) {
-		uint64_t when = parse_u64(at, len) * XG_MS;
+		uint64_t when = xg_cmdline_u64(at, len) * XG_MS;
 		uint64_t boot = xg_time_boot_wallclock(xg);
 
 		if (when > boot)

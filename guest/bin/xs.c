@@ -45,6 +45,7 @@
 #include "xg_alloc.h"
 #include "xg_cmdline.h"
 #include "xg_console.h"
+#include "xg_control.h"
 #include "xg_evtchn.h"
 #include "xg_fmt.h"
 #include "xg_gnttab.h"
@@ -313,19 +314,18 @@ control(struct app *a)
 {
 	char req[32], count[16];
 	long rc;
+	int r;
 
-	if (xg_xs_read(a->xs, 0, "control/shutdown", req, sizeof(req)) <= 0)
-		return -1;	/* gone, empty: nothing asked */
-	if (xg_xs_write(a->xs, 0, "control/shutdown", "") < 0)
+	r = xg_control_take(a->xs, req, sizeof(req));
+	if (r < 0)
 		xg_panic(a->xg, "cannot acknowledge control/shutdown: %s",
 		    a->xs->err);
+	if (r == 0)
+		return -1;	/* gone, empty: nothing asked */
 	xg_printf(a->xg, "xk-guest: control %s\n", req);
-	if (strcmp(req, "poweroff") == 0 || strcmp(req, "halt") == 0)
-		return SHUTDOWN_poweroff;
-	if (strcmp(req, "reboot") == 0)
-		return SHUTDOWN_reboot;
-	if (strcmp(req, "suspend") != 0)
-		return -1;
+	r = xg_control_reason(req);
+	if (r != SHUTDOWN_suspend)
+		return r;
 	rc = xg_suspend(a->xg);
 	if (rc < 0)
 		xg_panic(a->xg, "suspend failed: %ld", rc);

@@ -31,3 +31,13 @@ xg_cmdline_word(const char *cmdline, const char *word)
 	return strncmp(cmdline, word, n) == 0 &&
 	    (cmdline[n] == '\0' || cmdline[n] == ' ');
 }
+
+uint64_t
+xg_cmdline_u64(const char *s, size_t len)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	return v;
+}

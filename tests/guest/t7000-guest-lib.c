@@ -495,6 +495,14 @@ TEST(cmdline_words_and_options)
 	CHECK(xg_cmdline_opt("at", "at", &len) == NULL);
 	v = xg_cmdline_opt("at=", "at", &len);
 	CHECK(v != NULL && len == 0);
+	/* a value's number: its leading digits, within its length */
+	v = xg_cmdline_opt(cmd, "at", &len);
+	CHECK(xg_cmdline_u64(v, len) == UINT64_C(1700000000123));
+	CHECK(xg_cmdline_u64("123 marker=9", 3) == 123);
+	CHECK(xg_cmdline_u64("12345", 2) == 12);
+	CHECK(xg_cmdline_u64("7s", 2) == 7);
+	CHECK(xg_cmdline_u64("x7", 2) == 0);
+	CHECK(xg_cmdline_u64("", 0) == 0);
 }
 
 /* --- allocator --- */
