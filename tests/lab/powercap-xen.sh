@@ -17,7 +17,8 @@
 # The waits poll every 2 s with shell builtins, as t9500's do.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
+# shellcheck source=powercap-lib.sh
+. /usr/lib/xk-lab/tests/powercap-lib.sh
 ALIGNED=/usr/lib/xk-lab/bin/lab-pc-aligned
 D=/tmp/pcx
 TOL=5
@@ -36,22 +37,7 @@ trap cleanup EXIT
 rm -rf "$D"
 mkdir -p "$D"
 
-st() {
-	[ -f "$D/powercap.state" ] || return 0
-	while read -r _k _v _rest; do
-		[ "$_k" = "$1" ] && { echo "$_v"; return; }
-	done <"$D/powercap.state"
-}
-slow_wait() {
-	_end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 2
-	done
-}
 show_json() { xk powercap show --json --interval "$1" --dir "$D"; }
-host_idle() { show_json "$1" | sed 's/.*"host_idle":\([0-9.]*\).*/\1/'; }
 # the hypervisor's injection now (percent), "null" without the sysctl
 xen_pct() {
 	show_json 10 | sed -n 's/.*"xen_inject":{"pct":\([0-9]*\).*/\1/p;
@@ -59,24 +45,11 @@ xen_pct() {
 }
 injecting() { [ "$(xen_pct)" -gt 0 ] 2>/dev/null; }
 not_injecting() { [ "$(xen_pct)" = 0 ]; }
-near() {
-	awk -v v="$1" -v t="$2" -v e="$3" \
-	    'BEGIN { d = v - t; if (d < 0) d = -d; exit !(d <= e) }'
-}
 within() {	# within TARGET POINTS: the daemon's last window
 	_i=$(st idle)
 	[ -n "$_i" ] && near "$_i" "$1" "$2"
 }
 settled() { within "$1" "$TOL"; }
-daemon_up() { [ "$(st pid)" = "$pid" ]; }
-start_daemon() {
-	xk powercap run --dir "$D" >>"$D/daemon.log" 2>&1 &
-	pid=$!
-	wait_for 60 daemon_up || fail "the daemon did not start: $(cat "$D/daemon.log")"
-}
-cap_of() {
-	timeout 20 xl sched-credit2 -d "$1" | awk 'NR == 2 { print $4 }'
-}
 set_target() {	# set_target MECHANISM PERCENT [OPTION...]
 	_m=$1
 	shift
@@ -100,9 +73,7 @@ log "the hypervisor has idle injection"
 
 log "two guests burn both pCPUs"
 for n in 1 2; do
-	printf '%s\n' "name = \"pcx-spin$n\"" 'type = "pv"' \
-	    "kernel = \"$TINYPV\"" 'extra = "spin"' 'memory = 16' \
-	    'vcpus = 1' >"/tmp/pcx-spin$n.cfg"
+	spin_cfg "pcx-spin$n"
 	create "pcx-spin$n"
 done
 natural=$(host_idle 5000)

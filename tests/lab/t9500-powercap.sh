@@ -19,7 +19,8 @@
 # starts costs tens of ms of a pCPU, which the loop would see as load.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
+# shellcheck source=powercap-lib.sh
+. /usr/lib/xk-lab/tests/powercap-lib.sh
 D=/tmp/t9500
 TOL=5
 pid=
@@ -34,51 +35,11 @@ cleanup() {
 trap cleanup EXIT
 rm -rf "$D"
 
-spin_cfg() {
-	printf '%s\n' "name = \"pc-spin$1\"" 'type = "pv"' \
-	    "kernel = \"$TINYPV\"" 'extra = "spin"' 'memory = 16' \
-	    'vcpus = 1' >"/tmp/pc-spin$1.cfg"
-}
-cap_of() {
-	timeout 20 xl sched-credit2 -d "$1" | awk 'NR == 2 { print $4 }'
-}
-capped() { [ "$(cap_of "$1")" -gt 0 ] 2>/dev/null; }
-uncapped() { [ "$(cap_of "$1")" = 0 ]; }
-# the daemon's view: a key of its state file (no process started)
-st() {
-	[ -f "$D/powercap.state" ] || return 0
-	while read -r _k _v _rest; do
-		[ "$_k" = "$1" ] && { echo "$_v"; return; }
-	done <"$D/powercap.state"
-}
-# slow_wait SECONDS CMD...: wait_for, polling every 2 s
-slow_wait() {
-	_end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 2
-	done
-}
 recorded() { grep -q "^dom $(timeout 20 xl domid "$1") " "$D/powercap.state"; }
-host_idle() {
-	xk powercap show --json --interval "$1" --dir "$D" |
-	    sed 's/.*"host_idle":\([0-9.]*\).*/\1/'
-}
-near() {	# near VALUE TARGET TOL
-	awk -v v="$1" -v t="$2" -v e="$3" \
-	    'BEGIN { d = v - t; if (d < 0) d = -d; exit !(d <= e) }'
-}
 settled() {	# the daemon's last window within the tolerance of $1
 	_i=$(st idle)
 	_i=${_i%.*}
 	[ -n "$_i" ] && [ "$_i" -ge $(($1 - TOL)) ] && [ "$_i" -le $(($1 + TOL)) ]
-}
-daemon_up() { [ "$(st pid)" = "$pid" ]; }
-start_daemon() {
-	xk powercap run --dir "$D" >>"$D/daemon.log" 2>&1 &
-	pid=$!
-	wait_for 60 daemon_up || fail "the daemon did not start: $(cat "$D/daemon.log")"
 }
 expect_refused() {	# expect_refused WORDS -- ARGS...
 	_w=$1
@@ -107,7 +68,7 @@ xk powercap stop --dir "$D" 2>/dev/null || fail "stop"
 
 log "two guests burn both pCPUs"
 for n in 1 2; do
-	spin_cfg $n
+	spin_cfg pc-spin$n
 	create "pc-spin$n"
 done
 natural=$(host_idle 5000)
@@ -145,7 +106,7 @@ done
 uncapped Domain-0 || fail "dom0 was capped"
 
 log "a domain created while enforcing is capped, one destroyed forgotten"
-spin_cfg 3
+spin_cfg pc-spin3
 create pc-spin3
 slow_wait 60 recorded pc-spin3 || fail "pc-spin3 not taken in"
 slow_wait 30 capped pc-spin3 || fail "pc-spin3 not capped"

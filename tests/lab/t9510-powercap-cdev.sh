@@ -7,7 +7,8 @@
 # thermald looks for.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-TINYPV=/usr/lib/xk-lab/guests/xk-guest-tiny
+# shellcheck source=powercap-lib.sh
+. /usr/lib/xk-lab/tests/powercap-lib.sh
 KO=/usr/lib/xk-lab/bin/xen_powerclamp.ko
 D=/tmp/t9510
 pid=
@@ -31,12 +32,6 @@ cdev_of() {	# cdev_of TYPE: the cooling device's sysfs directory
 	done
 	return 1
 }
-cap_of() {
-	timeout 20 xl sched-credit2 -d "$1" | awk 'NR == 2 { print $4 }'
-}
-capped() { [ "$(cap_of "$1")" -gt 0 ] 2>/dev/null; }
-uncapped() { [ "$(cap_of "$1")" = 0 ]; }
-st() { sed -n "s/^$1 //p" "$D/powercap.state" 2>/dev/null; }
 daemon_target() { [ "$(st target)" = "$1" ]; }
 
 log "load: type, max_state, cur_state"
@@ -55,9 +50,7 @@ echo "$out" | grep -q "Invalid argument" || fail "not EINVAL: $out"
 [ "$(cat "$c/cur_state")" = 0 ] || fail "cur_state changed to $(cat "$c/cur_state")"
 
 for n in 1 2; do
-	printf '%s\n' "name = \"pc-cd$n\"" 'type = "pv"' \
-	    "kernel = \"$TINYPV\"" 'extra = "spin"' 'memory = 16' \
-	    'vcpus = 1' >"/tmp/pc-cd$n.cfg"
+	spin_cfg "pc-cd$n"
 	create "pc-cd$n"
 done
 xk powercap run --dir "$D" >"$D/daemon.log" 2>&1 &
