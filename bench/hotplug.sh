@@ -10,14 +10,9 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 XK=${1:-$top/build/src/xk}
-lab=${XK_LAB_NAME:-bench-hotplug}
-started=0
-L() { "$XK" lab -n "$lab" "$@"; }
-trap '[ "$started" = 0 ] || L down >/dev/null 2>&1' EXIT INT TERM
-if ! L status >/dev/null 2>&1; then
-	L up >&2
-	started=1
-fi
+# shellcheck source=lib.sh
+. "$top/bench/lib.sh"
+bench_lab bench-hotplug
 L cp "$top/bench/hotplug-dom0.sh" lab:/usr/lib/xk-lab/tests/hotplug-dom0.sh
 L exec --timeout 3000 -- sh /usr/lib/xk-lab/tests/hotplug-dom0.sh \
     "${2:-40}" "${3:-5}"

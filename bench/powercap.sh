@@ -16,14 +16,9 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 XK=${1:-$top/build/src/xk}
-lab=${XK_LAB_NAME:-bench-powercap}
-started=0
-L() { "$XK" lab -n "$lab" "$@"; }
-trap '[ "$started" = 0 ] || L down >/dev/null 2>&1' EXIT INT TERM
-if ! L status >/dev/null 2>&1; then
-	key=$("$XK" lab xen --patch "$top/share/xen-patches/powercap")
-	L up --xen "$key" >&2
-	started=1
-fi
+# shellcheck source=lib.sh
+. "$top/bench/lib.sh"
+bench_lab bench-powercap --xen \
+    "$("$XK" lab xen --patch "$top/share/xen-patches/powercap")"
 L cp "$top/tests/lab/powercap-xen.sh" lab:/usr/lib/xk-lab/tests/powercap-xen.sh
 L exec --timeout 3000 -- sh /usr/lib/xk-lab/tests/powercap-xen.sh bench
