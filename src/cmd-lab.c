@@ -712,6 +712,8 @@ cmd_lab_coverage(int argc, char **argv)
 	pid_t pid = 0;
 	int c, rc;
 
+	if (argc >= 2 && argv[1][0] == '-')	/* before the verb: none */
+		return xk_usage_error(cmd, "unknown option '%s'", argv[1]);
 	if (argc < 2 || (strcmp(argv[1], "reset") != 0 &&
 	    strcmp(argv[1], "collect") != 0))
 		return xk_usage_error(cmd, "want 'reset' or 'collect -o DIR'");
