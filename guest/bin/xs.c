@@ -306,40 +306,18 @@ watch_all(struct app *a)
 		xg_panic(a->xg, "cannot set watches: %s", a->xs->err);
 }
 
-/* The toolstack's request in control/shutdown (xl shutdown, reboot,
- * save): acknowledged by emptying the key, which libxl waits for.
- * Returns a shutdown reason, or -1 to go on. */
-static int
-control(struct app *a)
+/* Resumed in a new domain (xl restore): the watches again, and the
+ * count of resumes in data/resumed. */
+static void
+resumed(void *arg)
 {
-	char req[32], count[16];
-	long rc;
-	int r;
+	struct app *a = arg;
+	char count[16];
 
-	r = xg_control_take(a->xs, req, sizeof(req));
-	if (r < 0)
-		xg_panic(a->xg, "cannot acknowledge control/shutdown: %s",
-		    a->xs->err);
-	if (r == 0)
-		return -1;	/* gone, empty: nothing asked */
-	xg_printf(a->xg, "xk-guest: control %s\n", req);
-	r = xg_control_reason(req);
-	if (r != SHUTDOWN_suspend)
-		return r;
-	rc = xg_suspend(a->xg);
-	if (rc < 0)
-		xg_panic(a->xg, "suspend failed: %ld", rc);
-	if (rc == 0) {	/* a new domain: new rings, no watches */
-		xg_xs_resume(a->xs);
-		watch_all(a);
-		xg_snprintf(count, sizeof(count), "%u", ++a->resumes);
-		if (xg_xs_write(a->xs, 0, "data/resumed", count) < 0)
-			xg_panic(a->xg, "cannot write data/resumed: %s",
-			    a->xs->err);
-	}
-	xg_printf(a->xg, "xk-guest: %s\n", rc == 0 ? "resumed" :
-	    "suspend cancelled");
-	return -1;
+	watch_all(a);
+	xg_snprintf(count, sizeof(count), "%u", ++a->resumes);
+	if (xg_xs_write(a->xs, 0, "data/resumed", count) < 0)
+		xg_panic(a->xg, "cannot write data/resumed: %s", a->xs->err);
 }
 
 /* Wait for data/action or control/shutdown and do what they say;
@@ -359,7 +337,8 @@ serve(struct app *a, uint64_t timeout)
 			xg_panic(a->xg, "no action within %llu s",
 			    (unsigned long long)(timeout / XG_S));
 		if (strcmp(token, "control") == 0) {
-			if ((reason = control(a)) >= 0)
+			reason = xg_control_serve(a->xs, resumed, a);
+			if (reason >= 0)
 				return reason;
 			continue;
 		}

@@ -267,6 +267,17 @@ out:
 	return -1;
 }
 
+int
+xg_blk_resume(struct xg_blkfront *bf)
+{
+	char node[sizeof(bf->dev.node)];
+
+	if (bf->state != 1)
+		return fail(bf, "resume: the device was not connected");
+	memcpy(node, bf->dev.node, sizeof(node));
+	return xg_blk_connect(bf, bf->xg, bf->xs, bf->gt, node);
+}
+
 static int
 free_slot(struct xg_blkfront *bf)
 {

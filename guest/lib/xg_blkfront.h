@@ -107,6 +107,13 @@ int xg_blk_write(struct xg_blkfront *bf, uint64_t sector, uint64_t n,
  * to (bf->flush 0) or refuses. */
 int xg_blk_flush(struct xg_blkfront *bf);
 
+/* After a resume in a new domain (xg_control_serve's RESUMED, once the
+ * caller has set up the grant table again): the old connection died
+ * with the old domain (its grants, its event channel); make a new one
+ * to the same node, as xg_blk_connect.  The device must have been
+ * connected, with no request in flight. */
+int xg_blk_resume(struct xg_blkfront *bf);
+
 /* Close: Closing, wait for the back end to close, Closed; then revoke
  * the grants and close the event channel. */
 int xg_blk_disconnect(struct xg_blkfront *bf);

@@ -21,4 +21,20 @@ int xg_control_take(struct xg_xs *xs, char *req, size_t cap);
  * else. */
 int xg_control_reason(const char *req);
 
+/*
+ * Serve a request in control/shutdown, if there is one: take it, say
+ * "xk-guest: control REQ" on the console, and
+ *  - poweroff, halt, reboot: return the reason for the caller to shut
+ *    down with once it has said what it must;
+ *  - suspend: suspend (xg_suspend); resumed in a new domain, take the
+ *    new xenstore ring (xg_xs_resume) and call RESUMED(ARG) for what
+ *    else is the caller's to set up again (its watches, the grant
+ *    table, its devices); say "xk-guest: resumed" or "xk-guest:
+ *    suspend cancelled"; return -1: go on.
+ * Also -1 when nothing was asked or the request is not one of these
+ * (said on the console).  A failed acknowledgement or suspend is what a
+ * guest cannot go on from: xg_panic.
+ */
+int xg_control_serve(struct xg_xs *xs, void (*resumed)(void *), void *arg);
+
 #endif

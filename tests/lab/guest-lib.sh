@@ -3,8 +3,7 @@
 # (guest/, xk-guest(7)): t7*-guest-*.sh, sourced after lib.sh and
 # events-lib.sh, inside dom0.  Their domains are named ev-* so that
 # ev_cleanup (events-lib.sh) removes what a failed test leaves.
-# where `xk lab up` carries the guests of the build's guest/
-UKDIR=/usr/lib/xk-lab/guests
+# UKDIR (lib.sh): where `xk lab up` carries the guests of guest/
 
 # ug_setup NAME: ev_setup NAME, and the guests are there.
 ug_setup() {

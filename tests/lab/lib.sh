@@ -8,6 +8,8 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 # shellcheck source=../lib.sh
 . /usr/lib/xk-lab/lib.sh
 GUESTS=/usr/share/xenkit/lab/guests
+# where `xk lab up` carries the unikernel guests of the build's guest/
+UKDIR=/usr/lib/xk-lab/guests
 CONSOLE=/var/log/xen/console
 
 # fail MSG: the test fails; with $g set (the test's guest), show the
@@ -110,6 +112,41 @@ guest_cfg() {
 		done
 	} >"/tmp/$_name.cfg"
 	rm -f "$CONSOLE/guest-$_name.log"
+}
+
+# disk_guest_cfg NAME TYPE ACTIONS [LINE...]: /tmp/NAME.cfg for
+# xk-guest-disk (guest/bin/disk.c, the unikernel) booted as TYPE (pv,
+# pvh) doing ACTIONS, its do= list in the Linux guest's words
+# (write:xvdX, verify:, wipe:, idle:, burn:, sleep, poweroff) and
+# "hold" (wait for release NAME), with the seed the domain's name
+# gives, in 4 MiB, plus extra config lines.  The guest of the tests
+# where Linux is not what is tested: it boots in milliseconds, Linux in
+# 6-10 s under TCG.
+disk_guest_cfg() {
+	_name=$1 _type=$2 _do=$3
+	shift 3
+	_seed=$(( $(printf '%s' "$_name" | cksum | cut -d' ' -f1) % 999999999 ))
+	{
+		echo "name = \"$_name\""
+		echo "type = \"$_type\""
+		echo "kernel = \"$UKDIR/xk-guest-disk\""
+		echo "extra = \"do=$_do seed=$_seed marker=$_name timeout=300\""
+		echo 'memory = 4'
+		echo 'vcpus = 1'
+		[ "$_type" != pvh ] || echo 'tsc_mode = "native"'
+		echo 'on_crash = "preserve"'
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"/tmp/$_name.cfg"
+	rm -f "$CONSOLE/guest-$_name.log"
+}
+
+# release NAME: the guest NAME, holding (xk-guest-disk's hold), goes on.
+release() {
+	_id=$(timeout 20 xl domid "$1") &&
+	    xenstore-write "/local/domain/$_id/data/release" 1 ||
+	    fail "cannot release $1"
 }
 
 # hvm_cfg NAME ACTIONS [LINE...]: an HVM guest boots from a disk, so

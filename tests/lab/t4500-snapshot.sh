@@ -3,7 +3,8 @@
 # snapshots through the device model's QMP socket (with libxl's QMP
 # lock), reverts of the running domain (booted again) and of the
 # stopped one, a live delete that streams data inside Xen's QEMU, and
-# the guest itself checking its disk each time.
+# the guest itself checking its disk each time.  The guest is
+# xk-guest-disk (disk_guest_cfg): Linux is not what is tested here.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 g=xk-t4500
@@ -16,9 +17,10 @@ timeout 60 qemu-img create -q -f qcow2 $b 64M || fail "qemu-img create"
 
 # active FILE: the catalog's active image of the disk that began as FILE
 active() { snap_active $g "$1"; }
-# boot ACTIONS: start the guest on the active images, wait for its work
+# boot [ACTIONS]: start the guest on the active images, wait for its
+# work (then it sleeps)
 boot() {
-	guest_cfg pv $g "$1+sleep" "disk = [ \
+	disk_guest_cfg $g pv "${1:+$1+}sleep" "disk = [ \
 \"format=qcow2, vdev=xvda, access=rw, backendtype=qdisk, target=$(active $a)\", \
 \"format=qcow2, vdev=xvdb, access=rw, backendtype=qdisk, target=$(active $b)\" ]"
 	create_retry $g
@@ -38,7 +40,7 @@ boot() {
 	    --qmp-lock /var/lib/xen/userdata-l.$id.$uuid.qmp-socket-lock"
 }
 
-boot true
+boot
 # shellcheck disable=SC2086
 xk snapshot create $QMP $g s0 || fail "live create s0"
 xl qemu-monitor-command "$id" "info block"
