@@ -19,7 +19,10 @@ void xg_shutdown(struct xg *xg, unsigned int reason)
  * 1 when the suspend was cancelled and the guest goes on in the same
  * domain, 0 when it resumes in a new domain (shared_info, console and
  * xenstore are set up again first: the rings are new), a negative Xen
- * errno value when Xen refused, or when set-up after resume failed. */
+ * errno value when Xen refused, or when set-up after resume failed.
+ * A PVH guest names an event callback vector for the time of the
+ * suspend, without which the toolstack could not tell it that the
+ * suspend was cancelled (xg_shutdown.c). */
 long xg_suspend(struct xg *xg);
 
 /* "xk-guest: panic: " and the message on the console, then crash. */
