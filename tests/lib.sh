@@ -69,15 +69,21 @@ need() {
 	done
 }
 
-# wait_for SECONDS CMD...: poll CMD every 0.2 s until it succeeds, at
-# most SECONDS; fails when it never did.
-wait_for() {
-	_end=$(($(date +%s) + $1))
-	shift
+# wait_every PERIOD SECONDS CMD...: poll CMD every PERIOD seconds
+# until it succeeds, at most SECONDS; fails when it never did.
+wait_every() {
+	_period=$1
+	_end=$(($(date +%s) + $2))
+	shift 2
 	until "$@"; do
 		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.2
+		sleep "$_period"
 	done
+}
+
+# wait_for SECONDS CMD...: wait_every 0.2 s.
+wait_for() {
+	wait_every 0.2 "$@"
 }
 
 # finish: the closing line; the status says whether everything passed

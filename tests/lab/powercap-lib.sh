@@ -11,6 +11,17 @@ spin_cfg() {
 	    "kernel = \"$TINYPV\"" 'extra = "spin"' 'memory = 16' \
 	    'vcpus = 1' >"/tmp/$1.cfg"
 }
+# spin_cleanup PREFIX N...: stop the daemon ($pid) and destroy the
+# spinning guests PREFIXn, what each test's exit trap does first
+spin_cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	_p=$1
+	shift
+	for _n in "$@"; do
+		exists "$_p$_n" && timeout 60 xl destroy "$_p$_n"
+	done
+	rm -f "/tmp/$_p"*.cfg "/var/log/xen/xl-$_p"*.log
+}
 # cap_of DOMAIN: its credit2 cap (0: none)
 cap_of() {
 	timeout 20 xl sched-credit2 -d "$1" | awk 'NR == 2 { print $4 }'
@@ -25,14 +36,9 @@ st() {
 	done <"$D/powercap.state"
 }
 # slow_wait SECONDS CMD...: wait_for, polling every 2 s (a poll every
-# 0.1 s would load dom0 in step with the windows it measures)
+# 0.2 s would load dom0 in step with the windows it measures)
 slow_wait() {
-	_end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 2
-	done
+	wait_every 2 "$@"
 }
 # host_idle MS: the host's idle percent over MS milliseconds
 host_idle() {

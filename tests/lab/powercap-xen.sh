@@ -26,12 +26,9 @@ MODE=${1:-test}
 pid=
 
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	for n in 1 2; do
-		exists "pcx-spin$n" && timeout 60 xl destroy "pcx-spin$n"
-	done
+	spin_cleanup pcx-spin 1 2
 	xk powercap repair --dir "$D" >/dev/null 2>&1
-	rm -rf "$D" /tmp/pcx-spin*.cfg /var/log/xen/xl-pcx-spin*.log
+	rm -rf "$D"
 }
 trap cleanup EXIT
 rm -rf "$D"

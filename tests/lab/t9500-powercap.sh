@@ -26,11 +26,8 @@ TOL=5
 pid=
 
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	for n in 1 2 3; do
-		exists "pc-spin$n" && timeout 60 xl destroy "pc-spin$n"
-	done
-	rm -rf "$D" /tmp/pc-spin*.cfg /var/log/xen/xl-pc-spin*.log
+	spin_cleanup pc-spin 1 2 3
+	rm -rf "$D"
 }
 trap cleanup EXIT
 rm -rf "$D"

@@ -14,12 +14,9 @@ D=/tmp/t9510
 pid=
 
 cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	for n in 1 2; do
-		exists "pc-cd$n" && timeout 60 xl destroy "pc-cd$n"
-	done
+	spin_cleanup pc-cd 1 2
 	rmmod xen_powerclamp 2>/dev/null
-	rm -rf "$D" /tmp/pc-cd*.cfg /var/log/xen/xl-pc-cd*.log
+	rm -rf "$D"
 }
 trap cleanup EXIT
 rm -rf "$D"
