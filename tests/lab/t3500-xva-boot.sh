@@ -1,6 +1,7 @@
 #!/bin/sh
-# A guest exported to XVA and imported back boots: a PV guest writes its
-# pattern on a raw disk and powers off; `xk export` makes an XVA of it,
+# A guest exported to XVA and imported back boots: a PV guest
+# (xk-guest-disk: Linux is not what is tested) writes its pattern on a
+# raw disk and powers off; `xk export` makes an XVA of it,
 # `xk import` an xl.cfg and disk again; the imported guest, started by
 # plain `xl create`, reads the same pattern back.  Its disk is switched
 # to the qdisk backend: with Xen's default (a loop device and blkback)
@@ -14,7 +15,7 @@ d=/root/$g
 rm -rf $d
 mkdir -p $d
 truncate -s 64M $d/disk.img
-guest_cfg pv $g write:xvda+poweroff \
+disk_guest_cfg $g pv write:xvda+poweroff \
     "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=qdisk, target=$d/disk.img\" ]"
 create $g
 wait_marker $g 400
@@ -27,7 +28,7 @@ xk inspect $d/$g.xva || fail "xk inspect"
 xk import $d/$g.xva -o $d/imp || fail "xk import"
 cmp $d/disk.img $d/imp/$g-xvda.img || fail "the imported disk differs"
 # the same guest, told to verify this time
-sed -e 's/xk\.do=write:xvda+poweroff/xk.do=verify:xvda+poweroff/' \
+sed -e 's/do=write:xvda+poweroff/do=verify:xvda+poweroff/' \
     -e 's/"format=raw, /"format=raw, backendtype=qdisk, /' \
     $d/imp/$g.cfg >/tmp/$g.cfg
 grep -q 'verify:xvda' /tmp/$g.cfg && grep -q 'backendtype=qdisk' /tmp/$g.cfg ||

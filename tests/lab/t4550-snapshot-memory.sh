@@ -8,7 +8,8 @@
 #
 # The guest (xk-guest-disk: Linux is not what is tested; PVH, as that
 # guest saves as PVH only) writes its pattern on xvda, then holds until
-# the test releases it and says "released", then sleeps.  The snapshot
+# the test releases it and says "released", verifies xvda, then
+# sleeps.  The snapshot
 # is taken while it holds: a guest restored from it holds again, so it
 # says "released" once more when released, and never its boot marker.
 # Each restore is a resume in a new domain, where the guest connects
@@ -33,16 +34,20 @@ boot() {
 	create_retry $g
 	wait_marker $g 400
 }
-# release_nth N: release the guest, which says so for the Nth time
-# (counted at each of wait_for's tries, not once when the line is read)
+# release_nth N: release the guest, which says so and verifies xvda
+# through its blkfront for the Nth time: after a restore, through the
+# connections it made again in the new domain (counted at each of
+# wait_for's tries, not once when the line is read)
 release_nth() {
 	release "$g"
-	wait_for 120 at_least "$1" "released" ||
+	wait_for 120 at_least "$1" "verify " ||
 	    fail "the guest did not go on from the snapshot point: $(
 	    grep xk-guest "$CONSOLE/guest-$g.log")"
+	[ "$(count "released")" -eq "$1" ] && [ "$(count "verify ok")" -eq "$1" ] ||
+	    fail "release $1: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 }
 
-boot "write:xvda+hold+sleep"
+boot "write:xvda+hold+verify:xvda+sleep"
 wait_for 300 said "write ok" || fail "guest could not write: $(
     grep xk-guest "$CONSOLE/guest-$g.log")"
 said "released" && fail "the guest went on before its release"

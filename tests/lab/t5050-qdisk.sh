@@ -1,13 +1,14 @@
 #!/bin/sh
 # A PV guest with a qcow2 disk served by qdisk: a device-model QEMU runs
 # in dom0 with its QMP socket while the guest lives; the guest writes
-# and verifies a pattern; everything goes away with the guest.
+# and verifies a pattern; everything goes away with the guest.  The
+# guest is xk-guest-disk: the device model is what is tested, not Linux.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 g=xk-t5050
 img=/root/$g.qcow2
 timeout 60 qemu-img create -q -f qcow2 $img 64M || fail "qemu-img create"
-guest_cfg pv $g write:xvda+verify:xvda+sleep \
+disk_guest_cfg $g pv write:xvda+verify:xvda+sleep \
     "disk = [ \"format=qcow2, vdev=xvda, access=rw, backendtype=qdisk, target=$img\" ]"
 create $g
 id=$(timeout 20 xl domid $g)

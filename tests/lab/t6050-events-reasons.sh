@@ -3,10 +3,12 @@
 # xk monitor sees every shutdown reason of domains started by plain
 # `xl create` (xl's own monitor racing it) and exports each with the
 # right domain: in the hook environment, the event log, `xk events`
-# (also live, --follow) and syslog.  Guests: the lab's Linux guest for
-# poweroff, reboot (restarted under a new domid), crash (preserved),
-# suspend (xl save) and destroy; xk-guest-tiny for the watchdog (Xen's domain
-# watchdog, the one Linux's xen_wdt drives) and soft_reset.
+# (also live, --follow) and syslog.  Guests: xk-guest-disk without disks
+# for poweroff, reboot (restarted under a new domid, once), crash
+# (preserved), suspend (xl save, of a PVH one: that guest saves as PVH
+# only) and destroy; xk-guest-tiny for the watchdog (Xen's domain watchdog, the
+# one Linux's xen_wdt drives) and soft_reset.  Unikernels all: the
+# events are Xen's and the toolstack's, whatever the guest runs.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 # shellcheck source=events-lib.sh
@@ -28,11 +30,11 @@ EV_SYSLOG=1 mon_start
     --socket "$EV/mon.sock" >"$EV/follow" 2>&1 &
 echo $! >"$EV/follow.pid"
 
-guest_cfg pv ev-off poweroff
-guest_cfg pv ev-reboot reboot
-guest_cfg pv ev-crash crash
-guest_cfg pv ev-suspend sleep
-guest_cfg pv ev-destroy sleep
+disk_guest_cfg ev-off pv poweroff
+disk_guest_cfg ev-reboot pv hold+reboot
+disk_guest_cfg ev-crash pv crash
+disk_guest_cfg ev-suspend pvh sleep
+disk_guest_cfg ev-destroy pv sleep
 tiny_cfg ev-wdog watchdog
 tiny_cfg ev-softreset soft_reset
 for g in ev-off ev-reboot ev-crash ev-suspend ev-destroy ev-wdog \
@@ -46,6 +48,11 @@ for g in ev-off ev-reboot ev-crash ev-suspend ev-destroy ev-wdog \
 	eval "id_$(echo $g | tr - _)=$id"
 done
 
+# ev-reboot reboots when released, once: xl restarts it, and the new
+# domain holds until destroyed (a guest that rebooted at every boot
+# would restart faster than destroy can catch it between two domains)
+wait_marker ev-reboot 300
+release ev-reboot
 wait_marker ev-suspend 300
 timeout 120 xl save ev-suspend /tmp/ev-suspend.save >/dev/null 2>&1 ||
     fail "xl save ev-suspend"
