@@ -1,0 +1,94 @@
+#!/bin/sh
+# xenkit's block-nbd hotplug script (share/hotplug/block-nbd) under xl
+# with script= and target=nbd://..., against a real NBD server in dom0
+# (qemu-nbd serving a raw file): xk-guest-disk writes its pattern
+# through blkback and the NBD device, verifies it and powers off; the
+# pattern is then in the server's file, and the device is let go.  A
+# read-only disk gets a read-only connection.  Then the failures, each
+# with its reason printed by xl create and no NBD device left
+# connected: an export the server does not have, a port nobody listens
+# on, a URL that is not one.
+# shellcheck source=lib.sh
+. /usr/lib/xk-lab/tests/lib.sh
+HP=/usr/lib/xenkit/hotplug
+T=/var/tmp/t8520
+PORT=10820
+g=xk-t8520
+export XK_HOTPLUG_LOG=$T/hotplug.log
+# shellcheck disable=SC2317 # called by the trap below
+cleanup() {
+	rc=$?
+	if [ "$rc" -ne 0 ] && [ -f "$XK_HOTPLUG_LOG" ]; then
+		echo "--- the scripts' log"
+		tail -n 30 "$XK_HOTPLUG_LOG"
+	fi
+	exists "$g" && timeout 60 xl destroy "$g" >/dev/null 2>&1
+	[ -f "$T/qemu-nbd.pid" ] && kill "$(cat "$T/qemu-nbd.pid")" 2>/dev/null
+	for s in /sys/block/nbd*; do
+		[ -e "$s/pid" ] && nbd-client -d "/dev/${s##*/}" >/dev/null 2>&1
+	done
+	rm -rf "$T" "/tmp/$g.cfg" "/var/log/xen/xl-$g.log"*
+}
+trap cleanup EXIT
+rm -rf $T
+mkdir -p $T
+
+# connected: how many NBD devices a connection holds
+connected() { ls -d /sys/block/nbd*/pid 2>/dev/null | wc -l; }
+# boot ACTIONS ACCESS URL: the guest on the NBD disk at URL
+boot() {
+	disk_guest_cfg $g pv "$1" "disk = [ \"format=raw, vdev=xvda, \
+access=$2, script=$HP/block-nbd, target=$3\" ]"
+	timeout 120 xl create "/tmp/$g.cfg" >$T/create.out 2>&1
+}
+# refused URL WHAT: xl create fails, saying WHAT; nothing connected
+refused() {
+	if boot write:xvda+poweroff rw "$1"; then
+		fail "$1: xl create succeeded"
+	fi
+	cat $T/create.out
+	grep -q -- "$2" $T/create.out || fail "$1: xl create did not say '$2'"
+	exists "$g" && fail "$1: $g is left over"
+	[ "$(connected)" -eq 0 ] || fail "$1: $(connected) NBD devices left connected"
+}
+
+[ -x "$HP/block-nbd" ] || fail "no $HP/block-nbd"
+command -v nbd-client >/dev/null || fail "no nbd-client in dom0"
+truncate -s 16M $T/disk.img || fail "truncate"
+qemu-nbd -t -e 2 -x xk -p $PORT -b 127.0.0.1 -f raw --fork \
+    --pid-file $T/qemu-nbd.pid $T/disk.img || fail "qemu-nbd did not start"
+
+log "write and verify through nbd://127.0.0.1:$PORT/xk"
+boot write:xvda+verify:xvda+poweroff rw "nbd://127.0.0.1:$PORT/xk" || {
+	cat $T/create.out
+	fail "xl create"
+}
+wait_marker $g 120
+wait_gone $g 120
+said "verify ok" || fail "the guest: $(grep xk-guest "$CONSOLE/guest-$g.log")"
+head -c 64 $T/disk.img | grep -q "^xk-disk seed=" ||
+    fail "the pattern is not in the server's file: $(head -c 64 $T/disk.img)"
+grep -q "add: nbd://127.0.0.1:$PORT/xk on /dev/nbd" "$XK_HOTPLUG_LOG" ||
+    fail "the script's log does not say so: $(cat "$XK_HOTPLUG_LOG")"
+wait_for 30 test "$(connected)" -eq 0 ||
+    fail "$(connected) NBD devices still connected after the guest left"
+
+log "read-only: a read-only connection, and the pattern read through it"
+boot verify:xvda+sleep r "nbd://127.0.0.1:$PORT/xk" || {
+	cat $T/create.out
+	fail "xl create (read-only)"
+}
+wait_for 120 said "verify " || fail "no verify: $(grep xk-guest "$CONSOLE/guest-$g.log")"
+said "verify ok" || fail "read-only: $(grep xk-guest "$CONSOLE/guest-$g.log")"
+dev=$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid $g)/51712/node")
+[ "$(cat "/sys/block/${dev#/dev/}/ro")" = 1 ] || fail "$dev is not read-only"
+destroy $g
+wait_for 30 test "$(connected)" -eq 0 || fail "read-only: still connected"
+
+log "failures"
+refused "nbd://127.0.0.1:$PORT/nosuch" "nbd://127.0.0.1:$PORT/nosuch: nbd-client"
+refused "nbd://127.0.0.1:1/xk" "nbd://127.0.0.1:1/xk: nbd-client"
+refused "nbd://127.0.0.1:99999/xk" "port 99999 is not a number from 1 to 65535"
+refused "http://127.0.0.1/xk" "not an NBD URL"
+refused "nbd://a;b/xk" "host 'a;b' is not a host name or address"
+exit 0
