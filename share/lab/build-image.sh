@@ -106,7 +106,7 @@ log "install Xen 4.17, $kpkg"
 inch apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     xen-utils-4.17 xen-utils-common xen-hypervisor-4.17-amd64 \
-    qemu-system-xen qemu-utils nbd-client "$kpkg" \
+    qemu-system-xen qemu-utils nbd-client openvswitch-switch "$kpkg" \
     iproute2 bridge-utils lvm2 e2fsprogs xfsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
     libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \
@@ -168,8 +168,8 @@ rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* \
     "$root"/var/log/* "$root"/boot/initrd* "$root"/boot/xen* \
     "$root"/usr/share/qemu/edk2* "$root"/usr/share/qemu/*.fd
 # Kernel modules: dom0 needs Xen's backends, virtio (the control
-# channel and the entropy source), block, device-mapper, bridge and
-# tun; the other trees are most of the image's size and boot time.
+# channel and the entropy source), block (nbd too), device-mapper,
+# bridge, Open vSwitch and tun; the other trees are most of the image's size and boot time.
 # XFS stays, with xfsprogs: the snapshot tests' reflink copies.
 md=$root/lib/modules/$kver/kernel
 for d in "$md"/drivers/*; do
@@ -186,7 +186,8 @@ for d in "$md"/drivers/net/*; do
 done
 for d in "$md"/net/*; do
 	case ${d##*/} in
-	bridge|802|llc|9p|ipv4|ipv6|netfilter|core|packet|unix|sched) ;;
+	bridge|802|llc|9p|ipv4|ipv6|netfilter|core|packet|unix|sched|\
+	openvswitch|nsh) ;;
 	*) rm -rf "$d" ;;
 	esac
 done

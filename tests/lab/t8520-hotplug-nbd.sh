@@ -4,7 +4,10 @@
 # (qemu-nbd serving a raw file): xk-guest-disk writes its pattern
 # through blkback and the NBD device, verifies it and powers off; the
 # pattern is then in the server's file, and the device is let go.  A
-# read-only disk gets a read-only connection.  Then the failures, each
+# second boot, read-only, gets a read-only connection and reads the
+# pattern back.  20 attach/detach rounds (XK_T8520_ROUNDS) of a paused
+# guest leave no NBD device connected and no lock file.  Then the
+# failures, each
 # with its reason printed by xl create and no NBD device left
 # connected: an export the server does not have, a port nobody listens
 # on, a URL that is not one.
@@ -84,6 +87,24 @@ dev=$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid $g)/51712/node")
 [ "$(cat "/sys/block/${dev#/dev/}/ro")" = 1 ] || fail "$dev is not read-only"
 destroy $g
 wait_for 30 test "$(connected)" -eq 0 || fail "read-only: still connected"
+
+n=${XK_T8520_ROUNDS:-20}
+log "$n attach/detach rounds"
+disk_guest_cfg $g pv sleep "disk = [ \"format=raw, vdev=xvda, access=rw, \
+script=$HP/block-nbd, target=nbd://127.0.0.1:$PORT/xk\" ]"
+i=0
+while [ $i -lt "$n" ]; do
+	timeout 120 xl create -p "/tmp/$g.cfg" >$T/create.out 2>&1 || {
+		cat $T/create.out
+		fail "round $i: xl create"
+	}
+	[ "$(connected)" -eq 1 ] || fail "round $i: $(connected) NBD devices connected"
+	timeout 60 xl destroy $g || fail "round $i: xl destroy"
+	wait_for 30 test "$(connected)" -eq 0 || fail "round $i: still connected"
+	i=$((i + 1))
+done
+[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
+    fail "lock files left: $(ls /run/xenkit-hotplug)"
 
 log "failures"
 refused "nbd://127.0.0.1:$PORT/nosuch" "nbd://127.0.0.1:$PORT/nosuch: nbd-client"
