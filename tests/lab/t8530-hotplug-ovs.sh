@@ -7,7 +7,9 @@
 # (bridge=xkovs0.10), one on VLAN 20; dom0's internal port on VLAN 10
 # gets three replies from the first and none from the second; each
 # guest's port carries its tag and the external ids Xen's script sets.
-# A trunk (bridge=xkovs0:10:20) is a port with those trunks; a bridge
+# A trunk (bridge=xkovs0:10:20) is a port with those trunks; vif-ganeti
+# with Ganeti's MODE=openvswitch LINK=xkovs0 VLAN=.10 makes a port on
+# VLAN 10; a bridge
 # that Open vSwitch does not have and a tag that is not a VLAN fail xl
 # create with the reason; every port goes with its guest.
 # shellcheck source=lib.sh
@@ -17,7 +19,7 @@ W=/var/tmp/t8530
 br=xkovs0
 net=10.85.30
 export XK_HOTPLUG_LOG=$W/hotplug.log OVS_RUNDIR=$W/ovs OVS_DBDIR=$W/ovs \
-    OVS_LOGDIR=$W/ovs
+    OVS_LOGDIR=$W/ovs XK_HOTPLUG_GANETI_NIC_DIR=$W/nic
 PING=ping
 command -v ping >/dev/null 2>&1 || PING="busybox ping"
 names=
@@ -109,6 +111,16 @@ pt=$(port_of ovst)
 [ "$(get port "$pt" trunks)" = "[10, 20]" ] ||
     fail "$pt: trunks $(get port "$pt" trunks)"
 timeout 60 xl destroy ovst || fail "xl destroy ovst"
+
+log "vif-ganeti: MODE=openvswitch LINK=$br VLAN=.10 from Ganeti's NIC file"
+mkdir -p "$W/nic/ovsg" || fail mkdir
+printf '%s\n' MODE=openvswitch "LINK=$br" VLAN=.10 >"$W/nic/ovsg/0"
+guest ovsg "" "$net.6" 00:16:3e:85:30:06
+sed -i "s|bridge=$br, script=$HP/vif-openvswitch|script=$HP/vif-ganeti|" /tmp/ovsg.cfg
+timeout 120 xl create -p /tmp/ovsg.cfg || fail "xl create -p ovsg"
+pg=$(port_of ovsg)
+[ "$(get port "$pg" tag)" = 10 ] || fail "$pg: tag $(get port "$pg" tag)"
+timeout 60 xl destroy ovsg || fail "xl destroy ovsg"
 
 # refused SUFFIX WHAT: a guest on $br$SUFFIX is not created, xl create
 # says WHAT, no port is left

@@ -1,0 +1,94 @@
+#!/bin/sh
+# xenkit's vif-ganeti (share/hotplug/vif-ganeti) under xl, as Ganeti
+# configures a NIC: no bridge in the vif spec, the NIC's MODE and LINK
+# in Ganeti's NIC file of the instance.  An xk-guest-net guest named
+# gnt1 with MODE=bridged LINK=xkbr8540 joins that bridge and answers
+# three pings from dom0; one named gnt2--incoming (libxl's name for a
+# migration's receiving end) finds the NIC file of gnt2; a NIC without
+# a file, and a mode this script does not do, fail xl create with the
+# reason.  (MODE=openvswitch: t8530.)
+# shellcheck source=lib.sh
+. /usr/lib/xk-lab/tests/lib.sh
+HP=/usr/lib/xenkit/hotplug
+W=/var/tmp/t8540
+br=xkbr8540
+net=10.85.40
+export XK_HOTPLUG_LOG=$W/hotplug.log XK_HOTPLUG_GANETI_NIC_DIR=$W/nic
+PING=ping
+command -v ping >/dev/null 2>&1 || PING="busybox ping"
+names=
+# shellcheck disable=SC2317 # called by the trap below
+cleanup() {
+	rc=$?
+	[ "$rc" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$XK_HOTPLUG_LOG"; }
+	for d in $names; do
+		exists "$d" && timeout 60 xl destroy "$d" >/dev/null 2>&1
+		rm -f "/tmp/$d.cfg" "/var/log/xen/xl-$d.log"*
+	done
+	ip link del "$br" 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+rm -rf "$W"
+mkdir -p "$W" || fail mkdir
+ip link add "$br" type bridge && ip addr add "$net.1/24" dev "$br" &&
+    ip link set "$br" up || fail "bridge $br"
+
+# guest NAME IP MAC: an xk-guest-net guest whose vif names no bridge
+guest() {
+	names="$names $1"
+	disk_guest_cfg "$1" pv sleep
+	sed -i -e "s|^kernel = .*|kernel = \"$UKDIR/xk-guest-net\"|" \
+	    -e "s|^extra = .*|extra = \"ip=$2\"|" "/tmp/$1.cfg"
+	echo "vif = [ \"mac=$3, script=$HP/vif-ganeti\" ]" >>"/tmp/$1.cfg"
+}
+# nic INSTANCE LINE...: Ganeti's file of the instance's NIC 0
+nic() {
+	mkdir -p "$W/nic/$1" || fail mkdir
+	_i=$1
+	shift
+	printf '%s\n' "$@" >"$W/nic/$_i/0"
+}
+
+log "gnt1: MODE=bridged LINK=$br from its NIC file"
+nic gnt1 MODE=bridged "LINK=$br" MAC=00:16:3e:85:40:02
+guest gnt1 "$net.2" 00:16:3e:85:40:02
+create gnt1
+wait_for 120 grep -q "xk-guest: ready ip" "$CONSOLE/guest-gnt1.log" ||
+    fail "gnt1 is not ready: $(cat "$CONSOLE/guest-gnt1.log")"
+vif=vif$(timeout 20 xl domid gnt1).0
+[ "$(readlink "/sys/class/net/$vif/master")" = "../$br" ] ||
+    fail "$vif is not on $br: $(readlink "/sys/class/net/$vif/master")"
+$PING -c 3 -w 60 "$net.2" >"$W/ping" 2>&1
+cat "$W/ping"
+grep -E -q "3 packets transmitted, 3 (packets )?received" "$W/ping" ||
+    fail "no three replies from $net.2"
+timeout 60 xl destroy gnt1 || fail "xl destroy gnt1"
+
+log "gnt2--incoming: the NIC file of gnt2"
+nic gnt2 MODE=bridged "LINK=$br"
+guest gnt2--incoming "$net.3" 00:16:3e:85:40:03
+timeout 120 xl create -p /tmp/gnt2--incoming.cfg || fail "xl create gnt2--incoming"
+grep -q "hook environment from $W/nic/gnt2/0" "$XK_HOTPLUG_LOG" ||
+    fail "gnt2's NIC file was not read: $(tail -n 5 "$XK_HOTPLUG_LOG")"
+vif=vif$(timeout 20 xl domid gnt2--incoming).0
+[ "$(readlink "/sys/class/net/$vif/master")" = "../$br" ] ||
+    fail "$vif is not on $br"
+timeout 60 xl destroy gnt2--incoming || fail "xl destroy gnt2--incoming"
+
+# refused NAME WHAT: xl create of NAME fails saying WHAT
+refused() {
+	guest "$1" "$net.9" 00:16:3e:85:40:09
+	if timeout 120 xl create -p "/tmp/$1.cfg" >"$W/create" 2>&1; then
+		fail "$1: xl create succeeded"
+	fi
+	cat "$W/create"
+	grep -q -- "$2" "$W/create" || fail "$1: xl create did not say '$2'"
+	exists "$1" && fail "$1 is left over"
+	return 0
+}
+log "failures"
+refused gnt3 "no Ganeti NIC file $W/nic/gnt3/0"
+nic gnt4 MODE=routed LINK=100
+refused gnt4 "MODE=routed: xenkit's vif-ganeti does bridged and openvswitch"
+exit 0
