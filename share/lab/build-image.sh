@@ -106,7 +106,7 @@ log "install Xen 4.17, $kpkg"
 inch apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     xen-utils-4.17 xen-utils-common xen-hypervisor-4.17-amd64 \
-    qemu-system-xen qemu-utils nbd-client openvswitch-switch "$kpkg" \
+    qemu-system-xen qemu-utils nbd-client openvswitch-switch ebtables "$kpkg" \
     iproute2 bridge-utils lvm2 e2fsprogs xfsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
     libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \

@@ -6,14 +6,19 @@
 # three pings from dom0; one named gnt2--incoming (libxl's name for a
 # migration's receiving end) finds the NIC file of gnt2; a NIC without
 # a file, and a mode this script does not do, fail xl create with the
-# reason.  (MODE=openvswitch: t8530.)
+# reason.  (MODE=openvswitch: t8530.)  The vif hooks hold the
+# Synnefo-style MAC filter (share/hotplug/hooks/mac-filter, ebtables):
+# its chain is there while the guest runs and gone after it, gnt1's
+# own MAC passes, and a guest whose NIC file gives another MAC than
+# the one it uses gets no reply through.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 HP=/usr/lib/xenkit/hotplug
 W=/var/tmp/t8540
 br=xkbr8540
 net=10.85.40
-export XK_HOTPLUG_LOG=$W/hotplug.log XK_HOTPLUG_GANETI_NIC_DIR=$W/nic
+export XK_HOTPLUG_LOG=$W/hotplug.log XK_HOTPLUG_GANETI_NIC_DIR=$W/nic \
+    XK_HOTPLUG_HOOKS=$W/hooks
 PING=ping
 command -v ping >/dev/null 2>&1 || PING="busybox ping"
 names=
@@ -26,11 +31,20 @@ cleanup() {
 		rm -f "/tmp/$d.cfg" "/var/log/xen/xl-$d.log"*
 	done
 	ip link del "$br" 2>/dev/null
+	ebtables -F FORWARD 2>/dev/null && ebtables -F INPUT && ebtables -X
 	rm -rf "$W"
 }
 trap cleanup EXIT
 rm -rf "$W"
-mkdir -p "$W" || fail mkdir
+mkdir -p "$W/hooks/vif/online.d" "$W/hooks/vif/offline.d" || fail mkdir
+for a in online offline; do
+	ln -s "$HP/hooks/mac-filter" "$W/hooks/vif/$a.d/50-mac-filter" || fail ln
+done
+# filtered VIF: the MAC filter's chain for VIF exists, FORWARD sends to it
+filtered() {
+	ebtables -L "FROM-$1" >/dev/null 2>&1 &&
+	    ebtables -L FORWARD | grep -q -- "-i $1 -j FROM-$1"
+}
 ip link add "$br" type bridge && ip addr add "$net.1/24" dev "$br" &&
     ip link set "$br" up || fail "bridge $br"
 
@@ -63,7 +77,22 @@ $PING -c 3 -w 60 "$net.2" >"$W/ping" 2>&1
 cat "$W/ping"
 grep -E -q "3 packets transmitted, 3 (packets )?received" "$W/ping" ||
     fail "no three replies from $net.2"
+filtered "$vif" || fail "no MAC filter for $vif: $(ebtables -L)"
+ebtables -L "FROM-$vif"
 timeout 60 xl destroy gnt1 || fail "xl destroy gnt1"
+wait_for 30 sh -c "! ebtables -L FROM-$vif >/dev/null 2>&1" ||
+    fail "the MAC filter of $vif outlives it: $(ebtables -L)"
+ebtables -L FORWARD | grep -q -- "-i $vif" && fail "FORWARD still sends $vif"
+
+log "gnt5: its NIC file gives another MAC than its own: filtered out"
+nic gnt5 MODE=bridged "LINK=$br" MAC=00:16:3e:85:40:77
+guest gnt5 "$net.5" 00:16:3e:85:40:05
+create gnt5
+wait_for 120 grep -q "xk-guest: ready ip" "$CONSOLE/guest-gnt5.log" ||
+    fail "gnt5 is not ready: $(cat "$CONSOLE/guest-gnt5.log")"
+! $PING -c 2 -w 5 "$net.5" >/dev/null 2>&1 ||
+    fail "$net.5 answered through a filter for another MAC"
+timeout 60 xl destroy gnt5 || fail "xl destroy gnt5"
 
 log "gnt2--incoming: the NIC file of gnt2"
 nic gnt2 MODE=bridged "LINK=$br"
