@@ -137,7 +137,8 @@ refused() {
 }
 log "failures"
 refused .4096 "VLAN tag '4096' is not 1 to 4095"
-sed -i "s|bridge=$br|bridge=nosuch|" /tmp/ovsx.cfg
+guest ovsx "" "$net.5" 00:16:3e:85:30:05
+sed -i "s|bridge=$br,|bridge=nosuch,|" /tmp/ovsx.cfg
 timeout 120 xl create -p /tmp/ovsx.cfg >"$W/create" 2>&1 &&
     fail "bridge=nosuch: xl create succeeded"
 cat "$W/create"

@@ -40,6 +40,8 @@ mkdir -p "$W/hooks/vif/online.d" "$W/hooks/vif/offline.d" || fail mkdir
 for a in online offline; do
 	ln -s "$HP/hooks/mac-filter" "$W/hooks/vif/$a.d/50-mac-filter" || fail ln
 done
+# master_of IF: the bridge IF belongs to
+master_of() { _m=$(readlink "/sys/class/net/$1/master"); echo "${_m##*/}"; }
 # filtered VIF: the MAC filter's chain for VIF exists, FORWARD sends to it
 filtered() {
 	ebtables -L "FROM-$1" >/dev/null 2>&1 &&
@@ -71,8 +73,7 @@ create gnt1
 wait_for 120 grep -q "xk-guest: ready ip" "$CONSOLE/guest-gnt1.log" ||
     fail "gnt1 is not ready: $(cat "$CONSOLE/guest-gnt1.log")"
 vif=vif$(timeout 20 xl domid gnt1).0
-[ "$(readlink "/sys/class/net/$vif/master")" = "../$br" ] ||
-    fail "$vif is not on $br: $(readlink "/sys/class/net/$vif/master")"
+[ "$(master_of "$vif")" = "$br" ] || fail "$vif is not on $br: $(master_of "$vif")"
 $PING -c 3 -w 60 "$net.2" >"$W/ping" 2>&1
 cat "$W/ping"
 grep -E -q "3 packets transmitted, 3 (packets )?received" "$W/ping" ||
@@ -101,8 +102,7 @@ timeout 120 xl create -p /tmp/gnt2--incoming.cfg || fail "xl create gnt2--incomi
 grep -q "hook environment from $W/nic/gnt2/0" "$XK_HOTPLUG_LOG" ||
     fail "gnt2's NIC file was not read: $(tail -n 5 "$XK_HOTPLUG_LOG")"
 vif=vif$(timeout 20 xl domid gnt2--incoming).0
-[ "$(readlink "/sys/class/net/$vif/master")" = "../$br" ] ||
-    fail "$vif is not on $br"
+[ "$(master_of "$vif")" = "$br" ] || fail "$vif is not on $br: $(master_of "$vif")"
 timeout 60 xl destroy gnt2--incoming || fail "xl destroy gnt2--incoming"
 
 # refused NAME WHAT: xl create of NAME fails saying WHAT
