@@ -253,6 +253,10 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	ARG("%d", mem);
 	ARG("-smp");
 	ARG("%d", b->cpus ? b->cpus : 2);
+	/* named threads ("CPU 0/TCG"): the host can tell the lab's
+	 * physical CPUs apart (t9530: the power cap seen from outside) */
+	ARG("-name");
+	ARG("xk-lab,debug-threads=on");
 	ARG("-nodefaults");
 	ARG("-display");
 	ARG("none");

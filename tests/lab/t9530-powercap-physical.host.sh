@@ -59,6 +59,13 @@ busy() {
 	echo $(((_b - _a) * 100 / (hz * WINDOW * _n)))
 }
 
+read -r _t nthreads <<-EOT
+$(vcpu_ticks)
+EOT
+if [ "$nthreads" -eq 0 ]; then
+	notok "the lab's QEMU names its vCPU threads (CPU N/TCG: -name debug-threads=on)"
+	finish
+fi
 check "two guests burn both pCPUs, the daemon runs" \
     L exec --timeout 600 -- sh /usr/lib/xk-lab/tests/powercap-physical.sh start
 show "$T/out"
