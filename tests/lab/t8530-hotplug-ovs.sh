@@ -14,23 +14,16 @@
 # create with the reason; every port goes with its guest.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-HP=/usr/lib/xenkit/hotplug
+# shellcheck source=hotplug-lib.sh
+. /usr/lib/xk-lab/tests/hotplug-lib.sh
 W=/var/tmp/t8530
 br=xkovs0
 net=10.85.30
 export XK_HOTPLUG_LOG=$W/hotplug.log OVS_RUNDIR=$W/ovs OVS_DBDIR=$W/ovs \
     OVS_LOGDIR=$W/ovs XK_HOTPLUG_GANETI_NIC_DIR=$W/nic
-PING=ping
-command -v ping >/dev/null 2>&1 || PING="busybox ping"
-names=
 # shellcheck disable=SC2317 # called by the trap below
 cleanup() {
-	rc=$?
-	[ "$rc" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$XK_HOTPLUG_LOG"; }
-	for d in $names; do
-		exists "$d" && timeout 60 xl destroy "$d" >/dev/null 2>&1
-		rm -f "/tmp/$d.cfg" "/var/log/xen/xl-$d.log"*
-	done
+	hp_guests_cleanup $?
 	ovs-vsctl --timeout=10 --if-exists del-br "$br" 2>/dev/null
 	for p in ovs-vswitchd ovsdb-server; do
 		[ -f "$W/ovs/$p.pid" ] && kill "$(cat "$W/ovs/$p.pid")" 2>/dev/null
@@ -60,12 +53,7 @@ ip addr add "$net.1/24" dev xkp10 && ip link set $br up &&
 
 # guest NAME TAGGING IP MAC: an xk-guest-net guest on $br$TAGGING
 guest() {
-	names="$names $1"
-	disk_guest_cfg "$1" pv sleep
-	sed -i -e "s|^kernel = .*|kernel = \"$UKDIR/xk-guest-net\"|" \
-	    -e "s|^extra = .*|extra = \"ip=$3\"|" "/tmp/$1.cfg"
-	echo "vif = [ \"mac=$4, bridge=$br$2, script=$HP/vif-openvswitch\" ]" \
-	    >>"/tmp/$1.cfg"
+	net_guest "$1" "$3" "mac=$4, bridge=$br$2, script=$HP/vif-openvswitch"
 }
 # port_of NAME: the guest's port (vifDOMID.0)
 port_of() { echo "vif$(timeout 20 xl domid "$1").0"; }
@@ -78,8 +66,7 @@ for g in ovs10 ovs20; do
 	create $g
 done
 for g in ovs10 ovs20; do
-	wait_for 120 grep -q "xk-guest: ready ip" "$CONSOLE/guest-$g.log" ||
-	    fail "$g is not ready: $(cat "$CONSOLE/guest-$g.log")"
+	net_ready $g
 done
 p10=$(port_of ovs10) p20=$(port_of ovs20)
 [ "$(get port "$p10" tag)" = 10 ] || fail "$p10: tag $(get port "$p10" tag)"

@@ -13,23 +13,16 @@
 # the one it uses gets no reply through.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-HP=/usr/lib/xenkit/hotplug
+# shellcheck source=hotplug-lib.sh
+. /usr/lib/xk-lab/tests/hotplug-lib.sh
 W=/var/tmp/t8540
 br=xkbr8540
 net=10.85.40
 export XK_HOTPLUG_LOG=$W/hotplug.log XK_HOTPLUG_GANETI_NIC_DIR=$W/nic \
     XK_HOTPLUG_HOOKS=$W/hooks
-PING=ping
-command -v ping >/dev/null 2>&1 || PING="busybox ping"
-names=
 # shellcheck disable=SC2317 # called by the trap below
 cleanup() {
-	rc=$?
-	[ "$rc" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$XK_HOTPLUG_LOG"; }
-	for d in $names; do
-		exists "$d" && timeout 60 xl destroy "$d" >/dev/null 2>&1
-		rm -f "/tmp/$d.cfg" "/var/log/xen/xl-$d.log"*
-	done
+	hp_guests_cleanup $?
 	ip link del "$br" 2>/dev/null
 	ebtables -F FORWARD 2>/dev/null && ebtables -F INPUT && ebtables -X
 	rm -rf "$W"
@@ -52,11 +45,7 @@ ip link add "$br" type bridge && ip addr add "$net.1/24" dev "$br" &&
 
 # guest NAME IP MAC: an xk-guest-net guest whose vif names no bridge
 guest() {
-	names="$names $1"
-	disk_guest_cfg "$1" pv sleep
-	sed -i -e "s|^kernel = .*|kernel = \"$UKDIR/xk-guest-net\"|" \
-	    -e "s|^extra = .*|extra = \"ip=$2\"|" "/tmp/$1.cfg"
-	echo "vif = [ \"mac=$3, script=$HP/vif-ganeti\" ]" >>"/tmp/$1.cfg"
+	net_guest "$1" "$2" "mac=$3, script=$HP/vif-ganeti"
 }
 # nic INSTANCE LINE...: Ganeti's file of the instance's NIC 0
 nic() {
@@ -70,8 +59,7 @@ log "gnt1: MODE=bridged LINK=$br from its NIC file"
 nic gnt1 MODE=bridged "LINK=$br" MAC=00:16:3e:85:40:02
 guest gnt1 "$net.2" 00:16:3e:85:40:02
 create gnt1
-wait_for 120 grep -q "xk-guest: ready ip" "$CONSOLE/guest-gnt1.log" ||
-    fail "gnt1 is not ready: $(cat "$CONSOLE/guest-gnt1.log")"
+net_ready gnt1
 vif=vif$(timeout 20 xl domid gnt1).0
 [ "$(master_of "$vif")" = "$br" ] || fail "$vif is not on $br: $(master_of "$vif")"
 $PING -c 3 -w 60 "$net.2" >"$W/ping" 2>&1
@@ -89,8 +77,7 @@ log "gnt5: its NIC file gives another MAC than its own: filtered out"
 nic gnt5 MODE=bridged "LINK=$br" MAC=00:16:3e:85:40:77
 guest gnt5 "$net.5" 00:16:3e:85:40:05
 create gnt5
-wait_for 120 grep -q "xk-guest: ready ip" "$CONSOLE/guest-gnt5.log" ||
-    fail "gnt5 is not ready: $(cat "$CONSOLE/guest-gnt5.log")"
+net_ready gnt5
 ! $PING -c 2 -w 5 "$net.5" >/dev/null 2>&1 ||
     fail "$net.5 answered through a filter for another MAC"
 timeout 60 xl destroy gnt5 || fail "xl destroy gnt5"
