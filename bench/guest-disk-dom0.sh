@@ -1,8 +1,7 @@
 #!/bin/sh
 # guest-disk-dom0.sh MIB - bench/guest-disk.sh's work, in dom0: for PV
 # and PVH, xk-guest-disk writes and verifies MIB MiB on a fresh loop
-# device; its console lines say how fast; then the Linux test guest
-# (PV) does the same amount with dd.
+# device; its console lines say how fast.
 # shellcheck source=/dev/null
 . /usr/lib/xk-lab/tests/lib.sh
 # shellcheck source=/dev/null
@@ -42,14 +41,3 @@ for t in pv pvh; do
 	loop=
 	rm -f $T/disk.img
 done
-# beside it, the Linux test guest (share/lab/guest-init's dd: direct
-# I/O of zeros, 1 MiB at a time, timed with date in the guest)
-truncate -s "$1M" $T/disk.img
-loop=$(losetup -f --show $T/disk.img) || fail "losetup"
-g=ev-bench-disk-linux
-guest_cfg pv "$g" "dd:xvda:$1+poweroff" \
-    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=$T/block, target=$loop\" ]"
-create "$g"
-wait_for 900 reason "$g" 0 || fail "$g did not power off"
-grep "xk-guest: dd" "$CONSOLE/guest-$g.log" | tr -d '\r' | sed "s/^/linux pv: /"
-wait_gone "$g" 120
