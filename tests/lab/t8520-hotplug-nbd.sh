@@ -38,6 +38,9 @@ mkdir -p $T
 
 # connected: how many NBD devices a connection holds
 connected() { ls -d /sys/block/nbd*/pid 2>/dev/null | wc -l; }
+# none_connected: no NBD device held (read again at each of wait_for's tries)
+# shellcheck disable=SC2317 # called through wait_for
+none_connected() { [ "$(connected)" -eq 0 ]; }
 # boot ACTIONS ACCESS URL: the guest on the NBD disk at URL
 boot() {
 	disk_guest_cfg $g pv "$1" "disk = [ \"format=raw, vdev=xvda, \
@@ -73,7 +76,7 @@ head -c 64 $T/disk.img | grep -q "^xk-disk seed=" ||
     fail "the pattern is not in the server's file: $(head -c 64 $T/disk.img)"
 grep -q "add: nbd://127.0.0.1:$PORT/xk on /dev/nbd" "$XK_HOTPLUG_LOG" ||
     fail "the script's log does not say so: $(cat "$XK_HOTPLUG_LOG")"
-wait_for 30 test "$(connected)" -eq 0 ||
+wait_for 30 none_connected ||
     fail "$(connected) NBD devices still connected after the guest left"
 
 log "read-only: a read-only connection, and the pattern read through it"
@@ -86,7 +89,7 @@ said "verify ok" || fail "read-only: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 dev=$(xenstore-read "/local/domain/0/backend/vbd/$(xl domid $g)/51712/node")
 [ "$(cat "/sys/block/${dev#/dev/}/ro")" = 1 ] || fail "$dev is not read-only"
 destroy $g
-wait_for 30 test "$(connected)" -eq 0 || fail "read-only: still connected"
+wait_for 30 none_connected || fail "read-only: still connected"
 
 n=${XK_T8520_ROUNDS:-20}
 log "$n attach/detach rounds"
@@ -100,7 +103,7 @@ while [ $i -lt "$n" ]; do
 	}
 	[ "$(connected)" -eq 1 ] || fail "round $i: $(connected) NBD devices connected"
 	timeout 60 xl destroy $g || fail "round $i: xl destroy"
-	wait_for 30 test "$(connected)" -eq 0 || fail "round $i: still connected"
+	wait_for 30 none_connected || fail "round $i: still connected"
 	i=$((i + 1))
 done
 [ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
