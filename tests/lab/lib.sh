@@ -142,10 +142,14 @@ disk_guest_cfg() {
 	rm -f "$CONSOLE/guest-$_name.log"
 }
 
-# release NAME: the guest NAME, holding (xk-guest-disk's hold), goes on.
+# release NAME: the guest NAME, holding, goes on: xk-guest-disk reads
+# data/release in its xenstore directory, the Linux test guest a line on
+# its console (what is written to the console's pty is its input).
 release() {
 	_id=$(timeout 20 xl domid "$1") &&
-	    xenstore-write "/local/domain/$_id/data/release" 1 ||
+	    xenstore-write "/local/domain/$_id/data/release" 1 &&
+	    _tty=$(xenstore-read "/local/domain/$_id/console/tty") &&
+	    timeout 10 sh -c 'echo release >"$1"' sh "$_tty" ||
 	    fail "cannot release $1"
 }
 

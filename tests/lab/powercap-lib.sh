@@ -45,6 +45,11 @@ host_idle() {
 	xk powercap show --json --interval "$1" --dir "$D" |
 	    sed 's/.*"host_idle":\([0-9.]*\).*/\1/'
 }
+# settled TARGET TOL: the daemon's last window within TOL points of TARGET
+settled() {
+	_i=$(st idle)
+	[ -n "$_i" ] && near "$_i" "$1" "$2"
+}
 near() {	# near VALUE TARGET TOL
 	awk -v v="$1" -v t="$2" -v e="$3" \
 	    'BEGIN { d = v - t; if (d < 0) d = -d; exit !(d <= e) }'

@@ -11,11 +11,6 @@
 D=/tmp/t9530
 TOL=5
 pid=$(cat "$D/pid" 2>/dev/null)
-settled() {	# the daemon's last window within the tolerance of $1
-	_i=$(st idle)
-	_i=${_i%.*}
-	[ -n "$_i" ] && [ "$_i" -ge $(($1 - TOL)) ] && [ "$_i" -le $(($1 + TOL)) ]
-}
 burning() { near "$(host_idle 3000)" 0 10; }
 
 case $1 in
@@ -35,7 +30,7 @@ start)
 	;;
 set)
 	xk powercap set --dir "$D" "$2" || fail "set $2"
-	slow_wait 120 settled "$2" || fail "target $2: not reached ($(st idle)%)"
+	slow_wait 120 settled "$2" "$TOL" || fail "target $2: not reached ($(st idle)%)"
 	echo "target $2%: held, the daemon's window at $(st idle)% idle," \
 	    "caps $(cap_of pc-phys1) $(cap_of pc-phys2)"
 	;;

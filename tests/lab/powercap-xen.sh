@@ -42,11 +42,6 @@ xen_pct() {
 }
 injecting() { [ "$(xen_pct)" -gt 0 ] 2>/dev/null; }
 not_injecting() { [ "$(xen_pct)" = 0 ]; }
-within() {	# within TARGET POINTS: the daemon's last window
-	_i=$(st idle)
-	[ -n "$_i" ] && near "$_i" "$1" "$2"
-}
-settled() { within "$1" "$TOL"; }
 set_target() {	# set_target MECHANISM PERCENT [OPTION...]
 	_m=$1
 	shift
@@ -84,10 +79,10 @@ if [ "$MODE" = bench ]; then
 	# |error| of sixty 1 s windows (lab-pc-aligned, one process)
 	for m in caps xen; do
 		set_target "$m" 10 --period 20
-		slow_wait 180 settled 10 || echo "$m: 10% not reached"
+		slow_wait 180 settled 10 "$TOL" || echo "$m: 10% not reached"
 		t0=$(now_ms)
 		set_target "$m" 25
-		if slow_wait 180 within 25 2; then
+		if slow_wait 180 settled 25 2; then
 			settle=$(( $(now_ms) - t0 ))
 		else
 			settle=">180000"
@@ -97,7 +92,7 @@ if [ "$MODE" = bench ]; then
 		mean=$(host_idle 30000)
 		if [ "$m" = xen ]; then
 			set_target xen 25 --period 200
-			slow_wait 120 settled 25 ||
+			slow_wait 120 settled 25 "$TOL" ||
 			    echo "xen: 25% with a 200 ms period not reached"
 		fi
 		aligned >"$D/fo"
@@ -113,7 +108,7 @@ fi
 log "25% through the hypervisor's injection"
 set_target xen 25 --period 20
 t0=$(now_ms)
-slow_wait 120 settled 25 || fail "25% not reached ($(st idle)%)"
+slow_wait 120 settled 25 "$TOL" || fail "25% not reached ($(st idle)%)"
 echo "xen: a window within $TOL points after $(( $(now_ms) - t0 )) ms"
 m=$(host_idle 30000)
 x=$(xen_pct)
@@ -125,7 +120,7 @@ near "$m" 25 $TOL || fail "xen: 25% held at $m%"
     fail "xen: a guest was capped"
 log "the alignment with a 200 ms period"
 set_target xen 25 --period 200
-slow_wait 120 settled 25 || fail "25% (200 ms) not reached ($(st idle)%)"
+slow_wait 120 settled 25 "$TOL" || fail "25% (200 ms) not reached ($(st idle)%)"
 aligned >"$D/fo"
 read -r xf xo <"$D/fo"
 
@@ -133,7 +128,7 @@ log "the same through caps"
 set_target caps 25 --period 20
 slow_wait 60 not_injecting ||
     fail "caps: the hypervisor still injects $(xen_pct)%"
-slow_wait 120 settled 25 || fail "caps: 25% not reached ($(st idle)%)"
+slow_wait 120 settled 25 "$TOL" || fail "caps: 25% not reached ($(st idle)%)"
 m=$(host_idle 30000)
 echo "caps: $m% idle over 30 s, loop $(st inject)%," \
     "caps $(cap_of pcx-spin1) $(cap_of pcx-spin2)"

@@ -9,11 +9,12 @@
 # split the guest's writes: xk must refuse, take nothing, and leave the
 # guest running.  Disks from xvdg on are PV only (libxl emulates none
 # of them), opened once: the guest writes a pattern on xvdh, xk takes a
-# live snapshot of xvdh while the guest idles, the guest wipes
+# live snapshot of xvdh while the guest holds, the guest wipes
 # the pattern, and after a revert of the stopped domain the pattern is
 # back (checked by a PV guest on the same image: an HVM boot takes a
-# minute or more under TCG).  The guest idles (sleep), it does not burn its
-# CPU as the PV tests' guests do: an HVM guest busy-looping on date(1)
+# minute or more under TCG).  The guest holds (waits on its console
+# for the test's release), it does not burn its CPU as the PV tests'
+# guests did: an HVM guest busy-looping on date(1)
 # under nested TCG was rebooted by Xen (reason code 1) within a minute,
 # snapshot or not.  (Live snapshots of a PV guest's disks: t4500; the
 # refusal on plain QEMU: tests/snapshot/t4100-snapshot.sh.)
@@ -22,7 +23,6 @@
 g=xk-t4520
 d=/root/$g-data.qcow2
 h=/root/$g-pv.qcow2
-IDLE=150
 export XK_CATALOG=/root/$g.db
 rm -f $XK_CATALOG* /root/$g-*
 for f in $d $h; do
@@ -32,8 +32,8 @@ done
 # opened FILE: how many block nodes of the device model have FILE open
 opened() { xl qemu-monitor-command "$id" "info block" | grep -c "$1"; }
 
-log "boot the HVM guest: write xvdb and xvdh, idle $IDLE s, wipe xvdh"
-guest_cfg hvm $g "write:xvdb+write:xvdh+idle:$IDLE+wipe:xvdh+sleep" \
+log "boot the HVM guest: write xvdb and xvdh, hold, wipe xvdh"
+guest_cfg hvm $g "write:xvdb+write:xvdh+hold+wipe:xvdh+sleep" \
 "disk = [ \
 \"format=raw, vdev=hda, access=rw, backendtype=qdisk, target=/root/$g-boot.img\", \
 \"format=qcow2, vdev=xvdb, access=rw, backendtype=qdisk, target=$d\", \
@@ -65,16 +65,19 @@ xl qemu-monitor-command "$id" "info block" | grep -q "qcow2\.xk-" &&
 case $(state $g) in *p*) fail "the guest was left paused" ;; esac
 xk snapshot list $g | grep -q s0 && fail "s0 is in the catalog"
 
-log "create s1 of xvdh, live, while the guest idles"
+log "create s1 of xvdh, live, while the guest holds"
+wait_for 120 said "holding" ||
+    fail "the guest does not hold: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 xk snapshot create --disk xvdh $g s1 || fail "live create s1 of xvdh"
-said "idled" && fail "the guest went on before the snapshot (raise IDLE)"
+said "released" && fail "the guest went on before the release"
 xl qemu-monitor-command "$id" "info block" | grep -q "pv\.qcow2\.xk-" ||
     fail "xvdh should write to its overlay now: $(
     xl qemu-monitor-command "$id" 'info block')"
 xk snapshot info --json $g s1
 [ "$(xk snapshot info --json $g s1 | grep -c '"backend": "qcow2"')" -eq 1 ] ||
     fail "s1 should hold one disk, xvdh, with the qcow2 backend"
-wait_for $((IDLE + 300)) said "wipe " ||
+release $g
+wait_for 300 said "wipe " ||
     fail "the guest did not wipe xvdh: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 said "wipe ok" || fail "the wipe failed: $(grep xk-guest "$CONSOLE/guest-$g.log")"
 [ "$(markers $g)" -eq 1 ] || fail "the guest booted again"

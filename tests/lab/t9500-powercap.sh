@@ -33,11 +33,6 @@ trap cleanup EXIT
 rm -rf "$D"
 
 recorded() { grep -q "^dom $(timeout 20 xl domid "$1") " "$D/powercap.state"; }
-settled() {	# the daemon's last window within the tolerance of $1
-	_i=$(st idle)
-	_i=${_i%.*}
-	[ -n "$_i" ] && [ "$_i" -ge $(($1 - TOL)) ] && [ "$_i" -le $(($1 + TOL)) ]
-}
 expect_refused() {	# expect_refused WORDS -- ARGS...
 	_w=$1
 	shift
@@ -91,7 +86,7 @@ for t in 10 25 50; do
 	fi
 	xk powercap set --dir "$D" "$t" 2>/dev/null || fail "set $t"
 	t0=$(now_ms)
-	slow_wait 120 settled "$t" || fail "target $t: not reached ($(st idle)%)"
+	slow_wait 120 settled "$t" "$TOL" || fail "target $t: not reached ($(st idle)%)"
 	echo "target $t%: a window within $TOL points after $(( $(now_ms) - t0 )) ms"
 	m=$(host_idle 30000)
 	echo "target $t%: $m% idle over 30 s, injecting $(st inject)%," \
