@@ -192,6 +192,50 @@ cmp -s "$tmp/nic.out" "$tmp/nic.want" && ok "Ganeti NIC file: its keys, no other
     { diff "$tmp/nic.want" "$tmp/nic.out" | sed 's/^/#   /'; notok "Ganeti NIC file: its keys"; }
 [ ! -e "$tmp/ran" ] && ok "Ganeti NIC file: not run" || notok "Ganeti NIC file: it ran code"
 
+# --- the scripts' own parsers (block-nbd's URL, vif-openvswitch's
+# bridge spec), taken out of the scripts as they are and run alone
+fn() { sed -n "/^$2() {/,/^}/p" "$HP/$1"; }
+{ fn block-nbd nbd_parse; fn vif-openvswitch ovs_vlan
+  fn vif-openvswitch ovs_parse; } >"$tmp/parsers.sh"
+mkscript <<EOF2
+. "$tmp/parsers.sh"
+case \$XKT_PARSER in
+nbd) nbd_parse "\$XKT_INPUT"; echo "host=\$host port=\$port export=\$export" ;;
+ovs) bridge=\$XKT_INPUT; ovs_parse; echo "br=\$ovs_br tag=\$tag trunks=\$trunks" ;;
+esac
+EOF2
+nbd() { XKT_PARSER=nbd XKT_INPUT=$1 exits "nbd URL $1" "$2" "$3" lib add; }
+nbd nbd://srv 0 '^host=srv port=10809 export=$'
+nbd nbd://srv:10810/disk1 0 '^host=srv port=10810 export=disk1$'
+nbd nbd://10.0.0.1/vms/a.img 0 '^host=10.0.0.1 port=10809 export=vms/a.img$'
+nbd 'nbd://[fd00::1]:10811/e' 0 '^host=fd00::1 port=10811 export=e$'
+nbd 'nbd://[fd00::1]' 0 '^host=fd00::1 port=10809 export=$'
+nbd http://srv/e 1 'not an NBD URL'
+nbd nbd:// 1 "host '' is not a host name"
+nbd nbd://-oProxy=x/e 1 'is not a host name or address'
+nbd 'nbd://h$(id)/e' 1 'is not a host name or address'
+nbd nbd://h:0/e 1 "port '0' is not a number"
+nbd nbd://h:010/e 1 "port '010' is not a number"
+nbd nbd://h:65536/e 1 'port 65536 is not a number from 1 to 65535'
+nbd nbd://h:123456/e 1 'port 123456 is not a number'
+nbd nbd://h:1x/e 1 "port '1x' is not a number"
+nbd 'nbd://h/e;rm' 1 "export 'e;rm' has characters other than"
+nbd nbd://h/-x 1 "export '-x' has characters other than"
+ovsb() { XKT_PARSER=ovs XKT_INPUT=$1 exits "ovs bridge=$1" "$2" "$3" lib online; }
+ovsb br0 0 '^br=br0 tag= trunks=$'
+ovsb br0.10 0 '^br=br0 tag=10 trunks=$'
+ovsb br0.10:20:30 0 '^br=br0 tag=10 trunks=20,30$'
+ovsb br-int:0:4095 0 '^br=br-int tag= trunks=0,4095$'
+ovsb br0.0 1 "VLAN tag '0' is not 1 to 4095"
+ovsb br0.4096 1 "VLAN tag '4096' is not 1 to 4095"
+ovsb br0.x 1 "VLAN tag 'x' is not 1 to 4095"
+ovsb br0:20:abc 1 "trunk 'abc' is not a VLAN id"
+ovsb br0:20: 1 "bridge=br0:20:: an empty trunk"
+ovsb br0: 1 "bridge=br0:: an empty trunk"
+ovsb br0:20::30 1 "an empty trunk"
+ovsb -br.10 1 "'-br' is not a bridge name"
+ovsb 'b$r' 1 "is not a bridge name"
+
 # --- the helper
 H=$XK_HOTPLUG_HELPER
 exits "helper: a read spec that is no variable" 2 'not a shell variable name' \
