@@ -5,8 +5,11 @@
 # gnt1 with MODE=bridged LINK=xkbr8540 joins that bridge and answers
 # three pings from dom0; one named gnt2--incoming (libxl's name for a
 # migration's receiving end) finds the NIC file of gnt2; a NIC without
-# a file, and a mode this script does not do, fail xl create with the
-# reason.  (MODE=openvswitch: t8530.)  The vif hooks hold the
+# a file, a routed one without IP, and a mode this script does not do,
+# fail xl create with the reason.  MODE=routed, with LINK a routing
+# table and without: the guest's route, proxy ARP and forwarding, the
+# rule to the table, dom0's pings answered, nothing left after the
+# destroy.  (MODE=openvswitch: t8530.)  The vif hooks hold the
 # Synnefo-style MAC filter (share/hotplug/hooks/mac-filter, ebtables):
 # its chain is there while the guest runs and gone after it, gnt1's
 # own MAC passes, and a guest whose NIC file gives another MAC than
@@ -103,8 +106,50 @@ refused() {
 	exists "$1" && fail "$1 is left over"
 	return 0
 }
+# routed NAME IP [TABLE]: a MODE=routed guest at IP (LINK=TABLE), up,
+# its route in TABLE (main without), proxy ARP and forwarding on, dom0's
+# pings answered (dom0 sends to TABLE as the uplink's router would);
+# after its destroy no rule or route is left
+routed() {
+	nic "$1" MODE=routed "IP=$2" ${3:+"LINK=$3"}
+	guest "$1" "$2" "$4"
+	create "$1"
+	net_ready "$1"
+	vif=vif$(timeout 20 xl domid "$1").0
+	ip route show table "${3:-main}" | grep -q "^$2 dev $vif proto static" ||
+	    fail "$2 not routed to $vif in table ${3:-main}: $(ip route show table "${3:-main}")"
+	for k in proxy_arp forwarding; do
+		[ "$(cat "/proc/sys/net/ipv4/conf/$vif/$k")" = 1 ] ||
+		    fail "$k is not on for $vif"
+	done
+	if [ -n "${3:-}" ]; then
+		ip rule show | grep -E -q "iif $vif lookup $3( |\$)" ||
+		    fail "no rule from $vif to table $3: $(ip rule show)"
+		ip rule add to "$2" table "$3" || fail "ip rule add to $2"
+	fi
+	$PING -c 3 -w 60 "$2" >"$W/ping" 2>&1
+	cat "$W/ping"
+	[ -z "${3:-}" ] || ip rule del to "$2" table "$3"
+	grep -E -q "3 packets transmitted, 3 (packets )?received" "$W/ping" ||
+	    fail "no three replies from $2 (routed)"
+	timeout 60 xl destroy "$1" || fail "xl destroy $1"
+	wait_for 30 unrouted "$2" "${3:-main}" ||
+	    fail "$2 still routed after the destroy"
+	wait_for 30 no_rule_for "$vif" || fail "a rule for $vif outlives it"
+}
+# shellcheck disable=SC2317 # called through wait_for
+unrouted() { ! ip route show table "$2" | grep -q "^$1 "; }
+# shellcheck disable=SC2317 # called through wait_for
+no_rule_for() { ! ip rule show | grep -q "iif $1 "; }
+log "gnt6: MODE=routed LINK=100 (a routing table)"
+routed gnt6 10.85.41.2 100 00:16:3e:85:40:06
+log "gnt7: MODE=routed, no LINK (the main table)"
+routed gnt7 10.85.42.2 "" 00:16:3e:85:40:07
+
 log "failures"
 refused gnt3 "no Ganeti NIC file $W/nic/gnt3/0"
 nic gnt4 MODE=routed LINK=100
-refused gnt4 "MODE=routed: xenkit's vif-ganeti does bridged and openvswitch"
+refused gnt4 "MODE=routed without IP"
+nic gnt8 MODE=nat LINK=100
+refused gnt8 "MODE=nat: not bridged, openvswitch or routed"
 exit 0
