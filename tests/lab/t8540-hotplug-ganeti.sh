@@ -27,6 +27,7 @@ export XK_HOTPLUG_LOG=$W/hotplug.log XK_HOTPLUG_GANETI_NIC_DIR=$W/nic \
 cleanup() {
 	hp_guests_cleanup $?
 	ip link del "$br" 2>/dev/null
+	while ip rule del table 100 2>/dev/null; do :; done	# routed()'s
 	ebtables -F FORWARD 2>/dev/null && ebtables -F INPUT && ebtables -X
 	rm -rf "$W"
 }
