@@ -147,10 +147,13 @@ disk_guest_cfg() {
 # its console (what is written to the console's pty is its input).
 release() {
 	_id=$(timeout 20 xl domid "$1") &&
-	    xenstore-write "/local/domain/$_id/data/release" 1 &&
-	    _tty=$(xenstore-read "/local/domain/$_id/console/tty") &&
-	    timeout 10 sh -c 'echo release >"$1"' sh "$_tty" ||
+	    xenstore-write "/local/domain/$_id/data/release" 1 ||
 	    fail "cannot release $1"
+	# the console line is the Linux guest's: not fatal, as its pty can
+	# refuse a writer (seen: EACCES on an xk-guest-disk's in t6050)
+	_tty=$(xenstore-read "/local/domain/$_id/console/tty" 2>/dev/null) &&
+	    timeout 10 sh -c 'echo release >"$1"' sh "$_tty" 2>/dev/null
+	return 0
 }
 
 # hvm_cfg NAME ACTIONS [LINE...]: an HVM guest boots from a disk, so
