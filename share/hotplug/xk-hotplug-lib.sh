@@ -158,6 +158,23 @@ hp_left() {
 	[ "$hp_t" -ge 1 ] || hp_t=1
 }
 
+# hp_poll SECONDS CMD...: CMD run every tenth of a second until it
+# succeeds (0) or SECONDS pass, never past the budget (1): for what the
+# kernel does on its own time after a command returns
+hp_poll() {
+	hp_left
+	_pend=$1
+	[ "$_pend" -le "$hp_t" ] || _pend=$hp_t
+	hp_now
+	_pend=$((hp_t + _pend * 100))
+	shift
+	while ! "$@"; do
+		hp_now
+		[ "$hp_t" -lt "$_pend" ] || return 1
+		sleep 0.1
+	done
+}
+
 # hp_elapsed: "N.NN s" since the script started, in $hp_t
 hp_elapsed() {
 	hp_now
@@ -172,15 +189,19 @@ hp_success() {
 	hp_log info "$hp_cmd: done in $hp_t"
 }
 
-# hp_fatal MSG: undo what was done ($hp_undo, a command), tell libxl
-# why (hotplug-error, which xl prints) and fail
+# hp_run_undo: what was done undone ($hp_undo, a command), once
+hp_run_undo() {
+	[ -n "$hp_undo" ] || return 0
+	_u=$hp_undo
+	hp_undo=
+	$_u || hp_log err "undo: $_u failed"
+}
+
+# hp_fatal MSG: undo what was done, tell libxl why (hotplug-error,
+# which xl prints) and fail
 hp_fatal() {
 	trap - EXIT
-	if [ -n "$hp_undo" ]; then
-		_u=$hp_undo
-		hp_undo=
-		$_u || hp_log err "undo: $_u failed"
-	fi
+	hp_run_undo
 	hp_unlock
 	hp_log err "$*"
 	"$hp_helper" write "$XENBUS_PATH" "hotplug-error=$*" \
@@ -194,12 +215,25 @@ hp_fatal() {
 # device is in use)
 hp_busy() {
 	trap - EXIT
+	hp_run_undo
 	hp_unlock
 	hp_log err "$*"
 	"$hp_helper" write "$XENBUS_PATH" "hotplug-error=$*" \
 	    hotplug-status=busy 2>/dev/null
 	echo "$hp_name: $*" >&2
 	exit 1
+}
+
+# hp_disk_mode MODE: the disk's mode as Xen's block script reads it,
+# in $hp_mode: r without a w, w with one, ! for w with ! (no sharing
+# check)
+# shellcheck disable=SC2034 # read by the block scripts
+hp_disk_mode() {
+	case $1 in
+	*w*!* | *!*w*) hp_mode='!' ;;
+	*w*) hp_mode=w ;;
+	*) hp_mode=r ;;
+	esac
 }
 
 # hp_attach DEV [NODE=VALUE...]: the block device for blkback:

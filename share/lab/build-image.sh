@@ -101,12 +101,15 @@ kpkg=$(inch apt-cache depends linux-image-amd64 |
 log "install Xen 4.17, $kpkg"
 # The libraries after dosfstools are xk's own (ldd build/src/xk): the
 # overlay puts this build's xk in dom0, and it must run there.
+# open-iscsi and tgt: an iSCSI initiator and a target for block-iscsi
+# (t8560) in dom0.
 # INITRD=No keeps the kernel's initramfs hook from building an initrd
 # nobody uses (the dom0 root is this image itself).
 inch apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     xen-utils-4.17 xen-utils-common xen-hypervisor-4.17-amd64 \
     qemu-system-xen qemu-utils nbd-client openvswitch-switch ebtables "$kpkg" \
+    open-iscsi tgt \
     iproute2 bridge-utils lvm2 e2fsprogs xfsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
     libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \
@@ -169,12 +172,21 @@ rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* \
     "$root"/usr/share/qemu/edk2* "$root"/usr/share/qemu/*.fd
 # Kernel modules: dom0 needs Xen's backends, virtio (the control
 # channel and the entropy source), block (nbd too), device-mapper,
-# bridge, Open vSwitch and tun; the other trees are most of the image's size and boot time.
+# bridge, Open vSwitch and tun, and of SCSI the disk and the iSCSI
+# initiator (block-iscsi); the other trees are most of the image's size
+# and boot time.
 # XFS stays, with xfsprogs: the snapshot tests' reflink copies.
 md=$root/lib/modules/$kver/kernel
 for d in "$md"/drivers/*; do
 	case ${d##*/} in
-	xen|virtio|block|char|md|net|vhost) ;;
+	xen|virtio|block|char|md|net|vhost|scsi) ;;
+	*) rm -rf "$d" ;;
+	esac
+done
+for d in "$md"/drivers/scsi/*; do
+	case ${d##*/} in
+	scsi_mod.ko|scsi_common.ko|sd_mod.ko|iscsi_tcp.ko|libiscsi.ko|\
+	libiscsi_tcp.ko|scsi_transport_iscsi.ko) ;;
 	*) rm -rf "$d" ;;
 	esac
 done

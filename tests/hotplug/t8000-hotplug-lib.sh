@@ -196,12 +196,18 @@ cmp -s "$tmp/nic.out" "$tmp/nic.want" && ok "Ganeti NIC file: its keys, no other
 # bridge spec), taken out of the scripts as they are and run alone
 fn() { sed -n "/^$2() {/,/^}/p" "$HP/$1"; }
 { fn block-nbd nbd_parse; fn vif-openvswitch ovs_vlan
-  fn vif-openvswitch ovs_parse; } >"$tmp/parsers.sh"
+  fn vif-openvswitch ovs_parse; fn block-iscsi iscsi_parse
+  fn block-iscsi iscsi_read_secrets; } >"$tmp/parsers.sh"
 mkscript <<EOF2
 . "$tmp/parsers.sh"
+iscsi_secrets=$tmp/secrets
 case \$XKT_PARSER in
 nbd) nbd_parse "\$XKT_INPUT"; echo "host=\$host port=\$port export=\$export" ;;
 ovs) bridge=\$XKT_INPUT; ovs_parse; echo "br=\$ovs_br tag=\$tag trunks=\$trunks" ;;
+iscsi) iscsi_parse "\$XKT_INPUT"
+	echo "iqn=\$iqn portal=\$portal lun=\$lun chap=\$chap" ;;
+secrets) chap=\$XKT_INPUT; iscsi_read_secrets
+	echo "user=\$chap_user in=\$chap_user_in pass=\${#chap_pass}" ;;
 esac
 EOF2
 nbd() { XKT_PARSER=nbd XKT_INPUT=$1 exits "nbd URL $1" "$2" "$3" lib add; }
@@ -235,6 +241,54 @@ ovsb br0: 1 "bridge=br0:: an empty trunk"
 ovsb br0:20::30 1 "an empty trunk"
 ovsb -br.10 1 "'-br' is not a bridge name"
 ovsb 'b$r' 1 "is not a bridge name"
+
+is() { XKT_PARSER=iscsi XKT_INPUT=$1 exits "iscsi target $1" "$2" "$3" lib add; }
+Q=iqn.2026-12.org.example:disk
+is "iqn=$Q,portal=10.0.0.5" 0 "^iqn=$Q portal=10.0.0.5:3260 lun=0 chap=\$"
+is "portal=srv:3261,iqn=$Q,lun=3,chap=vm-1" 0 "^iqn=$Q portal=srv:3261 lun=3 chap=vm-1\$"
+is "iqn=$Q,portal=[fd00::1]:3262,lun=16383" 0 "portal=\\[fd00::1\\]:3262 lun=16383 "
+is "iqn=$Q,portal=[fd00::1]" 0 "portal=\\[fd00::1\\]:3260 "
+is "iqn=$Q,portal=srv,multipath=n" 0 "^iqn=$Q portal=srv:3260 "
+is "iqn=eui.02004567A425678D,portal=srv" 0 "^iqn=eui.02004567A425678D "
+is "iqn=$Q,portal=srv,multipath=y" 1 'multipath=y is not supported'
+is "iqn=$Q,portal=srv,user=x" 1 "'user=x' is not iqn=, portal=, lun=, chap= or multipath="
+is "portal=srv" 1 'no iqn=iqn'
+is "iqn=disk1,portal=srv" 1 'no iqn=iqn'
+is "iqn=$Q;reboot,portal=srv" 1 "has characters other than letters, digits and"
+is "iqn=$Q" 1 "portal host '' is not a host name"
+is "iqn=$Q,portal=-oX" 1 "portal host '-oX' is not a host name"
+is "iqn=$Q,portal=srv:0" 1 "portal port '0' is not a number"
+is "iqn=$Q,portal=srv:65536" 1 'portal port 65536 is not a number'
+is "iqn=$Q,portal=srv,lun=16384" 1 "lun '16384' is not a number from 0 to 16383"
+is "iqn=$Q,portal=srv,lun=01" 1 "lun '01' is not a number"
+is "iqn=$Q,portal=srv,lun=" 1 "lun '' is not a number"
+is "iqn=$Q,portal=srv,chap=../etc/shadow" 1 "chap '../etc/shadow' is not a file name"
+is "iqn=$Q,portal=srv,chap=.hidden" 1 "chap '.hidden' is not a file name"
+# CHAP secrets files: root's alone, known keys, the secret never said
+mkdir "$tmp/secrets"
+sec() { XKT_PARSER=secrets XKT_INPUT=$1 exits "iscsi secrets: $4" "$2" "$3" lib add; }
+printf 'username=u1\npassword=s3cret-s3cret\n# a comment\n\n' >"$tmp/secrets/ok"
+printf 'username=u1\npassword=p1\nusername_in=t1\npassword_in=p2' >"$tmp/secrets/mutual"
+printf 'username=u1\npassword=s3cret-s3cret\npasword=typo-secret\n' >"$tmp/secrets/typo"
+printf 'username=u1\n' >"$tmp/secrets/nopass"
+printf 'username=u1\npassword=p1\nusername_in=t1\n' >"$tmp/secrets/half"
+cp "$tmp/secrets/ok" "$tmp/secrets/open"
+chmod 600 "$tmp/secrets"/*
+chmod 640 "$tmp/secrets/open"
+if [ "$(id -u)" -eq 0 ]; then
+	sec ok 0 '^user=u1 in= pass=13$' "username and password"
+	sec mutual 0 '^user=u1 in=t1 pass=2$' "mutual CHAP, no newline at the end"
+	sec typo 1 'secrets/typo line 3: not username=, password=' "an unknown key: its line"
+	grep -q typo-secret "$T/out" "$XK_HOTPLUG_LOG" &&
+	    notok "iscsi secrets: the bad line is not repeated" ||
+	    ok "iscsi secrets: the bad line is not repeated"
+	sec nopass 1 'needs username= and password=' "no password"
+	sec half 1 'one of username_in= and password_in= without the other' "half of mutual"
+	sec open 1 'can be read by others than root \(mode 640; chmod 600\)' "a file others can read"
+	sec nosuch 1 'chap=nosuch: no file .*/secrets/nosuch' "no such file"
+else
+	skip "iscsi secrets" "needs root (the files must be root's)"
+fi
 
 # --- the helper
 H=$XK_HOTPLUG_HELPER
