@@ -12,7 +12,7 @@ HP=/usr/lib/xenkit/hotplug
 X=/etc/xen/scripts
 W=/var/tmp/t8550
 g=xk-t8550
-names="block block-nbd vif-bridge vif-route vif-openvswitch"
+names="block block-nbd block-iscsi vif-bridge vif-route vif-openvswitch"
 export XK_HOTPLUG_LOG=$W/hotplug.log
 # shellcheck disable=SC2317 # called by the trap below
 cleanup() {
