@@ -151,6 +151,38 @@ hp_unlock() {
 	hp_lockfile=
 }
 
+# A resource that several devices share (an iSCSI session, a mounted
+# volume) is let go with the last of them: each holder is a file
+# $hp_lockdir/NAME.users/DOMID-DEVID, made and removed under the lock
+# NAME.
+# hp_ref_add NAME: this device holds NAME
+hp_ref_add() {
+	mkdir -p "$hp_lockdir/$1.users" &&
+	    : >"$hp_lockdir/$1.users/$hp_domid-$hp_devid" ||
+	    hp_fatal "cannot record the device in $hp_lockdir/$1.users"
+}
+
+# hp_ref_drop NAME: this device lets NAME go; 0 when another device
+# still holds it, 1 when none does (the caller lets NAME go).  A holder
+# whose backend is no longer in xenstore (a toolstack that died before
+# it ran remove) does not count.
+hp_ref_drop() {
+	_rd=$hp_lockdir/$1.users
+	rm -f "$_rd/$hp_domid-$hp_devid"
+	for _u in "$_rd"/*; do
+		[ -f "$_u" ] || continue
+		_b=${XENBUS_PATH%/*/*}/${_u##*/}
+		_b=${_b%-*}/${_b##*-}
+		_state=''
+		hp_read_at "$_b" _state=state
+		[ -n "$_state" ] && return 0
+		hp_log info "$_b: gone without remove: no longer holds $1"
+		rm -f "$_u"
+	done
+	rmdir "$_rd" 2>/dev/null
+	return 1
+}
+
 # hp_left: whole seconds of the budget left, in $hp_t (at least 1)
 hp_left() {
 	hp_now
@@ -244,6 +276,16 @@ hp_attach() {
 	    hp_fatal "cannot write physical-device for $1"
 	hp_elapsed
 	hp_log info "$hp_cmd: $1 in $hp_t"
+}
+
+# hp_loop_release NODE: the loop device an add set up for a file (the
+# backend's node, written by the helper's attach-disk) let go; anything
+# else is left alone
+hp_loop_release() {
+	case $1 in
+	/dev/loop*)
+		_e=$(losetup -d "$1" 2>&1) || hp_log err "losetup -d $1: $_e" ;;
+	esac
 }
 
 # hp_hooks CLASS ACTION: every executable in $hp_hooks/CLASS/ACTION.d,

@@ -197,15 +197,16 @@ cmp -s "$tmp/nic.out" "$tmp/nic.want" && ok "Ganeti NIC file: its keys, no other
 fn() { sed -n "/^$2() {/,/^}/p" "$HP/$1"; }
 { fn block-nbd nbd_parse; fn vif-openvswitch ovs_vlan
   fn vif-openvswitch ovs_parse; fn block-iscsi iscsi_parse
-  fn block-iscsi iscsi_read_secrets; } >"$tmp/parsers.sh"
+  fn block-iscsi iscsi_read_secrets; fn block-gluster gl_parse; } >"$tmp/parsers.sh"
 mkscript <<EOF2
 . "$tmp/parsers.sh"
-iscsi_secrets=$tmp/secrets
+iscsi_secrets=$tmp/secrets gl_mounts=/run/xenkit-gluster
 case \$XKT_PARSER in
 nbd) nbd_parse "\$XKT_INPUT"; echo "host=\$host port=\$port export=\$export" ;;
 ovs) bridge=\$XKT_INPUT; ovs_parse; echo "br=\$ovs_br tag=\$tag trunks=\$trunks" ;;
 iscsi) iscsi_parse "\$XKT_INPUT"
 	echo "iqn=\$iqn portal=\$portal lun=\$lun chap=\$chap" ;;
+gluster) gl_parse "\$XKT_INPUT"; echo "mnt=\$mnt path=\$path lock=\$gl_name" ;;
 secrets) chap=\$XKT_INPUT; iscsi_read_secrets
 	echo "user=\$chap_user in=\$chap_user_in pass=\${#chap_pass}" ;;
 esac
@@ -264,6 +265,21 @@ is "iqn=$Q,portal=srv,lun=01" 1 "lun '01' is not a number"
 is "iqn=$Q,portal=srv,lun=" 1 "lun '' is not a number"
 is "iqn=$Q,portal=srv,chap=../etc/shadow" 1 "chap '../etc/shadow' is not a file name"
 is "iqn=$Q,portal=srv,chap=.hidden" 1 "chap '.hidden' is not a file name"
+gl() { XKT_PARSER=gluster XKT_INPUT=$1 exits "gluster URL $1" "$2" "$3" lib add; }
+gl gluster://srv/vol/a.img 0 '^mnt=/run/xenkit-gluster/vol@srv:24007 path=a.img lock=gluster-vol@srv:24007$'
+gl gluster+tcp://10.0.0.1:24010/v_1/vms/b.img 0 '^mnt=/run/xenkit-gluster/v_1@10.0.0.1:24010 path=vms/b.img '
+gl 'gluster://[fd00::1]/v/a' 0 '^mnt=/run/xenkit-gluster/v@fd00::1:24007 path=a '
+gl gluster+rdma://srv/v/a 1 'not a GlusterFS URL'
+gl gluster://srv/vol 1 'no VOLUME/PATH after the host'
+gl gluster://srv/vol/ 1 'no VOLUME/PATH after the host'
+gl gluster://srv:1023/v/a 1 'port 1023 is not a number from 1024 to 65535'
+gl gluster://srv:x/v/a 1 "port 'x' is not a number"
+gl 'gluster://s;rv/v/a' 1 "host 's;rv' is not a host name"
+gl gluster://srv/-v/a 1 "volume '-v' is not a GlusterFS volume name"
+gl gluster://srv/v/../../etc/shadow 1 "path '../../etc/shadow' has characters other than"
+gl gluster://srv/v/a/./b 1 "path 'a/./b' has characters"
+gl gluster://srv/v/a//b 1 "path 'a//b' has characters"
+gl 'gluster://srv/v/a$(id)' 1 'has characters other than'
 # CHAP secrets files: root's alone, known keys, the secret never said
 mkdir "$tmp/secrets"
 sec() { XKT_PARSER=secrets XKT_INPUT=$1 exits "iscsi secrets: $4" "$2" "$3" lib add; }
