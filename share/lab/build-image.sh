@@ -103,14 +103,15 @@ log "install Xen 4.17, $kpkg"
 # overlay puts this build's xk in dom0, and it must run there.
 # open-iscsi and tgt: an iSCSI initiator and a target for block-iscsi
 # (t8560) in dom0; glusterfs-server: a GlusterFS server and its FUSE
-# client for block-gluster (t8570).
+# client for block-gluster (t8570); dnsmasq-base: the DHCP server of
+# vif-nat (t8580).
 # INITRD=No keeps the kernel's initramfs hook from building an initrd
 # nobody uses (the dom0 root is this image itself).
 inch apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     xen-utils-4.17 xen-utils-common xen-hypervisor-4.17-amd64 \
     qemu-system-xen qemu-utils nbd-client openvswitch-switch ebtables "$kpkg" \
-    open-iscsi tgt glusterfs-server \
+    open-iscsi tgt glusterfs-server dnsmasq-base \
     iproute2 bridge-utils lvm2 e2fsprogs xfsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
     libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \

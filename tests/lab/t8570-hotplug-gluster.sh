@@ -102,7 +102,9 @@ timeout 60 gluster --mode=script volume create $V $IP:$T/brick force &&
     timeout 60 gluster --mode=script volume start $V ||
     fail "cannot create and start the volume"
 # the disks, made through a client of their own (a file written into
-# the brick directly would not be the volume's)
+# the brick directly would not be the volume's); FUSE loaded for it,
+# as dom0 has no udev to do it
+[ -c /dev/fuse ] || modprobe fuse || fail "no FUSE"
 timeout 60 mount -t glusterfs $IP:/$V $T/client ||
     fail "the test's own client cannot mount the volume"
 mkdir $T/client/vms && truncate -s 16M $T/client/vms/a.img $T/client/vms/b.img ||
