@@ -197,7 +197,8 @@ cmp -s "$tmp/nic.out" "$tmp/nic.want" && ok "Ganeti NIC file: its keys, no other
 fn() { sed -n "/^$2() {/,/^}/p" "$HP/$1"; }
 { fn block-nbd nbd_parse; fn vif-openvswitch ovs_vlan
   fn vif-openvswitch ovs_parse; fn block-iscsi iscsi_parse
-  fn block-iscsi iscsi_read_secrets; fn block-gluster gl_parse; } >"$tmp/parsers.sh"
+  fn block-iscsi iscsi_read_secrets; fn block-gluster gl_parse
+  fn vif-nat nat_quad; fn vif-nat nat_addr; } >"$tmp/parsers.sh"
 mkscript <<EOF2
 . "$tmp/parsers.sh"
 iscsi_secrets=$tmp/secrets gl_mounts=/run/xenkit-gluster
@@ -207,6 +208,8 @@ ovs) bridge=\$XKT_INPUT; ovs_parse; echo "br=\$ovs_br tag=\$tag trunks=\$trunks"
 iscsi) iscsi_parse "\$XKT_INPUT"
 	echo "iqn=\$iqn portal=\$portal lun=\$lun chap=\$chap" ;;
 gluster) gl_parse "\$XKT_INPUT"; echo "mnt=\$mnt path=\$path lock=\$gl_name" ;;
+nat) ip=\$XKT_INPUT hp_domid=\$XKT_DOMID hp_devid=\$XKT_DEVID; nat_addr
+	echo "vif=\$vif_ip/\$prefix mask=\$mask router=\$router_ip host=\$hostname" ;;
 secrets) chap=\$XKT_INPUT; iscsi_read_secrets
 	echo "user=\$chap_user in=\$chap_user_in pass=\${#chap_pass}" ;;
 esac
@@ -280,6 +283,21 @@ gl gluster://srv/v/../../etc/shadow 1 "path '../../etc/shadow' has characters ot
 gl gluster://srv/v/a/./b 1 "path 'a/./b' has characters"
 gl gluster://srv/v/a//b 1 "path 'a//b' has characters"
 gl 'gluster://srv/v/a$(id)' 1 'has characters other than'
+# vif-nat's addresses, Xen's rules: domain D, vif N
+nat() { XKT_PARSER=nat XKT_INPUT=$1 XKT_DOMID=$2 XKT_DEVID=$3 \
+    exits "vif-nat ip='$1' domain $2 vif $3" "$4" "$5" lib online; }
+nat '' 5 0 0 '^vif=10.0.5.1/16 mask=255.255.0.0 router=10.0.5.128 host=dom5$'
+nat '' 300 2 0 '^vif=10.1.44.3/16 mask=255.255.0.0 router=10.1.44.130 host=dom300-3$'
+nat 192.168.7.9/24 5 0 0 '^vif=192.168.7.9/24 mask=255.255.255.0 router=192.168.7.136 '
+nat 192.168.7.128 5 0 0 '^vif=192.168.7.128/32 mask=255.255.255.255 router=192.168.7.255 '
+nat 192.168.7.129/24 5 0 1 'the last byte \+ 127 is over 255'
+nat '10.0.0.1 10.0.0.2' 5 0 1 'vif-nat routes one address'
+nat 10.0.0.1/33 5 0 1 "prefix '33' is not 1 to 32"
+nat 10.0.0.1/ 5 0 1 "prefix '' is not 1 to 32"
+nat 10.0.256.1/16 5 0 1 "'10.0.256.1' is not an IPv4 address"
+nat 10.0.1/16 5 0 1 "'10.0.1' is not an IPv4 address"
+nat 10.0.0.01/16 5 0 1 "'10.0.0.01' is not an IPv4 address"
+nat 'fd00::1/64' 5 0 1 "is not an IPv4 address"
 # CHAP secrets files: root's alone, known keys, the secret never said
 mkdir "$tmp/secrets"
 sec() { XKT_PARSER=secrets XKT_INPUT=$1 exits "iscsi secrets: $4" "$2" "$3" lib add; }
