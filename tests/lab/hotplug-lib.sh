@@ -1,7 +1,8 @@
 # shellcheck shell=sh disable=SC2034 # HP, PING: for the tests that source this
-# hotplug-lib.sh - what the vif hotplug scripts' lab tests share (t8530,
-# t8540), sourced after lib.sh: ping, the guests they make, and the
-# clean-up of their exit trap.
+# hotplug-lib.sh - what the hotplug scripts' lab tests share (t85xx),
+# sourced after lib.sh: ping, the vif tests' guests, the clean-up of
+# their exit trap, and the block tests' refusals and shared resources
+# (a test's files are in $T).
 HP=/usr/lib/xenkit/hotplug
 # iputils' ping where the image has it, else busybox's
 PING=ping
@@ -28,9 +29,69 @@ net_ready() {
 # hp_guests_cleanup RC: the scripts' log when the test failed (RC not
 # 0), then every guest net_guest made is destroyed and its files go
 hp_guests_cleanup() {
-	[ "$1" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$XK_HOTPLUG_LOG"; }
+	hp_failed_log "$1"
 	for _d in $names; do
 		exists "$_d" && timeout 60 xl destroy "$_d" >/dev/null 2>&1
 		rm -f "/tmp/$_d.cfg" "/var/log/xen/xl-$_d.log"*
 	done
+}
+
+# hp_failed_log RC: the end of the scripts' log when the test failed
+# (RC not 0)
+hp_failed_log() {
+	[ "$1" -ne 0 ] && [ -f "$XK_HOTPLUG_LOG" ] || return 0
+	echo "--- the scripts' log"
+	tail -n 30 "$XK_HOTPLUG_LOG"
+}
+
+# hp_wrote NAME SAID: the guest of /tmp/NAME.cfg (xk-guest-disk writing,
+# verifying and powering off) boots, verifies its pattern and goes, and
+# the scripts' log says SAID
+hp_wrote() {
+	timeout 120 xl create "/tmp/$1.cfg" >"$T/create.out" 2>&1 || {
+		cat "$T/create.out"
+		fail "xl create $1"
+	}
+	wait_marker "$1" 120
+	wait_gone "$1" 120
+	grep -q "xk-guest: verify ok" "$CONSOLE/guest-$1.log" ||
+	    fail "$1: $(grep xk-guest "$CONSOLE/guest-$1.log")"
+	grep -q -- "$2" "$XK_HOTPLUG_LOG" ||
+	    fail "the scripts' log does not say '$2': $(cat "$XK_HOTPLUG_LOG")"
+}
+
+# hp_refused NAME WHAT: xl create of /tmp/NAME.cfg fails, saying WHAT
+# (xl prints the script's hotplug-error), and leaves no domain
+hp_refused() {
+	if timeout 120 xl create "/tmp/$1.cfg" >"$T/create.out" 2>&1; then
+		fail "$1: xl create succeeded (wanted: $2)"
+	fi
+	cat "$T/create.out"
+	grep -q -- "$2" "$T/create.out" || fail "xl create did not say '$2'"
+	! exists "$1" || fail "$1 is left over"
+}
+
+# hp_shared_pair COUNT WHAT WHY A B C: the paused guests A and B
+# (/tmp/A.cfg...) have two disks of one WHAT (an iSCSI target's
+# session, a mounted volume), and dom0 has one (COUNT prints how many);
+# C, on A's disk read-write, is refused saying WHY; the WHAT stays when
+# A goes, as B still uses it; B goes too (the caller checks the rest)
+hp_shared_pair() {
+	_cnt=$1 _what=$2 _why=$3
+	shift 3
+	for _d in "$1" "$2"; do
+		timeout 120 xl create -p "/tmp/$_d.cfg" >"$T/create.out" 2>&1 || {
+			cat "$T/create.out"
+			fail "xl create -p $_d"
+		}
+	done
+	[ "$($_cnt)" -eq 1 ] || fail "$($_cnt) of $_what for two disks on one"
+	if timeout 120 xl create -p "/tmp/$3.cfg" >"$T/create.out" 2>&1; then
+		fail "$1's disk attached read-write to $3 as well"
+	fi
+	cat "$T/create.out"
+	grep -q -- "$_why" "$T/create.out" || fail "the refusal does not say why"
+	timeout 60 xl destroy "$1" || fail "xl destroy $1"
+	[ "$($_cnt)" -eq 1 ] || fail "the $_what went with the first of its two disks"
+	timeout 60 xl destroy "$2" || fail "xl destroy $2"
 }

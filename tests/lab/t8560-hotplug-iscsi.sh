@@ -20,7 +20,8 @@
 #   budget where Xen's block-iscsi waits for libxl's SIGKILL.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-HP=/usr/lib/xenkit/hotplug
+# shellcheck source=hotplug-lib.sh
+. /usr/lib/xk-lab/tests/hotplug-lib.sh
 T=/var/tmp/t8560
 PORT=3261
 IQN=iqn.2026-12.org.xenkit:t8560
@@ -33,11 +34,7 @@ export XK_HOTPLUG_LOG=$T/hotplug.log
 export XK_HOTPLUG_ISCSI_SECRETS=$T/secrets
 # shellcheck disable=SC2317 # called by the trap below
 cleanup() {
-	rc=$?
-	if [ "$rc" -ne 0 ] && [ -f "$XK_HOTPLUG_LOG" ]; then
-		echo "--- the scripts' log"
-		tail -n 30 "$XK_HOTPLUG_LOG"
-	fi
+	hp_failed_log $?
 	for d in $g $g2 $g3; do
 		exists "$d" && timeout 60 xl destroy "$d" >/dev/null 2>&1
 	done
@@ -77,12 +74,7 @@ access=rw, script=$HP/block-iscsi, target=$3\" ]"
 # refused TARGET WHAT: xl create fails, saying WHAT; nothing left
 refused() {
 	cfg $g write:xvda+poweroff "$1"
-	if timeout 120 xl create "/tmp/$g.cfg" >$T/create.out 2>&1; then
-		fail "$1: xl create succeeded"
-	fi
-	cat $T/create.out
-	grep -q -- "$2" $T/create.out || fail "$1: xl create did not say '$2'"
-	exists "$g" && fail "$1: $g is left over"
+	hp_refused $g "$2"
 	left_clean "$1"
 }
 
@@ -112,18 +104,10 @@ pgrep -x iscsid >/dev/null || iscsid || fail "iscsid did not start"
 
 log "write and verify LUN 2 of $IQN"
 cfg $g write:xvda+verify:xvda+poweroff "iqn=$IQN,portal=127.0.0.1:$PORT,lun=2"
-timeout 120 xl create "/tmp/$g.cfg" >$T/create.out 2>&1 || {
-	cat $T/create.out
-	fail "xl create"
-}
-wait_marker $g 120
-wait_gone $g 120
-said "verify ok" || fail "the guest: $(grep xk-guest "$CONSOLE/guest-$g.log")"
+hp_wrote $g "add: $IQN LUN 2 on /dev/sd"
 head -c 64 $T/lun2.img | grep -q "^xk-disk seed=" ||
     fail "the pattern is not in LUN 2's file: $(head -c 64 $T/lun2.img)"
 cmp -s -n 16777216 $T/lun1.img /dev/zero || fail "LUN 1's file was written"
-grep -q "add: $IQN LUN 2 on /dev/sd" "$XK_HOTPLUG_LOG" ||
-    fail "the script's log does not say so: $(cat "$XK_HOTPLUG_LOG")"
 left_clean "after the guest"
 
 log "CHAP: the secret from a root-only file, on no command line"
@@ -166,22 +150,8 @@ log "two LUNs of one target, one session; the same LUN twice refused"
 cfg $g sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=1"
 cfg $g2 sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=2"
 cfg $g3 sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=1"
-for d in $g $g2; do
-	timeout 120 xl create -p "/tmp/$d.cfg" >$T/create.out 2>&1 || {
-		cat $T/create.out
-		fail "xl create -p $d"
-	}
-done
-[ "$(sessions)" -eq 1 ] || fail "$(sessions) sessions for two LUNs of one target"
-if timeout 120 xl create -p "/tmp/$g3.cfg" >$T/create.out 2>&1; then
-	fail "LUN 1 attached read-write to a second domain"
-fi
-cat $T/create.out
-grep -q "$IQN LUN 1 (/dev/sd[a-z]*) is .*cannot be attached read-write" $T/create.out ||
-    fail "the refusal does not say why"
-timeout 60 xl destroy $g || fail "xl destroy $g"
-[ "$(sessions)" -eq 1 ] || fail "the session went with the first of its two disks"
-timeout 60 xl destroy $g2 || fail "xl destroy $g2"
+hp_shared_pair sessions "sessions" \
+    "$IQN LUN 1 (/dev/sd[a-z]*) is .*cannot be attached read-write" $g $g2 $g3
 left_clean "after both"
 
 log "failures"

@@ -15,7 +15,8 @@
 #   with .. in it.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
-HP=/usr/lib/xenkit/hotplug
+# shellcheck source=hotplug-lib.sh
+. /usr/lib/xk-lab/tests/hotplug-lib.sh
 T=/var/tmp/t8570
 V=xkt8570
 # gluster takes no brick on a loopback address: dom0 gets one of
@@ -28,11 +29,7 @@ g3=xk-t8570c
 export XK_HOTPLUG_LOG=$T/hotplug.log
 # shellcheck disable=SC2317 # called by the trap below
 cleanup() {
-	rc=$?
-	if [ "$rc" -ne 0 ] && [ -f "$XK_HOTPLUG_LOG" ]; then
-		echo "--- the scripts' log"
-		tail -n 30 "$XK_HOTPLUG_LOG"
-	fi
+	hp_failed_log $?
 	for d in $g $g2 $g3; do
 		exists "$d" && timeout 60 xl destroy "$d" >/dev/null 2>&1
 	done
@@ -75,12 +72,7 @@ access=$3, script=$HP/block-gluster, target=$4\" ]"
 # refused URL WHAT: xl create fails, saying WHAT; nothing left
 refused() {
 	cfg $g write:xvda+poweroff rw "$1"
-	if timeout 120 xl create "/tmp/$g.cfg" >$T/create.out 2>&1; then
-		fail "$1: xl create succeeded"
-	fi
-	cat $T/create.out
-	grep -q -- "$2" $T/create.out || fail "$1: xl create did not say '$2'"
-	exists "$g" && fail "$1: $g is left over"
+	hp_refused $g "$2"
 	left_clean "$1"
 }
 
@@ -113,15 +105,7 @@ umount $T/client || fail "umount the test's client"
 
 log "write and verify through $URL/vms/a.img"
 cfg $g write:xvda+verify:xvda+poweroff rw "$URL/vms/a.img"
-timeout 120 xl create "/tmp/$g.cfg" >$T/create.out 2>&1 || {
-	cat $T/create.out
-	fail "xl create"
-}
-wait_marker $g 120
-wait_gone $g 120
-said "verify ok" || fail "the guest: $(grep xk-guest "$CONSOLE/guest-$g.log")"
-grep -q "add: $URL/vms/a.img on /dev/loop" "$XK_HOTPLUG_LOG" ||
-    fail "the script's log does not say so: $(cat "$XK_HOTPLUG_LOG")"
+hp_wrote $g "add: $URL/vms/a.img on /dev/loop"
 left_clean "after the guest"
 timeout 60 mount -t glusterfs $IP:/$V $T/client ||
     fail "the test's own client cannot mount the volume again"
@@ -133,22 +117,9 @@ log "two files of one volume, one mount; the same file twice refused"
 cfg $g sleep rw "$URL/vms/a.img"
 cfg $g2 sleep rw "$URL/vms/b.img"
 cfg $g3 sleep rw "$URL/vms/a.img"
-for d in $g $g2; do
-	timeout 120 xl create -p "/tmp/$d.cfg" >$T/create.out 2>&1 || {
-		cat $T/create.out
-		fail "xl create -p $d"
-	}
-done
-[ "$(mounts)" -eq 1 ] || fail "$(mounts) mounts for two files of one volume"
-if timeout 120 xl create -p "/tmp/$g3.cfg" >$T/create.out 2>&1; then
-	fail "a.img attached read-write to a second domain"
-fi
-cat $T/create.out
-grep -q "$URL/vms/a.img is in use read-write by domain .*cannot be attached read-write" $T/create.out ||
-    fail "the refusal does not say why"
-timeout 60 xl destroy $g || fail "xl destroy $g"
-[ "$(mounts)" -eq 1 ] || fail "the mount went with the first of its two disks"
-timeout 60 xl destroy $g2 || fail "xl destroy $g2"
+hp_shared_pair mounts "mounts" \
+    "$URL/vms/a.img is in use read-write by domain .*cannot be attached read-write" \
+    $g $g2 $g3
 left_clean "after both"
 
 log "failures"
