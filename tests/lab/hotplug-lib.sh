@@ -60,6 +60,56 @@ hp_wrote() {
 	    fail "the scripts' log does not say '$2': $(cat "$XK_HOTPLUG_LOG")"
 }
 
+# hp_rounds N NAME COUNT: N rounds of /tmp/NAME.cfg created paused and
+# destroyed; after each create COUNT (a function printing how many of
+# the backend's resources dom0 holds: connections, sessions, mounts)
+# says 1, after each destroy 0; no lock file is left
+hp_rounds() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		timeout 120 xl create -p "/tmp/$2.cfg" >"$T/create.out" 2>&1 || {
+			cat "$T/create.out"
+			fail "round $_i: xl create"
+		}
+		[ "$($3)" -eq 1 ] || fail "round $_i: $($3) held, not 1"
+		timeout 60 xl destroy "$2" || fail "round $_i: xl destroy"
+		wait_for 30 hp_none "$3" || fail "round $_i: $($3) still held"
+		_i=$((_i + 1))
+	done
+	[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
+	    fail "lock files left: $(ls /run/xenkit-hotplug)"
+}
+
+# hp_none COUNT: COUNT says 0 (read again at each of wait_for's tries)
+# shellcheck disable=SC2317 # called through wait_for
+hp_none() { [ "$($1)" -eq 0 ]; }
+
+# hp_killed NAME SCRIPT: the add of /tmp/NAME.cfg's disk is SIGKILLed,
+# as libxl's timeout does, at its last step (a block/add.d hook that
+# waits: by then the device is attached): xl create fails, and the
+# remove libxl runs next must undo it all (the caller checks that
+# nothing is left)
+hp_killed() {
+	mkdir -p "$T/hooks/block/add.d" || fail "mkdir $T/hooks"
+	printf '#!/bin/sh\necho $$ >%s/hook.pid\nexec sleep 100\n' "$T" \
+	    >"$T/hooks/block/add.d/50-wait" &&
+	    chmod +x "$T/hooks/block/add.d/50-wait" || fail "cannot write the hook"
+	rm -f "$T/hook.pid"
+	env XK_HOTPLUG_HOOKS="$T/hooks" XK_HOTPLUG_HOOK_TIMEOUT=100 \
+	    XK_HOTPLUG_BUDGET=100 timeout 150 xl create "/tmp/$1.cfg" \
+	    >"$T/create.out" 2>&1 &
+	_xl=$!
+	wait_for 60 test -s "$T/hook.pid" || fail "the add did not reach its hook"
+	pkill -KILL -f "$HP/$2 add" || fail "no $2 add to kill"
+	kill "$(cat "$T/hook.pid")"
+	if wait $_xl; then
+		fail "xl create succeeded with its script killed"
+	fi
+	cat "$T/create.out"
+	! exists "$1" || fail "$1 is left over"
+	rm -rf "$T/hooks" "$T/hook.pid"
+}
+
 # hp_refused NAME WHAT: xl create of /tmp/NAME.cfg fails, saying WHAT
 # (xl prints the script's hotplug-error), and leaves no domain
 hp_refused() {

@@ -83,19 +83,7 @@ n=${XK_T8520_ROUNDS:-20}
 log "$n attach/detach rounds"
 disk_guest_cfg $g pv sleep "disk = [ \"format=raw, vdev=xvda, access=rw, \
 script=$HP/block-nbd, target=nbd://127.0.0.1:$PORT/xk\" ]"
-i=0
-while [ $i -lt "$n" ]; do
-	timeout 120 xl create -p "/tmp/$g.cfg" >$T/create.out 2>&1 || {
-		cat $T/create.out
-		fail "round $i: xl create"
-	}
-	[ "$(connected)" -eq 1 ] || fail "round $i: $(connected) NBD devices connected"
-	timeout 60 xl destroy $g || fail "round $i: xl destroy"
-	wait_for 30 none_connected || fail "round $i: still connected"
-	i=$((i + 1))
-done
-[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
-    fail "lock files left: $(ls /run/xenkit-hotplug)"
+hp_rounds "$n" $g connected
 
 log "failures"
 refused "nbd://127.0.0.1:$PORT/nosuch" "nbd://127.0.0.1:$PORT/nosuch: nbd-client"

@@ -5,19 +5,24 @@
 # initiator:
 # - xk-guest-disk writes its pattern through blkback to LUN 2 and
 #   verifies it: the pattern is in LUN 2's file, LUN 1's is untouched,
-#   and the session and its node record are gone after the guest;
+#   and the session and its node record are gone after the guest; a
+#   second boot reads the pattern back;
+# - 20 attach/detach rounds (XK_T8560_ROUNDS) of a paused guest: one
+#   session while attached, none after, no node record or lock file;
 # - a CHAP target: the secret comes from a root-only file and is on no
 #   command line (sampled while the add runs), in no log and not in
 #   xenstore;
 # - two guests on two LUNs of one target share one session, which
 #   stays until the last of them goes; the same LUN read-write to a
-#   third is refused;
+#   third is refused; a session logged in by hand is used and left;
 # - failures, each with its reason from xl create and no session or
 #   node record left: a wrong secret, a secrets file others can read, a
 #   LUN the target does not have, LUN 0 (tgt's controller, not a disk),
 #   a target the portal does not offer, a refused portal, and a target
 #   that stops answering (tgtd stopped), ended by the script's own
-#   budget where Xen's block-iscsi waits for libxl's SIGKILL.
+#   budget where Xen's block-iscsi waits for libxl's SIGKILL;
+# - an add SIGKILLed after its login and attach (as libxl's timeout
+#   does): the remove libxl runs next logs out, nothing is left.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 # shellcheck source=hotplug-lib.sh
@@ -109,6 +114,16 @@ head -c 64 $T/lun2.img | grep -q "^xk-disk seed=" ||
     fail "the pattern is not in LUN 2's file: $(head -c 64 $T/lun2.img)"
 cmp -s -n 16777216 $T/lun1.img /dev/zero || fail "LUN 1's file was written"
 left_clean "after the guest"
+log "a second boot reads it back"
+cfg $g verify:xvda+poweroff "iqn=$IQN,portal=127.0.0.1:$PORT,lun=2"
+hp_wrote $g "add: $IQN LUN 2 on /dev/sd"
+left_clean "after the second boot"
+
+n=${XK_T8560_ROUNDS:-20}
+log "$n attach/detach rounds"
+cfg $g sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=1"
+hp_rounds "$n" $g sessions
+left_clean "after the rounds"
 
 log "CHAP: the secret from a root-only file, on no command line"
 printf 'username=xk-t8560\npassword=%s\n' $SECRET >$T/secrets/t8560
@@ -154,6 +169,21 @@ hp_shared_pair sessions "sessions" \
     "$IQN LUN 1 (/dev/sd[a-z]*) is .*cannot be attached read-write" $g $g2 $g3
 left_clean "after both"
 
+log "a session logged in by hand is used, and left logged in"
+timeout 60 iscsiadm -m discovery -t st -p 127.0.0.1:$PORT >/dev/null &&
+    timeout 60 iscsiadm -m node -T $IQN -p 127.0.0.1:$PORT --login >/dev/null ||
+    fail "cannot log in by hand"
+cfg $g sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=1"
+timeout 120 xl create -p "/tmp/$g.cfg" >$T/create.out 2>&1 || {
+	cat $T/create.out
+	fail "xl create on a session logged in by hand"
+}
+destroy $g
+[ "$(sessions)" -eq 1 ] || fail "the hand's session was logged out"
+timeout 60 iscsiadm -m node --logout >/dev/null &&
+    timeout 60 iscsiadm -m node -o delete || fail "cannot log out by hand"
+left_clean "after the hand's session"
+
 log "failures"
 printf 'username=xk-t8560\npassword=wrong-secret-8560\n' >$T/secrets/wrong
 chmod 600 $T/secrets/wrong
@@ -172,4 +202,8 @@ refused "iqn=$IQN,portal=127.0.0.1:$PORT" \
     "discovery: no answer from 127.0.0.1:$PORT within [0-9]* s"
 unset XK_HOTPLUG_BUDGET
 pkill -CONT -x tgtd
+log "killed after its login and attach: the remove that follows cleans up"
+cfg $g sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=1"
+hp_killed $g block-iscsi
+left_clean "after the killed add"
 exit 0

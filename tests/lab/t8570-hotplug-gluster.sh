@@ -5,14 +5,18 @@
 # - xk-guest-disk writes its pattern through blkback, a loop device and
 #   the FUSE client, verifies it and powers off: the pattern is in the
 #   file as a second client of the volume reads it, and the volume is
-#   unmounted after the guest;
+#   unmounted after the guest; a second boot reads the pattern back;
+# - 20 attach/detach rounds (XK_T8570_ROUNDS) of a paused guest: one
+#   mount while attached, none after, no loop device or lock file;
 # - two guests on two files of one volume share one mount, which stays
 #   until the last of them goes; the same file read-write to a third is
 #   refused;
 # - failures, each with its reason from xl create and no mount, loop
 #   device or client process left: a volume the server does not have,
 #   a file the volume does not have, a server nobody listens on, a path
-#   with .. in it.
+#   with .. in it;
+# - an add SIGKILLed after its mount and attach (as libxl's timeout
+#   does): the remove libxl runs next unmounts, nothing is left.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 # shellcheck source=hotplug-lib.sh
@@ -112,6 +116,16 @@ timeout 60 mount -t glusterfs $IP:/$V $T/client ||
 head -c 64 $T/client/vms/a.img | grep -q "^xk-disk seed=" ||
     fail "the pattern is not in the volume's file: $(head -c 64 $T/client/vms/a.img)"
 umount $T/client || fail "umount the test's client"
+log "a second boot reads it back"
+cfg $g verify:xvda+poweroff r "$URL/vms/a.img"
+hp_wrote $g "add: $URL/vms/a.img on /dev/loop"
+left_clean "after the second boot"
+
+n=${XK_T8570_ROUNDS:-20}
+log "$n attach/detach rounds"
+cfg $g sleep rw "$URL/vms/b.img"
+hp_rounds "$n" $g mounts
+left_clean "after the rounds"
 
 log "two files of one volume, one mount; the same file twice refused"
 cfg $g sleep rw "$URL/vms/a.img"
@@ -129,4 +143,8 @@ refused "$URL/vms/nosuch.img" "no file vms/nosuch.img in volume $V"
 refused "gluster://$IP:24999/$V/vms/a.img" \
     "gluster://$IP:24999/$V/vms/a.img: mount: disconnected from remote-host: $IP"
 refused "$URL/vms/../a.img" "path 'vms/../a.img' has characters other than"
+log "killed after its mount and attach: the remove that follows cleans up"
+cfg $g sleep rw "$URL/vms/a.img"
+hp_killed $g block-gluster
+left_clean "after the killed add"
 exit 0
