@@ -73,6 +73,11 @@ refuses_dom(const struct xk_fuzz_model *m, const struct xk_fuzz_op *op)
 		return d->pauses >= 3 ? "paused three times already" : NULL;
 	case XK_OP_UNPAUSE:
 		return d->pauses == 0 ? "not paused" : NULL;
+	case XK_OP_SHUTDOWN:
+	case XK_OP_REBOOT:
+		/* libxl waits (60 s) for the guest to take the request off
+		 * control/shutdown: a paused guest cannot (seen: seed 49) */
+		return d->pauses > 0 ? "paused: the guest cannot answer" : NULL;
 	case XK_OP_MEM:
 		return op->target > d->maxmem ? "target above maxmem" : NULL;
 	case XK_OP_VCPUS:
@@ -81,6 +86,8 @@ refuses_dom(const struct xk_fuzz_model *m, const struct xk_fuzz_op *op)
 		/* credit2 refuses a cap above 100% per vCPU */
 		return op->cap > 100 * d->maxvcpus ? "cap above 100 per vCPU" :
 		    NULL;
+	case XK_OP_POOL:
+		return op->pool == d->pool ? "in that cpupool already" : NULL;
 	default:
 		return NULL;
 	}
@@ -186,6 +193,14 @@ xk_fuzz_model_apply(struct xk_fuzz_model *m, const struct xk_fuzz_op *op)
 		d->weight = op->weight;
 		d->cap = op->cap;
 		break;
+	case XK_OP_POOL:
+		/* Xen gives a moved domain new scheduler data in its new
+		 * pool (sched_move_domain): the defaults, even where both
+		 * pools run credit2 */
+		d->pool = op->pool;
+		d->weight = 256;
+		d->cap = 0;
+		break;
 	case XK_OP_XS_WRITE:
 		xs_write(m, op->key, op->val);
 		break;
@@ -241,6 +256,9 @@ draw_dom(const struct xk_fuzz_model *m, struct xk_prng *p,
 		op->cap = xk_prng_range(p, 0, 1) ? 0 : (uint32_t)xk_prng_range(
 		    p, 1, 100 * (d->maxvcpus ? d->maxvcpus : 1));
 		break;
+	case XK_OP_POOL:
+		op->pool = !d->pool;
+		break;
 	default:
 		break;
 	}
@@ -251,7 +269,7 @@ draw_dom(const struct xk_fuzz_model *m, struct xk_prng *p,
 static const unsigned weights[XK_OP_NVERBS] = {
 	[XK_OP_CREATE] = 6, [XK_OP_PAUSE] = 6, [XK_OP_UNPAUSE] = 6,
 	[XK_OP_SHUTDOWN] = 1, [XK_OP_REBOOT] = 1, [XK_OP_DESTROY] = 2,
-	[XK_OP_MEM] = 5, [XK_OP_VCPUS] = 5, [XK_OP_SCHED] = 4,
+	[XK_OP_MEM] = 5, [XK_OP_VCPUS] = 5, [XK_OP_SCHED] = 4, [XK_OP_POOL] = 3,
 	[XK_OP_XS_WRITE] = 5, [XK_OP_XS_READ] = 4, [XK_OP_XS_RM] = 3,
 };
 

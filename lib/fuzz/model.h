@@ -33,6 +33,7 @@ struct xk_fuzz_dom {
 	uint32_t maxmem, target;	/* MiB */
 	uint32_t maxvcpus, online;
 	uint32_t weight, cap;
+	uint32_t pool;			/* 0 Pool-0, 1 the fuzzer's cpupool */
 	int pauses;			/* the toolstack's pause count */
 };
 

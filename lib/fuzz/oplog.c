@@ -39,6 +39,7 @@ static const struct verb {
 	[XK_OP_VCPUS] = { "vcpus", 1, 0, 0, { F("online", online, 1, 8) } },
 	[XK_OP_SCHED] = { "sched", 1, 0, 0, { F("weight", weight, 1, 65535),
 	    F("cap", cap, 0, 800) } },
+	[XK_OP_POOL] = { "pool", 1, 0, 0, { F("pool", pool, 0, 1) } },
 	[XK_OP_XS_WRITE] = { "xs-write", 0, 1, 1, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_READ] = { "xs-read", 0, 1, 0, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_RM] = { "xs-rm", 0, 1, 0, { { NULL, 0, 0, 0 } } },

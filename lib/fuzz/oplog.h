@@ -6,6 +6,7 @@
  *	xk-fuzz-log 1 engine=toolstack seed=42
  *	create d0 mem=128 maxmem=192 vcpus=1 maxvcpus=2 paused=0
  *	vcpus d0 online=2
+ *	pool d0 pool=1
  *	xs-write k1/k3 v7
  *	# violation: ...		(comments: what the engine found)
  *
@@ -36,6 +37,7 @@
 enum xk_fuzz_verb {
 	XK_OP_CREATE, XK_OP_PAUSE, XK_OP_UNPAUSE, XK_OP_SHUTDOWN,
 	XK_OP_REBOOT, XK_OP_DESTROY, XK_OP_MEM, XK_OP_VCPUS, XK_OP_SCHED,
+	XK_OP_POOL,
 	XK_OP_XS_WRITE, XK_OP_XS_READ, XK_OP_XS_RM, XK_OP_NVERBS
 };
 
@@ -48,6 +50,7 @@ struct xk_fuzz_op {
 	uint32_t target;	/* mem: MiB */
 	uint32_t online;	/* vcpus */
 	uint32_t weight, cap;	/* sched */
+	uint32_t pool;		/* pool: 0 Pool-0, 1 the fuzzer's */
 	char key[XK_FUZZ_KEY_MAX];
 	char val[XK_FUZZ_VAL_MAX];
 };

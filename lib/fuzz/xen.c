@@ -14,6 +14,7 @@
 #include <xenstore.h>
 #include <xentoollog.h>
 
+#include "fuzz/pool.h"
 #include "fuzz/xen.h"
 
 /*
@@ -30,6 +31,7 @@ struct xk_fuzz_xen {
 	libxl_ctx *ctx;
 	struct xs_handle *xs;
 	uint32_t domid[XK_FUZZ_DOMS];
+	uint32_t poolid;		/* the engine's cpupool (pool.h) */
 	enum xk_fuzz_plant plant;
 	bool vcpus_done[XK_FUZZ_DOMS];	/* for the plant only */
 };
@@ -117,6 +119,11 @@ xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 	libxl_dominfo_list_free(info, n);
 	memset(x->domid, 0, sizeof(x->domid));
 	memset(x->vcpus_done, 0, sizeof(x->vcpus_done));
+	/* the pool goes after its domains, and comes anew for a run */
+	if (r == 0 && xk_fuzz_pool_drop(x->ctx, err) != 0)
+		r = -1;
+	if (r == 0 && fresh && xk_fuzz_pool_make(x->ctx, &x->poolid, err) != 0)
+		r = -1;
 	if (r == 0 && (!xs_rm(x->xs, XBT_NULL, XK_FUZZ_XS_PREFIX) &&
 	    errno != ENOENT)) {
 		xk_error_errno(err, errno, "xenstore rm %s", XK_FUZZ_XS_PREFIX);
@@ -316,6 +323,10 @@ act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 	case XK_OP_SCHED:
 		r = sched_set(x, op, domid);
 		break;
+	case XK_OP_POOL:
+		r = libxl_cpupool_movedomain(x->ctx, op->pool ? x->poolid : 0,
+		    domid);
+		break;
 	default:
 		break;
 	}
@@ -425,6 +436,10 @@ check_live(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 		return violation(v, op, "the memory target differs from the "
 		    "model", "d%d: xenstore %" PRId64 " KiB, model %u KiB",
 		    i, target, d->target * 1024);
+	if (info->cpupool != (d->pool ? x->poolid : 0))
+		return violation(v, op, "the cpupool differs from the model",
+		    "d%d: cpupool %u, model %s (%u)", i, info->cpupool,
+		    d->pool ? "xk-fuzz" : "Pool-0", d->pool ? x->poolid : 0);
 	if (check_vcpus(x, op, i, d, v) || check_sched(x, op, i, d, v))
 		return 1;
 	return 0;

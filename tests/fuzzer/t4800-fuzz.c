@@ -190,6 +190,9 @@ TEST(model_rules)
 	op = (struct xk_fuzz_op){ .verb = XK_OP_CREATE, .dom = 3, .mem = 128,
 	    .maxmem = 128, .vcpus = 1, .maxvcpus = 2, .paused = 1 };
 	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_SHUTDOWN, .dom = 3 };
+	CHECK_STR_EQ(xk_fuzz_model_refuses(&m, &op),
+	    "paused: the guest cannot answer");
 	op = (struct xk_fuzz_op){ .verb = XK_OP_UNPAUSE, .dom = 3 };
 	CHECK(xk_fuzz_model_refuses(&m, &op) == NULL);
 	xk_fuzz_model_apply(&m, &op);
@@ -197,6 +200,24 @@ TEST(model_rules)
 	op = (struct xk_fuzz_op){ .verb = XK_OP_SCHED, .dom = 3, .weight = 1,
 	    .cap = 201 };
 	CHECK(xk_fuzz_model_refuses(&m, &op) != NULL);
+	/* a move to the other cpupool: new scheduler data there, the
+	 * defaults; no move to the pool the domain is in */
+	op.cap = 100;
+	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_POOL, .dom = 3, .pool = 0 };
+	CHECK_STR_EQ(xk_fuzz_model_refuses(&m, &op), "in that cpupool already");
+	op.pool = 1;
+	CHECK(xk_fuzz_model_refuses(&m, &op) == NULL);
+	xk_fuzz_model_apply(&m, &op);
+	CHECK_INT_EQ(m.dom[3].pool, 1);
+	CHECK_INT_EQ(m.dom[3].weight, 256);
+	CHECK_INT_EQ(m.dom[3].cap, 0);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_DESTROY, .dom = 3 };
+	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_CREATE, .dom = 3, .mem = 128,
+	    .maxmem = 128, .vcpus = 1, .maxvcpus = 1 };
+	xk_fuzz_model_apply(&m, &op);
+	CHECK_INT_EQ(m.dom[3].pool, 0);		/* a new domain: Pool-0 */
 }
 
 /* The shrinker against a known cause: the "failure" needs ops 3, 17
