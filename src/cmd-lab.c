@@ -23,6 +23,7 @@
 #include "lab/lab.h"
 #include "lab/overlay.h"
 #include "lab/proto.h"
+#include "lab/restart.h"
 #include "lab/state.h"
 #include "lab/xenbuild.h"
 #include "util/clock.h"
@@ -368,6 +369,7 @@ cmd_lab_down(int argc, char **argv)
 	if ((rc = no_operands("lab down", argc, argv)) != XK_EXIT_OK ||
 	    (rc = lab_open(x, "lab down")) != XK_EXIT_OK)
 		return rc;
+	xk_lab_boot_forget(x->state);	/* down, not lost: no restart */
 	xk_lab_pid(x->state, &pid, &err);
 	if (pid <= 0) {
 		if (!report_dead(x, "lab down"))

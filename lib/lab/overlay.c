@@ -13,6 +13,7 @@
 #include "lab/lab-paths.h"
 #include "lab/lab.h"
 #include "lab/overlay.h"
+#include "lab/restart.h"
 #include "lab/state.h"
 #include "util/file.h"
 
@@ -146,5 +147,7 @@ xk_lab_boot_parts(const char *state, const char *image,
 	b.image = image;
 	b.overlay = overlay;
 	b.xen = xen;
+	if (xk_lab_boot_record(&b, err) == -1)
+		return -1;
 	return xk_lab_start(&b, err);
 }

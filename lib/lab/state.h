@@ -13,6 +13,7 @@
 #define XK_LAB_DOM0_IMG		"dom0.img"
 #define XK_LAB_OVERLAY		"overlay.cpio.gz"
 #define XK_LAB_HYPERVISOR	"hypervisor"
+#define XK_LAB_BOOT		"boot"		/* restart.h */
 #define XK_LAB_XEN_BUILD	"xen-build"	/* the build booted (up --xen) */
 
 #endif
