@@ -20,6 +20,8 @@
 #include "fuzz/engine.h"
 #include "fuzz/shrink.h"
 #include "lab/lab.h"
+#include "lab/restart.h"
+#include "util/clock.h"
 #include "util/file.h"
 #include "util/strbuf.h"
 #include "util/tempfile.h"
@@ -28,6 +30,7 @@
 #define DOM0_XK		"/usr/local/bin/xk"	/* the lab overlay puts it */
 #define DEFAULT_OPS	100
 #define DEFAULT_REPORTS	"xk-fuzz-reports"
+#define RESTART_TIMEOUT_MS (600 * 1000)	/* dom0 ready after a crash */
 
 struct fuzz_opts {
 	const char *lab, *log, *reports, *out;
@@ -35,6 +38,7 @@ struct fuzz_opts {
 	int has_seed;
 	unsigned long ops;
 	int timeout_s;
+	int hcall;			/* --engine hypercall */
 	char state[PATH_MAX];
 };
 
@@ -60,8 +64,18 @@ static const struct option host_opts[] = {
 	{ "reports", required_argument, NULL, 'r' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "engine", required_argument, NULL, 'e' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* --engine NAME: 0 toolstack, 1 hypercall, -1 neither */
+static int
+engine_name(const char *s)
+{
+	if (strcmp(s, "toolstack") == 0)
+		return 0;
+	return strcmp(s, "hypercall") == 0 ? 1 : -1;
+}
 
 static int
 host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
@@ -110,6 +124,11 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 		case 'o':
 			f->out = optarg;
 			break;
+		case 'e':
+			if ((f->hcall = engine_name(optarg)) == -1)
+				return xk_usage_error(cmd, "bad --engine '%s': "
+				    "want toolstack or hypercall", optarg), -1;
+			break;
 		default:
 			return xk_bad_option(cmd, c, argv), -1;
 		}
@@ -144,6 +163,38 @@ plant_arg(const char *cmd, const char **plant)
 	if (p == XK_PLANT_NONE)
 		*plant = NULL;
 	return 0;
+}
+
+/*
+ * A lab whose QEMU died (a crash the fuzzer found: Xen panicked and
+ * QEMU exits on the reboot) is started again as it was booted, so
+ * fuzzing goes on.  Nothing to do when it runs, or was brought down.
+ */
+static int
+restart_if_dead(const struct fuzz_opts *f, struct xk_error *err)
+{
+	int64_t t0 = xk_mono_ms();
+
+	if (!xk_lab_died(f->state))
+		return 0;
+	if (xk_lab_restart(f->state, RESTART_TIMEOUT_MS, err) == -1) {
+		xk_error_prefix(err, "restart the lab");
+		return -1;
+	}
+	printf("lab: restarted, dom0 ready in %.1f s\n", (double)(xk_mono_ms() -
+	    t0) / 1000.0);
+	fflush(stdout);
+	return 0;
+}
+
+/* After a report: the lab up again for what comes next. */
+static void
+leave_lab_up(const char *cmd, const struct fuzz_opts *f)
+{
+	struct xk_error err = { 0 };
+
+	if (restart_if_dead(f, &err) == -1)
+		xk_fail(cmd, &err);
 }
 
 static int
@@ -209,6 +260,10 @@ cmd_fuzz_run(int argc, char **argv)
 		    "--log)");
 	if (plant_arg(cmd, &plant) == -1)
 		return XK_EXIT_USAGE;
+	if (plant != NULL && f.hcall)
+		return xk_usage_error(cmd, "XK_FUZZ_PLANT plants in the "
+		    "toolstack engine's checker (the hypercall engine's "
+		    "planted bug is in the hypervisor)");
 	if (lab_state(cmd, &f) == -1)
 		return XK_EXIT_FAIL;
 	if (!f.has_seed)	/* a seed of its own, printed to rerun it */
@@ -226,6 +281,8 @@ cmd_fuzz_run(int argc, char **argv)
 	dargv[i++] = seed;
 	dargv[i++] = "--ops";
 	dargv[i++] = ops;
+	if (f.hcall)
+		dargv[i++] = "--hypercall";
 	if (plant != NULL) {
 		dargv[i++] = "--plant";
 		dargv[i++] = plant;
@@ -241,7 +298,9 @@ cmd_fuzz_run(int argc, char **argv)
 	}
 	printf("seed: %s\nlog: %s\n", seed, f.log);
 	fflush(stdout);
-	r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ f.state, dargv, -1, fd, 2,
+	r = restart_if_dead(&f, &err);
+	if (r == 0)
+		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ f.state, dargv, -1, fd, 2,
 	    engine_timeout(&f, f.ops) }, &o, &err);
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		if (r == 0)
@@ -257,6 +316,7 @@ cmd_fuzz_run(int argc, char **argv)
 		return xk_fail(cmd, &err);
 	report(cmd, &f, &o, f.seed, text, NULL, NULL);
 	free(text);
+	leave_lab_up(cmd, &f);
 	return XK_EXIT_FAIL;
 }
 
@@ -281,7 +341,9 @@ replay_ops(const struct fuzz_opts *f, const struct xk_oplog *log,
 		strbuf_free(&sb);
 		return -1;
 	}
-	if ((fd = memfd_create("xk-fuzz-log", MFD_CLOEXEC)) == -1) {
+	if (restart_if_dead(f, err) == -1) {
+		fd = -1;
+	} else if ((fd = memfd_create("xk-fuzz-log", MFD_CLOEXEC)) == -1) {
 		xk_error_errno(err, errno, "memfd_create");
 	} else if (xk_write_all(fd, strbuf_str(&sb), sb.len, "log", err) == 0 &&
 	    lseek(fd, 0, SEEK_SET) == 0) {
@@ -310,9 +372,10 @@ log_command(const char *cmd, int argc, char **argv, struct fuzz_opts *f,
 	if (first + 1 != argc)
 		return xk_usage_error(cmd, "unexpected argument '%s'",
 		    argv[first + 1]);
-	if (f->has_seed || f->log != NULL || f->ops != DEFAULT_OPS)
-		return xk_usage_error(cmd, "--seed, --ops and --log are run's "
-		    "options (the log has them)");
+	if (f->has_seed || f->log != NULL || f->ops != DEFAULT_OPS ||
+	    f->hcall)
+		return xk_usage_error(cmd, "--seed, --ops, --log and --engine "
+		    "are run's options (the log has them)");
 	if (plant_arg(cmd, &plant) == -1)
 		return XK_EXIT_USAGE;
 	if (lab_state(cmd, f) == -1)
@@ -346,6 +409,7 @@ cmd_fuzz_replay(int argc, char **argv)
 	print_outcome(&o);
 	if (o.found && xk_oplog_to_text(&log, log.ops, log.n, &sb) == 0)
 		report(cmd, &f, &o, log.seed, strbuf_str(&sb), NULL, NULL);
+	leave_lab_up(cmd, &f);
 	strbuf_free(&sb);
 	xk_oplog_free(&log);
 	return o.found ? XK_EXIT_FAIL : XK_EXIT_OK;
@@ -419,6 +483,7 @@ shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
 	report(cmd, f, &o, log->seed, strbuf_str(&sb), "reproducer",
 	    strbuf_str(&sb));
 	strbuf_free(&sb);
+	leave_lab_up(cmd, f);
 	return XK_EXIT_OK;
 }
 
@@ -476,11 +541,12 @@ cmd_fuzz_engine(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'n' },
 		{ "plant", required_argument, NULL, 'p' },
 		{ "replay", no_argument, NULL, 'r' },
+		{ "hypercall", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "fuzz engine";
 	struct xk_fuzz_engine_opts e = { 0, DEFAULT_OPS, NULL, XK_PLANT_NONE,
-	    stdout };
+	    false, stdout };
 	struct xk_error err = { 0 };
 	struct xk_oplog log;
 	int c, replay = 0, found, r;
@@ -497,8 +563,9 @@ cmd_fuzz_engine(int argc, char **argv)
 		}
 		if (c == 'p' && xk_fuzz_plant_parse(optarg, &e.plant) == 0)
 			continue;
-		if (c == 'r') {
-			replay = 1;
+		if (c == 'r' || c == 'h') {
+			replay |= c == 'r';
+			e.hcall |= c == 'h';
 			continue;
 		}
 		if (c == 's' || c == 'n' || c == 'p')
@@ -510,6 +577,8 @@ cmd_fuzz_engine(int argc, char **argv)
 		    argv[optind]);
 	if (replay && read_stdin_log(&log, &err) == -1)
 		return xk_fail(cmd, &err);
+	if (replay)	/* the log says which engine made it */
+		e.hcall = xk_oplog_is_hcall(&log);
 	e.replay = replay ? &log : NULL;
 	r = xk_fuzz_engine_run(&e, &found, &err);
 	if (replay)

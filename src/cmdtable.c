@@ -75,9 +75,10 @@ const struct xk_cmd xk_lab_commands[] = {
 
 const struct xk_cmd xk_fuzz_commands[] = {
 	{ "run", cmd_fuzz_run,
-	    "random toolstack operations in a lab's dom0, checked against a "
-	    "model", "[--lab NAME] [--seed N] [--ops N] [--log FILE] "
-	    "[--reports DIR] [--timeout SECONDS]", NULL, NULL },
+	    "random toolstack operations (checked against a model) or "
+	    "hypercalls in a lab's dom0", "[--lab NAME] [--engine toolstack|"
+	    "hypercall] [--seed N] [--ops N] [--log FILE] [--reports DIR] "
+	    "[--timeout SECONDS]", NULL, NULL },
 	{ "replay", cmd_fuzz_replay, "run a log's operations again",
 	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE",
 	    NULL, NULL },
@@ -88,7 +89,8 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	    NULL, NULL },
 	{ "engine", cmd_fuzz_engine,
 	    "the engine itself, in dom0 (run and replay start it)",
-	    "[--plant BUG] --seed N --ops N | --replay < LOG", NULL, NULL },
+	    "[--plant BUG] [--hypercall] --seed N --ops N | --replay < LOG",
+	    NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -147,7 +149,7 @@ const struct xk_cmd xk_commands[] = {
 	    "[--follow] [--since TIME] [--domain NAME] [--json] [--log FILE] "
 	    "[--socket PATH]", NULL, NULL },
 	{ "fuzz", NULL, "randomized, reproducible testing of the toolstack "
-	    "in a lab", "SUBCOMMAND ...", xk_fuzz_commands, NULL },
+	    "and hypercalls in a lab", "SUBCOMMAND ...", xk_fuzz_commands, NULL },
 	{ "help", NULL, "show the commands, or one command's usage",
 	    "[COMMAND [SUBCOMMAND]]", NULL, NULL },
 	{ "version", NULL, "print xenkit's version", "", NULL, NULL },

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz/drive.h"
+#include "fuzz/serial.h"
 #include "lab/ctl.h"
 #include "lab/lab.h"
 #include "util/file.h"
@@ -17,6 +18,7 @@
 #include "util/tempfile.h"
 
 #define ENGINE_LINE_MAX	4096	/* the engine's lines are short */
+#define SERIAL_TAIL_LINES 400	/* a panic's dump and the lines before */
 
 struct sink {
 	int log_fd;
@@ -43,6 +45,8 @@ note_comment(struct xk_fuzz_outcome *o, const char *s)
 		    (int)strcspn(t2 + 1, "\n"), t2 + 1);
 	} else if (sscanf(s, "# done ops=%llu ms=%llu", &a, &b) == 2) {
 		o->ms = (int64_t)b;
+	} else if (strncmp(s, "# skip ", 7) == 0) {
+		o->skips++;
 	}
 }
 
@@ -91,25 +95,75 @@ on_out(const char *data, size_t len, void *arg, struct xk_error *err)
 	return 0;
 }
 
+/* An operation line the control channel lost, from Xen's console. */
+static int
+recovered(const char *line, size_t len, void *arg)
+{
+	struct sink *k = arg;
+	struct xk_error err = { 0 };
+
+	strbuf_reset(&k->line);
+	if (strbuf_add(&k->line, line, len) == -1 ||
+	    strbuf_addc(&k->line, '\n') == -1)
+		return -1;
+	return take_line(k, &err);
+}
+
+/*
+ * After the lab died or went silent: the operations the engine started
+ * that the channel did not bring (the engine wrote them to Xen's
+ * console first), then Xen's panic if it was one.
+ */
+static void
+read_serial(const struct xk_fuzz_job *j, struct sink *k)
+{
+	struct xk_error err = { 0 };
+	size_t from = k->o->ops;
+	char *tail, note[128];
+	int n;
+
+	if (xk_lab_log_tail(j->state, SERIAL_TAIL_LINES, &tail, &err) == -1)
+		return;
+	n = xk_fuzz_serial_ops(tail, from, recovered, k);
+	if (n > 0 && j->log_fd != -1) {
+		snprintf(note, sizeof(note), "# operations %zu to %zu from "
+		    "Xen's console: the control channel lost them\n", from,
+		    from + (size_t)n - 1);
+		strbuf_reset(&k->line);
+		if (strbuf_adds(&k->line, note) == 0)
+			take_line(k, &err);
+	}
+	xk_fuzz_serial_panic(tail, k->o->sig, sizeof(k->o->sig));
+	free(tail);
+}
+
 /* The exchange broke: is the lab gone, or dom0 silent? */
 static int
-lost(const struct xk_fuzz_job *j, struct xk_fuzz_outcome *o,
-    const struct xk_error *why)
+lost(const struct xk_fuzz_job *j, struct sink *k, const struct xk_error *why)
 {
+	struct xk_fuzz_outcome *o = k->o;
 	struct xk_error e2 = { 0 };
+	const char *cause;
 	pid_t pid = 0;
 
 	xk_lab_pid(j->state, &pid, &e2);
+	cause = pid <= 0 ? "the lab's QEMU exited" : why->errnum == ETIMEDOUT ?
+	    "dom0 stopped answering" : "the control channel to dom0 broke";
 	o->found = 1;
-	if (pid <= 0)
-		snprintf(o->sig, sizeof(o->sig), "the lab's QEMU exited");
-	else if (why->errnum == ETIMEDOUT)
-		snprintf(o->sig, sizeof(o->sig), "dom0 stopped answering");
-	else
-		snprintf(o->sig, sizeof(o->sig), "the control channel to dom0 "
-		    "broke");
-	snprintf(o->detail, sizeof(o->detail), "%.200s (%.700s)", o->sig,
-	    why->msg);
+	strbuf_reset(&k->line);		/* a half line is no operation */
+	read_serial(j, k);		/* a panic names it better */
+	/* A panicked Xen reboots in 5 s (QEMU then exits), a hung one
+	 * never: either way the lab is lost, and the next run restarts
+	 * it (its serial log stays for the report). */
+	if (pid > 0)
+		xk_lab_kill(j->state, &e2);
+	if (o->sig[0] == '\0')
+		snprintf(o->sig, sizeof(o->sig), "%s", cause);
+	/* the operation in flight is the failing one */
+	if (o->ops > 0)
+		o->fail_op = (long)(o->ops + o->skips) - 1;
+	snprintf(o->detail, sizeof(o->detail), "%.200s (%s: %.600s)", o->sig,
+	    cause, why->msg);
 	return 0;
 }
 
@@ -136,7 +190,7 @@ xk_fuzz_lab_exec(const struct xk_fuzz_job *j, struct xk_fuzz_outcome *o,
 	    j->timeout_s, &status, err);
 	xk_ctl_close(&ctl);
 	if (r == -1 && !k.own)
-		r = lost(j, o, err);
+		r = lost(j, &k, err);
 	else if (r == 0 && k.line.len > 0 && take_line(&k, err) == -1)
 		r = -1;
 	strbuf_free(&k.line);

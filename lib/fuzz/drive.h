@@ -21,6 +21,7 @@ struct xk_fuzz_outcome {
 	char detail[1024];
 	long fail_op;		/* the failing operation's index, or -1 */
 	size_t ops;		/* operations the engine started */
+	size_t skips;		/* and skipped (replay: "# skip") */
 	int64_t ms;		/* the engine's time, from its "# done" */
 };
 

@@ -1,7 +1,8 @@
 /*
  * engine.h - the toolstack engine's loop, run in dom0 (`xk fuzz
  * engine`, started by the host's `xk fuzz run` and `replay` over the
- * lab's control channel).
+ * lab's control channel): the toolstack engine (model.h, xen.h) or the
+ * hypercall engine (hcall.h, hcall-xen.h).
  *
  * It writes the log to out as it goes: the header, then each operation's
  * line, flushed BEFORE the operation runs, so that the host has it even
@@ -16,6 +17,7 @@
 #ifndef XK_FUZZ_ENGINE_H
 #define XK_FUZZ_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -26,7 +28,8 @@ struct xk_fuzz_engine_opts {
 	uint64_t seed;
 	size_t ops;			/* how many to generate */
 	const struct xk_oplog *replay;	/* or these, from a log */
-	enum xk_fuzz_plant plant;
+	enum xk_fuzz_plant plant;	/* the toolstack engine's */
+	bool hcall;			/* the hypercall engine */
 	FILE *out;
 };
 

@@ -43,7 +43,14 @@ static const struct verb {
 	[XK_OP_XS_WRITE] = { "xs-write", 0, 1, 1, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_READ] = { "xs-read", 0, 1, 0, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_RM] = { "xs-rm", 0, 1, 0, { { NULL, 0, 0, 0 } } },
+	[XK_OP_HCALL] = { "hc", 0, 0, 0, { { NULL, 0, 0, 0 } } },
 };
+
+bool
+xk_oplog_is_hcall(const struct xk_oplog *log)
+{
+	return strcmp(log->engine, "hypercall") == 0;
+}
 
 const char *
 xk_fuzz_verb_name(enum xk_fuzz_verb v)
@@ -69,6 +76,9 @@ xk_oplog_format(const struct xk_fuzz_op *op, struct strbuf *sb)
 		r = strbuf_addf(sb, " %s", op->key);
 	if (r == 0 && v->val)
 		r = strbuf_addf(sb, " %s", op->val);
+	if (r == 0 && op->verb == XK_OP_HCALL)
+		r = strbuf_addf(sb, " %s", xk_hc_call(op->call)->name) == 0 ?
+		    xk_hc_format(op->call, op->arg, sb) : -1;
 	for (int i = 0; r == 0 && i < 5 && v->f[i].name != NULL; i++)
 		r = strbuf_addf(sb, " %s=%" PRIu32, v->f[i].name,
 		    *field_ptr((struct xk_fuzz_op *)op, &v->f[i]));
@@ -201,6 +211,47 @@ parse_field(const struct field *f, const struct tok *t, size_t lineno,
 	return 0;
 }
 
+/* hc NAME ARG=VALUE...: the call, then its arguments in the table's
+ * order */
+static int
+parse_hcall(const char *line, size_t len, size_t *pos, size_t lineno,
+    struct xk_fuzz_op *op, struct xk_error *err)
+{
+	const char *why;
+	struct tok t;
+	int c, n;
+
+	if (!next_tok(line, len, pos, &t))
+		return bad(err, lineno, len + 1, "hc: missing the call's name",
+		    NULL);
+	if ((c = xk_hc_find(t.s, t.len)) == -1)
+		return bad(err, lineno, t.col, "hc: unknown call", &t);
+	op->call = (uint16_t)c;
+	n = xk_hc_nargs((size_t)c);
+	for (int j = 0; j < n; j++) {
+		const char *name = xk_hc_call((size_t)c)->a[j].name;
+		size_t nl = strlen(name);
+
+		if (!next_tok(line, len, pos, &t))
+			return xk_error_set(err, "%zu:%zu: %s: missing %s=",
+			    lineno, len + 1, xk_hc_call((size_t)c)->name,
+			    name), -1;
+		if (t.len <= nl || memcmp(t.s, name, nl) != 0 ||
+		    t.s[nl] != '=')
+			return xk_error_set(err, "%zu:%zu: want %s=, not "
+			    "'%.*s'", lineno, t.col, name, (int)(t.len > 40 ?
+			    40 : t.len), t.s), -1;
+		why = xk_hc_parse_arg((uint16_t)c, j, t.s + nl + 1, t.len -
+		    nl - 1, &op->arg[j]);
+		if (why != NULL)
+			return xk_error_set(err, "%zu:%zu: %s: %s, not '%.*s'",
+			    lineno, t.col + nl + 1, name, why, (int)(t.len -
+			    nl - 1 > 40 ? 40 : t.len - nl - 1), t.s + nl + 1),
+			    -1;
+	}
+	return 0;
+}
+
 /* Cross-operand rules the ranges alone do not say. */
 static int
 check_op(const struct xk_fuzz_op *op, size_t lineno, struct xk_error *err)
@@ -239,6 +290,9 @@ xk_oplog_parse_op(const char *line, size_t len, size_t lineno,
 	if (v == NULL)
 		return bad(err, lineno, 1, "unknown operation", &t);
 	op->verb = (enum xk_fuzz_verb)(v - verbs);
+	if (op->verb == XK_OP_HCALL && parse_hcall(line, len, &pos, lineno,
+	    op, err) == -1)
+		return -1;
 	if (v->dom) {
 		uint32_t d;
 		struct tok n;
@@ -299,9 +353,10 @@ parse_header(const char *line, size_t len, struct xk_oplog *log,
 		if (!is_word_char(line[i]))
 			return bad(err, 1, sizeof(magic) + i, "bad engine name",
 			    NULL);
-	if (n != 9 || memcmp(line, "toolstack", 9) != 0)
+	if (!(n == 9 && memcmp(line, "toolstack", 9) == 0) &&
+	    !(n == 9 && memcmp(line, "hypercall", 9) == 0))
 		return bad(err, 1, sizeof(magic), "unknown engine (this xk "
-		    "has 'toolstack')", NULL);
+		    "has 'toolstack' and 'hypercall')", NULL);
 	memcpy(log->engine, line, n);
 	log->engine[n] = '\0';
 	line = sp + 1;
@@ -370,7 +425,15 @@ parse_lines(const char *data, size_t len, struct xk_oplog *log,
 				return bad(err, lineno, 1, "too many operations "
 				    "(the limit is 100000)", NULL);
 			if (xk_oplog_parse_op(data + off, ll, lineno, &op,
-			    err) == -1 || add_op(log, &op, &cap, err) == -1)
+			    err) == -1)
+				return -1;
+			if ((op.verb == XK_OP_HCALL) != xk_oplog_is_hcall(log))
+				return bad(err, lineno, 1, op.verb ==
+				    XK_OP_HCALL ? "a call in a log of the "
+				    "toolstack engine" : "an operation of the "
+				    "toolstack engine in a log of the "
+				    "hypercall engine", NULL);
+			if (add_op(log, &op, &cap, err) == -1)
 				return -1;
 		}
 		off += ll + 1;

@@ -10,6 +10,10 @@
  *	xs-write k1/k3 v7
  *	# violation: ...		(comments: what the engine found)
  *
+ * or, from the hypercall engine (engine=hypercall), calls only:
+ *
+ *	hc domctl.ioport_permission dom=@1 first_port=5 nr_ports=0 allow=0
+ *
  * The first line names the format's version, the engine and the seed.
  * Every other line is a comment ('#' first) or one operation: a verb,
  * then its operands separated by single spaces, each checked for type
@@ -21,9 +25,11 @@
 #ifndef XK_FUZZ_OPLOG_H
 #define XK_FUZZ_OPLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz/hcall.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 
@@ -38,7 +44,9 @@ enum xk_fuzz_verb {
 	XK_OP_CREATE, XK_OP_PAUSE, XK_OP_UNPAUSE, XK_OP_SHUTDOWN,
 	XK_OP_REBOOT, XK_OP_DESTROY, XK_OP_MEM, XK_OP_VCPUS, XK_OP_SCHED,
 	XK_OP_POOL,
-	XK_OP_XS_WRITE, XK_OP_XS_READ, XK_OP_XS_RM, XK_OP_NVERBS
+	XK_OP_XS_WRITE, XK_OP_XS_READ, XK_OP_XS_RM,
+	XK_OP_HCALL,		/* the hypercall engine's only verb */
+	XK_OP_NVERBS
 };
 
 /* One operation.  The operands a verb does not take are 0 or "". */
@@ -53,6 +61,8 @@ struct xk_fuzz_op {
 	uint32_t pool;		/* pool: 0 Pool-0, 1 the fuzzer's */
 	char key[XK_FUZZ_KEY_MAX];
 	char val[XK_FUZZ_VAL_MAX];
+	uint16_t call;		/* hc: the call (hcall.h's table) */
+	uint64_t arg[XK_HC_ARGS];	/* hc: its arguments */
 };
 
 struct xk_oplog {
@@ -63,6 +73,8 @@ struct xk_oplog {
 };
 
 const char *xk_fuzz_verb_name(enum xk_fuzz_verb v);
+/* Is it the hypercall engine's log? */
+bool xk_oplog_is_hcall(const struct xk_oplog *log);
 
 /* Append op as one line (with its newline) to sb. */
 int xk_oplog_format(const struct xk_fuzz_op *op, struct strbuf *sb);

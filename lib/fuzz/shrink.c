@@ -62,10 +62,20 @@ xk_fuzz_shrink(struct xk_fuzz_op *ops, size_t *n, xk_shrink_test_fn test,
 	return 0;
 }
 
-static bool
-on_domain(const struct xk_fuzz_op *op)
+/* The domain an operation works on: toolstack dN as N, a call's first
+ * slot @K as 100 + K; -1 for none (xenstore, calls on no slot). */
+static int
+op_domain(const struct xk_fuzz_op *op)
 {
-	return op->verb < XK_OP_XS_WRITE;
+	if (op->verb < XK_OP_XS_WRITE)
+		return op->dom;
+	if (op->verb != XK_OP_HCALL)
+		return -1;
+	for (int j = 0; j < xk_hc_nargs(op->call); j++)
+		if (xk_hc_call(op->call)->a[j].kind == XK_HC_DOM &&
+		    op->arg[j] >= XK_HC_SLOT(1))
+			return 100 + (int)(op->arg[j] - XK_HC_SLOT(0));
+	return -1;
 }
 
 int
@@ -76,15 +86,14 @@ xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
 	size_t m = 0;
 	int dom, r;
 
-	if (*n < 2 || !on_domain(&ops[*n - 1]))
+	if (*n < 2 || (dom = op_domain(&ops[*n - 1])) == -1)
 		return 0;
-	dom = ops[*n - 1].dom;
 	if ((tmp = calloc(*n, sizeof(*tmp))) == NULL) {
 		xk_error_errno(err, ENOMEM, "shrink");
 		return -1;
 	}
 	for (size_t i = 0; i < *n; i++)
-		if (on_domain(&ops[i]) && ops[i].dom == dom)
+		if (op_domain(&ops[i]) == dom)
 			tmp[m++] = ops[i];
 	r = 0;
 	if (m < *n) {

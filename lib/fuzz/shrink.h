@@ -19,8 +19,8 @@ typedef int (*xk_shrink_test_fn)(const struct xk_fuzz_op *ops, size_t n,
 
 /*
  * A first cut, before ddmin (one test where ddmin takes many, and each
- * test is a replay in the lab): when the last operation names a domain,
- * try the operations on that domain alone.  Keeps them (*n shrinks) if
+ * test is a replay in the lab): when the last operation names a domain
+ * (dN, or a call's slot @K), try the operations on that domain alone.  Keeps them (*n shrinks) if
  * they still fail.  0, or -1 when the test fails with an error.
  */
 int xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
