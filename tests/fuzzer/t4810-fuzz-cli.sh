@@ -65,4 +65,45 @@ exits "replay takes no --seed" 2 "run's options" \
     "$XK" fuzz replay --seed 3 "$tmp/good.log"
 XK_FUZZ_PLANT=nonsense exits "unknown planted bug" 2 \
     "unknown planted bug 'nonsense'" "$XK" fuzz run --lab "$lab" --ops 1
+
+# the hypercall engine's logs
+hc='xk-fuzz-log 1 engine=hypercall seed=7'
+printf '%s\nhc domctl.frobnicate dom=@1\n' "$hc" >"$tmp/hc-unknown.log"
+exits "hc: unknown call: where and why" 1 \
+    "hc-unknown.log:2:4: hc: unknown call 'domctl.frobnicate'" \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-unknown.log"
+printf '%s\nhc domctl.pausedomain dom=0\n' "$hc" >"$tmp/hc-dom0.log"
+exits "hc: a call that would stop the host is refused" 1 \
+    'hc-dom0.log:2:27: dom: this call is not made on dom0' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-dom0.log"
+printf '%s\nhc domctl.createdomain dom=@4 flags=0x0 max_vcpus=1 grant_opts=1 '\
+'max_grant_frames=1 emulation=0x0\n' "$hc" >"$tmp/hc-slot.log"
+exits "hc: a slot out of range" 1 'hc-slot.log:2:28: dom: want a slot @1 to @3' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-slot.log"
+printf '%s\nhc sysctl.readconsole clear=1 incremental=0 index=0 count=9 '\
+'buffer=buf\n' "$hc" >"$tmp/hc-strict.log"
+exits "hc: a value that would wreck the host is refused" 1 \
+    'hc-strict.log:2:29: clear: out of the range' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-strict.log"
+printf '%s\nhc xen_version cmd=1 arg=wild\n' "$hc" >"$tmp/hc-buf.log"
+exits "hc: a bad buffer" 1 'hc-buf.log:2:26: arg: want a buffer null, buf or bad' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-buf.log"
+printf '%s\nhc xen_version cmd=1\n' "$hc" >"$tmp/hc-short.log"
+exits "hc: a missing argument" 1 'hc-short.log:2:21: xen_version: missing arg=' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-short.log"
+printf '%s\npause d0\n' "$hc" >"$tmp/hc-mixed.log"
+exits "hc: a toolstack operation in a hypercall log" 1 \
+    'hc-mixed.log:2:1: an operation of the toolstack engine' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/hc-mixed.log"
+printf '%s\nhc xen_version cmd=1 arg=buf\n' "$hdr" >"$tmp/ts-mixed.log"
+exits "hc: a call in a toolstack log" 1 \
+    'ts-mixed.log:2:1: a call in a log of the toolstack engine' \
+    "$XK" fuzz replay --lab "$lab" "$tmp/ts-mixed.log"
+exits "bad --engine" 2 "bad --engine 'trinity'" \
+    "$XK" fuzz run --engine trinity
+exits "replay takes no --engine (the log says)" 2 "run's options" \
+    "$XK" fuzz replay --engine hypercall "$tmp/good.log"
+XK_FUZZ_PLANT=vcpus-pause exits "the toolstack plant is not the hypercall \
+engine's" 2 "hypercall engine's planted bug is in the hypervisor" \
+    "$XK" fuzz run --lab "$lab" --engine hypercall --ops 1
 finish

@@ -1,0 +1,297 @@
+/*
+ * t4820-fuzz-hcall - the hypercall engine without Xen: its table fits
+ * Xen's structures, the generator draws every call, mostly valid
+ * arguments and the edges too, never dom0 where the table forbids it,
+ * and its lines read back to the same calls; the serial log reader
+ * names a panic and takes back the operation lines the control
+ * channel lost; the shrinker's slice follows a call's slot.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xenctrl.h>
+
+#include "fuzz/hcall.h"
+#include "fuzz/oplog.h"
+#include "fuzz/serial.h"
+#include "fuzz/shrink.h"
+#include "harness.h"
+
+/* Where a call's arguments may go: its structure's size. */
+static size_t
+room(const struct xk_hc_call *c)
+{
+	switch (c->layout) {
+	case XK_HC_DOMCTL:
+		return sizeof(((struct xen_domctl *)0)->u);
+	case XK_HC_SYSCTL:
+		return sizeof(((struct xen_sysctl *)0)->u);
+	case XK_HC_PLATFORM:
+		return sizeof(((struct xen_platform_op *)0)->u);
+	case XK_HC_PTR:
+	case XK_HC_PTR1:
+		return c->size;
+	case XK_HC_CMDBUF:
+		return 0;
+	}
+	return 0;
+}
+
+TEST(table_fits_xen)
+{
+	for (size_t i = 0; i < xk_hc_ncalls(); i++) {
+		const struct xk_hc_call *c = xk_hc_call(i);
+
+		CHECK(c->weight > 0);
+		CHECK(xk_hc_find(c->name, strlen(c->name)) == (int)i);
+		if (c->creates || c->destroys)	/* the slot is the header's */
+			CHECK(c->a[0].kind == XK_HC_DOM &&
+			    c->a[0].off == XK_HC_HDR_DOM);
+		for (int j = 0; j < xk_hc_nargs(i); j++) {
+			const struct xk_hc_arg *a = &c->a[j];
+
+			CHECK(a->size == 1 || a->size == 2 || a->size == 4 ||
+			    a->size == 8);
+			CHECK(a->lo <= a->hi);
+			if (a->kind == XK_HC_BUF)
+				CHECK(a->size == 8);
+			if (a->off != XK_HC_HDR_DOM && c->layout !=
+			    XK_HC_CMDBUF)
+				CHECK(a->off + a->size <= room(c));
+		}
+	}
+	CHECK(xk_hc_find("domctl.setdomainhandle", 22) == -1);	/* left out */
+	CHECK(xk_hc_call(xk_hc_ncalls()) == NULL);
+}
+
+static int
+fits(const struct xk_hc_arg *a, uint64_t v)
+{
+	return a->kind != XK_HC_NUM || (v >= a->lo && v <= a->hi);
+}
+
+/* Draw n calls from seed as a log's text; count what was drawn. */
+static char *
+draw(uint64_t seed, size_t n, int *calls, size_t *valid, size_t *edges,
+    size_t *slots, size_t *dom0_bad)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct xk_fuzz_op op;
+	struct xk_prng p;
+
+	xk_prng_seed(&p, seed);
+	xk_oplog_header("hypercall", seed, &sb);
+	for (size_t i = 0; i < n; i++) {
+		const struct xk_hc_call *c;
+		int all = 1;
+
+		memset(&op, 0, sizeof(op));
+		op.verb = XK_OP_HCALL;
+		xk_hc_generate(&p, &op.call, op.arg);
+		c = xk_hc_call(op.call);
+		calls[op.call]++;
+		for (int j = 0; j < xk_hc_nargs(op.call); j++) {
+			all &= fits(&c->a[j], op.arg[j]);
+			*edges += c->a[j].kind == XK_HC_NUM &&
+			    (op.arg[j] == c->a[j].hi + 1 ||
+			    op.arg[j] + 1 == c->a[j].lo);
+			*slots += c->a[j].kind == XK_HC_DOM &&
+			    op.arg[j] >= XK_HC_SLOT(1);
+			*dom0_bad += c->a[j].kind == XK_HC_DOM && !c->dom0_ok &&
+			    (op.arg[j] == 0 || op.arg[j] == DOMID_SELF);
+		}
+		*valid += all;
+		xk_oplog_format(&op, &sb);
+	}
+	return strbuf_detach(&sb);
+}
+
+TEST(generate_roundtrip)
+{
+	int calls[64] = { 0 }, calls2[64] = { 0 };
+	size_t valid = 0, edges = 0, slots = 0, dom0 = 0, x = 0;
+	char *a = draw(5, 20000, calls, &valid, &edges, &slots, &dom0);
+	char *b = draw(5, 20000, calls2, &x, &x, &x, &x);
+	struct strbuf again = STRBUF_INIT;
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+
+	CHECK(xk_hc_ncalls() <= 64);
+	CHECK_STR_EQ(a, b);			/* the seed alone decides */
+	for (size_t i = 0; i < xk_hc_ncalls(); i++)
+		CHECK(calls[i] > 0);		/* every call is drawn */
+	CHECK(valid > 20000 / 2);		/* most are valid... */
+	CHECK(valid < 20000 * 9 / 10);		/* ...not all */
+	CHECK(edges > 500);			/* one past the range */
+	CHECK(slots > 10000);
+	CHECK_INT_EQ(dom0, 0);
+	CHECK(xk_oplog_parse(a, strlen(a), "gen", &log, &err) == 0);
+	CHECK_INT_EQ(log.n, 20000);
+	CHECK(xk_oplog_is_hcall(&log));
+	xk_oplog_header("hypercall", 5, &again);
+	for (size_t i = 0; i < log.n; i++)
+		xk_oplog_format(&log.ops[i], &again);
+	CHECK_STR_EQ(strbuf_str(&again), a);
+	strbuf_free(&again);
+	xk_oplog_free(&log);
+	free(a);
+	free(b);
+}
+
+static void
+parse_err(const char *text, char *msg, size_t len)
+{
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+
+	if (xk_oplog_parse(text, strlen(text), "L", &log, &err) == 0) {
+		xk_oplog_free(&log);
+		snprintf(msg, len, "accepted");
+		return;
+	}
+	snprintf(msg, len, "%s", err.msg);
+}
+
+#define HC "xk-fuzz-log 1 engine=hypercall seed=5\n"
+
+TEST(bad_calls)
+{
+	char m[XK_ERROR_MAX];
+
+	parse_err(HC "hc domctl.getdomaininfo dom=0\n", m, sizeof(m));
+	CHECK_STR_EQ(m, "accepted");	/* read-only: dom0 allowed */
+	parse_err(HC "hc domctl.max_mem dom=32752 max_memkb=1\n", m,
+	    sizeof(m));			/* DOMID_SELF is dom0 */
+	CHECK_STR_HAS(m, "L:2:23: dom: this call is not made on dom0");
+	parse_err(HC "hc domctl.max_mem dom=@1 max_memkb=0x\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "max_memkb: want a number");
+	parse_err(HC "hc domctl.max_mem dom=@1 max_memkb=018\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "max_memkb: want a number");
+	parse_err(HC "hc domctl.setdebugging dom=@1 enable=256\n", m,
+	    sizeof(m));			/* a uint8_t */
+	CHECK_STR_HAS(m, "enable: want a number that fits");
+	parse_err(HC "hc domctl.destroydomain dom=7\n", m, sizeof(m));
+	CHECK_STR_EQ(m, "accepted");	/* a raw domid is a raw domid */
+	parse_err(HC "hc domctl.createdomain dom=7 flags=0x0 max_vcpus=1 "
+	    "grant_opts=1 max_grant_frames=1 emulation=0x0\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "dom: want a slot @1 to @3");
+	parse_err(HC "hc xen_version cmd=1 arg=buf extra=1\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "unexpected operand");
+	parse_err(HC "hc xen_version arg=buf cmd=1\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "want cmd=");
+	parse_err(HC "hc\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "hc: missing the call's name");
+	parse_err(HC "hc xen_version cmd=18446744073709551616 arg=buf\n", m,
+	    sizeof(m));
+	CHECK_STR_HAS(m, "cmd: want a number");
+}
+
+/* A panic as a debug Xen 4.17 prints it (abridged from a lab run). */
+static const char panic_text[] =
+    "xk-fuzz op 14: hc domctl.max_mem dom=@1 max_memkb=5\r\n"
+    "(XEN) [   30.535182] HVM d3 save: PIC\r\n"
+    "(XEN) [   30.537574] ----[ Xen-4.17.5  x86_64  debug=y ]----\r\n"
+    "(XEN) [   30.539419] RIP:    e008:[<ffff82d04033b5c8>] "
+    "vpic.c#vpic_save+0x15/0xf5\r\n"
+    "(XEN) [   30.552807]    [<ffff82d04033b5c8>] R vpic.c#vpic_save\r\n"
+    "(XEN) [   30.555799] ****************************************\r\n"
+    "(XEN) [   30.556062] Panic on CPU 0:\r\n"
+    "(XEN) [   30.556211] FATAL PAGE FAULT\r\n"
+    "(XEN) [   30.556354] [error_code=0000]\r\n";
+
+TEST(serial_panic)
+{
+	char sig[256];
+
+	CHECK(xk_fuzz_serial_panic(panic_text, sig, sizeof(sig)) == 1);
+	CHECK_STR_EQ(sig, "Xen panicked: FATAL PAGE FAULT (in "
+	    "vpic.c#vpic_save)");
+	CHECK(xk_fuzz_serial_panic("(XEN) Panic on CPU 1:\n(XEN) Assertion "
+	    "'s <= e' failed at common/rangeset.c:257\n", sig,
+	    sizeof(sig)) == 1);
+	CHECK_STR_EQ(sig, "Xen panicked: Assertion 's <= e' failed at "
+	    "common/rangeset.c:257");
+	CHECK(xk_fuzz_serial_panic("(XEN) Panic on CPU 0:", sig,
+	    sizeof(sig)) == 0);		/* cut before the reason */
+	CHECK(xk_fuzz_serial_panic("dom0 booted\nxk-guest: ok\n", sig,
+	    sizeof(sig)) == 0);
+	CHECK(xk_fuzz_serial_panic("", sig, sizeof(sig)) == 0);
+}
+
+struct got {
+	struct strbuf sb;
+	int fail_at;
+};
+
+static int
+take(const char *line, size_t len, void *arg)
+{
+	struct got *g = arg;
+
+	if (g->fail_at-- == 0)
+		return -1;
+	return strbuf_add(&g->sb, line, len) == 0 &&
+	    strbuf_addc(&g->sb, '|') == 0 ? 0 : -1;
+}
+
+TEST(serial_ops)
+{
+	static const char text[] =
+	    "xk-fuzz op 3: hc xen_version cmd=1 arg=buf\r\n"
+	    "[  12.1] some kernel line xk-fuzz op 4: hc sysctl.physinfo\n"
+	    "xk-fuzz op 6: hc sysctl.sched_id\n"	/* after a gap */
+	    "xk-fuzz op 5: hc domctl.getdomaininfo dom=@2\n"
+	    "xk-fuzz op 6 hc missing colon\n"
+	    "xk-fuzz op 6: hc domctl.resumedomain dom=@1\n"
+	    "xk-fuzz op 7:";
+	struct got g = { STRBUF_INIT, -1 };
+
+	CHECK_INT_EQ(xk_fuzz_serial_ops(text, 4, take, &g), 3);
+	CHECK_STR_EQ(strbuf_str(&g.sb), "hc sysctl.physinfo|hc "
+	    "domctl.getdomaininfo dom=@2|hc domctl.resumedomain dom=@1|");
+	strbuf_reset(&g.sb);
+	CHECK_INT_EQ(xk_fuzz_serial_ops(text, 9, take, &g), 0);
+	CHECK_INT_EQ(xk_fuzz_serial_ops(text, 0, take, &g), 0);
+	g.fail_at = 1;
+	CHECK_INT_EQ(xk_fuzz_serial_ops(text, 3, take, &g), -1);
+	strbuf_free(&g.sb);
+}
+
+/* Fails while the last call and one call on its slot, a create, are
+ * there: the slice keeps the slot's calls alone. */
+static int
+needs_create(const struct xk_fuzz_op *ops, size_t n, void *arg,
+    struct xk_error *err)
+{
+	int create = 0;
+
+	for (size_t i = 0; i + 1 < n; i++)
+		create |= xk_hc_call(ops[i].call)->creates &&
+		    ops[i].arg[0] == XK_HC_SLOT(2);
+	return n > 0 && create && ops[n - 1].arg[1] == 77;
+}
+
+TEST(shrink_slice_by_slot)
+{
+	static const char text[] = HC
+	    "hc domctl.createdomain dom=@2 flags=0x0 max_vcpus=1 grant_opts=1 "
+	    "max_grant_frames=1 emulation=0x0\n"
+	    "hc domctl.pausedomain dom=@1\n"
+	    "hc domctl.getdomaininfo dom=@2\n"
+	    "hc sysctl.physinfo\n"
+	    "hc domctl.max_mem dom=@2 max_memkb=77\n";
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+	size_t n, runs = 0;
+
+	CHECK(xk_oplog_parse(text, strlen(text), "s", &log, &err) == 0);
+	n = log.n;
+	CHECK(xk_fuzz_shrink_slice(log.ops, &n, needs_create, NULL, &runs,
+	    &err) == 0);
+	CHECK_INT_EQ(n, 3);		/* @2's: create, getdomaininfo, max_mem */
+	CHECK_INT_EQ(runs, 1);
+	CHECK(xk_fuzz_shrink(log.ops, &n, needs_create, NULL, &runs, &err) ==
+	    0);
+	CHECK_INT_EQ(n, 2);
+	xk_oplog_free(&log);
+}
