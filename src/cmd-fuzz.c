@@ -31,6 +31,7 @@
 #define DEFAULT_OPS	100
 #define DEFAULT_REPORTS	"xk-fuzz-reports"
 #define RESTART_TIMEOUT_MS (600 * 1000)	/* dom0 ready after a crash */
+#define REPORT_TAIL_LINES 200	/* a panic dump and the operations before */
 
 struct fuzz_opts {
 	const char *lab, *log, *reports, *out;
@@ -215,7 +216,7 @@ report(const char *cmd, const struct fuzz_opts *f,
 	char path[PATH_MAX], *tail = NULL;
 	int known = 0;
 
-	if (xk_lab_log_tail(f->state, 40, &tail, &err) == -1)
+	if (xk_lab_log_tail(f->state, REPORT_TAIL_LINES, &tail, &err) == -1)
 		tail = NULL;
 	if (xk_fuzz_report(f->reports, o, seed, log_text, tail, extra_name,
 	    extra, path, sizeof(path), &known, &err) == -1)

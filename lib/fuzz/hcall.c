@@ -32,6 +32,7 @@
 #include <xen/grant_table.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>
+#include <xen/hvm/save.h>
 #include <xen/memory.h>
 #include <xen/platform.h>
 #include <xen/sched.h>
@@ -143,6 +144,14 @@ static const struct xk_hc_call calls[] = {
 	DC("gethvmcontext", XEN_DOMCTL_gethvmcontext, 1, false,
 	    N("size", struct xen_domctl_hvmcontext, size, 0, 16384),
 	    BUF("buffer", struct xen_domctl_hvmcontext, buffer)),
+	DC("gethvmcontext_partial", XEN_DOMCTL_gethvmcontext_partial, 1,
+	    false,
+	    N("type", struct xen_domctl_hvmcontext_partial, type, 1,
+	    HVM_SAVE_CODE_MAX),
+	    N("instance", struct xen_domctl_hvmcontext_partial, instance, 0,
+	    3),
+	    N("bufsz", struct xen_domctl_hvmcontext_partial, bufsz, 0, 4096),
+	    BUF("buffer", struct xen_domctl_hvmcontext_partial, buffer)),
 	DC("set_paging_mempool_size", XEN_DOMCTL_set_paging_mempool_size, 1,
 	    false, N("size", struct xen_domctl_paging_mempool, size, 0,
 	    16 << 20)),

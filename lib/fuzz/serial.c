@@ -43,18 +43,26 @@ xen_text(const char *s, size_t *len)
 }
 
 /* "RIP:    e008:[<ffff82d04033b5c8>] vpic.c#vpic_save+0x15/0xf5":
- * the function, without its offset. */
+ * the function, without its offset, and a static one's file without
+ * its directory (builds name it "arch/x86/hvm/vpic.c#vpic_save" or
+ * "vpic.c#vpic_save": the same function). */
 static void
 rip_function(const char *s, size_t len, char *out)
 {
-	const char *e = s + len, *f = memchr(s, ']', len), *plus;
+	const char *e = s + len, *f = memchr(s, ']', len), *plus, *hash;
 	size_t n;
 
 	if (f == NULL || f + 2 > e)
 		return;
 	f += 2;
 	plus = memchr(f, '+', (size_t)(e - f));
-	n = (size_t)((plus != NULL ? plus : e) - f);
+	if (plus == NULL)
+		plus = e;
+	hash = memchr(f, '#', (size_t)(plus - f));
+	for (const char *c = f; hash != NULL && c < hash; c++)
+		if (*c == '/')
+			f = c + 1;
+	n = (size_t)(plus - f);
 	if (n > 0 && n < FIELD_MAX)
 		snprintf(out, FIELD_MAX, "%.*s", (int)n, f);
 }

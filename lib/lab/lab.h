@@ -14,6 +14,7 @@
  *			boot's overlay cpio (the root is dom0.sqfs, a disk)
  *	overlay.cpio.gz	this boot's overlay (overlay.h)
  *	hypervisor	which hypervisor and tools it runs (xenbuild.h)
+ *	boot		how it was booted, to start it again (restart.h)
  *
  * (Their names, for every file that opens one: state.h.)
  */
