@@ -49,6 +49,7 @@
 #define DOM(n, T, m)	{ n, XK_HC_DOM, SZ(T, m), OFF(T, m), 0, 0, false }
 #define BUF(n, T, m)	{ n, XK_HC_BUF, 8, OFF(T, m), 0, 2, false }
 #define HDOM		{ "dom", XK_HC_DOM, 2, XK_HC_HDR_DOM, 0, 0, false }
+#define NOARGS		{ NULL, XK_HC_NUM, 0, 0, 0, 0, false }
 
 /* domctl.NAME: the header's domain first, then its arguments */
 #define DC(nm, c, w, d0, ...) { "domctl." nm, XK_HC_DOMCTL, \
@@ -75,9 +76,9 @@ static const struct xk_hc_call calls[] = {
 	    FL("emulation", cd_t, arch.emulation_flags, XEN_X86_EMU_ALL) } },
 	{ "domctl.destroydomain", XK_HC_DOMCTL, __HYPERVISOR_domctl,
 	    XEN_DOMCTL_destroydomain, 0, 1, false, false, true, { HDOM } },
-	DC("pausedomain", XEN_DOMCTL_pausedomain, 2, false, { NULL }),
-	DC("unpausedomain", XEN_DOMCTL_unpausedomain, 2, false, { NULL }),
-	DC("getdomaininfo", XEN_DOMCTL_getdomaininfo, 1, true, { NULL }),
+	DC("pausedomain", XEN_DOMCTL_pausedomain, 2, false, NOARGS),
+	DC("unpausedomain", XEN_DOMCTL_unpausedomain, 2, false, NOARGS),
+	DC("getdomaininfo", XEN_DOMCTL_getdomaininfo, 1, true, NOARGS),
 	DC("setvcpuaffinity", XEN_DOMCTL_setvcpuaffinity, 2, false,
 	    N("vcpu", aff_t, vcpu, 0, 3),
 	    FL("flags", aff_t, flags, 7),
@@ -134,7 +135,7 @@ static const struct xk_hc_call calls[] = {
 	DC("set_address_size", XEN_DOMCTL_set_address_size, 1, false,
 	    N("size", struct xen_domctl_address_size, size, 32, 64)),
 	DC("get_address_size", XEN_DOMCTL_get_address_size, 1, true,
-	    { NULL }),
+	    NOARGS),
 	DC("getpageframeinfo3", XEN_DOMCTL_getpageframeinfo3, 1, false,
 	    N("num", struct xen_domctl_getpageframeinfo3, num, 0, 16),
 	    BUF("array", struct xen_domctl_getpageframeinfo3, array)),
@@ -156,14 +157,14 @@ static const struct xk_hc_call calls[] = {
 	    false, N("size", struct xen_domctl_paging_mempool, size, 0,
 	    16 << 20)),
 	DC("get_paging_mempool_size", XEN_DOMCTL_get_paging_mempool_size, 1,
-	    true, { NULL }),
+	    true, NOARGS),
 	DC("setnodeaffinity", XEN_DOMCTL_setnodeaffinity, 1, false,
 	    BUF("nodemap", struct xen_domctl_nodeaffinity, nodemap.bitmap),
 	    N("bits", struct xen_domctl_nodeaffinity, nodemap.nr_bits, 1, 64)),
 	DC("cacheflush", XEN_DOMCTL_cacheflush, 1, false,
 	    N("start_pfn", struct xen_domctl_cacheflush, start_pfn, 0, 0xffff),
 	    N("nr_pfns", struct xen_domctl_cacheflush, nr_pfns, 0, 256)),
-	DC("resumedomain", XEN_DOMCTL_resumedomain, 1, false, { NULL }),
+	DC("resumedomain", XEN_DOMCTL_resumedomain, 1, false, NOARGS),
 	DC("getvcpuextstate", XEN_DOMCTL_getvcpuextstate, 1, false,
 	    N("vcpu", struct xen_domctl_vcpuextstate, vcpu, 0, 3),
 	    N("size", struct xen_domctl_vcpuextstate, size, 0, 4096),
@@ -174,8 +175,8 @@ static const struct xk_hc_call calls[] = {
 	    BUF("leaves", struct xen_domctl_cpu_policy, leaves),
 	    BUF("msrs", struct xen_domctl_cpu_policy, msrs)),
 
-	SC("physinfo", XEN_SYSCTL_physinfo, 1, { NULL }),
-	SC("sched_id", XEN_SYSCTL_sched_id, 1, { NULL }),
+	SC("physinfo", XEN_SYSCTL_physinfo, 1, NOARGS),
+	SC("sched_id", XEN_SYSCTL_sched_id, 1, NOARGS),
 	SC("getdomaininfolist", XEN_SYSCTL_getdomaininfolist, 2,
 	    N("first", struct xen_sysctl_getdomaininfolist, first_domain, 0,
 	    0x7fff),
@@ -221,7 +222,7 @@ static const struct xk_hc_call calls[] = {
 	    XENMEM_maximum_gpfn, domid_t, 1, true,
 	    { "dom", XK_HC_DOM, 2, 0, 0, 0, false }),
 	PTR("memory.maximum_ram_page", __HYPERVISOR_memory_op,
-	    XENMEM_maximum_ram_page, char, 1, false, { NULL }),
+	    XENMEM_maximum_ram_page, char, 1, false, NOARGS),
 	PTR("memory.increase_reservation", __HYPERVISOR_memory_op,
 	    XENMEM_increase_reservation, resv_t, 2, false,
 	    DOM("dom", resv_t, domid),
