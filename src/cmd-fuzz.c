@@ -461,15 +461,18 @@ shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
 	}
 	printf("signature: %s\n", o.sig);
 	fflush(stdout);
-	/* what follows the failing operation plays no part */
+	/* what follows the failing operation plays no part; when the
+	 * lab was lost, each failing test costs a restart: pairs first */
 	if (o.fail_op >= 0 && (size_t)o.fail_op < n)
 		n = (size_t)o.fail_op + 1;
 	s.sig = o.sig;
 	if ((s.devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
 		xk_error_errno(&err, errno, "/dev/null");
 	else if (xk_fuzz_shrink_slice(log->ops, &n, still_fails, &s, &runs,
-	    &err) == 0 && xk_fuzz_shrink(log->ops, &n, still_fails, &s, &runs,
-	    &err) == 0 && xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
+	    &err) == 0 && (!o.lost || xk_fuzz_shrink_pairs(log->ops, &n,
+	    still_fails, &s, &runs, &err) == 0) && xk_fuzz_shrink(log->ops,
+	    &n, still_fails, &s, &runs, &err) == 0 &&
+	    xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
 	    strbuf_addf(&sb, "# shrunk from %s: %zu to %zu operations\n# "
 	    "signature: %s\n", in, log->n, n, o.sig) == 0)
 		r = xk_tempfile_write(f->out, sb.buf, sb.len, &err);

@@ -150,6 +150,7 @@ lost(const struct xk_fuzz_job *j, struct sink *k, const struct xk_error *why)
 	cause = pid <= 0 ? "the lab's QEMU exited" : why->errnum == ETIMEDOUT ?
 	    "dom0 stopped answering" : "the control channel to dom0 broke";
 	o->found = 1;
+	o->lost = 1;
 	strbuf_reset(&k->line);		/* a half line is no operation */
 	read_serial(j, k);		/* a panic names it better */
 	/* A panicked Xen reboots in 5 s (QEMU then exits), a hung one

@@ -17,6 +17,7 @@
 
 struct xk_fuzz_outcome {
 	int found;		/* 1: a finding, sig says which */
+	int lost;		/* the lab was lost with it (a crash) */
 	char sig[256];
 	char detail[1024];
 	long fail_op;		/* the failing operation's index, or -1 */

@@ -107,3 +107,36 @@ xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
 	free(tmp);
 	return r == -1 ? -1 : 0;
 }
+
+int
+xk_fuzz_shrink_pairs(struct xk_fuzz_op *ops, size_t *n,
+    xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err)
+{
+	struct xk_fuzz_op pair[2];
+	int r;
+
+	if (*n < 2 || *n > XK_SHRINK_PAIRS_MAX)
+		return 0;
+	pair[1] = ops[*n - 1];
+	(*runs)++;
+	if ((r = test(&pair[1], 1, arg, err)) != 0) {
+		if (r == 1) {
+			ops[0] = pair[1];
+			*n = 1;
+		}
+		return r == -1 ? -1 : 0;
+	}
+	for (size_t i = 0; i + 1 < *n; i++) {
+		pair[0] = ops[i];
+		(*runs)++;
+		if ((r = test(pair, 2, arg, err)) == -1)
+			return -1;
+		if (r == 1) {
+			ops[0] = pair[0];
+			ops[1] = pair[1];
+			*n = 2;
+			return 0;
+		}
+	}
+	return 0;
+}

@@ -27,6 +27,18 @@ int xk_fuzz_shrink_slice(struct xk_fuzz_op *ops, size_t *n,
     xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err);
 
 /*
+ * A second cut, for short sequences (at most XK_SHRINK_PAIRS_MAX): the
+ * last operation alone, then with each one before it in turn.  Most
+ * bugs take one or two operations, a test that passes is cheap and one
+ * that fails may cost a restart of the lab, so this finds a pair in one
+ * failing test where ddmin takes several.  Keeps the first that fails
+ * (*n becomes 1 or 2).  0, or -1 when a test fails with an error.
+ */
+#define XK_SHRINK_PAIRS_MAX	32
+int xk_fuzz_shrink_pairs(struct xk_fuzz_op *ops, size_t *n,
+    xk_shrink_test_fn test, void *arg, size_t *runs, struct xk_error *err);
+
+/*
  * Shrink ops[0..*n) in place (the caller knows it fails).  *runs counts
  * the tests made.  -1 when a test fails with an error.
  */

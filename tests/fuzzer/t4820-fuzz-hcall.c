@@ -301,3 +301,33 @@ TEST(shrink_slice_by_slot)
 	CHECK_INT_EQ(n, 2);
 	xk_oplog_free(&log);
 }
+
+/* The pairs cut: the last call alone fails nothing here, the last with
+ * the create before it does: found in the third test. */
+TEST(shrink_pairs)
+{
+	static const char text[] = HC
+	    "hc domctl.pausedomain dom=@1\n"
+	    "hc domctl.createdomain dom=@2 flags=0x0 max_vcpus=1 grant_opts=1 "
+	    "max_grant_frames=1 emulation=0x0\n"
+	    "hc sysctl.physinfo\n"
+	    "hc domctl.max_mem dom=@2 max_memkb=77\n";
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+	size_t n, runs = 0;
+
+	CHECK(xk_oplog_parse(text, strlen(text), "p", &log, &err) == 0);
+	n = log.n;
+	CHECK(xk_fuzz_shrink_pairs(log.ops, &n, needs_create, NULL, &runs,
+	    &err) == 0);
+	CHECK_INT_EQ(n, 2);
+	CHECK_INT_EQ(runs, 3);
+	CHECK(xk_hc_call(log.ops[0].call)->creates);
+	CHECK(log.ops[1].arg[1] == 77);
+	n = XK_SHRINK_PAIRS_MAX + 1;	/* too long: left to ddmin */
+	runs = 0;
+	CHECK(xk_fuzz_shrink_pairs(log.ops, &n, needs_create, NULL, &runs,
+	    &err) == 0);
+	CHECK_INT_EQ(runs, 0);
+	xk_oplog_free(&log);
+}
