@@ -2,7 +2,8 @@
  * t4800-fuzz - lib/fuzz without Xen: the PRNG gives the reference
  * numbers, the log reads back what it writes and refuses bad lines
  * with LINE:COLUMN, the generator only draws what the model accepts,
- * and the shrinker finds a 1-minimal failing subsequence.
+ * and the shrinker finds a 1-minimal failing subsequence; the hypercall
+ * engine's lines are refused where a call would stop the host.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,41 @@ TEST(bad_logs)
 }
 
 /* The model: xenstore's parents and removals, pause counts. */
+#define HC "xk-fuzz-log 1 engine=hypercall seed=5\n"
+
+/* the hypercall engine's lines (the calls: t4820) */
+TEST(bad_calls)
+{
+	char m[XK_ERROR_MAX];
+
+	parse_err(HC "hc domctl.getdomaininfo dom=0\n", m, sizeof(m));
+	CHECK_STR_EQ(m, "accepted");	/* read-only: dom0 allowed */
+	parse_err(HC "hc domctl.max_mem dom=32752 max_memkb=1\n", m,
+	    sizeof(m));			/* DOMID_SELF is dom0 */
+	CHECK_STR_HAS(m, "L:2:23: dom: this call is not made on dom0");
+	parse_err(HC "hc domctl.max_mem dom=@1 max_memkb=0x\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "max_memkb: want a number");
+	parse_err(HC "hc domctl.max_mem dom=@1 max_memkb=018\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "max_memkb: want a number");
+	parse_err(HC "hc domctl.setdebugging dom=@1 enable=256\n", m,
+	    sizeof(m));			/* a uint8_t */
+	CHECK_STR_HAS(m, "enable: want a number that fits");
+	parse_err(HC "hc domctl.destroydomain dom=7\n", m, sizeof(m));
+	CHECK_STR_EQ(m, "accepted");	/* a raw domid is a raw domid */
+	parse_err(HC "hc domctl.createdomain dom=7 flags=0x0 max_vcpus=1 "
+	    "grant_opts=1 max_grant_frames=1 emulation=0x0\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "dom: want a slot @1 to @3");
+	parse_err(HC "hc xen_version cmd=1 arg=buf extra=1\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "unexpected operand");
+	parse_err(HC "hc xen_version arg=buf cmd=1\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "want cmd=");
+	parse_err(HC "hc\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "hc: missing the call's name");
+	parse_err(HC "hc xen_version cmd=18446744073709551616 arg=buf\n", m,
+	    sizeof(m));
+	CHECK_STR_HAS(m, "cmd: want a number");
+}
+
 TEST(model_rules)
 {
 	struct xk_fuzz_model m;
