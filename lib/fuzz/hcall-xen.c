@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <xencall.h>
 #include <xenctrl.h>
@@ -12,7 +13,11 @@
 #include "fuzz/hcall-xen.h"
 #include "fuzz/prng.h"
 
-#define SCRATCH_PAGES	4	/* what "buf" points to */
+#define SCRATCH_PAGES	4	/* what "buf" points to, then a guard page:
+				 * Xen writes as far as the call's length
+				 * says (cpupool_info zeroes nr_bits / 8
+				 * bytes), and a fault there is EFAULT,
+				 * not the engine's own memory overwritten */
 #define BAD_ADDRESS	0x1000	/* below mmap_min_addr: never mapped */
 #define ARG_PAGES	1	/* the call's own structure */
 
@@ -45,9 +50,15 @@ xk_hc_xen_open(struct xk_error *err)
 		return NULL;
 	}
 	x->arg = xencall_alloc_buffer_pages(x->xcall, ARG_PAGES);
-	x->scratch = xencall_alloc_buffer_pages(x->xcall, SCRATCH_PAGES);
+	x->scratch = xencall_alloc_buffer_pages(x->xcall, SCRATCH_PAGES + 1);
 	if (x->arg == NULL || x->scratch == NULL) {
 		xk_error_errno(err, errno, "xencall_alloc_buffer_pages");
+		xk_hc_xen_close(x);
+		return NULL;
+	}
+	if (mprotect((char *)x->scratch + SCRATCH_PAGES * XC_PAGE_SIZE,
+	    XC_PAGE_SIZE, PROT_NONE) == -1) {
+		xk_error_errno(err, errno, "guard page");
 		xk_hc_xen_close(x);
 		return NULL;
 	}
@@ -62,7 +73,8 @@ xk_hc_xen_close(struct xk_hc_xen *x)
 	if (x->arg != NULL)
 		xencall_free_buffer_pages(x->xcall, x->arg, ARG_PAGES);
 	if (x->scratch != NULL)
-		xencall_free_buffer_pages(x->xcall, x->scratch, SCRATCH_PAGES);
+		xencall_free_buffer_pages(x->xcall, x->scratch,
+		    SCRATCH_PAGES + 1);
 	if (x->xcall != NULL)
 		xencall_close(x->xcall);
 	if (x->xch != NULL)
