@@ -80,18 +80,19 @@ static const struct xk_hc_call calls[] = {
 	DC("unpausedomain", XEN_DOMCTL_unpausedomain, 2, false, NOARGS),
 	DC("getdomaininfo", XEN_DOMCTL_getdomaininfo, 1, true, NOARGS),
 	DC("setvcpuaffinity", XEN_DOMCTL_setvcpuaffinity, 2, false,
-	    N("vcpu", aff_t, vcpu, 0, 3),
+	    N("vcpu", aff_t, vcpu, 0, 1),
 	    FL("flags", aff_t, flags, 7),
 	    BUF("hard", aff_t, cpumap_hard.bitmap),
 	    N("hard_bits", aff_t, cpumap_hard.nr_bits, 1, 64),
 	    N("soft_bits", aff_t, cpumap_soft.nr_bits, 0, 64)),
 	DC("getvcpuaffinity", XEN_DOMCTL_getvcpuaffinity, 1, true,
-	    N("vcpu", aff_t, vcpu, 0, 3),
+	    N("vcpu", aff_t, vcpu, 0, 1),
 	    FL("flags", aff_t, flags, 3),
 	    BUF("hard", aff_t, cpumap_hard.bitmap),
 	    N("hard_bits", aff_t, cpumap_hard.nr_bits, 1, 64)),
 	DC("shadow_op", XEN_DOMCTL_shadow_op, 2, false,
-	    N("op", sh_t, op, 0, 32),
+	    N("op", sh_t, op, XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION,
+	    XEN_DOMCTL_SHADOW_OP_SET_ALLOCATION),
 	    FL("mode", sh_t, mode, 0x1e),
 	    N("mb", sh_t, mb, 0, 16),
 	    BUF("bitmap", sh_t, dirty_bitmap),
@@ -99,16 +100,17 @@ static const struct xk_hc_call calls[] = {
 	DC("max_mem", XEN_DOMCTL_max_mem, 2, false,
 	    N("max_memkb", struct xen_domctl_max_mem, max_memkb, 0, 1 << 20)),
 	DC("getvcpucontext", XEN_DOMCTL_getvcpucontext, 1, true,
-	    N("vcpu", struct xen_domctl_vcpucontext, vcpu, 0, 3),
+	    N("vcpu", struct xen_domctl_vcpucontext, vcpu, 0, 1),
 	    BUF("ctxt", struct xen_domctl_vcpucontext, ctxt)),
 	DC("getvcpuinfo", XEN_DOMCTL_getvcpuinfo, 1, true,
-	    N("vcpu", struct xen_domctl_getvcpuinfo, vcpu, 0, 3)),
+	    N("vcpu", struct xen_domctl_getvcpuinfo, vcpu, 0, 1)),
 	DC("max_vcpus", XEN_DOMCTL_max_vcpus, 1, false,
-	    N("max", struct xen_domctl_max_vcpus, max, 1, 4)),
+	    N("max", struct xen_domctl_max_vcpus, max, 1, 1)),
 	DC("scheduler_op", XEN_DOMCTL_scheduler_op, 2, false,
-	    N("sched_id", sched_t, sched_id, XEN_SCHEDULER_CREDIT,
-	    XEN_SCHEDULER_NULL),
-	    N("cmd", sched_t, cmd, 0, 3),
+	    N("sched_id", sched_t, sched_id, XEN_SCHEDULER_CREDIT2,
+	    XEN_SCHEDULER_CREDIT2),
+	    N("cmd", sched_t, cmd, XEN_DOMCTL_SCHEDOP_putinfo,
+	    XEN_DOMCTL_SCHEDOP_getinfo),
 	    N("weight", sched_t, u.credit2.weight, 1, 65535),
 	    N("cap", sched_t, u.credit2.cap, 0, 100)),
 	DC("setdebugging", XEN_DOMCTL_setdebugging, 1, false,
@@ -133,7 +135,7 @@ static const struct xk_hc_call calls[] = {
 	    N("seconds", struct xen_domctl_settimeoffset, time_offset_seconds,
 	    0, 86400)),
 	DC("set_address_size", XEN_DOMCTL_set_address_size, 1, false,
-	    N("size", struct xen_domctl_address_size, size, 32, 64)),
+	    N("size", struct xen_domctl_address_size, size, 32, 32)),
 	DC("get_address_size", XEN_DOMCTL_get_address_size, 1, true,
 	    NOARGS),
 	DC("getpageframeinfo3", XEN_DOMCTL_getpageframeinfo3, 1, false,
@@ -141,7 +143,7 @@ static const struct xk_hc_call calls[] = {
 	    BUF("array", struct xen_domctl_getpageframeinfo3, array)),
 	DC("sendtrigger", XEN_DOMCTL_sendtrigger, 1, false,
 	    N("trigger", struct xen_domctl_sendtrigger, trigger, 1, 5),
-	    N("vcpu", struct xen_domctl_sendtrigger, vcpu, 0, 3)),
+	    N("vcpu", struct xen_domctl_sendtrigger, vcpu, 0, 1)),
 	DC("gethvmcontext", XEN_DOMCTL_gethvmcontext, 1, false,
 	    N("size", struct xen_domctl_hvmcontext, size, 0, 16384),
 	    BUF("buffer", struct xen_domctl_hvmcontext, buffer)),
@@ -166,7 +168,7 @@ static const struct xk_hc_call calls[] = {
 	    N("nr_pfns", struct xen_domctl_cacheflush, nr_pfns, 0, 256)),
 	DC("resumedomain", XEN_DOMCTL_resumedomain, 1, false, NOARGS),
 	DC("getvcpuextstate", XEN_DOMCTL_getvcpuextstate, 1, false,
-	    N("vcpu", struct xen_domctl_vcpuextstate, vcpu, 0, 3),
+	    N("vcpu", struct xen_domctl_vcpuextstate, vcpu, 0, 1),
 	    N("size", struct xen_domctl_vcpuextstate, size, 0, 4096),
 	    BUF("buffer", struct xen_domctl_vcpuextstate, buffer)),
 	DC("get_cpu_policy", XEN_DOMCTL_get_cpu_policy, 1, true,
@@ -401,8 +403,11 @@ gen_buf(struct xk_prng *p)
 
 /*
  * domctl.createdomain, sanitised as trinity does: half the draws are
- * one of the configurations a toolstack makes (PV, PVH), so that the
- * slots fill and the other calls get past "no such domain".
+ * one of the configurations a toolstack makes (PV, PVH, one vCPU), so
+ * that the slots fill and the other calls get past "no such domain";
+ * domctl.max_vcpus's valid value is that 1 (Xen takes only the number
+ * createdomain set), which gives such a domain its vCPU 0 for the
+ * calls on vCPUs.
  */
 static void
 sanitise_create(struct xk_prng *p, uint64_t arg[XK_HC_ARGS])
@@ -416,6 +421,7 @@ sanitise_create(struct xk_prng *p, uint64_t arg[XK_HC_ARGS])
 		arg[1] = XEN_DOMCTL_CDF_hvm | XEN_DOMCTL_CDF_hap;
 		arg[5] = XEN_X86_EMU_LAPIC;
 	}
+	arg[2] = 1;			/* one vCPU: domctl.max_vcpus's */
 	arg[3] = 1;			/* grant table v1 */
 }
 
