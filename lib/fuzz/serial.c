@@ -9,7 +9,7 @@
 #include "fuzz/oplog.h"
 #include "fuzz/serial.h"
 
-#define FIELD_MAX	160	/* of a reason or a function name */
+#define FIELD_MAX	256	/* of a reason or a function name */
 
 /* The next line of text at *p: [start, *len), *p moved past it. */
 static const char *
@@ -67,10 +67,29 @@ rip_function(const char *s, size_t len, char *out)
 		snprintf(out, FIELD_MAX, "%.*s", (int)n, f);
 }
 
+/*
+ * Xen formats panic()'s message into a buffer of 128 bytes: a longer
+ * one (an assertion's text) is cut, and the "****" line that follows
+ * runs on after it.  The first report of the same assertion or BUG,
+ * before the register dump, is whole: take that one when the panic's
+ * line is its beginning.
+ */
+static void
+whole_reason(char *reason, const char *earlier)
+{
+	size_t n = strlen(reason);
+
+	while (n > 0 && reason[n - 1] == '*')
+		n--;
+	reason[n] = '\0';
+	if (n > 0 && strncmp(earlier, reason, n) == 0)
+		snprintf(reason, FIELD_MAX, "%s", earlier);
+}
+
 int
 xk_fuzz_serial_panic(const char *text, char *sig, size_t len)
 {
-	char fn[FIELD_MAX] = "", reason[FIELD_MAX] = "";
+	char fn[FIELD_MAX] = "", reason[FIELD_MAX] = "", first[FIELD_MAX] = "";
 	const char *p = text, *s;
 	size_t n;
 	int panic = 0;
@@ -80,6 +99,7 @@ xk_fuzz_serial_panic(const char *text, char *sig, size_t len)
 		if (panic == 1) {
 			snprintf(reason, sizeof(reason), "%.*s", (int)(n <
 			    FIELD_MAX - 1 ? n : FIELD_MAX - 1), s);
+			whole_reason(reason, first);
 			panic = 2;
 			break;
 		}
@@ -87,6 +107,10 @@ xk_fuzz_serial_panic(const char *text, char *sig, size_t len)
 			rip_function(s, n, fn);
 		else if (n > 13 && memcmp(s, "Panic on CPU ", 13) == 0)
 			panic = 1;
+		else if ((n > 11 && memcmp(s, "Assertion '", 11) == 0) ||
+		    (n > 11 && memcmp(s, "Xen BUG at ", 11) == 0))
+			snprintf(first, sizeof(first), "%.*s", (int)(n <
+			    FIELD_MAX - 1 ? n : FIELD_MAX - 1), s);
 	}
 	if (panic != 2)
 		return 0;

@@ -165,6 +165,17 @@ TEST(serial_panic)
 	    sizeof(sig)) == 1);
 	CHECK_STR_EQ(sig, "Xen panicked: Assertion 's <= e' failed at "
 	    "common/rangeset.c:257");
+	/* panic() cuts a long message at 128 bytes: the first report of
+	 * the same assertion is whole */
+	CHECK(xk_fuzz_serial_panic("(XEN) [ 1.6] Assertion '!memchr_inv(b->"
+	    "ptr.buffer)' failed at common/xmalloc_tlsf.c:246\r\n"
+	    "(XEN) [ 1.6] RIP:    e008:[<ffff82d04023e08b>] "
+	    "xmem_pool_free+0x280/0x403\r\n(XEN) [ 1.7] Panic on CPU 0:\r\n"
+	    "(XEN) [ 1.7] Assertion '!memchr_inv(b->ptr.buffer)' failed at "
+	    "co*********\r\n", sig, sizeof(sig)) == 1);
+	CHECK_STR_EQ(sig, "Xen panicked: Assertion '!memchr_inv(b->ptr."
+	    "buffer)' failed at common/xmalloc_tlsf.c:246 (in "
+	    "xmem_pool_free)");
 	/* Debian's build names the file with its directory */
 	CHECK(xk_fuzz_serial_panic("(XEN) RIP:    e008:[<ffff82d04033b5c8>] "
 	    "arch/x86/hvm/vpic.c#vpic_save+0x15/0xf5\n(XEN) Panic on CPU 0:\n"
