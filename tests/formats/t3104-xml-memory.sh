@@ -13,6 +13,13 @@ NAME=t3104-xml-memory
 need tar cmp awk seq
 
 LIMIT=65536	# KiB
+# The promise is the product's: under AddressSanitizer (the build-san
+# run) every allocation carries redzones and the runtime its own tens of
+# MB, so there the same shapes run for memory errors against twice the
+# bound (a shape parsed whole, as they once were, still breaks it).
+if ldd "$XK" 2>/dev/null | grep -q libasan; then
+	LIMIT=$((LIMIT * 2))
+fi
 
 # rss NAME CMD...: run CMD (refused or accepted), its peak RSS < LIMIT;
 # the exit status is left in $rc and stderr in $T/err
@@ -30,10 +37,10 @@ rss() {
 		;;
 	esac
 	if [ "$rc" -le 1 ] && [ "$kib" -lt "$LIMIT" ]; then
-		ok "$name: exit $rc, peak RSS $kib KiB < 64 MiB"
+		ok "$name: exit $rc, peak RSS $kib KiB < $((LIMIT / 1024)) MiB"
 	else
 		sed 's/^/#   /' "$T/err" | head -n 5
-		notok "$name: exit $rc, peak RSS $kib KiB (limit 64 MiB)"
+		notok "$name: exit $rc, peak RSS $kib KiB (limit $((LIMIT / 1024)) MiB)"
 	fi
 }
 
