@@ -74,17 +74,16 @@ static int
 boot_value(const char *text, const char *key, char *out, size_t len,
     const char *path, struct xk_error *err)
 {
-	size_t kl = strlen(key);
-	const char *p = text;
+	size_t kl = strlen(key), n;
 
-	for (; *p != '\0'; p = strchr(p, '\n') != NULL ? strchr(p, '\n') + 1 :
-	    p + strlen(p)) {
-		size_t n = strcspn(p, "\n");
-
+	for (const char *p = text; *p != '\0'; p += n + (p[n] == '\n')) {
+		n = strcspn(p, "\n");
 		if (n <= kl || strncmp(p, key, kl) != 0 || p[kl] != '=')
 			continue;
-		if (n - kl - 1 >= len)
-			break;
+		if (n - kl - 1 >= len) {
+			xk_error_set(err, "%s: %s= is too long", path, key);
+			return -1;
+		}
 		memcpy(out, p + kl + 1, n - kl - 1);
 		out[n - kl - 1] = '\0';
 		return 0;
