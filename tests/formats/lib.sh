@@ -6,8 +6,8 @@
 #	NAME=t3001-convert
 #	. "$(dirname "$0")/lib.sh"
 #
-# It sets XK and T (a fresh directory, removed on exit), defines fails
-# and rnd, and sources tests/lib.sh (ok, notok, check, need, finish).
+# It sets XK and T (a fresh directory, removed on exit), defines fails,
+# rnd and flip, and sources tests/lib.sh (ok, notok, check, need, finish).
 set -u
 # shellcheck disable=SC2034 # for the tests that source this file
 XK=${1:?usage: $NAME.sh XK BUILD-DIR}
@@ -38,4 +38,15 @@ fails() {
 rnd() {
 	dd if=/dev/urandom of="$1" bs=1K seek="$2" count="$3" conv=notrunc \
 	    status=none
+}
+
+# flip FILE OFFSET: change the byte at OFFSET to its complement, which
+# differs from it whatever it was (writing a fixed byte over random
+# data leaves it unchanged once in 256 runs)
+flip() {
+	_b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[ -n "$_b" ] || { echo "flip: $1 has no byte at $2" >&2; return 1; }
+	# shellcheck disable=SC2059 # the format is the octal escape
+	printf "$(printf '\\%03o' $((255 - _b)))" |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }

@@ -157,8 +157,7 @@ if "$XK" export "$T/in/vm.cfg" -o "$T/vm.ova" >"$T/out" 2>"$T/err"; then
 	    -o "$T/x6b"
 	check "ovf: root disk identical" cmp "$A" "$T/x6b/web01-xvda.img"
 	check "ovf: equal model" same_model "$T/in/vm.cfg" "$T/x6b/web01.cfg"
-	printf 'X' | dd of="$T/ovax/web01-disk0.vhd" bs=1 seek=70000 \
-	    conv=notrunc status=none
+	flip "$T/ovax/web01-disk0.vhd" 70000
 	fails "ovf: corrupt disk refused by the manifest" "SHA256 mismatch" \
 	    "$XK" import "$T/ovax/web01.ovf" -o "$T/x6c"
 	[ ! -e "$T/x6c" ] && ok "ovf: nothing left" || notok "ovf: nothing left"
@@ -220,7 +219,7 @@ cp "$T/vm.xva" "$T/bad.xva"
 off=$(( $(tar tvf "$T/vm.xva" | head -1 | awk '{print $3}') ))
 # first chunk's data starts after ova.xml's header, data (padded), header
 start=$(( 512 + (off + 511) / 512 * 512 + 512 ))
-printf 'X' | dd of="$T/bad.xva" bs=1 seek=$((start + 1000)) conv=notrunc status=none
+flip "$T/bad.xva" $((start + 1000))
 fails "corrupt chunk refused" "disk Ref:001: chunk 0: SHA1 mismatch" \
     "$XK" import "$T/bad.xva" -o "$T/x7"
 [ ! -e "$T/x7" ] && ok "nothing left after a refused import" ||

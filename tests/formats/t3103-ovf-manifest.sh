@@ -33,11 +33,6 @@ d1=web-disk1.vhd
 
 # copy NAME: a fresh copy of the unpacked package in $T/NAME
 copy() { rm -rf "${T:?}/$1" && cp -r "$T/good" "$T/$1"; }
-# flip FILE OFFSET: change one byte
-flip() {
-	printf '\125' | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
-
 check "inspect: the SHA256 manifest verifies" "$XK" inspect "$T/good/web.ovf"
 grep -q '^checksums: sha256, verified$' "$T/out" &&
     ok "inspect text: sha256, verified" ||

@@ -39,7 +39,6 @@ put32() {
 	    $(($3 >> 16 & 255)) $(($3 >> 8 & 255)) $(($3 & 255)))" |
 	    dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
-flip() { printf '\125' | dd of="$1" bs=1 seek="$2" conv=notrunc status=none; }
 
 # pack NAME DIR [MEMBERS...]: an OVA of DIR's files in the order given
 # (default: web.ovf web.mf and the disks), its manifest made to match
