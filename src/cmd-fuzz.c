@@ -20,6 +20,7 @@
 #include "fuzz/engine.h"
 #include "fuzz/shrink.h"
 #include "lab/lab.h"
+#include "lab/serial.h"
 #include "lab/restart.h"
 #include "util/clock.h"
 #include "util/file.h"

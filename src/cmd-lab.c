@@ -21,6 +21,7 @@
 #include "lab/coverage.h"
 #include "lab/ctl.h"
 #include "lab/lab.h"
+#include "lab/serial.h"
 #include "lab/overlay.h"
 #include "lab/proto.h"
 #include "lab/restart.h"
@@ -363,6 +364,7 @@ cmd_lab_down(int argc, char **argv)
 {
 	struct lab_ctx lab, *x = &lab;
 	struct xk_error err = { 0 };
+	char sig[512];
 	int killed, rc;
 	pid_t pid;
 
@@ -379,6 +381,11 @@ cmd_lab_down(int argc, char **argv)
 	}
 	if (xk_lab_stop(x->state, STOP_TIMEOUT_S * 1000, &killed, &err) == -1)
 		return xk_fail("lab down", &err);
+	if (killed && xk_lab_panicked(x->state, sig, sizeof(sig)) == 1) {
+		xk_warnx("lab down", "%s: QEMU killed", sig);
+		print_tail(x->state, 20);
+		return XK_EXIT_FAIL;
+	}
 	if (killed) {
 		xk_warnx("lab down", "dom0 did not power off in %d s: QEMU "
 		    "killed", STOP_TIMEOUT_S);
@@ -410,6 +417,7 @@ cmd_lab_status(int argc, char **argv)
 	struct lab_ctx lab, *x = &lab;
 	struct xk_error err = { 0 };
 	struct xk_ctl ctl;
+	char sig[512];
 	pid_t pid;
 	int rc;
 
@@ -425,6 +433,10 @@ cmd_lab_status(int argc, char **argv)
 	}
 	printf("qemu:   running (pid %ld)\n", (long)pid);
 	print_hypervisor(x->state);
+	if (xk_lab_panicked(x->state, sig, sizeof(sig)) == 1) {
+		printf("xen:    %s (xk lab down, then up)\n", sig);
+		return XK_EXIT_FAIL;
+	}
 	if (xk_ctl_open(&ctl, x->state, 5000, &err) == -1) {
 		printf("dom0:   not answering (%s)\n", err.msg);
 		return XK_EXIT_FAIL;

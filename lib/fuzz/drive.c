@@ -13,6 +13,7 @@
 #include "fuzz/serial.h"
 #include "lab/ctl.h"
 #include "lab/lab.h"
+#include "lab/serial.h"
 #include "util/file.h"
 #include "util/strbuf.h"
 #include "util/tempfile.h"
@@ -133,7 +134,7 @@ read_serial(const struct xk_fuzz_job *j, struct sink *k)
 		if (strbuf_adds(&k->line, note) == 0)
 			take_line(k, &err);
 	}
-	xk_fuzz_serial_panic(tail, k->o->sig, sizeof(k->o->sig));
+	xk_serial_panic(tail, k->o->sig, sizeof(k->o->sig));
 	free(tail);
 }
 

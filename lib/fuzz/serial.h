@@ -5,20 +5,13 @@
  *
  * Pure functions over the log's text (its tail, as xk_lab_log_tail
  * gives it): the serial log is written by the lab, so it is read as
- * untrusted text, bounded, a line at a time.
+ * untrusted text, bounded, a line at a time.  Xen's panic is read by
+ * lab/serial.h's xk_serial_panic, which the control channel uses too.
  */
 #ifndef XK_FUZZ_SERIAL_H
 #define XK_FUZZ_SERIAL_H
 
 #include <stddef.h>
-
-/*
- * Xen's panic in text, as a signature without numbers that change
- * from run to run: "Xen panicked: REASON (in FUNCTION)", REASON the
- * line after "Panic on CPU N:", FUNCTION the last RIP before it.  1
- * when there is one, 0 if not.
- */
-int xk_fuzz_serial_panic(const char *text, char *sig, size_t len);
 
 /*
  * Call fn for each line "xk-fuzz op N: LINE" in text whose N is from,

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "lab/ctl.h"
 #include "lab/proto.h"
+#include "lab/serial.h"
 #include "lab/state.h"
 #include "util/clock.h"
 #include "util/file.h"
@@ -24,6 +26,7 @@
 #include "util/strbuf.h"
 
 #define EXEC_MARGIN_MS	30000	/* host wait beyond the dom0 timeout */
+#define PANIC_CHECK_MS	2000	/* a silent command: look for a panic */
 #define HELLO_SILENCE_MS	10000	/* no answer: hang up and call again */
 
 /* Take the first free STATE/ctlN.lock; *port gets N.  Waits for one. */
@@ -101,6 +104,18 @@ hello(int fd, int64_t deadline, struct xk_error *err)
 	}
 }
 
+/* Did the hypervisor panic while we waited for what?  err says so. */
+static bool
+lost(const struct xk_ctl *c, const char *what, struct xk_error *err)
+{
+	char sig[512];
+
+	if (xk_lab_panicked(c->state, sig, sizeof(sig)) != 1)
+		return false;
+	xk_error_set(err, "lab lost while waiting for %s: %s", what, sig);
+	return true;
+}
+
 /*
  * Connect to the port and say HELLO, reconnecting after each
  * HELLO_SILENCE_MS without an answer.  Why: the agent's end of a port
@@ -128,6 +143,8 @@ connect_hello(struct xk_ctl *c, const char *path, int64_t deadline,
 			return 0;
 		if (err->errnum != ETIMEDOUT || until >= deadline)
 			return -1;
+		if (lost(c, "the agent's answer", err))
+			return -1;
 		close(c->fd);
 		c->fd = -1;
 		xk_error_clear(err);
@@ -144,6 +161,7 @@ xk_ctl_open(struct xk_ctl *c, const char *state, int timeout_ms,
 	int port = 0;
 
 	c->fd = c->lock = -1;
+	c->state = state;
 	c->lock = lock_port(state, deadline, &port, err);
 	if (c->lock == -1)
 		return -1;
@@ -220,6 +238,55 @@ parse_status(const char *s, int *status, struct xk_error *err)
 	return 0;
 }
 
+/*
+ * The next frame of a command's answer, waiting at most until deadline
+ * (0: none).  While no byte comes, the serial log is looked at every
+ * PANIC_CHECK_MS: a panicked hypervisor never answers, and its QEMU
+ * can stay up (a reboot that hangs), so the socket would not close.
+ */
+static int
+wait_frame(struct xk_ctl *c, const char *what, struct xk_frame *f,
+    int64_t deadline, struct xk_error *err)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int64_t now;
+	int r, ms;
+
+	for (;;) {
+		now = xk_mono_ms();
+		ms = PANIC_CHECK_MS;
+		if (deadline > 0 && deadline - now < ms)
+			ms = deadline > now ? (int)(deadline - now) : 0;
+		r = poll(&p, 1, ms);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			xk_error_errno(err, errno, "poll");
+			return -1;
+		}
+		if (r > 0)
+			break;
+		if (lost(c, what, err))
+			return -1;
+		if (deadline > 0 && xk_mono_ms() >= deadline) {
+			xk_error_errno(err, ETIMEDOUT, "%s: no answer from "
+			    "dom0", what);
+			return -1;
+		}
+	}
+	r = xk_frame_read(c->fd, f, deadline, err);
+	if (r == 0) {
+		if (!lost(c, what, err))
+			xk_error_set(err, "control channel closed while "
+			    "running %s (QEMU gone?)", what);
+		return -1;
+	}
+	if (r == -1 && err->errnum == ETIMEDOUT)
+		xk_error_errno(err, ETIMEDOUT, "%s: no answer from dom0",
+		    what);
+	return r == 1 ? 0 : -1;
+}
+
 int
 xk_ctl_exec_fn(struct xk_ctl *c, const char *const argv[], int in_fd,
     xk_ctl_out_fn out, void *arg, int err_fd, int timeout_s, int *status,
@@ -244,18 +311,9 @@ xk_ctl_exec_fn(struct xk_ctl *c, const char *const argv[], int in_fd,
 		deadline = xk_mono_ms() + (int64_t)timeout_s * 1000 +
 		    EXEC_MARGIN_MS;
 	for (;;) {
-		r = xk_frame_read(c->fd, &f, deadline, err);
-		if (r == 0) {
-			xk_error_set(err, "control channel closed while "
-			    "running %s (QEMU gone?)", argv[0]);
+		r = wait_frame(c, argv[0], &f, deadline, err);
+		if (r == -1)
 			return -1;
-		}
-		if (r == -1) {
-			if (err->errnum == ETIMEDOUT)
-				xk_error_errno(err, ETIMEDOUT, "%s: no answer "
-				    "from dom0", argv[0]);
-			return -1;
-		}
 		switch (f.type) {
 		case XK_FRAME_OUT:
 			r = out((const char *)f.data, f.len, arg, err);

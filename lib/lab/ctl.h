@@ -18,8 +18,10 @@
 #define XK_CTL_PORTS	4
 
 struct xk_ctl {
-	int fd;		/* connected socket, -1 when closed */
-	int lock;	/* ctl.lock, held while open */
+	int fd;			/* connected socket, -1 when closed */
+	int lock;		/* ctl.lock, held while open */
+	const char *state;	/* the lab's state directory (the caller's
+				 * string, which outlives the channel) */
 };
 
 /*
@@ -37,7 +39,9 @@ void xk_ctl_close(struct xk_ctl *c);
  * err_fd as they arrive.  timeout_s bounds the command in dom0 (0: no
  * bound) and the wait here (plus a margin).  *status gets the exit
  * status: 0-255, 128+N for signal N, 124 when dom0 killed it on
- * timeout (as timeout(1) does).
+ * timeout (as timeout(1) does).  While it waits, a hypervisor that
+ * panicked ends the wait at once (its serial log says so; QEMU may
+ * stay up, hung in the reboot), with Xen's panic as the error.
  */
 int xk_ctl_exec(struct xk_ctl *c, const char *const argv[], int in_fd, int out_fd,
     int err_fd, int timeout_s, int *status, struct xk_error *err);

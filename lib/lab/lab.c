@@ -19,6 +19,7 @@
 #include "lab/ctl.h"
 #include "lab/lab.h"
 #include "lab/proto.h"
+#include "lab/serial.h"
 #include "lab/state.h"
 #include "util/clock.h"
 #include "util/run.h"
@@ -479,6 +480,7 @@ xk_lab_stop(const char *state, int timeout_ms, int *killed,
 	const char *const poweroff[] = { "/usr/lib/xk-lab/shutdown", NULL };
 	struct xk_error ignore = { 0 };
 	struct xk_ctl c;
+	char sig[512];
 	pid_t pid;
 	int status;
 
@@ -494,8 +496,11 @@ xk_lab_stop(const char *state, int timeout_ms, int *killed,
 	 * so the exec "fails"; what counts is that QEMU goes away.
 	 */
 	/* The whole stop takes at most timeout_ms (+5 s to kill): a dom0
-	 * that does not answer must not make `down` hang. */
-	if (xk_ctl_open(&c, state, timeout_ms / 6, &ignore) == 0) {
+	 * that does not answer must not make `down` hang, and a panicked
+	 * hypervisor (its QEMU hung in the reboot) is not asked. */
+	if (xk_lab_panicked(state, sig, sizeof(sig)) == 1) {
+		timeout_ms = 0;
+	} else if (xk_ctl_open(&c, state, timeout_ms / 6, &ignore) == 0) {
 		xk_ctl_exec(&c, poweroff, -1, -1, -1, timeout_ms / 3000,
 		    &status, &ignore);
 		xk_ctl_close(&c);
@@ -567,54 +572,6 @@ xk_lab_wait_ready(const char *state, int timeout_ms, struct xk_error *err)
 		free(errout);
 		return -1;
 	}
-}
-
-int
-xk_lab_log_tail(const char *state, int n, char **out, struct xk_error *err)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	char *buf, *p;
-	size_t want;
-	ssize_t got;
-	off_t from;
-	int fd, lines = 0;
-
-	if (!SPATH(path, state, XK_LAB_SERIAL_LOG)) {
-		xk_error_set(err, "%s: path too long", state);
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1 || fstat(fd, &st) == -1) {
-		xk_error_errno(err, errno, "%s", path);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	/* Lines are short: 200 bytes a line is plenty to find n of them. */
-	want = (size_t)n * 200;
-	from = st.st_size > (off_t)want ? st.st_size - (off_t)want : 0;
-	buf = malloc(want + 1);
-	if (buf == NULL) {
-		xk_error_errno(err, errno, "malloc");
-		close(fd);
-		return -1;
-	}
-	got = pread(fd, buf, want, from);
-	close(fd);
-	if (got < 0) {
-		xk_error_errno(err, errno, "read %s", path);
-		free(buf);
-		return -1;
-	}
-	buf[got] = '\0';
-	for (p = buf + got; p > buf; p--) {
-		if (p[-1] == '\n' && p != buf + got && ++lines == n)
-			break;
-	}
-	memmove(buf, p, strlen(p) + 1);
-	*out = buf;
-	return 0;
 }
 
 int

@@ -93,8 +93,4 @@ int xk_lab_remove_state(const char *state, struct xk_error *err);
  */
 int xk_lab_prune(const char *state, int max_age_s);
 
-/* The last n lines of the serial log, malloc'd (never NULL on success). */
-int xk_lab_log_tail(const char *state, int n, char **out,
-    struct xk_error *err);
-
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lab/restart.h"
+#include "lab/serial.h"
 #include "lab/state.h"
 #include "util/file.h"
 #include "util/strbuf.h"
@@ -63,10 +64,14 @@ xk_lab_died(const char *state)
 	char path[PATH_MAX];
 	pid_t pid = 0;
 
+	char sig[512];
+
 	if (boot_path(state, path, sizeof(path), &err) == -1 ||
 	    access(path, F_OK) != 0)
 		return false;
-	return xk_lab_pid(state, &pid, &err) == 0 && pid <= 0;
+	if (xk_lab_pid(state, &pid, &err) == -1)
+		return false;
+	return pid <= 0 || xk_lab_panicked(state, sig, sizeof(sig)) == 1;
 }
 
 /* The value of "KEY=" in text (one per line), into out. */
@@ -117,6 +122,9 @@ xk_lab_restart(const char *state, int timeout_ms, struct xk_error *err)
 		r = boot_value(text, "overlay", ov, sizeof(ov), path, err);
 	free(text);
 	if (r == -1)
+		return -1;
+	/* a panicked hypervisor's QEMU can hang in the reboot */
+	if (xk_lab_died(state) && xk_lab_kill(state, err) == -1)
 		return -1;
 	b.state = state;
 	b.image = image;

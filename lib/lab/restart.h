@@ -22,12 +22,14 @@ int xk_lab_boot_record(const struct xk_lab_boot *b, struct xk_error *err);
 /* Remove STATE/boot: the lab was brought down, not lost. */
 void xk_lab_boot_forget(const char *state);
 
-/* Did the lab in state die (a boot recorded, no QEMU running)? */
+/* Did the lab in state die (a boot recorded, and no QEMU running or
+ * its hypervisor panicked)? */
 bool xk_lab_died(const char *state);
 
 /*
  * Start the lab in state again from its STATE/boot and wait until dom0
- * is ready (at most timeout_ms).  Refused while its QEMU runs; a lab
+ * is ready (at most timeout_ms).  The QEMU of a panicked hypervisor is
+ * killed first; refused while a live one runs; a lab
  * that never recorded a boot (brought up by an older xk) cannot be.
  */
 int xk_lab_restart(const char *state, int timeout_ms, struct xk_error *err);

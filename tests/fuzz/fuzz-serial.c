@@ -11,6 +11,7 @@
 
 #include "fuzz/oplog.h"
 #include "fuzz/serial.h"
+#include "lab/serial.h"
 #include "heaplimit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	memset(sig, 'x', sizeof(sig));
 	heap_begin();
-	if (xk_fuzz_serial_panic(text, sig, sizeof(sig)) == 1 &&
+	if (xk_serial_panic(text, sig, sizeof(sig)) == 1 &&
 	    (memchr(sig, '\0', sizeof(sig)) == NULL ||
 	    strncmp(sig, "Xen panicked: ", 14) != 0))
 		abort();

@@ -14,6 +14,7 @@
 #include "fuzz/hcall.h"
 #include "fuzz/oplog.h"
 #include "fuzz/serial.h"
+#include "lab/serial.h"
 #include "fuzz/shrink.h"
 #include "harness.h"
 
@@ -157,17 +158,17 @@ TEST(serial_panic)
 {
 	char sig[256];
 
-	CHECK(xk_fuzz_serial_panic(panic_text, sig, sizeof(sig)) == 1);
+	CHECK(xk_serial_panic(panic_text, sig, sizeof(sig)) == 1);
 	CHECK_STR_EQ(sig, "Xen panicked: FATAL PAGE FAULT (in "
 	    "vpic.c#vpic_save)");
-	CHECK(xk_fuzz_serial_panic("(XEN) Panic on CPU 1:\n(XEN) Assertion "
+	CHECK(xk_serial_panic("(XEN) Panic on CPU 1:\n(XEN) Assertion "
 	    "'s <= e' failed at common/rangeset.c:257\n", sig,
 	    sizeof(sig)) == 1);
 	CHECK_STR_EQ(sig, "Xen panicked: Assertion 's <= e' failed at "
 	    "common/rangeset.c:257");
 	/* panic() cuts a long message at 128 bytes: the first report of
 	 * the same assertion is whole */
-	CHECK(xk_fuzz_serial_panic("(XEN) [ 1.6] Assertion '!memchr_inv(b->"
+	CHECK(xk_serial_panic("(XEN) [ 1.6] Assertion '!memchr_inv(b->"
 	    "ptr.buffer)' failed at common/xmalloc_tlsf.c:246\r\n"
 	    "(XEN) [ 1.6] RIP:    e008:[<ffff82d04023e08b>] "
 	    "xmem_pool_free+0x280/0x403\r\n(XEN) [ 1.7] Panic on CPU 0:\r\n"
@@ -177,16 +178,16 @@ TEST(serial_panic)
 	    "buffer)' failed at common/xmalloc_tlsf.c:246 (in "
 	    "xmem_pool_free)");
 	/* Debian's build names the file with its directory */
-	CHECK(xk_fuzz_serial_panic("(XEN) RIP:    e008:[<ffff82d04033b5c8>] "
+	CHECK(xk_serial_panic("(XEN) RIP:    e008:[<ffff82d04033b5c8>] "
 	    "arch/x86/hvm/vpic.c#vpic_save+0x15/0xf5\n(XEN) Panic on CPU 0:\n"
 	    "(XEN) FATAL PAGE FAULT\n", sig, sizeof(sig)) == 1);
 	CHECK_STR_EQ(sig, "Xen panicked: FATAL PAGE FAULT (in "
 	    "vpic.c#vpic_save)");
-	CHECK(xk_fuzz_serial_panic("(XEN) Panic on CPU 0:", sig,
+	CHECK(xk_serial_panic("(XEN) Panic on CPU 0:", sig,
 	    sizeof(sig)) == 0);		/* cut before the reason */
-	CHECK(xk_fuzz_serial_panic("dom0 booted\nxk-guest: ok\n", sig,
+	CHECK(xk_serial_panic("dom0 booted\nxk-guest: ok\n", sig,
 	    sizeof(sig)) == 0);
-	CHECK(xk_fuzz_serial_panic("", sig, sizeof(sig)) == 0);
+	CHECK(xk_serial_panic("", sig, sizeof(sig)) == 0);
 }
 
 struct got {

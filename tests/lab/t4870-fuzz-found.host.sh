@@ -8,7 +8,8 @@
 # Xen, named by the report; xk fuzz restarts the lab after each.  The
 # same calls pass without the buffer (a size query saves nothing) and
 # after max_vcpus: the crash is the missing vCPU's.  The fix is
-# share/xen-patches/fixes/0001 (t4880 replays these on it).
+# share/xen-patches/fixes/0001 (t4880 replays these on it).  xk lab
+# exec on the panicking hypervisor ends with the panic (xk-lab(1)).
 # Usage: t4870-fuzz-found.host.sh XK LAB
 set -u
 XK=$1
@@ -33,9 +34,19 @@ done
     ok "both under one signature, one report" ||
     notok "both under one signature, one report"
 
+# The same crash under a plain xk lab exec: it stops waiting when Xen
+# panics, and says so, rather than wait out its 600 s.
+exits "xk lab exec on a hypervisor that panics: lost, with the panic" \
+    255 "lab lost while waiting for .*: $sig" \
+    "$XK" lab -n "$LAB" exec -i --timeout 600 -- \
+    /usr/local/bin/xk fuzz engine --replay <"$here/fuzz/vpic-save.log"
+
 sed 's/ buffer=buf$/ buffer=null/' "$here/fuzz/vpic-save.log" >"$tmp/query.log"
 check "without a buffer (a size query) the same calls pass" \
     "$XK" fuzz replay --lab "$LAB" --reports "$rep" "$tmp/query.log"
+grep -q '^lab: restarted' "$T/out" &&
+    ok "the lab the exec lost was restarted" ||
+    notok "the lab the exec lost was restarted"
 sed 's/^\(hc domctl.gethvmcontext .*\)/hc domctl.max_vcpus dom=@2 max=4\n\1/' \
     "$here/fuzz/vpic-save.log" >"$tmp/vcpus.log"
 if grep -q '^hc domctl.max_vcpus' "$tmp/vcpus.log"; then

@@ -23,6 +23,7 @@
 #include "lab/ctl.h"
 #include "lab/image.h"
 #include "lab/lab.h"
+#include "lab/serial.h"
 #include "lab/overlay.h"
 #include "lab/proto.h"
 #include "util/clock.h"
