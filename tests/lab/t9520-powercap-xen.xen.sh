@@ -4,7 +4,7 @@
 # as LAB) - xk powercap's hypervisor mechanism (issue 19):
 # tests/lab/powercap-xen.sh holds 25% idle through
 # XEN_SYSCTL_idle_inject with two guests burning both pCPUs (Xen's
-# per-pCPU idle, 30 s, within t9500's 5 points), measures the alignment
+# per-pCPU idle, 20 s, within t9500's 5 points), measures the alignment
 # (the fraction of 10 ms windows in which all pCPUs were idle at once)
 # for both mechanisms, and checks that a killed daemon's injection is
 # given back; and first, that setting and clearing a burning guest's
