@@ -18,6 +18,7 @@
 
 #include "fuzz/drive.h"
 #include "fuzz/engine.h"
+#include "fuzz/segment.h"
 #include "fuzz/shrink.h"
 #include "lab/lab.h"
 #include "lab/serial.h"
@@ -41,6 +42,7 @@ struct fuzz_opts {
 	unsigned long ops;
 	int timeout_s;
 	int hcall;			/* --engine hypercall */
+	unsigned long every;		/* --checkpoint: run's, segments */
 	char state[PATH_MAX];
 };
 
@@ -67,6 +69,7 @@ static const struct option host_opts[] = {
 	{ "timeout", required_argument, NULL, 't' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "engine", required_argument, NULL, 'e' },
+	{ "checkpoint", required_argument, NULL, 'c' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -110,6 +113,14 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 				return xk_usage_error(cmd, "bad --ops '%s': want "
 				    "1 to %d", optarg, XK_OPLOG_OPS_MAX), -1;
 			f->ops = (unsigned long)v;
+			break;
+		case 'c':
+			if (parse_u64(optarg, XK_OPLOG_OPS_MAX, &v) == -1 ||
+			    v == 0)
+				return xk_usage_error(cmd, "bad --checkpoint "
+				    "'%s': want operations, 1 to %d", optarg,
+				    XK_OPLOG_OPS_MAX), -1;
+			f->every = (unsigned long)v;
 			break;
 		case 't':
 			if (parse_u64(optarg, 86400 * 7, &v) == -1 || v == 0)
@@ -164,6 +175,27 @@ plant_arg(const char *cmd, const char **plant)
 		    "'%s' (there is 'vcpus-pause')", *plant), -1;
 	if (p == XK_PLANT_NONE)
 		*plant = NULL;
+	return 0;
+}
+
+/* XK_FUZZ_CRASH_AT=N, the checkpoints' test hook (xk-fuzz(1)): the
+ * engine crashes Xen before operation N of a run's first path. */
+static int
+crash_arg(const char *cmd, const struct fuzz_opts *f, const char **crash)
+{
+	uint64_t v;
+
+	*crash = getenv("XK_FUZZ_CRASH_AT");
+	if (*crash == NULL || **crash == '\0') {
+		*crash = NULL;
+		return 0;
+	}
+	if (parse_u64(*crash, XK_OPLOG_OPS_MAX, &v) == -1 || v == 0)
+		return xk_usage_error(cmd, "XK_FUZZ_CRASH_AT: bad operation "
+		    "'%s'", *crash), -1;
+	if (f->hcall)
+		return xk_usage_error(cmd, "XK_FUZZ_CRASH_AT is the toolstack "
+		    "engine's"), -1;
 	return 0;
 }
 
@@ -241,10 +273,51 @@ print_outcome(const struct xk_fuzz_outcome *o)
 		    (double)o->ms);
 }
 
+/* A crash a segmented run resumed from: its report, now (segment.h). */
+static void
+crash_found(void *arg, const struct xk_fuzz_outcome *o)
+{
+	const struct fuzz_opts *f = arg;
+	struct xk_error err = { 0 };
+	char *text;
+	size_t tlen;
+
+	print_outcome(o);
+	if (xk_read_file(f->log, 64 << 20, &text, &tlen, &err) == -1) {
+		xk_fail("fuzz run", &err);
+		return;
+	}
+	report("fuzz run", f, o, f->seed, text, NULL, NULL);
+	free(text);
+}
+
+/* The run: one engine run, or segments with checkpoints between. */
+static int
+run_engine(struct fuzz_opts *f, const char *const *dargv, int fd,
+    struct xk_fuzz_outcome *o, struct xk_error *err)
+{
+	char ckpt[PATH_MAX + 32];
+	int r;
+
+	if (restart_if_dead(f, err) == -1)
+		return -1;
+	if (f->every == 0)
+		return xk_fuzz_lab_exec(&(struct xk_fuzz_job){ .state =
+		    f->state, .argv = dargv, .in_fd = -1, .log_fd = fd,
+		    .err_fd = 2, .timeout_s = engine_timeout(f, f->ops) }, o,
+		    err);
+	snprintf(ckpt, sizeof(ckpt), "%s/fuzz.checkpoint", f->state);
+	r = xk_fuzz_run_segments(&(struct xk_fuzz_segments){ f->state, dargv,
+	    f->seed, f->ops, f->every, ckpt, fd, 2,
+	    engine_timeout(f, f->every), stdout, crash_found, f }, o, err);
+	unlink(ckpt);		/* hundreds of MB, of no use after the run */
+	return r;
+}
+
 int
 cmd_fuzz_run(int argc, char **argv)
 {
-	const char *cmd = "fuzz run", *plant, *dargv[12];
+	const char *cmd = "fuzz run", *plant, *crash, *dargv[12];
 	struct xk_error err = { 0 };
 	struct xk_fuzz_outcome o;
 	struct fuzz_opts f;
@@ -260,12 +333,16 @@ cmd_fuzz_run(int argc, char **argv)
 	if (f.out != NULL)
 		return xk_usage_error(cmd, "-o is shrink's option (run takes "
 		    "--log)");
-	if (plant_arg(cmd, &plant) == -1)
+	if (plant_arg(cmd, &plant) == -1 || crash_arg(cmd, &f, &crash) == -1)
 		return XK_EXIT_USAGE;
 	if (plant != NULL && f.hcall)
 		return xk_usage_error(cmd, "XK_FUZZ_PLANT plants in the "
 		    "toolstack engine's checker (the hypercall engine's "
 		    "planted bug is in the hypervisor)");
+	if (f.every != 0 && f.hcall)
+		return xk_usage_error(cmd, "--checkpoint is the toolstack "
+		    "engine's (the hypercall engine's domains are made and "
+		    "destroyed within a run)");
 	if (lab_state(cmd, &f) == -1)
 		return XK_EXIT_FAIL;
 	if (!f.has_seed)	/* a seed of its own, printed to rerun it */
@@ -281,13 +358,19 @@ cmd_fuzz_run(int argc, char **argv)
 	dargv[i++] = "engine";
 	dargv[i++] = "--seed";
 	dargv[i++] = seed;
-	dargv[i++] = "--ops";
-	dargv[i++] = ops;
+	if (f.every == 0) {	/* segments say how many themselves */
+		dargv[i++] = "--ops";
+		dargv[i++] = ops;
+	}
 	if (f.hcall)
 		dargv[i++] = "--hypercall";
 	if (plant != NULL) {
 		dargv[i++] = "--plant";
 		dargv[i++] = plant;
+	}
+	if (crash != NULL) {
+		dargv[i++] = "--crash-at";
+		dargv[i++] = crash;
 	}
 	dargv[i] = NULL;
 	/* the log is written as the run goes, never over another file */
@@ -300,10 +383,7 @@ cmd_fuzz_run(int argc, char **argv)
 	}
 	printf("seed: %s\nlog: %s\n", seed, f.log);
 	fflush(stdout);
-	r = restart_if_dead(&f, &err);
-	if (r == 0)
-		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ f.state, dargv, -1, fd, 2,
-	    engine_timeout(&f, f.ops) }, &o, &err);
+	r = run_engine(&f, dargv, fd, &o, &err);
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		if (r == 0)
 			xk_error_errno(&err, errno, "%s", f.log);
@@ -349,8 +429,9 @@ replay_ops(const struct fuzz_opts *f, const struct xk_oplog *log,
 		xk_error_errno(err, errno, "memfd_create");
 	} else if (xk_write_all(fd, strbuf_str(&sb), sb.len, "log", err) == 0 &&
 	    lseek(fd, 0, SEEK_SET) == 0) {
-		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ f->state, dargv, fd,
-		    -1, err_fd, engine_timeout(f, n) }, o, err);
+		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ .state = f->state,
+		    .argv = dargv, .in_fd = fd, .log_fd = -1, .err_fd = err_fd,
+		    .timeout_s = engine_timeout(f, n) }, o, err);
 	}
 	if (fd != -1)
 		close(fd);
@@ -375,9 +456,9 @@ log_command(const char *cmd, int argc, char **argv, struct fuzz_opts *f,
 		return xk_usage_error(cmd, "unexpected argument '%s'",
 		    argv[first + 1]);
 	if (f->has_seed || f->log != NULL || f->ops != DEFAULT_OPS ||
-	    f->hcall)
-		return xk_usage_error(cmd, "--seed, --ops, --log and --engine "
-		    "are run's options (the log has them)");
+	    f->hcall || f->every)
+		return xk_usage_error(cmd, "--seed, --ops, --log, --engine and "
+		    "--checkpoint are run's options (the log has them)");
 	if (plant_arg(cmd, &plant) == -1)
 		return XK_EXIT_USAGE;
 	if (lab_state(cmd, f) == -1)
@@ -547,11 +628,16 @@ cmd_fuzz_engine(int argc, char **argv)
 		{ "plant", required_argument, NULL, 'p' },
 		{ "replay", no_argument, NULL, 'r' },
 		{ "hypercall", no_argument, NULL, 'h' },
+		{ "resume", no_argument, NULL, 'R' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "reseed", required_argument, NULL, 'S' },
+		{ "first", required_argument, NULL, 'f' },
+		{ "crash-at", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "fuzz engine";
-	struct xk_fuzz_engine_opts e = { 0, DEFAULT_OPS, NULL, XK_PLANT_NONE,
-	    false, stdout };
+	struct xk_fuzz_engine_opts e = { .ops = DEFAULT_OPS,
+	    .plant = XK_PLANT_NONE, .out = stdout };
 	struct xk_error err = { 0 };
 	struct xk_oplog log;
 	int c, replay = 0, found, r;
@@ -562,24 +648,34 @@ cmd_fuzz_engine(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		if (c == 's' && parse_u64(optarg, UINT64_MAX, &e.seed) == 0)
 			continue;
-		if (c == 'n' && parse_u64(optarg, XK_OPLOG_OPS_MAX, &v) == 0) {
-			e.ops = (size_t)v;
+		if (c == 'S' && parse_u64(optarg, UINT64_MAX, &e.reseed) == 0)
+			continue;
+		if ((c == 'n' || c == 'f' || c == 'c') &&
+		    parse_u64(optarg, XK_OPLOG_OPS_MAX, &v) == 0) {
+			*(c == 'n' ? &e.ops : c == 'f' ? &e.first :
+			    &e.crash_at) = (size_t)v;
 			continue;
 		}
 		if (c == 'p' && xk_fuzz_plant_parse(optarg, &e.plant) == 0)
 			continue;
-		if (c == 'r' || c == 'h') {
+		if (c == 'r' || c == 'h' || c == 'R' || c == 'k') {
 			replay |= c == 'r';
 			e.hcall |= c == 'h';
+			e.resume |= c == 'R';
+			e.keep |= c == 'k';
 			continue;
 		}
-		if (c == 's' || c == 'n' || c == 'p')
+		if (c == 's' || c == 'n' || c == 'p' || c == 'S' || c == 'f' ||
+		    c == 'c')
 			return xk_usage_error(cmd, "bad value '%s'", optarg);
 		return xk_bad_option(cmd, c, argv);
 	}
 	if (optind != argc)
 		return xk_usage_error(cmd, "unexpected argument '%s'",
 		    argv[optind]);
+	if ((e.resume || e.keep) && (replay || e.hcall))
+		return xk_usage_error(cmd, "--resume and --keep are the "
+		    "toolstack engine's, for a run (not a replay)");
 	if (replay && read_stdin_log(&log, &err) == -1)
 		return xk_fail(cmd, &err);
 	if (replay)	/* the log says which engine made it */

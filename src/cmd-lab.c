@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lab/cache.h"
+#include "lab/checkpoint.h"
 #include "lab/coverage.h"
 #include "lab/ctl.h"
 #include "lab/lab.h"
@@ -34,6 +35,7 @@
 
 #define READY_TIMEOUT_S	300	/* TCG on a loaded 2-core host is slow */
 #define STOP_TIMEOUT_S	60
+#define CHECKPOINT_TIMEOUT_S 300	/* QEMU writes a few hundred MB */
 #define EXIT_LAB_ERROR	255	/* exec: the lab, not the command, failed */
 
 struct lab_ctx {
@@ -641,6 +643,50 @@ cmd_lab_log(int argc, char **argv)
 	fputs(tail, stdout);
 	free(tail);
 	return XK_EXIT_OK;
+}
+
+/* lab save FILE, lab restore FILE: one operand, the checkpoint. */
+static int
+checkpoint_cmd(int argc, char **argv, const char *cmd, int save)
+{
+	struct lab_ctx lab, *x = &lab;
+	struct xk_error err = { 0 };
+	int first = no_options(cmd, argc, argv), rc;
+	const char *file;
+	int64_t t0;
+
+	if (first == -1)
+		return XK_EXIT_USAGE;
+	if (argc - first != 1)
+		return xk_usage_error(cmd, argc == first ? "a checkpoint FILE "
+		    "is needed" : "unexpected argument '%s'", argv[first + 1]);
+	file = argv[first];
+	if ((rc = lab_open(x, cmd)) != XK_EXIT_OK)
+		return rc;
+	t0 = xk_mono_ms();
+	if (save ? xk_lab_checkpoint_save(x->state, file,
+	    CHECKPOINT_TIMEOUT_S * 1000, &err) : xk_lab_checkpoint_load(
+	    x->state, file, READY_TIMEOUT_S * 1000, &err)) {
+		if (!save)
+			print_tail(x->state, 20);
+		return xk_fail(cmd, &err);
+	}
+	printf("%s: %s %s in %.1f s\n", cmd, save ? "saved to" :
+	    "dom0 answering, from", file, (double)(xk_mono_ms() - t0) /
+	    1000.0);
+	return XK_EXIT_OK;
+}
+
+int
+cmd_lab_save(int argc, char **argv)
+{
+	return checkpoint_cmd(argc, argv, "lab save", 1);
+}
+
+int
+cmd_lab_restore(int argc, char **argv)
+{
+	return checkpoint_cmd(argc, argv, "lab restore", 0);
 }
 
 /* xencov's blob, chunk by chunk, bounded. */

@@ -67,6 +67,10 @@ const struct xk_cmd xk_lab_commands[] = {
 	    "attach to the serial console (Ctrl-] leaves)", "", NULL, NULL },
 	{ "log", cmd_lab_log, "the tail of the serial log", "[-n LINES]",
 	    NULL, NULL },
+	{ "save", cmd_lab_save, "save the whole running lab to FILE "
+	    "(a checkpoint)", "FILE", NULL, NULL },
+	{ "restore", cmd_lab_restore, "start the lab from a checkpoint "
+	    "FILE, as it was when saved", "FILE", NULL, NULL },
 	{ "coverage", cmd_lab_coverage,
 	    "reset or collect a coverage hypervisor's counters (lcov report)",
 	    "reset | collect -o DIR", NULL, NULL },
@@ -77,8 +81,8 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	{ "run", cmd_fuzz_run,
 	    "random toolstack operations (checked against a model) or "
 	    "hypercalls in a lab's dom0", "[--lab NAME] [--engine toolstack|"
-	    "hypercall] [--seed N] [--ops N] [--log FILE] [--reports DIR] "
-	    "[--timeout SECONDS]", NULL, NULL },
+	    "hypercall] [--seed N] [--ops N] [--checkpoint N] [--log FILE] "
+	    "[--reports DIR] [--timeout SECONDS]", NULL, NULL },
 	{ "replay", cmd_fuzz_replay, "run a log's operations again",
 	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE",
 	    NULL, NULL },
@@ -89,7 +93,8 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	    NULL, NULL },
 	{ "engine", cmd_fuzz_engine,
 	    "the engine itself, in dom0 (run and replay start it)",
-	    "[--plant BUG] [--hypercall] --seed N --ops N | --replay < LOG",
+	    "[--plant BUG] [--hypercall] --seed N --ops N [--first N] "
+	    "[--resume [--reseed N]] [--keep] [--crash-at N] | --replay < LOG",
 	    NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };

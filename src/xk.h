@@ -117,6 +117,8 @@ int cmd_lab_cp(int argc, char **argv);
 int cmd_lab_console(int argc, char **argv);
 int cmd_lab_log(int argc, char **argv);
 int cmd_lab_coverage(int argc, char **argv);
+int cmd_lab_save(int argc, char **argv);
+int cmd_lab_restore(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

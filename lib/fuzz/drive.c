@@ -119,7 +119,7 @@ static void
 read_serial(const struct xk_fuzz_job *j, struct sink *k)
 {
 	struct xk_error err = { 0 };
-	size_t from = k->o->ops;
+	size_t from = j->first + k->o->ops;
 	char *tail, note[128];
 	int n;
 
@@ -163,7 +163,7 @@ lost(const struct xk_fuzz_job *j, struct sink *k, const struct xk_error *why)
 		snprintf(o->sig, sizeof(o->sig), "%s", cause);
 	/* the operation in flight is the failing one */
 	if (o->ops > 0)
-		o->fail_op = (long)(o->ops + o->skips) - 1;
+		o->fail_op = (long)(j->first + o->ops + o->skips) - 1;
 	snprintf(o->detail, sizeof(o->detail), "%.200s (%s: %.600s)", o->sig,
 	    cause, why->msg);
 	return 0;

@@ -33,6 +33,8 @@ struct xk_fuzz_job {
 	int log_fd;			/* each line goes here, or -1 */
 	int err_fd;			/* the engine's stderr */
 	int timeout_s;			/* 0: none */
+	size_t first;			/* operations the run made before
+					 * (a segment's, segment.h) */
 };
 
 /*

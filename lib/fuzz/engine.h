@@ -13,6 +13,17 @@
  *					 shrinking)
  *	# violation op=N<TAB>SIGNATURE<TAB>DETAIL
  *	# done ops=N ms=N
+ *
+ * A run in segments (xk fuzz run --checkpoint, xk-fuzz(1)): a segment
+ * run with keep leaves its domains, pool and nodes in place and its
+ * model and generator in XK_FUZZ_ENGINE_STATE (dom0's /run, so that a
+ * checkpoint of the lab holds them); the next one, with resume, takes
+ * them over, checks Xen against the model first and says so:
+ *
+ *	# resumed ops=N domains=N nodes=N
+ *
+ * then goes on where the last stopped, or along another path when
+ * reseed is given (after a crash, from a checkpoint).
  */
 #ifndef XK_FUZZ_ENGINE_H
 #define XK_FUZZ_ENGINE_H
@@ -31,7 +42,17 @@ struct xk_fuzz_engine_opts {
 	enum xk_fuzz_plant plant;	/* the toolstack engine's */
 	bool hcall;			/* the hypercall engine */
 	FILE *out;
+	/* segments (the toolstack engine's): */
+	bool resume;			/* take over the last segment's state */
+	bool keep;			/* leave the state for the next one */
+	uint64_t reseed;		/* resume: a new path from this seed
+					 * (0: the same generator goes on) */
+	size_t first;			/* operations the run made before */
+	size_t crash_at;		/* test hook (xk-fuzz(1)): crash Xen
+					 * before this operation, 0: never */
 };
+
+#define XK_FUZZ_ENGINE_STATE	"/run/xk-fuzz/engine.state"
 
 /* Run; *found = 1 after a violation.  -1 when the engine failed. */
 int xk_fuzz_engine_run(const struct xk_fuzz_engine_opts *o, int *found,

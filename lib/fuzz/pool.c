@@ -107,3 +107,13 @@ xk_fuzz_pool_make(libxl_ctx *ctx, uint32_t *poolid, struct xk_error *err)
 	}
 	return 0;
 }
+
+int
+xk_fuzz_pool_find(libxl_ctx *ctx, uint32_t *poolid, struct xk_error *err)
+{
+	if (libxl_name_to_cpupoolid(ctx, POOL_NAME, poolid) != 0) {
+		xk_error_set(err, "cpupool %s is gone", POOL_NAME);
+		return -1;
+	}
+	return 0;
+}

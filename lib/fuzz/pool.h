@@ -16,6 +16,10 @@
  * its id in *poolid. */
 int xk_fuzz_pool_make(libxl_ctx *ctx, uint32_t *poolid,
     struct xk_error *err);
+/* The pool a run made, found by its name (a run resumed from a
+ * checkpoint, xk-fuzz(1)); -1 when there is none. */
+int xk_fuzz_pool_find(libxl_ctx *ctx, uint32_t *poolid,
+    struct xk_error *err);
 /* Destroy the pool if there is one (no domain may be in it) and give
  * every free pCPU back to Pool-0. */
 int xk_fuzz_pool_drop(libxl_ctx *ctx, struct xk_error *err);

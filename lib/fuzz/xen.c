@@ -137,7 +137,8 @@ xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 	return r;
 }
 
-/* Fill v: sig is "after VERB: what", detail adds the values. */
+/* Fill v: sig is "after VERB: what" ("at resume: what" without an
+ * op), detail adds the values. */
 __attribute__((format(printf, 4, 5)))
 static int
 violation(struct xk_fuzz_violation *v, const struct xk_fuzz_op *op,
@@ -146,8 +147,11 @@ violation(struct xk_fuzz_violation *v, const struct xk_fuzz_op *op,
 	va_list ap;
 	int n;
 
-	snprintf(v->sig, sizeof(v->sig), "after %s: %s",
-	    xk_fuzz_verb_name(op->verb), what);
+	if (op != NULL)
+		snprintf(v->sig, sizeof(v->sig), "after %s: %s",
+		    xk_fuzz_verb_name(op->verb), what);
+	else
+		snprintf(v->sig, sizeof(v->sig), "at resume: %s", what);
 	n = snprintf(v->detail, sizeof(v->detail), "%s: ", v->sig);
 	va_start(ap, fmt);
 	vsnprintf(v->detail + n, sizeof(v->detail) - (size_t)n, fmt, ap);
@@ -424,7 +428,8 @@ check_live(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 		    "d%d: shutdown %d (reason %d), dying %d", i,
 		    info->shutdown, (int)info->shutdown_reason, info->dying);
 	/* the planted bug: see xen.h */
-	if (x->plant == XK_PLANT_VCPUS_PAUSE && op->verb == XK_OP_PAUSE &&
+	if (x->plant == XK_PLANT_VCPUS_PAUSE && op != NULL &&
+	    op->verb == XK_OP_PAUSE &&
 	    op->dom == i && x->vcpus_done[i])
 		paused = !paused;
 	if (paused != (d->pauses > 0))
@@ -553,20 +558,51 @@ check_xs(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	return 0;
 }
 
+/* Every domain and node against m (op: the last one, or NULL). */
+static int
+check_all(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
+    const struct xk_fuzz_model *m, struct xk_fuzz_violation *v)
+{
+	int64_t domids[XK_FUZZ_DOMS];
+	int r = 0;
+
+	if (fuzz_domids(x, domids) == -1)
+		r = violation(v, op, "libxl cannot list the domains", "%s",
+		    "libxl_list_domain failed");
+	for (int i = 0; r == 0 && i < XK_FUZZ_DOMS; i++)
+		r = check_dom(x, op, i, &m->dom[i], domids[i], v);
+	if (r == 0)
+		r = check_xs(x, op, m, v);
+	return r;
+}
+
+int
+xk_fuzz_xen_adopt(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
+    struct xk_fuzz_violation *v, struct xk_error *err)
+{
+	int64_t domids[XK_FUZZ_DOMS];
+
+	if (xk_fuzz_pool_find(x->ctx, &x->poolid, err) == -1)
+		return -1;
+	if (fuzz_domids(x, domids) == -1) {
+		xk_error_set(err, "libxl_list_domain failed");
+		return -1;
+	}
+	/* a domain the model has and Xen lacks keeps domid 0: the check
+	 * names it missing */
+	for (int i = 0; i < XK_FUZZ_DOMS; i++)
+		x->domid[i] = domids[i] >= 0 ? (uint32_t)domids[i] : 0;
+	return check_all(x, NULL, m, v);
+}
+
 int
 xk_fuzz_xen_step(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
     const struct xk_fuzz_op *op, const struct xk_fuzz_model *m_after,
     struct xk_fuzz_violation *v, struct xk_error *err)
 {
-	int64_t domids[XK_FUZZ_DOMS];
 	int r = act(x, m, op, v, err);
 
-	if (r == 0 && fuzz_domids(x, domids) == -1)
-		r = violation(v, op, "libxl cannot list the domains", "%s",
-		    "libxl_list_domain failed");
-	for (int i = 0; r == 0 && i < XK_FUZZ_DOMS; i++)
-		r = check_dom(x, op, i, &m_after->dom[i], domids[i], v);
 	if (r == 0)
-		r = check_xs(x, op, m_after, v);
+		r = check_all(x, op, m_after, v);
 	return r;
 }

@@ -50,6 +50,15 @@ int xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh,
     struct xk_error *err);
 
 /*
+ * Take over what an earlier engine left (a run resumed from a
+ * checkpoint): its domains and cpupool, found by their names; then
+ * check all of it against m, the model it left.  0 when all holds, 1
+ * with *v filled ("at resume: ..."), -1 when the engine cannot go on.
+ */
+int xk_fuzz_xen_adopt(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
+    struct xk_fuzz_violation *v, struct xk_error *err);
+
+/*
  * Do op (which m, the state before it, accepts) and check the state
  * after it (m_after).  Returns 0 when all holds, 1 with *v filled on a
  * violation, -1 when the engine itself cannot go on.

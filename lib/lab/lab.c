@@ -308,6 +308,12 @@ qemu_args(const struct xk_lab_boot *b, struct strbuf *sb)
 	ARG("-initrd");
 	ARG("%s/vmlinux console=hvc0 earlyprintk=xen quiet rdinit=/xkboot/init,"
 	    "%s/dom0.img", img, s);
+	/* the machine's state from a checkpoint (a shell word: the caller
+	 * checked it, xk_lab_checkpoint_path_ok) */
+	if (b->incoming != NULL) {
+		ARG("-incoming");
+		ARG("exec:cat %s", b->incoming);
+	}
 #undef ARG
 	return r ? -1 : 0;
 }

@@ -35,6 +35,8 @@ struct xk_lab_boot {
 	int mem_mb;		/* QEMU RAM; 0: 3072 */
 	int dom0_mb;		/* dom0_mem; 0: 1536 */
 	int cpus;		/* 0: 2 */
+	const char *incoming;	/* a checkpoint to start from instead of
+				 * booting (checkpoint.h), or NULL */
 };
 
 /* The state directory for lab name (XK_LAB_STATE wins when set). */

@@ -103,7 +103,8 @@ boot_value(const char *text, const char *key, char *out, size_t len,
 }
 
 int
-xk_lab_restart(const char *state, int timeout_ms, struct xk_error *err)
+xk_lab_start_recorded(const char *state, const char *incoming,
+    struct xk_error *err)
 {
 	char path[PATH_MAX], image[PATH_MAX], xen[PATH_MAX], ov[PATH_MAX];
 	struct xk_lab_boot b = { 0 };
@@ -130,7 +131,14 @@ xk_lab_restart(const char *state, int timeout_ms, struct xk_error *err)
 	b.image = image;
 	b.xen = xen[0] != '\0' ? xen : NULL;
 	b.overlay = ov[0] != '\0' ? ov : NULL;
-	if (xk_lab_start(&b, err) == -1)
+	b.incoming = incoming;
+	return xk_lab_start(&b, err);
+}
+
+int
+xk_lab_restart(const char *state, int timeout_ms, struct xk_error *err)
+{
+	if (xk_lab_start_recorded(state, NULL, err) == -1)
 		return -1;
 	if (xk_lab_wait_ready(state, timeout_ms, err) == -1) {
 		xk_lab_kill(state, &(struct xk_error){ 0 });

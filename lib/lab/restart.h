@@ -34,4 +34,10 @@ bool xk_lab_died(const char *state);
  */
 int xk_lab_restart(const char *state, int timeout_ms, struct xk_error *err);
 
+/* Start QEMU as STATE/boot says, without waiting for dom0; its
+ * machine's state from incoming, a checkpoint (checkpoint.h checks
+ * it), when not NULL. */
+int xk_lab_start_recorded(const char *state, const char *incoming,
+    struct xk_error *err);
+
 #endif

@@ -65,6 +65,26 @@ exits "replay takes no --seed" 2 "run's options" \
     "$XK" fuzz replay --seed 3 "$tmp/good.log"
 XK_FUZZ_PLANT=nonsense exits "unknown planted bug" 2 \
     "unknown planted bug 'nonsense'" "$XK" fuzz run --lab "$lab" --ops 1
+exits "bad --checkpoint" 2 "bad --checkpoint '0'" \
+    "$XK" fuzz run --checkpoint 0
+exits "replay takes no --checkpoint" 2 "run's options" \
+    "$XK" fuzz replay --checkpoint 3 "$tmp/good.log"
+exits "--checkpoint is the toolstack engine's" 2 "toolstack engine's" \
+    "$XK" fuzz run --engine hypercall --checkpoint 10 --lab "$lab"
+XK_FUZZ_CRASH_AT=x exits "a bad XK_FUZZ_CRASH_AT" 2 \
+    "XK_FUZZ_CRASH_AT: bad operation 'x'" "$XK" fuzz run --lab "$lab"
+exits "engine: --resume is not a replay's" 2 "toolstack engine's" \
+    "$XK" fuzz engine --replay --resume
+exits "lab save: no lab running" 1 "no lab running" \
+    env XK_LAB_STATE="$tmp/nolab" "$XK" lab save "$tmp/x.ckpt"
+[ ! -e "$tmp/x.ckpt" ] && [ -z "$(find "$tmp" -maxdepth 1 -name '.x.ckpt.*')" ] &&
+    ok "lab save: nothing written without a lab" ||
+    notok "lab save: nothing written without a lab"
+: >"$tmp/a b.ckpt"
+exits "lab restore: a path QEMU's shell would split" 1 "cannot go to QEMU" \
+    env XK_LAB_STATE="$tmp/nolab" "$XK" lab restore "$tmp/a b.ckpt"
+exits "lab restore: FILE is needed" 2 "a checkpoint FILE is needed" \
+    "$XK" lab restore
 
 # the hypercall engine's logs
 hc='xk-fuzz-log 1 engine=hypercall seed=7'
