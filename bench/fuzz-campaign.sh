@@ -9,7 +9,8 @@
 # operations per second of the engine's own time, and each signature
 # with the seeds that found it.  Results: bench/fuzz-campaign.results.
 # CAMPAIGN_DIR keeps the logs and reports (default: a temporary
-# directory, removed).
+# directory, removed); FUZZ_ARGS adds options to each run (as
+# "--checkpoint 50").
 set -u
 XK=$1
 LAB=$2
@@ -26,16 +27,22 @@ mkdir -p "$dir/logs" || exit 1
 end=$(($(date +%s) + MINUTES * 60))
 runs=0 total=0 ms=0 done_ops=0
 while [ "$(date +%s)" -lt "$end" ]; do
+	# shellcheck disable=SC2086 # FUZZ_ARGS: options, one word each
 	"$XK" fuzz run --lab "$LAB" --engine "$ENGINE" --seed "$seed" \
 	    --ops "$ops" --log "$dir/logs/$seed.log" --reports "$dir/reports" \
-	    >"$dir/out" 2>&1
+	    ${FUZZ_ARGS:-} >"$dir/out" 2>&1
 	n=$(grep -c -v -e '^#' -e '^xk-fuzz-log ' "$dir/logs/$seed.log")
-	t=$(sed -n 's/^# done ops=[0-9]* ms=\([0-9]*\)$/\1/p' \
-	    "$dir/logs/$seed.log")
-	what=$(grep -m 1 -e '^found:' -e '^passed:' "$dir/out" ||
-	    tail -n 1 "$dir/out")
+	# the engine's time: one "# done" a run, or a segment
+	t=$(awk -F'ms=' '/^# done ops=[0-9]* ms=[0-9]*$/ { s += $2; k++ }
+	    END { if (k) print s }' "$dir/logs/$seed.log")
+	# how it ended (a run with checkpoints may have gone on after
+	# crashes: each one found is counted below)
+	what=$(grep -e '^found:' -e '^passed:' "$dir/out" | tail -n 1)
+	[ -n "$what" ] || what=$(tail -n 1 "$dir/out")
+	resumed=$(grep -c '^resumed: ' "$dir/out")
+	[ "$resumed" -eq 0 ] || what="$what (after $resumed crashes resumed)"
 	echo "seed $seed: $n operations${t:+ in $t ms}: $what"
-	echo "$seed $what" >>"$dir/outcomes"
+	grep '^found:' "$dir/out" | sed "s/^/$seed /" >>"$dir/outcomes"
 	runs=$((runs + 1))
 	total=$((total + n))
 	if [ -n "$t" ]; then
