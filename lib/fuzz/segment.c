@@ -119,10 +119,10 @@ checkpoint(const struct xk_fuzz_segments *s, struct progress *p,
 		return -1;
 	p->checkpoints++;
 	if (log_note(s->log_fd, err, "# checkpoint %d ops=%zu\n",
-	    p->checkpoints, p->made) == -1 ||
-	    (off = lseek(s->log_fd, 0, SEEK_END)) == -1) {
-		if (err->msg[0] == '\0')
-			xk_error_errno(err, errno, "the log");
+	    p->checkpoints, p->made) == -1)
+		return -1;
+	if ((off = lseek(s->log_fd, 0, SEEK_END)) == -1) {
+		xk_error_errno(err, errno, "the log");
 		return -1;
 	}
 	p->at = p->made;

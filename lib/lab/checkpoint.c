@@ -110,12 +110,25 @@ qmp_do(struct xk_qmp *q, const char *cmd, struct xk_error *err)
 	return r != NULL ? 0 : -1;
 }
 
+/* The lab's QMP monitor (STATE/qmp.sock). */
+static struct xk_qmp *
+lab_qmp(const char *state, struct xk_error *err)
+{
+	char sock[PATH_MAX];
+
+	if ((size_t)snprintf(sock, sizeof(sock), "%s/%s", state,
+	    XK_LAB_QMP_SOCK) >= sizeof(sock)) {
+		xk_error_set(err, "%s: path too long", state);
+		return NULL;
+	}
+	return xk_qmp_connect(sock, NULL, QMP_TIMEOUT_MS, err);
+}
+
 int
 xk_lab_checkpoint_save(const char *state, const char *path, int timeout_ms,
     struct xk_error *err)
 {
 	struct xk_tempfile t = XK_TEMPFILE_INIT;
-	char sock[PATH_MAX];
 	struct xk_qmp *q;
 	pid_t pid = 0;
 	int r;
@@ -126,18 +139,13 @@ xk_lab_checkpoint_save(const char *state, const char *path, int timeout_ms,
 		xk_error_set(err, "no lab running in %s (xk lab up)", state);
 		return -1;
 	}
-	if ((size_t)snprintf(sock, sizeof(sock), "%s/%s", state,
-	    XK_LAB_QMP_SOCK) >= sizeof(sock)) {
-		xk_error_set(err, "%s: path too long", state);
-		return -1;
-	}
 	if (xk_tempfile_open(&t, path, err) == -1)
 		return -1;
 	if (xk_lab_checkpoint_path_ok(t.tmp, err) == -1) {
 		xk_tempfile_abort(&t, NULL);
 		return -1;
 	}
-	if ((q = xk_qmp_connect(sock, NULL, QMP_TIMEOUT_MS, err)) == NULL) {
+	if ((q = lab_qmp(state, err)) == NULL) {
 		xk_tempfile_abort(&t, NULL);
 		return -1;
 	}
@@ -170,18 +178,12 @@ run_loaded(const char *state, int timeout_ms, struct xk_error *err)
 {
 	int64_t deadline = xk_mono_ms() + timeout_ms;
 	struct timespec pause = { 0, POLL_MS * 1000000L };
-	char sock[PATH_MAX];
 	struct xk_qmp *q;
 	const char *st;
 	json_t *r;
 	int ok = -1;
 
-	if ((size_t)snprintf(sock, sizeof(sock), "%s/%s", state,
-	    XK_LAB_QMP_SOCK) >= sizeof(sock)) {
-		xk_error_set(err, "%s: path too long", state);
-		return -1;
-	}
-	if ((q = xk_qmp_connect(sock, NULL, QMP_TIMEOUT_MS, err)) == NULL)
+	if ((q = lab_qmp(state, err)) == NULL)
 		return -1;
 	for (;;) {
 		if ((r = xk_qmp_execute(q, "query-status", NULL,
