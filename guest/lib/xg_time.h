@@ -27,6 +27,7 @@ long xg_timer_set(struct xg *xg, uint64_t deadline);
 /* Sleep until DEADLINE: a poll of no port with that timeout. */
 void xg_sleep_until(struct xg *xg, uint64_t deadline);
 
+#define XG_US 1000ULL
 #define XG_MS 1000000ULL
 #define XG_S 1000000000ULL
 

@@ -2,13 +2,13 @@
 # xk-guest-xs (guest/bin/xs.c) boots as PV and as PVH in 4 MiB, says it
 # is ready in xenstore and on its console, and does what its
 # data/action key says each time its watch fires: echo, a transaction
-# (twice), a directory, a loopback event channel, a grant; an unknown
-# action fails.  (Not its one-shot timer: for a PV guest it saw no
-# event within 5 s of the timer's time in the lab, issue 16.)  Then the toolstack's requests: the
-# PV guest powers off on `xl shutdown`; the PVH guest is saved and
-# restored (suspend and resume: it counts the resume, sets its watches
-# again and goes on), then crashes when asked.  xl and xk monitor see
-# each reason.
+# (twice), a directory, a loopback event channel, a grant, one-shot
+# timers between them (each must fire, and not more than 10 ms early by
+# the guest's clock); an unknown action fails.  Then the toolstack's
+# requests: the PV guest powers off on `xl shutdown`; the PVH guest is
+# saved and restored (suspend and resume: it counts the resume, sets its
+# watches again and goes on), then crashes when asked.  xl and xk
+# monitor see each reason.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 # shellcheck source=events-lib.sh
@@ -26,6 +26,7 @@ mon_start
 
 # actions ID: the actions that do not end the guest
 actions() {
+	ug_expect "$1" "timer 200" "timer ok"
 	ug_expect "$1" "echo hello, xenstore" "echo ok"
 	xs_is "$1" data/echo "hello, xenstore" ||
 	    fail "data/echo: $(xenstore-read "/local/domain/$1/data/echo")"
@@ -34,7 +35,9 @@ actions() {
 	xs_is "$1" data/counter 2 || fail "data/counter is not 2"
 	ug_expect "$1" dir "dir ok .*counter"
 	ug_expect "$1" dir "dir ok .*xk-guest"
+	ug_expect "$1" "timer 50" "timer ok"
 	ug_expect "$1" evtchn "evtchn ok ports"
+	ug_expect "$1" "timer 200" "timer ok"
 	ug_expect "$1" grant "grant ok ref [0-9]+"
 	ug_expect "$1" "fly away" "fly failed unknown action"
 }
