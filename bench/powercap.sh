@@ -5,11 +5,11 @@
 # that burn both pCPUs; for caps then xen: the settling time from a
 # target of 10% to 25% (the first 1 s window within 2 points), the
 # tracking error at 25% (the mean |idle - 25| of sixty 1 s
-# measurements: a minute), the 30 s mean, and the alignment (the
-# fraction of 10 ms windows in which all pCPUs were idle at once, and
-# the all-idle time's share at least; tests/lab/pc-aligned.c).  The
-# issue's targets: error at most 2 points, settling at most 5 s, the
-# all-idle fraction far higher with xen.
+# measurements: a minute), the 30 s mean, and the alignment (from 10 s
+# of Xen's scheduler trace, xentrace and `xk powercap aligned`: the idle
+# seen there and the share of it during which both pCPUs were idle at
+# once).  The targets: error at most 2 points, settling at most
+# 5 s, the all-idle share far higher with xen.
 # Uses the lab XK_LAB_NAME (default bench-powercap), booted on the
 # patched Xen if it is not running (then it must be on that build);
 # tests/lab/powercap-xen.sh bench does the work.

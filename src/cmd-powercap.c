@@ -1,7 +1,8 @@
 /*
  * cmd-powercap.c - xk powercap: hold a target idle percentage on the
- * host's pCPUs (set, show, stop, run, repair).  The daemon and the
- * files are in lib/power.
+ * host's pCPUs (set, show, stop, run, repair), and how aligned the
+ * idle was in a xentrace file (aligned).  The daemon, the files and the
+ * trace reader are in lib/power.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 
 #include "power/daemon.h"
 #include "power/pcfile.h"
+#include "power/xentrace.h"
+#include "util/file.h"
 #include "xk.h"
 
 enum {
@@ -442,4 +445,61 @@ cmd_powercap_show(int argc, char **argv)
 	if (xk_pc_settings_load(a.dir, &s, &e) < 0)
 		return xk_fail(a.cmd, &e);
 	return measure(&a, &s);
+}
+
+/* The measure of a trace, as text or JSON. */
+static void
+print_aligned(const struct pc_args *a, const struct xk_xt_idle *m)
+{
+	double span = (double)m->span * m->cpus;
+	double idle = 100.0 * (double)m->idle_sum / span;
+	double all = 100.0 * (double)m->all_idle / (double)m->span;
+	double aligned = m->idle_sum == 0 ? 0 :
+	    100.0 * (double)m->all_idle * m->cpus / (double)m->idle_sum;
+
+	if (a->json) {
+		printf("{\"pcpus\": %u, \"switches\": %llu, \"lost\": %llu, "
+		    "\"idle\": %.1f, \"all_idle\": %.1f, \"aligned\": %.1f}\n",
+		    m->cpus, (unsigned long long)m->switches,
+		    (unsigned long long)m->lost, idle, all, aligned);
+		return;
+	}
+	printf("pCPUs traced: %u (%llu scheduler switches, %llu records "
+	    "lost)\n", m->cpus, (unsigned long long)m->switches,
+	    (unsigned long long)m->lost);
+	printf("idle:         %.1f%% (the pCPUs' mean)\n", idle);
+	printf("all idle:     %.1f%% of the time\n", all);
+	printf("aligned:      %.1f%% of the idle time had every pCPU "
+	    "idle\n", aligned);
+}
+
+int
+cmd_powercap_aligned(int argc, char **argv)
+{
+	struct pc_args a = { .cmd = "powercap aligned" };
+	struct xk_xt_idle m;
+	struct xk_error e = { 0 };
+	char *data;
+	size_t len;
+	int i, rc;
+
+	if ((i = parse(&a, argc, argv, GIVEN(OPT_JSON))) < 0)
+		return XK_EXIT_USAGE;
+	if (i != argc - 1)
+		return xk_usage_error(a.cmd, "one xentrace file, please");
+	if (xk_read_file(argv[i], XK_XT_FILE_MAX, &data, &len, &e) < 0)
+		return xk_fail(a.cmd, &e);
+	rc = xk_xt_idle_measure((const uint8_t *)data, len, &m, &e);
+	free(data);
+	if (rc < 0) {
+		xk_error_prefix(&e, "%s", argv[i]);
+		return xk_fail(a.cmd, &e);
+	}
+	if (m.lost > 0)
+		xk_warnx(a.cmd, "%s: Xen's trace buffers overflowed (%llu "
+		    "records lost): the measure has gaps; trace with a "
+		    "larger xentrace -S", argv[i],
+		    (unsigned long long)m.lost);
+	print_aligned(&a, &m);
+	return XK_EXIT_OK;
 }

@@ -116,6 +116,9 @@ const struct xk_cmd xk_powercap_commands[] = {
 	{ "repair", cmd_powercap_repair,
 	    "give back the caps a killed daemon left", "[--dir DIR]",
 	    NULL, NULL },
+	{ "aligned", cmd_powercap_aligned,
+	    "how often all pCPUs were idle at once, from a xentrace file",
+	    "[--json] FILE", NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -102,6 +102,7 @@ int cmd_powercap_show(int argc, char **argv);
 int cmd_powercap_stop(int argc, char **argv);
 int cmd_powercap_run(int argc, char **argv);
 int cmd_powercap_repair(int argc, char **argv);
+int cmd_powercap_aligned(int argc, char **argv);
 int cmd_lab_options(int argc, char **argv);
 int cmd_fuzz_run(int argc, char **argv);
 int cmd_fuzz_replay(int argc, char **argv);
