@@ -16,7 +16,11 @@
  *                  final teardown may still be pending in RCU);
  *           pool:  no domain, the pool alone;
  *           pool0: the domain in Pool-0, the pool made and dropped
- *                  around it
+ *                  around it;
+ *           stay:  one pool for all rounds, its pCPU moved only at the
+ *                  end;
+ *           bounce: as stay, the pCPU taken out of the pool and put
+ *                  back each round
  *   XK_RACE_SCHED=credit  the pool runs credit, not credit2
  *   XK_RACE_PAUSED=1      the domain is never unpaused
  *
@@ -49,6 +53,8 @@ struct race {
 				 * pool counts no domain */
 	int no_domain;		/* the pool alone, no domain in it */
 	int in_pool0;		/* the domain in Pool-0, not the pool */
+	int stay;		/* one pool for all rounds, no pCPU moved */
+	int bounce;		/* ... its pCPU out and back in each round */
 	int paused;		/* the domain never unpaused */
 	libxl_scheduler sched;	/* the pool's */
 	libxl_ctx *ctx;
@@ -160,6 +166,20 @@ round_once(struct race *r)
 {
 	uint32_t domid;
 
+	if (r->stay) {
+		if (domain_make(r, &domid) == -1 ||
+		    libxl_domain_destroy(r->ctx, domid, NULL) != 0 ||
+		    pool_empty(r) == -1)
+			return -1;
+		if (r->bounce && (xc_cpupool_removecpu(r->xch, r->poolid,
+		    r->cpu) != 0 || libxl_cpupool_cpuadd(r->ctx, r->poolid,
+		    r->cpu) != 0)) {
+			fprintf(stderr, "lab-pool-race: pCPU %d out and back: "
+			    "%s\n", r->cpu, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if (pool_make(r) == -1)
 		return -1;
 	if (r->no_domain)
@@ -196,14 +216,17 @@ main(int argc, char **argv)
 
 	if (argc != 4 || (rounds = strtol(argv[2], &end, 10)) < 1 || *end ||
 	    (strcmp(argv[3], "now") != 0 && strcmp(argv[3], "after") != 0 &&
-	    strcmp(argv[3], "pool") != 0 && strcmp(argv[3], "pool0") != 0)) {
+	    strcmp(argv[3], "pool") != 0 && strcmp(argv[3], "pool0") != 0 &&
+	    strcmp(argv[3], "stay") != 0 && strcmp(argv[3], "bounce") != 0)) {
 		fprintf(stderr, "usage: lab-pool-race JSON ROUNDS "
-		    "now|after|pool|pool0\n");
+		    "now|after|pool|pool0|stay|bounce\n");
 		return 2;
 	}
 	r.at_once = strcmp(argv[3], "now") == 0;
 	r.no_domain = strcmp(argv[3], "pool") == 0;
 	r.in_pool0 = strcmp(argv[3], "pool0") == 0;
+	r.bounce = strcmp(argv[3], "bounce") == 0;
+	r.stay = r.bounce || strcmp(argv[3], "stay") == 0;
 	/* XK_RACE_SCHED=credit, XK_RACE_PAUSED=1: variants */
 	r.sched = getenv("XK_RACE_SCHED") != NULL &&
 	    strcmp(getenv("XK_RACE_SCHED"), "credit") == 0 ?
@@ -226,12 +249,17 @@ main(int argc, char **argv)
 	}
 	/* the highest pCPU: dom0 keeps pCPU 0 */
 	r.cpu = status == 0 ? libxl_get_online_cpus(r.ctx) - 1 : 0;
+	if (status == 0 && r.stay && pool_make(&r) == -1)
+		status = 1;
 	for (i = 0; status == 0 && i < rounds; i++) {
 		printf("round %ld\n", i + 1);
 		fflush(stdout);
 		if (round_once(&r) == -1)
 			status = 1;
 	}
+	if (status == 0 && r.stay && (xc_cpupool_removecpu(r.xch, r.poolid,
+	    r.cpu) != 0 || pool_drop(&r) == -1))
+		status = 1;
 	if (status == 0)
 		printf("survived %ld rounds\n", rounds);
 	if (r.ctx != NULL)
