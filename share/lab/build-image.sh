@@ -104,14 +104,15 @@ log "install Xen 4.17, $kpkg"
 # open-iscsi and tgt: an iSCSI initiator and a target for block-iscsi
 # (t8560) in dom0; glusterfs-server: a GlusterFS server and its FUSE
 # client for block-gluster (t8570); dnsmasq-base: the DHCP server of
-# vif-nat (t8580).
+# vif-nat (t8580); ceph-mon, ceph-osd and ceph-common: a one-node Ceph
+# cluster and the rbd command for block-rbd (t8590).
 # INITRD=No keeps the kernel's initramfs hook from building an initrd
 # nobody uses (the dom0 root is this image itself).
 inch apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     xen-utils-4.17 xen-utils-common xen-hypervisor-4.17-amd64 \
     qemu-system-xen qemu-utils nbd-client openvswitch-switch ebtables "$kpkg" \
-    open-iscsi tgt glusterfs-server dnsmasq-base \
+    open-iscsi tgt glusterfs-server dnsmasq-base ceph-mon ceph-osd ceph-common \
     iproute2 bridge-utils lvm2 e2fsprogs xfsprogs busybox-static kmod procps \
     syslinux syslinux-common mtools dosfstools \
     libjansson4 libnbd0 libxml2 libarchive13 libsqlite3-0 libxxhash0 \
@@ -201,20 +202,19 @@ done
 for d in "$md"/net/*; do
 	case ${d##*/} in
 	bridge|802|llc|9p|ipv4|ipv6|netfilter|core|packet|unix|sched|\
-	openvswitch|nsh) ;;
+	openvswitch|nsh|ceph|dns_resolver) ;;
 	*) rm -rf "$d" ;;
 	esac
 done
 rm -rf "$md"/sound "$md"/fs/nfs "$md"/fs/nfsd "$md"/fs/ocfs2 "$md"/fs/gfs2 \
     "$md"/fs/btrfs "$md"/fs/smb "$md"/fs/ceph "$md"/fs/f2fs \
     "$md"/fs/jfs "$md"/fs/reiserfs "$md"/fs/nilfs2 "$md"/fs/ubifs
-# pygrub and the xen python helpers are not used by the lab; udev never
-# runs (no hwdb needed).
-# Without Python, GlusterFS's geo-replication daemon (gsyncd, which
-# execs python3) must go too: glusterd refuses to start when gsyncd is
-# there but fails, and starts without geo-replication when it is absent.
-rm -rf "$root"/usr/lib/python3* "$root"/usr/bin/python3* \
-    "$root"/usr/lib/udev/hwdb.bin "$root"/usr/lib/udev/hwdb.d \
+# Python stays for the ceph command (t8590 creates its cluster's pool
+# with it).  udev never runs (no hwdb needed).  GlusterFS's
+# geo-replication daemon (gsyncd) goes: glusterd refuses to start when
+# gsyncd is there but fails, and starts without geo-replication when it
+# is absent.
+rm -rf "$root"/usr/lib/udev/hwdb.bin "$root"/usr/lib/udev/hwdb.d \
     "$root"/usr/lib/x86_64-linux-gnu/glusterfs/gsyncd
 rm -f "$root"/lib/firmware/* 2>/dev/null || true
 chroot "$root" /sbin/depmod -a "$kver"

@@ -198,6 +198,7 @@ fn() { sed -n "/^$2() {/,/^}/p" "$HP/$1"; }
 { fn block-nbd nbd_parse; fn vif-openvswitch ovs_vlan
   fn vif-openvswitch ovs_parse; fn block-iscsi iscsi_parse
   fn block-iscsi iscsi_read_secrets; fn block-gluster gl_parse
+  fn block-rbd rbd_parse
   fn vif-nat nat_quad; fn vif-nat nat_addr; } >"$tmp/parsers.sh"
 mkscript <<EOF2
 . "$tmp/parsers.sh"
@@ -208,6 +209,8 @@ ovs) bridge=\$XKT_INPUT; ovs_parse; echo "br=\$ovs_br tag=\$tag trunks=\$trunks"
 iscsi) iscsi_parse "\$XKT_INPUT"
 	echo "iqn=\$iqn portal=\$portal lun=\$lun chap=\$chap" ;;
 gluster) gl_parse "\$XKT_INPUT"; echo "mnt=\$mnt path=\$path lock=\$gl_name" ;;
+rbd) rbd_parse "\$XKT_INPUT"
+	echo "spec=\$rbd_spec snap=\$snap id=\$id conf=\$conf lock=\$rbd_name" ;;
 nat) ip=\$XKT_INPUT hp_domid=\$XKT_DOMID hp_devid=\$XKT_DEVID; nat_addr
 	echo "vif=\$vif_ip/\$prefix mask=\$mask router=\$router_ip host=\$hostname" ;;
 secrets) chap=\$XKT_INPUT; iscsi_read_secrets
@@ -283,6 +286,27 @@ gl gluster://srv/v/../../etc/shadow 1 "path '../../etc/shadow' has characters ot
 gl gluster://srv/v/a/./b 1 "path 'a/./b' has characters"
 gl gluster://srv/v/a//b 1 "path 'a//b' has characters"
 gl 'gluster://srv/v/a$(id)' 1 'has characters other than'
+rb() { XKT_PARSER=rbd XKT_INPUT=$1 exits "rbd target $1" "$2" "$3" lib add; }
+rb rbd:rbd/vm1 0 '^spec=rbd/vm1 snap= id=admin conf=/etc/ceph/ceph.conf lock=rbd-rbd-vm1$'
+rb rbd:vms/a.disk@s1 0 '^spec=vms/a.disk@s1 snap=s1 id=admin conf=/etc/ceph/ceph.conf lock=rbd-vms-a.disk@s1$'
+rb rbd:p/i:id=xen:conf=/srv/c/ceph.conf 0 '^spec=p/i snap= id=xen conf=/srv/c/ceph.conf '
+rb rbd:p/i:conf=/c.conf:id=x_1 0 ' id=x_1 conf=/c.conf '
+rb rbd://p/i 1 "pool '' has characters"
+rb rbd:p/i@ 1 "an empty snapshot name after @"
+rb rbd:p/i@a@b 1 "snapshot 'a@b' has characters"
+rb ceph:p/i 1 'not an RBD target'
+rb rbd:p 1 'no POOL/IMAGE'
+rb rbd:p/ 1 'no POOL/IMAGE'
+rb rbd:p/i:key=AQBx 1 "option 'key=AQBx' is not id=NAME or conf=FILE"
+rb rbd:p/i:id= 1 "id '' has characters"
+rb 'rbd:p/i$(id)' 1 "image 'i.*' has characters"
+rb rbd:p/a/b 1 "image 'a/b' has characters"
+rb rbd:-p/i 1 "pool '-p' has characters other than"
+rb rbd:p/i@-s 1 "snapshot '-s' has characters"
+rb rbd:p/i:id=-x 1 "id '-x' has characters"
+rb rbd:p/i:conf=c.conf 1 "conf 'c.conf' is not an absolute path"
+rb rbd:p/i:conf=/etc/../c 1 "conf '/etc/../c' is not an absolute path"
+rb 'rbd:p/i:conf=/a b' 1 "conf '/a b' is not an absolute path"
 # vif-nat's addresses, Xen's rules: domain D, vif N
 nat() { XKT_PARSER=nat XKT_INPUT=$1 XKT_DOMID=$2 XKT_DEVID=$3 \
     exits "vif-nat ip='$1' domain $2 vif $3" "$4" "$5" lib online; }
