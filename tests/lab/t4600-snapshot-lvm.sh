@@ -11,11 +11,10 @@
 # cannot make thin pools), in a volume group on a loop device over a
 # file in /var/tmp, all removed on any exit; xvdc a plain loop device,
 # which no backend can snapshot: a create of every disk is refused,
-# naming it, and takes nothing; the others are named with --disk.  Their hotplug script is a
-# minimal one (phy-block) that does what blkback needs for a phy device: Debian's
-# block script overran libxl's 10 s hotplug timeout under TCG (three
-# tries of three, "killing execution of /etc/xen/scripts/block add
-# because of timeout"), before xk had anything to do with the domain.
+# naming it, and takes nothing; the others are named with --disk.  Their
+# hotplug script is the lab's default block (xenkit's: Debian's overran
+# libxl's hotplug timeout under TCG, before xk had anything to do with
+# the domain).
 #
 # The guest (xk-guest-disk: Linux is not what is tested) writes its
 # pattern on xvda, holds until the test releases it, then writes the
@@ -81,9 +80,9 @@ cloop=$(losetup -f --show $T/c.img) || fail "losetup c"
 # boot ACTIONS: start the guest on the two volumes, wait for its marker
 boot() {
 	disk_guest_cfg $g pv "$1" "disk = [ \
-\"format=raw, vdev=xvda, access=rw, script=/usr/lib/xk-lab/tests/phy-block, target=/dev/$vg/a\", \
-\"format=raw, vdev=xvdb, access=rw, script=/usr/lib/xk-lab/tests/phy-block, target=/dev/$vg/b\", \
-\"format=raw, vdev=xvdc, access=rw, script=/usr/lib/xk-lab/tests/phy-block, target=$cloop\" ]"
+\"format=raw, vdev=xvda, access=rw, target=/dev/$vg/a\", \
+\"format=raw, vdev=xvdb, access=rw, target=/dev/$vg/b\", \
+\"format=raw, vdev=xvdc, access=rw, target=$cloop\" ]"
 	create_retry $g
 	wait_marker $g 400
 }

@@ -5,8 +5,8 @@
 # that never comes (a vbd whose front-end nodes dom0 writes by hand,
 # pointing at a back end node nobody creates): the guest says so on its
 # console within its own timeout and crashes; it never waits for ever.
-# The disk's hotplug script is phy-block, the tests' minimal one (Debian's block
-# script overruns libxl's hotplug timeout under TCG); not qdisk, whose
+# The disk's hotplug script is the lab's default block (xenkit's:
+# Debian's overruns libxl's hotplug timeout under TCG); not qdisk, whose
 # device model QEMU libxl gives up on under a loaded host.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
@@ -31,7 +31,7 @@ g=ev-nb-disk
 truncate -s 1M $T/disk.img || fail "truncate"
 loop=$(losetup -f --show $T/disk.img) || fail "losetup"
 ug_cfg $g xk-guest-xs pv "timeout=900" \
-    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=/usr/lib/xk-lab/tests/phy-block, target=$loop\" ]"
+    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, target=$loop\" ]"
 create $g
 id=$(ug_domid $g)
 ug_ready "$id" pv

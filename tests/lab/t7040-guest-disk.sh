@@ -11,8 +11,8 @@
 # xenstore (the guest created paused, its vbd nodes written before it
 # runs): one that never comes, one that reaches Connected with a
 # "sectors" that is not a number; each guest says so on its console
-# and crashes.  The disk's hotplug script is phy-block, the tests' minimal one (not
-# qdisk: see t7030).
+# and crashes.  The disk's hotplug script is the lab's default block
+# (xenkit's; not qdisk: see t7030).
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 # shellcheck source=events-lib.sh
@@ -59,7 +59,7 @@ boot() {
 		g=ev-disk-$t-$1
 		ug_cfg "$g" xk-guest-disk $t "$1 seed=$2 sectors=$N timeout=120" \
 		    'on_crash = "preserve"' \
-		    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=/usr/lib/xk-lab/tests/phy-block, target=$(cat $T/$t.loop)\" ]"
+		    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, target=$(cat $T/$t.loop)\" ]"
 		create "$g"
 	done
 }
@@ -117,7 +117,7 @@ log "verify with another seed: a mismatch, a crash"
 for t in pv pvh; do
 	ug_cfg ev-disk-$t-bad xk-guest-disk $t "verify seed=$bad sectors=$N timeout=120" \
 	    'on_crash = "preserve"' \
-	    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, script=/usr/lib/xk-lab/tests/phy-block, target=$(cat $T/$t.loop)\" ]"
+	    "disk = [ \"format=raw, vdev=xvda, access=rw, backendtype=phy, target=$(cat $T/$t.loop)\" ]"
 	create ev-disk-$t-bad
 done
 for t in pv pvh; do

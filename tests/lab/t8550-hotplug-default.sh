@@ -5,7 +5,10 @@
 # a guest whose disk names no script= then gets it attached by
 # xenkit's block (its log says so) and writes and verifies its pattern
 # through it; enable again changes nothing; disable brings Xen's
-# scripts back byte for byte and leaves no diversion.
+# scripts back byte for byte and leaves no diversion.  The lab's dom0
+# boots with xenkit's scripts enabled (share/lab/dom0-init): the test
+# disables them first (Xen's back as they were kept) and enables them
+# again when it ends, as the lab's other tests expect.
 # shellcheck source=lib.sh
 . /usr/lib/xk-lab/tests/lib.sh
 HP=/usr/lib/xenkit/hotplug
@@ -19,16 +22,25 @@ cleanup() {
 	rc=$?
 	[ "$rc" -eq 0 ] || { echo "--- the scripts' log"; tail -n 30 "$XK_HOTPLUG_LOG"; }
 	exists "$g" && timeout 60 xl destroy "$g" >/dev/null 2>&1
-	"$HP/xk-hotplug-default" disable >/dev/null 2>&1
+	"$HP/xk-hotplug-default" enable >/dev/null 2>&1
 	rm -rf "$W" "/tmp/$g.cfg" "/var/log/xen/xl-$g.log"*
 }
 trap cleanup EXIT
 rm -rf "$W"
 mkdir -p "$W" || fail mkdir
 [ -x "$HP/xk-hotplug-default" ] || fail "no $HP/xk-hotplug-default"
+log "the lab's default: xenkit's, disabled"
+"$HP/xk-hotplug-default" status | grep -q "^block: xenkit's" ||
+    fail "the lab did not boot with xenkit's scripts: $("$HP/xk-hotplug-default" status)"
+for n in $names; do
+	if [ -e "$X/$n.xen" ]; then md5sum <"$X/$n.xen"; else echo none; fi
+done >"$W/kept0"
+"$HP/xk-hotplug-default" disable >/dev/null || fail "disable the lab's default"
 for n in $names; do
 	if [ -e "$X/$n" ]; then md5sum <"$X/$n"; else echo none; fi
 done >"$W/before"
+diff "$W/kept0" "$W/before" || fail "Xen's scripts are not back as they were kept"
+dpkg-divert --list | grep -q xenkit && fail "diversions left: $(dpkg-divert --list | grep xenkit)"
 
 log "enable"
 "$HP/xk-hotplug-default" enable || fail "enable"
