@@ -44,6 +44,21 @@ hp_failed_log() {
 	tail -n 30 "$XK_HOTPLUG_LOG"
 }
 
+# hp_cfg NAME ACTIONS ACCESS SCRIPT TARGET: /tmp/NAME.cfg, an
+# xk-guest-disk guest doing ACTIONS on one disk, TARGET attached by
+# xenkit's SCRIPT with ACCESS (r, rw)
+hp_cfg() {
+	disk_guest_cfg "$1" pv "$2" "disk = [ \"format=raw, vdev=xvda, \
+access=$3, script=$HP/$4, target=$5\" ]"
+}
+
+# hp_no_locks WHAT: nothing is left in the scripts' lock directory
+# (locks, user records)
+hp_no_locks() {
+	[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
+	    fail "$1: files left in /run/xenkit-hotplug: $(ls /run/xenkit-hotplug)"
+}
+
 # hp_wrote NAME SAID: the guest of /tmp/NAME.cfg (xk-guest-disk writing,
 # verifying and powering off) boots, verifies its pattern and goes, and
 # the scripts' log says SAID

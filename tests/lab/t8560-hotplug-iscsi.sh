@@ -68,14 +68,10 @@ no_session() { [ "$(sessions)" -eq 0 ]; }
 left_clean() {
 	wait_for 30 no_session || fail "$1: $(sessions) sessions left"
 	[ "$(records)" -eq 0 ] || fail "$1: node records left: $(find /etc/iscsi/nodes)"
-	[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
-	    fail "$1: files left in /run/xenkit-hotplug: $(ls /run/xenkit-hotplug)"
+	hp_no_locks "$1"
 }
 # cfg NAME ACTIONS TARGET: NAME's guest on the iSCSI disk TARGET
-cfg() {
-	disk_guest_cfg "$1" pv "$2" "disk = [ \"format=raw, vdev=xvda, \
-access=rw, script=$HP/block-iscsi, target=$3\" ]"
-}
+cfg() { hp_cfg "$1" "$2" rw block-iscsi "$3"; }
 # refused TARGET WHAT: xl create fails, saying WHAT; nothing left
 refused() {
 	cfg $g write:xvda+poweroff "$1"

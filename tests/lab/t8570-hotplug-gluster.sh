@@ -65,14 +65,10 @@ left_clean() {
 	wait_for 30 no_mount || fail "$1: $(mounts) mounts or a client left: $(grep gluster /proc/mounts)"
 	[ "$(losetup -a | grep -v -c brick.img)" -eq 0 ] ||
 	    fail "$1: loop devices left: $(losetup -a)"
-	[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
-	    fail "$1: files left in /run/xenkit-hotplug: $(ls /run/xenkit-hotplug)"
+	hp_no_locks "$1"
 }
 # cfg NAME ACTIONS ACCESS URL: NAME's guest on the disk at URL
-cfg() {
-	disk_guest_cfg "$1" pv "$2" "disk = [ \"format=raw, vdev=xvda, \
-access=$3, script=$HP/block-gluster, target=$4\" ]"
-}
+cfg() { hp_cfg "$1" "$2" "$3" block-gluster "$4"; }
 # refused URL WHAT: xl create fails, saying WHAT; nothing left
 refused() {
 	cfg $g write:xvda+poweroff rw "$1"

@@ -49,14 +49,10 @@ maps() { find /sys/bus/rbd/devices -mindepth 1 -maxdepth 1 | wc -l; }
 # left_clean WHAT: nothing mapped, no lock file
 left_clean() {
 	[ "$(maps)" -eq 0 ] || fail "$1: $(maps) images still mapped"
-	[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
-	    fail "$1: files left in /run/xenkit-hotplug: $(ls /run/xenkit-hotplug)"
+	hp_no_locks "$1"
 }
 # cfg NAME ACTIONS ACCESS TARGET: NAME's guest on the RBD disk TARGET
-cfg() {
-	disk_guest_cfg "$1" pv "$2" "disk = [ \"format=raw, vdev=xvda, \
-access=$3, script=$HP/block-rbd, target=$4\" ]"
-}
+cfg() { hp_cfg "$1" "$2" "$3" block-rbd "$4"; }
 # refused TARGET WHAT: xl create fails, saying WHAT; nothing left
 refused() {
 	cfg $g write:xvda+poweroff rw "$1"
