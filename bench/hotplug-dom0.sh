@@ -1,9 +1,13 @@
 #!/bin/sh
 # hotplug-dom0.sh - the dom0 half of bench/hotplug.sh: xenkit's block
-# script against Debian's Xen 4.17 one (/etc/xen/scripts/block), the
-# same guests, one after the other in one lab.
+# and vif-bridge scripts against Debian's Xen 4.17 ones
+# (/etc/xen/scripts/NAME, or NAME.xen where xk-hotplug-default diverted
+# them, as the lab's dom0 boots), the same guests, one set after the
+# other in one lab.
 #   one disk: ROUNDS create/destroy of a paused xk-guest-tiny guest with a
 #             read-write file; the add and remove script times
+#   one vif:  ROUNDS create/destroy of a paused guest with a vif on a
+#             bridge; the online and offline script times
 #   N guests: N paused xk-guest-tiny guests created at once, one read-only
 #             file; how many started, the wall time, the slowest add
 # Each script runs through a wrapper that stamps its start and end
@@ -23,23 +27,34 @@ names=
 cleanup() {
 	for d in $names; do xl destroy "$d" >/dev/null 2>&1; done
 	rm -rf "$W"
+	ip link del xkbench0 2>/dev/null
 }
 trap cleanup EXIT
 
-# wrapper SET SCRIPT: $W/SET-block, timing SCRIPT into $W/SET.times
+# wrapper SET KIND SCRIPT: $W/SET-KIND, timing SCRIPT into $W/SET.times
 wrapper() {
-	cat >"$W/$1-block" <<EOS
+	cat >"$W/$1-$2" <<EOS
 #!/bin/sh
 t0=\$(date +%s%N)
-"$2" "\$@"
+"$3" "\$@"
 rc=\$?
 echo "\$1 \$(( (\$(date +%s%N) - t0) / 1000000 )) \$rc" >>"$W/$1.times"
 exit \$rc
 EOS
-	chmod +x "$W/$1-block"
+	chmod +x "$W/$1-$2"
 }
-cfg() { # cfg NAME SET ACCESS
+# xen NAME: Debian's script NAME, where it is
+xen() {
+	if [ -e "/etc/xen/scripts/$1.xen" ]; then
+		echo "/etc/xen/scripts/$1.xen"
+	else
+		echo "/etc/xen/scripts/$1"
+	fi
+}
+cfg() { # cfg NAME SET ACCESS [DEVICE-LINE]
 	names="$names $1"
+	_dev=${4:-}
+	[ -n "$_dev" ] || _dev="disk = [ \"format=raw, vdev=xvda, access=$3, script=$W/$2-block, target=$W/disk.img\" ]"
 	cat >"$W/$1.cfg" <<EOC
 name = "$1"
 type = "pv"
@@ -47,8 +62,17 @@ kernel = "$TINYPV"
 extra = "poweroff"
 memory = 16
 on_poweroff = "destroy"
-disk = [ "format=raw, vdev=xvda, access=$3, script=$W/$2-block, target=$W/disk.img" ]
+$_dev
 EOC
+}
+# rounds NAME: ROUNDS create/destroy of the paused guest NAME
+rounds() {
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		i=$((i + 1))
+		timeout 120 xl create -q -p "$W/$1.cfg" >/dev/null 2>&1 &&
+		    xl destroy "$1"
+	done
 }
 # stats SET ACTION: min median max of the script's times in ms
 stats() {
@@ -57,19 +81,23 @@ stats() {
 	    v[1], v[int((NR + 1) / 2)], v[NR], NR; else print "none" }'
 }
 
-wrapper xenkit /usr/lib/xenkit/hotplug/block
-wrapper debian /etc/xen/scripts/block
+ip link add xkbench0 type bridge && ip link set xkbench0 up || exit 1
+for k in block vif-bridge; do
+	wrapper xenkit "$k" "/usr/lib/xenkit/hotplug/$k"
+	wrapper debian "$k" "$(xen "$k")"
+done
 for set in xenkit debian; do
 	: >"$W/$set.times"
 	cfg "hb-$set" "$set" rw
-	i=0
-	while [ $i -lt "$rounds" ]; do
-		i=$((i + 1))
-		timeout 120 xl create -q -p "$W/hb-$set.cfg" >/dev/null 2>&1 &&
-		    xl destroy "hb-$set"
-	done
+	rounds "hb-$set"
 	echo "$set one-disk add_ms(min/median/max) $(stats "$set" add)"
 	echo "$set one-disk remove_ms(min/median/max) $(stats "$set" remove)"
+	: >"$W/$set.times"
+	cfg "hv-$set" "$set" rw \
+	    "vif = [ \"bridge=xkbench0, script=$W/$set-vif-bridge\" ]"
+	rounds "hv-$set"
+	echo "$set one-vif online_ms(min/median/max) $(stats "$set" online)"
+	echo "$set one-vif offline_ms(min/median/max) $(stats "$set" offline)"
 	: >"$W/$set.times"
 	i=0
 	while [ $i -lt "$n" ]; do

@@ -1,7 +1,8 @@
 #!/bin/sh
-# hotplug.sh [XK [GUESTS [ROUNDS]]] - xenkit's block hotplug script
-# against Debian's Xen 4.17 one, side by side in one lab: add+remove of
-# one file-backed disk (ROUNDS times, default 5), and GUESTS (default
+# hotplug.sh [XK [GUESTS [ROUNDS]]] - xenkit's block and vif-bridge
+# hotplug scripts against Debian's Xen 4.17 ones, side by side in one
+# lab: add+remove of one file-backed disk and online+offline of one vif
+# on a bridge (ROUNDS times each, default 5), and GUESTS (default
 # 40) paused guests attaching one read-only file at once (issue 17's
 # target: at least 5x faster than Debian's, never near libxl's 40 s).
 # Uses the lab XK_LAB_NAME (default bench-hotplug), booted from this
