@@ -43,6 +43,8 @@ struct fuzz_opts {
 	int timeout_s;
 	int hcall;			/* --engine hypercall */
 	unsigned long every;		/* --checkpoint: run's, segments */
+	unsigned int tries;		/* --tries: shrink's, runs of a
+					 * candidate (1 unless flaky) */
 	char state[PATH_MAX];
 };
 
@@ -70,6 +72,7 @@ static const struct option host_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "engine", required_argument, NULL, 'e' },
 	{ "checkpoint", required_argument, NULL, 'c' },
+	{ "tries", required_argument, NULL, 'T' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -91,6 +94,7 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 	memset(f, 0, sizeof(*f));
 	f->ops = DEFAULT_OPS;
 	f->reports = DEFAULT_REPORTS;
+	f->tries = 1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:", host_opts, NULL)) != -1) {
@@ -121,6 +125,12 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 				    "'%s': want operations, 1 to %d", optarg,
 				    XK_OPLOG_OPS_MAX), -1;
 			f->every = (unsigned long)v;
+			break;
+		case 'T':
+			if (parse_u64(optarg, 100, &v) == -1 || v == 0)
+				return xk_usage_error(cmd, "bad --tries '%s': "
+				    "want 1 to 100", optarg), -1;
+			f->tries = (unsigned int)v;
 			break;
 		case 't':
 			if (parse_u64(optarg, 86400 * 7, &v) == -1 || v == 0)
@@ -333,6 +343,8 @@ cmd_fuzz_run(int argc, char **argv)
 	if (f.out != NULL)
 		return xk_usage_error(cmd, "-o is shrink's option (run takes "
 		    "--log)");
+	if (f.tries != 1)
+		return xk_usage_error(cmd, "--tries is shrink's option");
 	if (plant_arg(cmd, &plant) == -1 || crash_arg(cmd, &f, &crash) == -1)
 		return XK_EXIT_USAGE;
 	if (plant != NULL && f.hcall)
@@ -481,9 +493,10 @@ cmd_fuzz_replay(int argc, char **argv)
 
 	if ((rc = log_command(cmd, argc, argv, &f, &log)) != XK_EXIT_OK)
 		return rc;
-	if (f.out != NULL) {
+	if (f.out != NULL || f.tries != 1) {
 		xk_oplog_free(&log);
-		return xk_usage_error(cmd, "-o is shrink's option");
+		return xk_usage_error(cmd, "%s is shrink's option",
+		    f.out != NULL ? "-o" : "--tries");
 	}
 	if (replay_ops(&f, &log, log.ops, log.n, 2, &o, &err) == -1) {
 		xk_oplog_free(&log);
@@ -531,14 +544,20 @@ shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
 	struct strbuf sb = STRBUF_INIT;
 	struct xk_fuzz_outcome o;
 	struct shrink_ctx s = { f, log, NULL, -1 };
+	struct xk_shrink_flaky fl = { still_fails, &s, f->tries };
 	size_t n = log->n, runs = 0;
+	unsigned int t = 0;
 	int r = -1;
 
-	if (replay_ops(f, log, log->ops, log->n, 2, &o, &err) == -1)
-		return xk_fail(cmd, &err);
+	/* a flaky failure may need several replays to show */
+	do {
+		if (replay_ops(f, log, log->ops, log->n, 2, &o, &err) == -1)
+			return xk_fail(cmd, &err);
+	} while (!o.found && ++t < f->tries);
 	if (!o.found) {
 		xk_warnx(cmd, "%s does not fail: nothing to shrink (%zu "
-		    "operations replayed)", in, o.ops);
+		    "operations replayed, %u time%s)", in, o.ops, t,
+		    t == 1 ? "" : "s");
 		return XK_EXIT_FAIL;
 	}
 	printf("signature: %s\n", o.sig);
@@ -550,10 +569,11 @@ shrink_log(const char *cmd, struct fuzz_opts *f, struct xk_oplog *log,
 	s.sig = o.sig;
 	if ((s.devnull = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
 		xk_error_errno(&err, errno, "/dev/null");
-	else if (xk_fuzz_shrink_slice(log->ops, &n, still_fails, &s, &runs,
-	    &err) == 0 && (!o.lost || xk_fuzz_shrink_pairs(log->ops, &n,
-	    still_fails, &s, &runs, &err) == 0) && xk_fuzz_shrink(log->ops,
-	    &n, still_fails, &s, &runs, &err) == 0 &&
+	else if (xk_fuzz_shrink_slice(log->ops, &n, xk_shrink_flaky_test,
+	    &fl, &runs, &err) == 0 && (!o.lost || xk_fuzz_shrink_pairs(
+	    log->ops, &n, xk_shrink_flaky_test, &fl, &runs, &err) == 0) &&
+	    xk_fuzz_shrink(log->ops, &n, xk_shrink_flaky_test, &fl, &runs,
+	    &err) == 0 &&
 	    xk_oplog_to_text(log, log->ops, n, &sb) == 0 &&
 	    strbuf_addf(&sb, "# shrunk from %s: %zu to %zu operations\n# "
 	    "signature: %s\n", in, log->n, n, o.sig) == 0)

@@ -88,8 +88,8 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	    NULL, NULL },
 	{ "shrink", cmd_fuzz_shrink,
 	    "reduce a failing log to a short one that fails the same way",
-	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE "
-	    "-o|--output OUT",
+	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] [--tries N] "
+	    "FILE -o|--output OUT",
 	    NULL, NULL },
 	{ "engine", cmd_fuzz_engine,
 	    "the engine itself, in dom0 (run and replay start it)",

@@ -88,6 +88,10 @@ refuses_dom(const struct xk_fuzz_model *m, const struct xk_fuzz_op *op)
 		    NULL;
 	case XK_OP_POOL:
 		return op->pool == d->pool ? "in that cpupool already" : NULL;
+	case XK_OP_DISK_ATTACH:
+		return d->disk ? "its disk is attached already" : NULL;
+	case XK_OP_DISK_DETACH:
+		return !d->disk ? "no disk attached" : NULL;
 	default:
 		return NULL;
 	}
@@ -201,6 +205,10 @@ xk_fuzz_model_apply(struct xk_fuzz_model *m, const struct xk_fuzz_op *op)
 		d->weight = 256;
 		d->cap = 0;
 		break;
+	case XK_OP_DISK_ATTACH:
+	case XK_OP_DISK_DETACH:
+		d->disk = op->verb == XK_OP_DISK_ATTACH;
+		break;
 	case XK_OP_XS_WRITE:
 		xs_write(m, op->key, op->val);
 		break;
@@ -270,6 +278,7 @@ static const unsigned weights[XK_OP_NVERBS] = {
 	[XK_OP_CREATE] = 6, [XK_OP_PAUSE] = 6, [XK_OP_UNPAUSE] = 6,
 	[XK_OP_SHUTDOWN] = 1, [XK_OP_REBOOT] = 1, [XK_OP_DESTROY] = 2,
 	[XK_OP_MEM] = 5, [XK_OP_VCPUS] = 5, [XK_OP_SCHED] = 4, [XK_OP_POOL] = 3,
+	[XK_OP_DISK_ATTACH] = 3, [XK_OP_DISK_DETACH] = 2,
 	[XK_OP_XS_WRITE] = 5, [XK_OP_XS_READ] = 4, [XK_OP_XS_RM] = 3,
 };
 

@@ -34,6 +34,7 @@ struct xk_fuzz_dom {
 	uint32_t maxvcpus, online;
 	uint32_t weight, cap;
 	uint32_t pool;			/* 0 Pool-0, 1 the fuzzer's cpupool */
+	uint32_t disk;			/* 1: the engine's disk is xvdb */
 	int pauses;			/* the toolstack's pause count */
 };
 

@@ -19,6 +19,18 @@ complement(const struct xk_fuzz_op *ops, size_t n, size_t from, size_t len,
 }
 
 int
+xk_shrink_flaky_test(const struct xk_fuzz_op *ops, size_t n, void *arg,
+    struct xk_error *err)
+{
+	const struct xk_shrink_flaky *f = arg;
+	int r = 0;
+
+	for (unsigned int i = 0; i < f->tries && r == 0; i++)
+		r = f->test(ops, n, f->arg, err);
+	return r;
+}
+
+int
 xk_fuzz_shrink(struct xk_fuzz_op *ops, size_t *n, xk_shrink_test_fn test,
     void *arg, size_t *runs, struct xk_error *err)
 {

@@ -18,6 +18,22 @@ typedef int (*xk_shrink_test_fn)(const struct xk_fuzz_op *ops, size_t n,
     void *arg, struct xk_error *err);
 
 /*
+ * A failure that comes only now and then (a race in Xen: finding 2 of
+ * xk-fuzz(1) panics within 4-12 s, not on one fixed operation): one
+ * passing run of a candidate proves nothing.  xk_shrink_flaky_test is
+ * a test (arg: a struct xk_shrink_flaky) that runs the wrapped test up
+ * to tries times and says "still fails" at the first failure; only
+ * tries passes in a row drop a candidate.
+ */
+struct xk_shrink_flaky {
+	xk_shrink_test_fn test;
+	void *arg;
+	unsigned int tries;	/* 1: a deterministic failure */
+};
+int xk_shrink_flaky_test(const struct xk_fuzz_op *ops, size_t n, void *arg,
+    struct xk_error *err);
+
+/*
  * A first cut, before ddmin (one test where ddmin takes many, and each
  * test is a replay in the lab): when the last operation names a domain
  * (dN, or a call's slot @K), try the operations on that domain alone.  Keeps them (*n shrinks) if

@@ -3,11 +3,13 @@
  * xenstore, and the postconditions checked after each (see xen.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxl.h>
 #include <libxl_utils.h>
@@ -25,6 +27,17 @@
  */
 #define GUEST_KERNEL	"/usr/lib/xk-lab/guests/xk-guest-xs"
 #define GUEST_CMDLINE	"marker=fuzz"
+/*
+ * The disk of disk-attach: one file, read-only to every domain (Xen's
+ * sharing rules let readers share it), as xvdb through blkback and the
+ * host's default block script.  The guest has no block front end, so
+ * disk-detach is libxl's forced removal (libxl_device_disk_destroy):
+ * its ordinary one waits 10 s for a front end to close.
+ */
+#define DISK_PATH	"/var/tmp/xk-fuzz-disk.img"
+#define DISK_VDEV	"xvdb"
+#define DISK_DEVID	51728		/* xvdb: 202 << 8 | 16 */
+#define DISK_BYTES	(4 << 20)
 
 struct xk_fuzz_xen {
 	xentoollog_logger_stdiostream *log;
@@ -95,6 +108,33 @@ fuzz_name(const char *name)
 	return name != NULL && strncmp(name, "xk-fuzz-d", 9) == 0;
 }
 
+/* The disk's file made for a run (fresh), removed after one. */
+static int
+disk_file(bool fresh, struct xk_error *err)
+{
+	int fd;
+
+	if (!fresh) {
+		if (unlink(DISK_PATH) == -1 && errno != ENOENT) {
+			xk_error_errno(err, errno, "%s", DISK_PATH);
+			return -1;
+		}
+		return 0;
+	}
+	fd = open(DISK_PATH, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 || ftruncate(fd, DISK_BYTES) == -1) {
+		xk_error_errno(err, errno, "%s", DISK_PATH);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		xk_error_errno(err, errno, "%s", DISK_PATH);
+		return -1;
+	}
+	return 0;
+}
+
 int
 xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 {
@@ -119,6 +159,8 @@ xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 	libxl_dominfo_list_free(info, n);
 	memset(x->domid, 0, sizeof(x->domid));
 	memset(x->vcpus_done, 0, sizeof(x->vcpus_done));
+	if (r == 0 && disk_file(fresh, err) != 0)
+		r = -1;
 	/* the pool goes after its domains, and comes anew for a run */
 	if (r == 0 && xk_fuzz_pool_drop(x->ctx, err) != 0)
 		r = -1;
@@ -282,6 +324,32 @@ sched_set(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	return r;
 }
 
+/* disk-attach (add) or disk-detach (destroy: see DISK_PATH); *r is
+ * libxl's answer, -1 only when the disk cannot be described. */
+static int
+disk_op(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, uint32_t domid,
+    int *r, struct xk_error *err)
+{
+	libxl_device_disk disk;
+
+	libxl_device_disk_init(&disk);
+	disk.backend = LIBXL_DISK_BACKEND_PHY;
+	disk.format = LIBXL_DISK_FORMAT_RAW;
+	disk.readwrite = 0;
+	if ((disk.pdev_path = strdup(DISK_PATH)) == NULL ||
+	    (disk.vdev = strdup(DISK_VDEV)) == NULL) {
+		libxl_device_disk_dispose(&disk);
+		xk_error_errno(err, ENOMEM, "disk");
+		return -1;
+	}
+	if (op->verb == XK_OP_DISK_ATTACH)
+		*r = libxl_device_disk_add(x->ctx, domid, &disk, NULL);
+	else
+		*r = libxl_device_disk_destroy(x->ctx, domid, &disk, NULL);
+	libxl_device_disk_dispose(&disk);
+	return 0;
+}
+
 /* Do op; r is libxl's answer for the domain operations. */
 static int
 act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
@@ -330,6 +398,11 @@ act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 	case XK_OP_POOL:
 		r = libxl_cpupool_movedomain(x->ctx, op->pool ? x->poolid : 0,
 		    domid);
+		break;
+	case XK_OP_DISK_ATTACH:
+	case XK_OP_DISK_DETACH:
+		if (disk_op(x, op, domid, &r, err) == -1)
+			return -1;
 		break;
 	default:
 		break;
@@ -413,8 +486,41 @@ check_sched(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 	return r;
 }
 
+/* The disk's back end is connected (its hotplug script's
+ * hotplug-status) exactly when the model has it attached, and gone
+ * when not. */
+static int
+check_disk(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
+    const struct xk_fuzz_dom *d, struct xk_fuzz_violation *v)
+{
+	char path[96], *st;
+	unsigned int len;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/local/domain/0/backend/vbd/%u/%u",
+	    x->domid[i], DISK_DEVID);
+	st = xs_read(x->xs, XBT_NULL, path, &len);
+	if (d->disk && st == NULL)
+		r = violation(v, op, "an attached disk has no back end",
+		    "d%d: %s: %s", i, path, strerror(errno));
+	else if (!d->disk && st != NULL)
+		r = violation(v, op, "a detached disk's back end is left",
+		    "d%d: %s", i, path);
+	free(st);
+	if (r != 0 || !d->disk)
+		return r;
+	strncat(path, "/hotplug-status", sizeof(path) - strlen(path) - 1);
+	st = xs_read(x->xs, XBT_NULL, path, &len);
+	if (st == NULL || strcmp(st, "connected") != 0)
+		r = violation(v, op, "an attached disk's hotplug script did "
+		    "not connect it", "d%d: %s: '%s'", i, path,
+		    st != NULL ? st : "(none)");
+	free(st);
+	return r;
+}
+
 /* A live domain: running or paused as the model says, its memory
- * target, vCPUs and scheduler parameters. */
+ * target, vCPUs, scheduler parameters and disk. */
 static int
 check_live(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
     const struct xk_fuzz_dom *d, const libxl_dominfo *info,
@@ -445,7 +551,8 @@ check_live(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 		return violation(v, op, "the cpupool differs from the model",
 		    "d%d: cpupool %u, model %s (%u)", i, info->cpupool,
 		    d->pool ? "xk-fuzz" : "Pool-0", d->pool ? x->poolid : 0);
-	if (check_vcpus(x, op, i, d, v) || check_sched(x, op, i, d, v))
+	if (check_vcpus(x, op, i, d, v) || check_sched(x, op, i, d, v) ||
+	    check_disk(x, op, i, d, v))
 		return 1;
 	return 0;
 }

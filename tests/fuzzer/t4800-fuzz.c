@@ -162,6 +162,10 @@ TEST(bad_logs)
 	CHECK_STR_HAS(m, "L:2:9: no newline");
 	parse_err(HDR "pause d01\n", m, sizeof(m));
 	CHECK_STR_HAS(m, "want a domain");
+	parse_err(HDR "disk-attach d1 ro=1\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "L:2:16: unexpected operand");
+	parse_err(HDR "disk-detach\n", m, sizeof(m));
+	CHECK_STR_HAS(m, "L:2:12: missing domain (d0 to d7)");
 	memset(longl, 'x', 399);
 	memcpy(longl, HDR, strlen(HDR));
 	longl[398] = '\n';
@@ -249,12 +253,22 @@ TEST(model_rules)
 	CHECK_INT_EQ(m.dom[3].pool, 1);
 	CHECK_INT_EQ(m.dom[3].weight, 256);
 	CHECK_INT_EQ(m.dom[3].cap, 0);
+	/* one disk: attached once, detached only when attached */
+	op = (struct xk_fuzz_op){ .verb = XK_OP_DISK_DETACH, .dom = 3 };
+	CHECK_STR_EQ(xk_fuzz_model_refuses(&m, &op), "no disk attached");
+	op.verb = XK_OP_DISK_ATTACH;
+	CHECK(xk_fuzz_model_refuses(&m, &op) == NULL);
+	xk_fuzz_model_apply(&m, &op);
+	CHECK_INT_EQ(m.dom[3].disk, 1);
+	CHECK_STR_EQ(xk_fuzz_model_refuses(&m, &op),
+	    "its disk is attached already");
 	op = (struct xk_fuzz_op){ .verb = XK_OP_DESTROY, .dom = 3 };
 	xk_fuzz_model_apply(&m, &op);
 	op = (struct xk_fuzz_op){ .verb = XK_OP_CREATE, .dom = 3, .mem = 128,
 	    .maxmem = 128, .vcpus = 1, .maxvcpus = 1 };
 	xk_fuzz_model_apply(&m, &op);
 	CHECK_INT_EQ(m.dom[3].pool, 0);		/* a new domain: Pool-0 */
+	CHECK_INT_EQ(m.dom[3].disk, 0);		/* and no disk */
 }
 
 /* The shrinker against a known cause: the "failure" needs ops 3, 17
@@ -291,6 +305,50 @@ TEST(shrink_minimal)
 	CHECK_INT_EQ(ops[2].weight, 31);
 	CHECK_INT_EQ(runs, calls);
 	CHECK(runs < 200);
+}
+
+/* A flaky failure: the sequences needs_three accepts fail only on
+ * every third run (arg counts the runs). */
+static int
+needs_three_flaky(const struct xk_fuzz_op *ops, size_t n, void *arg,
+    struct xk_error *err)
+{
+	int fails = needs_three(ops, n, arg, err);
+
+	return fails && *(int *)arg % 3 == 0;
+}
+
+TEST(shrink_flaky)
+{
+	struct xk_fuzz_op ops[40];
+	struct xk_error err = { 0 };
+	int calls = 0;
+	struct xk_shrink_flaky f = { needs_three_flaky, &calls, 3 };
+	size_t n = 40, runs = 0;
+
+	for (int i = 0; i < 40; i++)
+		ops[i] = (struct xk_fuzz_op){ .verb = XK_OP_SCHED,
+		    .weight = (uint32_t)i };
+	/* three tries of each candidate: the same 1-minimal result as a
+	 * failure that always comes */
+	CHECK(xk_fuzz_shrink(ops, &n, xk_shrink_flaky_test, &f, &runs,
+	    &err) == 0);
+	CHECK_INT_EQ(n, 3);
+	CHECK_INT_EQ(ops[0].weight, 3);
+	CHECK_INT_EQ(ops[1].weight, 17);
+	CHECK_INT_EQ(ops[2].weight, 31);
+	CHECK(calls > (int)runs);	/* passing candidates ran 3 times */
+	/* one try: most failing candidates pass by chance, and the
+	 * result is not minimal */
+	for (int i = 0; i < 40; i++)
+		ops[i] = (struct xk_fuzz_op){ .verb = XK_OP_SCHED,
+		    .weight = (uint32_t)i };
+	n = 40;
+	calls = 1;
+	f.tries = 1;
+	CHECK(xk_fuzz_shrink(ops, &n, xk_shrink_flaky_test, &f, &runs,
+	    &err) == 0);
+	CHECK(n > 3);
 }
 
 /* The domain slice: a failure that needs only the last op's domain is

@@ -65,6 +65,14 @@ exits "replay takes no --seed" 2 "run's options" \
     "$XK" fuzz replay --seed 3 "$tmp/good.log"
 XK_FUZZ_PLANT=nonsense exits "unknown planted bug" 2 \
     "unknown planted bug 'nonsense'" "$XK" fuzz run --lab "$lab" --ops 1
+exits "bad --tries" 2 "bad --tries '0': want 1 to 100" \
+    "$XK" fuzz shrink --tries 0 -o "$tmp/min.log" "$tmp/good.log"
+exits "bad --tries: over 100" 2 "bad --tries '101'" \
+    "$XK" fuzz shrink --tries 101 -o "$tmp/min.log" "$tmp/good.log"
+exits "run takes no --tries" 2 "--tries is shrink's option" \
+    "$XK" fuzz run --tries 3
+exits "replay takes no --tries" 2 "--tries is shrink's option" \
+    "$XK" fuzz replay --tries 3 "$tmp/good.log"
 exits "bad --checkpoint" 2 "bad --checkpoint '0'" \
     "$XK" fuzz run --checkpoint 0
 exits "replay takes no --checkpoint" 2 "run's options" \
