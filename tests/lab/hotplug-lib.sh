@@ -81,16 +81,21 @@ hp_wrote() {
 # says 1, after each destroy 0; no lock file is left
 hp_rounds() {
 	_i=0
+	_times=
 	while [ $_i -lt "$1" ]; do
+		_t0=$(date +%s%N)
 		timeout 120 xl create -p "/tmp/$2.cfg" >"$T/create.out" 2>&1 || {
 			cat "$T/create.out"
 			fail "round $_i: xl create"
 		}
+		_t1=$(date +%s%N)
 		[ "$($3)" -eq 1 ] || fail "round $_i: $($3) held, not 1"
 		timeout 60 xl destroy "$2" || fail "round $_i: xl destroy"
 		wait_for 30 hp_none "$3" || fail "round $_i: $($3) still held"
+		_times="$_times $(((_t1 - _t0) / 1000000))+$((($(date +%s%N) - _t1) / 1000000))"
 		_i=$((_i + 1))
 	done
+	log "create+destroy ms:$_times"
 	[ -z "$(ls -A /run/xenkit-hotplug 2>/dev/null)" ] ||
 	    fail "lock files left: $(ls /run/xenkit-hotplug)"
 }

@@ -7,7 +7,7 @@
 #   verifies it: the pattern is in LUN 2's file, LUN 1's is untouched,
 #   and the session and its node record are gone after the guest; a
 #   second boot reads the pattern back;
-# - 8 attach/detach rounds (XK_T8560_ROUNDS) of a paused guest: one
+# - 20 attach/detach rounds (XK_T8560_ROUNDS) of a paused guest: one
 #   session while attached, none after, no node record or lock file;
 # - a CHAP target: the secret comes from a root-only file and is on no
 #   command line (sampled while the add runs), in no log and not in
@@ -115,7 +115,7 @@ cfg $g verify:xvda+poweroff "iqn=$IQN,portal=127.0.0.1:$PORT,lun=2"
 hp_wrote $g "add: $IQN LUN 2 on /dev/sd"
 left_clean "after the second boot"
 
-n=${XK_T8560_ROUNDS:-8}
+n=${XK_T8560_ROUNDS:-20}
 log "$n attach/detach rounds"
 cfg $g sleep "iqn=$IQN,portal=127.0.0.1:$PORT,lun=1"
 hp_rounds "$n" $g sessions

@@ -6,7 +6,7 @@
 #   the FUSE client, verifies it and powers off: the pattern is in the
 #   file as a second client of the volume reads it, and the volume is
 #   unmounted after the guest; a second boot reads the pattern back;
-# - 8 attach/detach rounds (XK_T8570_ROUNDS) of a paused guest: one
+# - 20 attach/detach rounds (XK_T8570_ROUNDS) of a paused guest: one
 #   mount while attached, none after, no loop device or lock file;
 # - two guests on two files of one volume share one mount, which stays
 #   until the last of them goes; the same file read-write to a third is
@@ -117,7 +117,7 @@ cfg $g verify:xvda+poweroff r "$URL/vms/a.img"
 hp_wrote $g "add: $URL/vms/a.img on /dev/loop"
 left_clean "after the second boot"
 
-n=${XK_T8570_ROUNDS:-8}
+n=${XK_T8570_ROUNDS:-20}
 log "$n attach/detach rounds"
 cfg $g sleep rw "$URL/vms/b.img"
 hp_rounds "$n" $g mounts

@@ -7,7 +7,7 @@
 #   verifies it and powers off: the pattern is in the image as `rbd
 #   export` reads it, and nothing is mapped after the guest; a second
 #   boot on a snapshot of the image reads it back (mapped read-only);
-# - 8 attach/detach rounds (XK_T8590_ROUNDS) of a paused guest: one
+# - 20 attach/detach rounds (XK_T8590_ROUNDS) of a paused guest: one
 #   mapping while attached, none after, no lock file;
 # - two guests reading one image share one mapping, which stays until
 #   the last of them goes; the image read-write to a third is refused;
@@ -91,7 +91,7 @@ cfg $g verify:xvda+poweroff r "rbd:rbd/a@s1:$TGT"
 hp_wrote $g "mapped rbd/a@s1 on /dev/rbd[0-9]* (read-only)"
 left_clean "after the second boot"
 
-n=${XK_T8590_ROUNDS:-8}
+n=${XK_T8590_ROUNDS:-20}
 log "$n attach/detach rounds"
 cfg $g sleep rw "rbd:rbd/b:$TGT"
 hp_rounds "$n" $g maps
