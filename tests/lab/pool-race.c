@@ -3,8 +3,9 @@
  * pCPU then taken and the pool destroyed, again and again: the end of
  * every `xk fuzz` toolstack run, where a debug Xen 4.17 crashed in a
  * dying domain's deferred destruction (xk-fuzz(1), FOUND, finding 2).
- * Not part of the suite: it panics a debug build within seconds (no
- * fix yet), and the suite's hypervisor is one.
+ * It panicked a debug build within seconds until
+ * share/xen-patches/fixes/0003; t4880 runs it on the suite's
+ * hypervisor, which has the fix.
  *
  * Usage: lab-pool-race JSON ROUNDS MODE
  *   JSON    a libxl domain configuration (`xl create -n CFG`), created
