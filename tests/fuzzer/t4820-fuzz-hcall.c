@@ -4,13 +4,16 @@
  * arguments and the edges too, never dom0 where the table forbids it,
  * and its lines read back to the same calls; the serial log reader
  * names a panic and takes back the operation lines the control
- * channel lost; the shrinker's slice follows a call's slot.
+ * channel lost; the shrinker's slice follows a call's slot; coverage
+ * guidance keeps what adds edges and mutates it into inputs the log
+ * reads back.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <xenctrl.h>
 
+#include "fuzz/guide.h"
 #include "fuzz/hcall.h"
 #include "fuzz/oplog.h"
 #include "fuzz/serial.h"
@@ -296,4 +299,143 @@ TEST(shrink_pairs)
 	    &err) == 0);
 	CHECK_INT_EQ(runs, 0);
 	xk_oplog_free(&log);
+}
+
+/* Edges standing for what an input reached: {base, ..., base+n-1}. */
+static void
+fake_edges(struct xk_edges *e, uint64_t base, size_t n)
+{
+	e->v = calloc(n, sizeof(*e->v));
+	for (size_t i = 0; i < n; i++)
+		e->v[i] = base + i;
+	e->n = n;
+}
+
+/* The input as a log's text, read back: every operation a valid call. */
+static bool
+reads_back(const struct xk_fuzz_op *ops, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+	bool ok;
+
+	xk_oplog_header("hypercall", 1, &sb);
+	for (size_t i = 0; i < n; i++)
+		xk_oplog_format(&ops[i], &sb);
+	ok = xk_oplog_parse(strbuf_str(&sb), sb.len, "guide", &log, &err) == 0 &&
+	    log.n == n;
+	if (ok)
+		xk_oplog_free(&log);
+	strbuf_free(&sb);
+	return ok;
+}
+
+TEST(guide_keeps_what_adds_edges)
+{
+	struct xk_guide g;
+	struct xk_edges a, b, c;
+	struct xk_error err = { 0 };
+	struct xk_fuzz_op *ops;
+	const char *how;
+	size_t n, gain;
+
+	xk_guide_init(&g, 9, 50, true);
+	fake_edges(&a, 100, 10);	/* 100..109 */
+	fake_edges(&b, 105, 10);	/* 105..114: 5 new */
+	fake_edges(&c, 100, 15);	/* nothing new */
+	CHECK(xk_guide_next(&g, &ops, &n, &how, &err) == 0);
+	CHECK_STR_EQ(how, "fresh");	/* an empty corpus: nothing to mutate */
+	CHECK_INT_EQ(n, 50);
+	CHECK(xk_guide_feedback(&g, ops, n, &a, &gain, &err) == 0);
+	CHECK_INT_EQ(gain, 10);
+	CHECK(xk_guide_feedback(&g, ops, n, &b, &gain, &err) == 0);
+	CHECK_INT_EQ(gain, 5);
+	CHECK(xk_guide_feedback(&g, ops, n, &c, &gain, &err) == 0);
+	CHECK_INT_EQ(gain, 0);
+	CHECK_INT_EQ(g.ncorpus, 2);
+	CHECK_INT_EQ(g.known.n, 15);
+	CHECK_INT_EQ(g.corpus[1].gain, 5);
+	CHECK(xk_guide_feedback(&g, ops, 0, &(struct xk_edges){ &(uint64_t){ 7 },
+	    1 }, &gain, &err) == -1);		/* not one of its inputs */
+	CHECK_STR_HAS(err.msg, "an input of 0 operations");
+	free(ops);
+	xk_edges_free(&a);
+	xk_edges_free(&b);
+	xk_edges_free(&c);
+	xk_guide_free(&g);
+}
+
+/* 400 inputs from a guide whose corpus holds 3: how each was made,
+ * each read back, each derived from the corpus where mutated. */
+static void
+guide_draws(uint64_t seed, bool guided, size_t made[4], bool *all_read,
+    bool *derived, char **trace)
+{
+	static const char *const kinds[4] = { "fresh", "replace", "tail",
+	    "splice" };
+	struct strbuf sb = STRBUF_INIT;
+	struct xk_error err = { 0 };
+	struct xk_guide g;
+	struct xk_fuzz_op *ops;
+	struct xk_edges e;
+	const char *how;
+	size_t n, gain;
+
+	xk_guide_init(&g, seed, 30, guided);
+	for (int k = 0; k < 3; k++) {
+		xk_guide_next(&g, &ops, &n, &how, &err);
+		fake_edges(&e, 1000u * (unsigned)k, 5);
+		xk_guide_feedback(&g, ops, n, &e, &gain, &err);
+		xk_edges_free(&e);
+		free(ops);
+	}
+	*all_read = true;
+	*derived = true;
+	for (int i = 0; i < 400; i++) {
+		if (xk_guide_next(&g, &ops, &n, &how, &err) == -1)
+			break;
+		for (int k = 0; k < 4; k++)
+			if (strcmp(how, kinds[k]) == 0)
+				made[k]++;
+		if (n == 0 || n > 30 || !reads_back(ops, n))
+			*all_read = false;
+		/* a mutation's first operation is a corpus entry's, or
+		 * one drawn afresh in its place (replace, tail at 0) */
+		if (strcmp(how, "splice") == 0) {
+			bool from = false;
+
+			for (size_t c = 0; c < g.ncorpus; c++)
+				from |= memcmp(&ops[0], &g.corpus[c].ops[0],
+				    sizeof(*ops)) == 0;
+			*derived &= from;
+		}
+		strbuf_addf(&sb, "%s %u;", how, ops[0].call);
+		free(ops);
+	}
+	*trace = strbuf_detach(&sb);
+	xk_guide_free(&g);
+}
+
+TEST(guide_mutates_the_corpus)
+{
+	size_t made[4] = { 0 }, made2[4] = { 0 }, plain[4] = { 0 };
+	bool all_read, derived, x;
+	char *a, *b, *c;
+
+	guide_draws(3, true, made, &all_read, &derived, &a);
+	guide_draws(3, true, made2, &x, &x, &b);
+	CHECK_STR_EQ(a, b);		/* seed and feedback decide */
+	CHECK(all_read);
+	CHECK(derived);
+	CHECK(made[0] > 50 && made[0] < 150);	/* about one in four */
+	CHECK(made[1] > 50);
+	CHECK(made[2] > 50);
+	CHECK(made[3] > 50);
+	guide_draws(3, false, plain, &all_read, &x, &c);
+	CHECK_INT_EQ(plain[0], 400);	/* unguided: fresh only */
+	CHECK(all_read);
+	free(a);
+	free(b);
+	free(c);
 }
