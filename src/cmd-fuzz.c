@@ -1,6 +1,6 @@
 /*
- * cmd-fuzz.c - xk fuzz run|replay|shrink (on the host, against a lab)
- * and xk fuzz engine (in the lab's dom0, started by the others).
+ * cmd-fuzz.c - xk fuzz run|replay|shrink|guided (on the host, against
+ * a lab) and xk fuzz engine (in the lab's dom0, started by the others).
  *
  * Thin: options, then lib/fuzz (drive.h on the host, engine.h in dom0).
  */
@@ -12,12 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fuzz/drive.h"
 #include "fuzz/engine.h"
+#include "fuzz/guided.h"
 #include "fuzz/segment.h"
 #include "fuzz/shrink.h"
 #include "lab/lab.h"
@@ -29,8 +29,8 @@
 #include "util/tempfile.h"
 #include "xk.h"
 
-#define DOM0_XK		"/usr/local/bin/xk"	/* the lab overlay puts it */
 #define DEFAULT_OPS	100
+#define GUIDED_OPS	200	/* an input of guided's: a few seconds */
 #define DEFAULT_REPORTS	"xk-fuzz-reports"
 #define RESTART_TIMEOUT_MS (600 * 1000)	/* dom0 ready after a crash */
 #define REPORT_TAIL_LINES 200	/* a panic dump and the operations before */
@@ -40,11 +40,16 @@ struct fuzz_opts {
 	uint64_t seed;
 	int has_seed;
 	unsigned long ops;
+	int has_ops;			/* --ops given */
 	int timeout_s;
 	int hcall;			/* --engine hypercall */
+	int has_engine;			/* --engine given */
 	unsigned long every;		/* --checkpoint: run's, segments */
 	unsigned int tries;		/* --tries: shrink's, runs of a
 					 * candidate (1 unless flaky) */
+	unsigned long minutes;		/* guided's: --minutes, */
+	const char *corpus;		/* --corpus */
+	int unguided;			/* --unguided */
 	char state[PATH_MAX];
 };
 
@@ -73,6 +78,9 @@ static const struct option host_opts[] = {
 	{ "engine", required_argument, NULL, 'e' },
 	{ "checkpoint", required_argument, NULL, 'c' },
 	{ "tries", required_argument, NULL, 'T' },
+	{ "minutes", required_argument, NULL, 'm' },
+	{ "corpus", required_argument, NULL, 'C' },
+	{ "unguided", no_argument, NULL, 'U' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +125,7 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 				return xk_usage_error(cmd, "bad --ops '%s': want "
 				    "1 to %d", optarg, XK_OPLOG_OPS_MAX), -1;
 			f->ops = (unsigned long)v;
+			f->has_ops = 1;
 			break;
 		case 'c':
 			if (parse_u64(optarg, XK_OPLOG_OPS_MAX, &v) == -1 ||
@@ -141,6 +150,18 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 		case 'L':
 			f->log = optarg;
 			break;
+		case 'm':
+			if (parse_u64(optarg, 60 * 24 * 7, &v) == -1 || v == 0)
+				return xk_usage_error(cmd, "bad --minutes '%s': "
+				    "want 1 to 10080", optarg), -1;
+			f->minutes = (unsigned long)v;
+			break;
+		case 'C':
+			f->corpus = optarg;
+			break;
+		case 'U':
+			f->unguided = 1;
+			break;
 		case 'r':
 			f->reports = optarg;
 			break;
@@ -151,6 +172,7 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 			if ((f->hcall = engine_name(optarg)) == -1)
 				return xk_usage_error(cmd, "bad --engine '%s': "
 				    "want toolstack or hypercall", optarg), -1;
+			f->has_engine = 1;
 			break;
 		default:
 			return xk_bad_option(cmd, c, argv), -1;
@@ -301,6 +323,13 @@ crash_found(void *arg, const struct xk_fuzz_outcome *o)
 	free(text);
 }
 
+/* Was one of guided's own options given? */
+static int
+guided_options(const struct fuzz_opts *f)
+{
+	return f->minutes != 0 || f->corpus != NULL || f->unguided;
+}
+
 /* The run: one engine run, or segments with checkpoints between. */
 static int
 run_engine(struct fuzz_opts *f, const char *const *dargv, int fd,
@@ -345,6 +374,9 @@ cmd_fuzz_run(int argc, char **argv)
 		    "--log)");
 	if (f.tries != 1)
 		return xk_usage_error(cmd, "--tries is shrink's option");
+	if (guided_options(&f))
+		return xk_usage_error(cmd, "--minutes, --corpus and --unguided "
+		    "are guided's options");
 	if (plant_arg(cmd, &plant) == -1 || crash_arg(cmd, &f, &crash) == -1)
 		return XK_EXIT_USAGE;
 	if (plant != NULL && f.hcall)
@@ -365,7 +397,7 @@ cmd_fuzz_run(int argc, char **argv)
 		snprintf(logname, sizeof(logname), "xk-fuzz-%s.log", seed);
 		f.log = logname;
 	}
-	dargv[i++] = DOM0_XK;
+	dargv[i++] = XK_FUZZ_DOM0_XK;
 	dargv[i++] = "fuzz";
 	dargv[i++] = "engine";
 	dargv[i++] = "--seed";
@@ -420,33 +452,17 @@ replay_ops(const struct fuzz_opts *f, const struct xk_oplog *log,
     const struct xk_fuzz_op *ops, size_t n, int err_fd,
     struct xk_fuzz_outcome *o, struct xk_error *err)
 {
-	const char *plant, *dargv[7] = { DOM0_XK, "fuzz", "engine",
-	    "--replay", NULL, NULL, NULL };
+	const char *plant = getenv("XK_FUZZ_PLANT");
 	struct strbuf sb = STRBUF_INIT;
-	int fd, r = -1;
+	int r = -1;
 
-	plant = getenv("XK_FUZZ_PLANT");
-	if (plant != NULL && *plant != '\0') {
-		dargv[4] = "--plant";
-		dargv[5] = plant;
-	}
-	if (xk_oplog_to_text(log, ops, n, &sb) == -1) {
+	if (plant != NULL && *plant == '\0')
+		plant = NULL;
+	if (xk_oplog_to_text(log, ops, n, &sb) == -1)
 		xk_error_errno(err, ENOMEM, "log");
-		strbuf_free(&sb);
-		return -1;
-	}
-	if (restart_if_dead(f, err) == -1) {
-		fd = -1;
-	} else if ((fd = memfd_create("xk-fuzz-log", MFD_CLOEXEC)) == -1) {
-		xk_error_errno(err, errno, "memfd_create");
-	} else if (xk_write_all(fd, strbuf_str(&sb), sb.len, "log", err) == 0 &&
-	    lseek(fd, 0, SEEK_SET) == 0) {
-		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ .state = f->state,
-		    .argv = dargv, .in_fd = fd, .log_fd = -1, .err_fd = err_fd,
-		    .timeout_s = engine_timeout(f, n) }, o, err);
-	}
-	if (fd != -1)
-		close(fd);
+	else if (restart_if_dead(f, err) == 0)
+		r = xk_fuzz_lab_replay(f->state, &sb, plant, err_fd,
+		    engine_timeout(f, n), o, err);
 	strbuf_free(&sb);
 	return r;
 }
@@ -467,10 +483,13 @@ log_command(const char *cmd, int argc, char **argv, struct fuzz_opts *f,
 	if (first + 1 != argc)
 		return xk_usage_error(cmd, "unexpected argument '%s'",
 		    argv[first + 1]);
-	if (f->has_seed || f->log != NULL || f->ops != DEFAULT_OPS ||
-	    f->hcall || f->every)
+	if (f->has_seed || f->log != NULL || f->has_ops || f->has_engine ||
+	    f->every)
 		return xk_usage_error(cmd, "--seed, --ops, --log, --engine and "
 		    "--checkpoint are run's options (the log has them)");
+	if (guided_options(f))
+		return xk_usage_error(cmd, "--minutes, --corpus and --unguided "
+		    "are guided's options");
 	if (plant_arg(cmd, &plant) == -1)
 		return XK_EXIT_USAGE;
 	if (lab_state(cmd, f) == -1)
@@ -509,6 +528,64 @@ cmd_fuzz_replay(int argc, char **argv)
 	strbuf_free(&sb);
 	xk_oplog_free(&log);
 	return o.found ? XK_EXIT_FAIL : XK_EXIT_OK;
+}
+
+/* guided's callbacks: the lab up again, a finding kept */
+static int
+guided_restart(void *arg, struct xk_error *err)
+{
+	return restart_if_dead(arg, err);
+}
+
+static void
+guided_found(void *arg, const struct xk_fuzz_outcome *o, const char *text)
+{
+	const struct fuzz_opts *f = arg;
+
+	report("fuzz guided", f, o, f->seed, text, NULL, NULL);
+}
+
+int
+cmd_fuzz_guided(int argc, char **argv)
+{
+	const char *cmd = "fuzz guided";
+	struct xk_fuzz_guided_totals t;
+	struct xk_error err = { 0 };
+	struct fuzz_opts f;
+	int first;
+
+	if ((first = host_options(cmd, argc, argv, &f)) == -1)
+		return XK_EXIT_USAGE;
+	if (first != argc)
+		return xk_usage_error(cmd, "unexpected argument '%s'",
+		    argv[first]);
+	if (f.out != NULL || f.tries != 1 || f.log != NULL || f.every != 0 ||
+	    f.has_engine)
+		return xk_usage_error(cmd, "-o, --tries, --log, --checkpoint "
+		    "and --engine are not guided's (it drives the hypercall "
+		    "engine; --corpus keeps its inputs)");
+	if (getenv("XK_FUZZ_PLANT") != NULL && *getenv("XK_FUZZ_PLANT"))
+		return xk_usage_error(cmd, "XK_FUZZ_PLANT plants in the "
+		    "toolstack engine");
+	if (f.corpus != NULL && !xk_is_dir(f.corpus))
+		return xk_usage_error(cmd, "--corpus %s: not a directory",
+		    f.corpus);
+	if (lab_state(cmd, &f) == -1)
+		return XK_EXIT_FAIL;
+	if (!f.has_seed)
+		f.seed = (uint64_t)time(NULL) * 1000003u + (uint64_t)getpid();
+	if (!f.has_ops)
+		f.ops = GUIDED_OPS;
+	printf("seed: %" PRIu64 "\n", f.seed);
+	fflush(stdout);
+	if (xk_fuzz_guided_run(&(struct xk_fuzz_guided){ .state = f.state,
+	    .seed = f.seed, .ops = f.ops, .guided = !f.unguided,
+	    .duration_ms = (int64_t)(f.minutes ? f.minutes : 10) * 60000,
+	    .timeout_s = engine_timeout(&f, f.ops), .corpus_dir = f.corpus,
+	    .out = stdout, .restart = guided_restart, .found = guided_found,
+	    .arg = &f }, &t, &err) == -1)
+		return xk_fail(cmd, &err);
+	return t.inputs > 0 ? XK_EXIT_OK : XK_EXIT_FAIL;
 }
 
 struct shrink_ctx {

@@ -689,49 +689,23 @@ cmd_lab_restore(int argc, char **argv)
 	return checkpoint_cmd(argc, argv, "lab restore", 0);
 }
 
-/* xencov's blob, chunk by chunk, bounded. */
-static int
-collect_out(const char *data, size_t len, void *arg, struct xk_error *err)
-{
-	struct strbuf *sb = arg;
-
-	if (sb->len + len > XK_XENCOV_MAX) {
-		xk_error_set(err, "xencov read: more than %u MiB",
-		    XK_XENCOV_MAX >> 20);
-		return -1;
-	}
-	if (strbuf_add(sb, data, len) == -1) {
-		xk_error_errno(err, ENOMEM, "xencov read");
-		return -1;
-	}
-	return 0;
-}
-
 /* xencov ARG in dom0 (read: its output into raw). */
 static int
 xencov(struct lab_ctx *x, const char *cmd, const char *arg,
     struct strbuf *raw)
 {
-	const char *const argv[] = { "xencov", arg, NULL };
 	struct xk_error err = { 0 };
-	struct xk_ctl ctl;
-	int status, r;
+	pid_t pid;
 
-	if (open_ctl(x, cmd, &ctl) == -1)
-		return -1;
-	if (raw != NULL)
-		r = xk_ctl_exec_fn(&ctl, argv, -1, collect_out, raw, 2, 300,
-		    &status, &err);
-	else
-		r = xk_ctl_exec(&ctl, argv, -1, 1, 2, 300, &status, &err);
-	xk_ctl_close(&ctl);
-	if (r == -1) {
-		exec_failed(x, cmd, &err);
+	xk_lab_pid(x->state, &pid, &err);
+	if (pid <= 0) {		/* as open_ctl says it */
+		if (!report_dead(x, cmd))
+			xk_warnx(cmd, "no lab running in %s (xk lab up)",
+			    x->state);
 		return -1;
 	}
-	if (status != 0) {
-		xk_warnx(cmd, "xencov %s failed in dom0 (status %d)", arg,
-		    status);
+	if (xk_lab_xencov(x->state, arg, raw, &err) == -1) {
+		exec_failed(x, cmd, &err);
 		return -1;
 	}
 	return 0;

@@ -91,6 +91,10 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] [--tries N] "
 	    "FILE -o|--output OUT",
 	    NULL, NULL },
+	{ "guided", cmd_fuzz_guided,
+	    "coverage-guided hypercalls in a lab on a coverage build of Xen",
+	    "[--lab NAME] [--minutes N] [--seed N] [--ops N] [--corpus DIR] "
+	    "[--unguided] [--reports DIR] [--timeout SECONDS]", NULL, NULL },
 	{ "engine", cmd_fuzz_engine,
 	    "the engine itself, in dom0 (run and replay start it)",
 	    "[--plant BUG] [--hypercall] --seed N --ops N [--first N] "

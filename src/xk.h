@@ -107,6 +107,7 @@ int cmd_lab_options(int argc, char **argv);
 int cmd_fuzz_run(int argc, char **argv);
 int cmd_fuzz_replay(int argc, char **argv);
 int cmd_fuzz_shrink(int argc, char **argv);
+int cmd_fuzz_guided(int argc, char **argv);
 int cmd_fuzz_engine(int argc, char **argv);
 int cmd_lab_build(int argc, char **argv);
 int cmd_lab_xen(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -280,5 +281,33 @@ xk_fuzz_report(const char *dir, const struct xk_fuzz_outcome *o,
 	}
 	r = xk_tempfile_write(file, sb.buf, sb.len, err);
 	strbuf_free(&sb);
+	return r;
+}
+
+int
+xk_fuzz_lab_replay(const char *state, const struct strbuf *text,
+    const char *plant, int err_fd, int timeout_s, struct xk_fuzz_outcome *o,
+    struct xk_error *err)
+{
+	const char *argv[7] = { XK_FUZZ_DOM0_XK, "fuzz", "engine", "--replay",
+	    NULL, NULL, NULL };
+	int fd, r = -1;
+
+	if (plant != NULL) {
+		argv[4] = "--plant";
+		argv[5] = plant;
+	}
+	if ((fd = memfd_create("xk-fuzz-log", MFD_CLOEXEC)) == -1) {
+		xk_error_errno(err, errno, "memfd_create");
+		return -1;
+	}
+	if (xk_write_all(fd, text->buf != NULL ? text->buf : "", text->len,
+	    "log", err) == 0 && lseek(fd, 0, SEEK_SET) == 0)
+		r = xk_fuzz_lab_exec(&(struct xk_fuzz_job){ .state = state,
+		    .argv = argv, .in_fd = fd, .log_fd = -1, .err_fd = err_fd,
+		    .timeout_s = timeout_s }, o, err);
+	else if (err->msg[0] == '\0')
+		xk_error_errno(err, errno, "log");
+	close(fd);
 	return r;
 }

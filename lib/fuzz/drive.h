@@ -45,6 +45,18 @@ struct xk_fuzz_job {
 int xk_fuzz_lab_exec(const struct xk_fuzz_job *j, struct xk_fuzz_outcome *o,
     struct xk_error *err);
 
+/* Where the lab's overlay puts xk in dom0 (the engine's command). */
+#define XK_FUZZ_DOM0_XK	"/usr/local/bin/xk"
+
+/*
+ * Replay a log's text (header and operations) with the engine in dom0:
+ * `xk fuzz engine --replay [--plant PLANT]`, the text as its stdin.
+ * As xk_fuzz_lab_exec (the engine's stderr to err_fd).
+ */
+int xk_fuzz_lab_replay(const char *state, const struct strbuf *text,
+    const char *plant, int err_fd, int timeout_s, struct xk_fuzz_outcome *o,
+    struct xk_error *err);
+
 /* The log as text (header, one line per operation). */
 int xk_oplog_to_text(const struct xk_oplog *log, const struct xk_fuzz_op *ops,
     size_t n, struct strbuf *sb);

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "lab/coverage.h"
+#include "lab/ctl.h"
+#include "lab/lab.h"
 #include "lab/state.h"
 #include "lab/xenbuild.h"
 #include "util/file.h"
@@ -337,4 +339,53 @@ xk_lab_cov_report(const char *share, const char *entry, const uint8_t *raw,
 fail:
 	remove_tree(tmp);
 	return -1;
+}
+
+/* xencov's blob, chunk by chunk, bounded. */
+static int
+collect_out(const char *data, size_t len, void *arg, struct xk_error *err)
+{
+	struct strbuf *sb = arg;
+
+	if (sb->len + len > XK_XENCOV_MAX) {
+		xk_error_set(err, "xencov read: more than %u MiB",
+		    XK_XENCOV_MAX >> 20);
+		return -1;
+	}
+	if (strbuf_add(sb, data, len) == -1) {
+		xk_error_errno(err, ENOMEM, "xencov read");
+		return -1;
+	}
+	return 0;
+}
+
+int
+xk_lab_xencov(const char *state, const char *op, struct strbuf *raw,
+    struct xk_error *err)
+{
+	const char *const argv[] = { "xencov", op, NULL };
+	struct xk_ctl ctl;
+	int status, r;
+	pid_t pid = 0;
+
+	if (xk_lab_pid(state, &pid, err) == -1)
+		return -1;
+	if (pid <= 0) {
+		xk_error_set(err, "no lab running in %s (xk lab up)", state);
+		return -1;
+	}
+	if (xk_ctl_open(&ctl, state, 60000, err) == -1)
+		return -1;
+	if (raw != NULL)
+		r = xk_ctl_exec_fn(&ctl, argv, -1, collect_out, raw, 2, 300,
+		    &status, err);
+	else
+		r = xk_ctl_exec(&ctl, argv, -1, 1, 2, 300, &status, err);
+	xk_ctl_close(&ctl);
+	if (r == 0 && status != 0) {
+		xk_error_set(err, "xencov %s failed in dom0 (status %d)", op,
+		    status);
+		r = -1;
+	}
+	return r;
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "util/error.h"
+#include "util/strbuf.h"
 
 #define XK_XENCOV_MAGIC		0x58434f56u
 #define XK_XENCOV_MAX		(256u << 20)	/* far more than Xen's */
@@ -41,6 +42,14 @@ int xk_xencov_parse(const uint8_t *buf, size_t len, xk_xencov_fn fn,
  */
 int xk_xencov_path(const char *name, const char *build_dir,
     const char *dir, char *out, size_t len, struct xk_error *err);
+
+/*
+ * xencov op in the lab's dom0: "reset" zeroes the counters, "read"
+ * puts their blob into raw (at most XK_XENCOV_MAX bytes).  A lab not
+ * running, or xencov failing there, is an error.
+ */
+int xk_lab_xencov(const char *state, const char *op, struct strbuf *raw,
+    struct xk_error *err);
 
 /*
  * The hypervisor build the lab at state booted, which must be a

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t4810-fuzz-cli - xk fuzz on bad input, without a lab: a corrupt log, an
-# unknown operation, a cut log, an unknown planted bug, bad options and a
+# unknown operation, a cut log, an unknown planted bug, bad options (run's,
+# shrink's, guided's, each refused by the others) and a
 # lab that is not running all end with a clear message (FILE:LINE:COLUMN
 # for a log) and exit 1 or 2, and nothing is written where it should
 # not be.
@@ -134,4 +135,22 @@ exits "replay takes no --engine (the log says)" 2 "run's options" \
 XK_FUZZ_PLANT=vcpus-pause exits "the toolstack plant is not the hypercall \
 engine's" 2 "hypercall engine's planted bug is in the hypervisor" \
     "$XK" fuzz run --lab "$lab" --engine hypercall --ops 1
+
+# guided: its own options, a corpus that must be a directory, a lab
+exits "guided: --corpus must be a directory" 2 \
+    "--corpus $tmp/none: not a directory" \
+    "$XK" fuzz guided --lab "$lab" --corpus "$tmp/none"
+exits "guided: bad --minutes" 2 "bad --minutes '0'" \
+    "$XK" fuzz guided --minutes 0
+exits "guided drives the hypercall engine only" 2 "not guided's" \
+    "$XK" fuzz guided --engine toolstack
+exits "run takes no --minutes" 2 "guided's options" \
+    "$XK" fuzz run --minutes 5
+exits "replay takes no --unguided" 2 "guided's options" \
+    "$XK" fuzz replay --unguided "$tmp/good.log"
+exits "guided: a lab that is not running" 1 \
+    "no lab running in $XK_LAB_STATE" \
+    "$XK" fuzz guided --lab "$lab" --minutes 1
+[ ! -e "$tmp/none" ] && ok "guided made no corpus of its own" ||
+    notok "guided made no corpus of its own"
 finish
