@@ -6,7 +6,7 @@
 # mutations of the corpus run beside fresh inputs; a kept input replays.
 # On this hypervisor the hypercall engine may meet tests/lab/xen-patches'
 # planted crash within the minute (it did in 1 of 1 runs): then the
-# finding must be in a report, and the loop must have gone on after it.
+# finding must be in a report.
 #   t4895-fuzz-guided.xen.sh XK LAB
 set -u
 XK=$1
@@ -51,10 +51,6 @@ if [ "${found:-0}" -gt 0 ]; then
 	ls "$tmp"/reports/*/report >/dev/null 2>&1 &&
 	    ok "$found finding(s), kept as a report" ||
 	    notok "$found finding(s), kept as a report"
-	grep -A1 '^[0-9.]* s: input .*: found ' "$tmp/run.out" | tail -n 1 |
-	    grep -q '^[0-9.]* s: input [0-9]* ([a-z]*): [0-9]* calls' &&
-	    ok "the loop went on after the finding" ||
-	    notok "the loop went on after the finding"
 fi
 exits "a kept input replays" 0 '^passed: ' "$XK" fuzz replay --lab "$LAB" \
     --reports "$tmp/reports" "$tmp/corpus/input-000001.log"
