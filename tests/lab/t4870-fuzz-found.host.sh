@@ -10,6 +10,9 @@
 # after max_vcpus: the crash is the missing vCPU's.  The fix is
 # share/xen-patches/fixes/0001 (t4880 replays these on it).  xk lab
 # exec on the panicking hypervisor ends with the panic (xk-lab(1)).
+# The same class, found later (fixes/0004): such a domain with the
+# viridian enlightenments on (HVM_PARAM_VIRIDIAN), unpaused, starts its
+# reference counter from vCPU 0's TSC (viridian-thaw.log).
 # Usage: t4870-fuzz-found.host.sh XK LAB
 set -u
 XK=$1
@@ -55,5 +58,11 @@ if grep -q '^hc domctl.max_vcpus' "$tmp/vcpus.log"; then
 else
 	notok "after max_vcpus they pass (the log was not made)"
 fi
+exits "viridian-thaw: the reproducer panics Debian's Xen" 1 \
+    '^found: Xen panicked: FATAL PAGE FAULT \(in hvm_get_guest_tsc_fixed\)' \
+    "$XK" fuzz replay --lab "$LAB" --reports "$rep" "$here/fuzz/viridian-thaw.log"
+grep -q '^lab: restarted' "$T/out" &&
+    ok "viridian-thaw: the lab was restarted after the report" ||
+    notok "viridian-thaw: the lab was restarted after the report"
 check "the lab answers" "$XK" lab -n "$LAB" exec --timeout 120 -- xl info
 finish

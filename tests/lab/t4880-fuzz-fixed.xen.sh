@@ -4,7 +4,7 @@
 # reproducers of what the fuzzer found in Xen 4.17 pass on the fixed
 # hypervisor, and the lab stays up: no restart.
 # - the hypercall engine's (tests/lab/fuzz/, t4870 shows each panics
-#   Debian's binary);
+#   Debian's binary): fixes/0001 and 0004;
 # - the toolstack engine's finding 2, as tests/lab/pool-race.c loops
 #   it: a spinning guest destroyed in a one-pCPU pool whose pCPU then
 #   leaves the pool (fixes/0003).  Without the fix this debug build
@@ -23,9 +23,9 @@ mkdir "$T" || exit 1
 # ok, notok, check, exits, show, finish
 . "$here/../lib.sh"
 
-for r in vpic-save vpic-save-partial; do
+for r in vpic-save vpic-save-partial viridian-thaw; do
 	exits "$r: the reproducer passes on the fixed hypervisor" 0 \
-	    '^passed: 2 operations' \
+	    '^passed: [23] operations' \
 	    "$XK" fuzz replay --lab "$LAB" --reports "$tmp/reports" \
 	    "$here/fuzz/$r.log"
 	grep -q '^lab: restarted' "$T/out" &&
