@@ -15,18 +15,18 @@
 #include "util/strbuf.h"
 #include "util/tempfile.h"
 
-/* The input as a log: the header names the guide's seed. */
+/* The input as a log (drive.h's writer): the header names the seed. */
 static int
 input_text(const struct xk_fuzz_guided *g, const struct xk_fuzz_op *ops,
     size_t n, struct strbuf *sb, struct xk_error *err)
 {
-	int r = xk_oplog_header("hypercall", g->seed, sb);
+	struct xk_oplog log = { .engine = "hypercall", .seed = g->seed };
 
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = xk_oplog_format(&ops[i], sb);
-	if (r != 0)
+	if (xk_oplog_to_text(&log, ops, n, sb) == -1) {
 		xk_error_errno(err, ENOMEM, "input");
-	return r == 0 ? 0 : -1;
+		return -1;
+	}
+	return 0;
 }
 
 /* A kept input as corpus_dir/input-NNNNNN.log. */
