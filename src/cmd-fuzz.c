@@ -42,7 +42,7 @@ struct fuzz_opts {
 	unsigned long ops;
 	int has_ops;			/* --ops given */
 	int timeout_s;
-	int hcall;			/* --engine hypercall */
+	int hcall;			/* --engine: 1 hypercall, 2 guest */
 	int has_engine;			/* --engine given */
 	unsigned long every;		/* --checkpoint: run's, segments */
 	unsigned int tries;		/* --tries: shrink's, runs of a
@@ -84,12 +84,14 @@ static const struct option host_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* --engine NAME: 0 toolstack, 1 hypercall, -1 neither */
+/* --engine NAME: 0 toolstack, 1 hypercall, 2 guest, -1 none of them */
 static int
 engine_name(const char *s)
 {
 	if (strcmp(s, "toolstack") == 0)
 		return 0;
+	if (strcmp(s, "guest") == 0)
+		return 2;
 	return strcmp(s, "hypercall") == 0 ? 1 : -1;
 }
 
@@ -171,7 +173,8 @@ host_options(const char *cmd, int argc, char **argv, struct fuzz_opts *f)
 		case 'e':
 			if ((f->hcall = engine_name(optarg)) == -1)
 				return xk_usage_error(cmd, "bad --engine '%s': "
-				    "want toolstack or hypercall", optarg), -1;
+				    "want toolstack, hypercall or guest",
+				    optarg), -1;
 			f->has_engine = 1;
 			break;
 		default:
@@ -407,7 +410,7 @@ cmd_fuzz_run(int argc, char **argv)
 		dargv[i++] = ops;
 	}
 	if (f.hcall)
-		dargv[i++] = "--hypercall";
+		dargv[i++] = f.hcall == 2 ? "--guest" : "--hypercall";
 	if (plant != NULL) {
 		dargv[i++] = "--plant";
 		dargv[i++] = plant;
@@ -725,6 +728,7 @@ cmd_fuzz_engine(int argc, char **argv)
 		{ "plant", required_argument, NULL, 'p' },
 		{ "replay", no_argument, NULL, 'r' },
 		{ "hypercall", no_argument, NULL, 'h' },
+		{ "guest", no_argument, NULL, 'g' },
 		{ "resume", no_argument, NULL, 'R' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "reseed", required_argument, NULL, 'S' },
@@ -755,9 +759,10 @@ cmd_fuzz_engine(int argc, char **argv)
 		}
 		if (c == 'p' && xk_fuzz_plant_parse(optarg, &e.plant) == 0)
 			continue;
-		if (c == 'r' || c == 'h' || c == 'R' || c == 'k') {
+		if (c == 'r' || c == 'h' || c == 'g' || c == 'R' || c == 'k') {
 			replay |= c == 'r';
-			e.hcall |= c == 'h';
+			e.hcall |= c == 'h' || c == 'g';
+			e.guest |= c == 'g';
 			e.resume |= c == 'R';
 			e.keep |= c == 'k';
 			continue;
@@ -775,8 +780,10 @@ cmd_fuzz_engine(int argc, char **argv)
 		    "toolstack engine's, for a run (not a replay)");
 	if (replay && read_stdin_log(&log, &err) == -1)
 		return xk_fail(cmd, &err);
-	if (replay)	/* the log says which engine made it */
+	if (replay) {	/* the log says which engine made it */
 		e.hcall = xk_oplog_is_hcall(&log);
+		e.guest = xk_oplog_is_guest(&log);
+	}
 	e.replay = replay ? &log : NULL;
 	r = xk_fuzz_engine_run(&e, &found, &err);
 	if (replay)

@@ -9,6 +9,7 @@
 
 #include "fuzz/console.h"
 #include "fuzz/engine.h"
+#include "fuzz/hcall-guest.h"
 #include "fuzz/hcall-xen.h"
 #include "fuzz/model.h"
 #include "util/clock.h"
@@ -239,10 +240,34 @@ start(const struct xk_fuzz_engine_opts *o, struct xk_fuzz_xen *x,
 	return 0;
 }
 
-/* The hypercall engine: no model (what Xen answers is counted, not
- * judged); the host looks for the crash. */
+/* Who makes the calls: dom0 (x) or the guest engine's guest (g). */
+struct hands {
+	struct xk_hc_xen *x;
+	struct xk_hc_guest *g;
+};
+
 static int
-hcall_loop(const struct xk_fuzz_engine_opts *o, struct xk_hc_xen *x,
+hcall_step(const struct xk_fuzz_engine_opts *o, struct hands *h,
+    const struct xk_fuzz_op *op, size_t n, struct xk_error *err)
+{
+	char lost[256];
+	long rc;
+
+	if (h->g == NULL)
+		return xk_hc_xen_step(h->x, op, err);
+	if (xk_hc_guest_step(h->g, op, &rc, lost, sizeof(lost), err) == -1)
+		return -1;
+	if (lost[0] != '\0')
+		fprintf(o->out, "# guest lost op=%zu: %s\n", n, lost);
+	else if (o->replay != NULL)	/* a reproducer's reader wants it */
+		fprintf(o->out, "# rc op=%zu: %ld\n", n, rc);
+	return 0;
+}
+
+/* The hypercall and guest engines: no model (what Xen answers is
+ * counted, not judged); the host looks for the crash. */
+static int
+hcall_loop(const struct xk_fuzz_engine_opts *o, struct hands *h,
     struct xk_fuzz_console *cons, size_t *done, struct xk_error *err)
 {
 	size_t n = o->replay != NULL ? o->replay->n : o->ops;
@@ -256,15 +281,18 @@ hcall_loop(const struct xk_fuzz_engine_opts *o, struct xk_hc_xen *x,
 		} else {
 			memset(&op, 0, sizeof(op));
 			op.verb = XK_OP_HCALL;
-			xk_hc_generate(&prng, &op.call, op.arg);
+			xk_hc_generate(&prng, o->guest, &op.call, op.arg);
 		}
 		if (emit_op(o->out, cons, *done, &op, err) == -1)
 			return -1;
 		(*done)++;
-		if (xk_hc_xen_step(x, &op, err) == -1)
+		if (hcall_step(o, h, &op, *done - 1, err) == -1)
 			return -1;
 	}
-	xk_hc_xen_stats(x, o->out);
+	if (h->g != NULL)
+		xk_hc_guest_stats(h->g, o->out);
+	else
+		xk_hc_xen_stats(h->x, o->out);
 	return 0;
 }
 
@@ -300,24 +328,33 @@ run_toolstack(const struct xk_fuzz_engine_opts *o,
 }
 
 static int
+hands_reset(struct hands *h, struct xk_error *err)
+{
+	return h->g != NULL ? xk_hc_guest_reset(h->g, err) :
+	    xk_hc_xen_reset(h->x, err);
+}
+
+static int
 run_hcall(const struct xk_fuzz_engine_opts *o, struct xk_fuzz_console *cons,
     const char *hdr, size_t *done, struct xk_error *err)
 {
-	struct xk_hc_xen *x;
+	struct hands h = { NULL, NULL };
 	int r;
 
-	if ((x = xk_hc_xen_open(err)) == NULL)
+	if (o->guest ? (h.g = xk_hc_guest_open(err)) == NULL :
+	    (h.x = xk_hc_xen_open(err)) == NULL)
 		return -1;
-	r = xk_hc_xen_reset(x, err);
+	r = hands_reset(&h, err);
 	if (r == 0)
 		r = emit(o->out, hdr, err);
 	if (r == 0)
-		r = hcall_loop(o, x, cons, done, err);
+		r = hcall_loop(o, &h, cons, done, err);
 	if (r == 0)
-		r = xk_hc_xen_reset(x, err);
+		r = hands_reset(&h, err);
 	else
-		xk_hc_xen_reset(x, &(struct xk_error){ 0 });
-	xk_hc_xen_close(x);
+		hands_reset(&h, &(struct xk_error){ 0 });
+	xk_hc_guest_close(h.g);
+	xk_hc_xen_close(h.x);
 	return r;
 }
 
@@ -334,7 +371,8 @@ xk_fuzz_engine_run(const struct xk_fuzz_engine_opts *o, int *found,
 	*found = 0;
 	if ((cons = xk_fuzz_console_open(err)) == NULL)
 		return -1;
-	if (xk_oplog_header(o->hcall ? "hypercall" : "toolstack",
+	if (xk_oplog_header(o->guest ? "guest" : o->hcall ? "hypercall" :
+	    "toolstack",
 	    o->replay != NULL ? o->replay->seed : o->seed, &hdr) == -1) {
 		xk_error_errno(err, ENOMEM, "log");
 		r = -1;

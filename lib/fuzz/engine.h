@@ -1,8 +1,13 @@
 /*
  * engine.h - the toolstack engine's loop, run in dom0 (`xk fuzz
  * engine`, started by the host's `xk fuzz run` and `replay` over the
- * lab's control channel): the toolstack engine (model.h, xen.h) or the
- * hypercall engine (hcall.h, hcall-xen.h).
+ * lab's control channel): the toolstack engine (model.h, xen.h), the
+ * hypercall engine (hcall.h, hcall-xen.h) or the guest engine, the
+ * hypercall engine's calls made from an unprivileged guest
+ * (hcall-guest.h), which adds a comment when a call costs it its guest:
+ *
+ *	# guest lost op=N: HOW		(started again for the next call)
+ *	# rc op=N: RC			(a replay's: what Xen answered)
  *
  * It writes the log to out as it goes: the header, then each operation's
  * line, flushed BEFORE the operation runs, so that the host has it even
@@ -41,6 +46,7 @@ struct xk_fuzz_engine_opts {
 	const struct xk_oplog *replay;	/* or these, from a log */
 	enum xk_fuzz_plant plant;	/* the toolstack engine's */
 	bool hcall;			/* the hypercall engine */
+	bool guest;			/* with hcall: the guest engine */
 	FILE *out;
 	/* segments (the toolstack engine's): */
 	bool resume;			/* take over the last segment's state */

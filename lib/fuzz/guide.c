@@ -22,7 +22,7 @@ draw(struct xk_guide *g, struct xk_fuzz_op *op)
 {
 	memset(op, 0, sizeof(*op));
 	op->verb = XK_OP_HCALL;
-	xk_hc_generate(&g->prng, &op->call, op->arg);
+	xk_hc_generate(&g->prng, false, &op->call, op->arg);
 }
 
 static const struct xk_guide_entry *

@@ -26,7 +26,7 @@ struct xk_hc_xen {
 	xencall_handle *xcall;		/* the calls */
 	void *arg, *scratch;
 	uint32_t slot[XK_HC_SLOTS + 1];	/* domid, 0 when empty */
-	unsigned long ok[64], failed[64];	/* per call */
+	unsigned long ok[128], failed[128];	/* per call */
 };
 
 struct xk_hc_xen *
@@ -38,7 +38,7 @@ xk_hc_xen_open(struct xk_error *err)
 		xk_error_errno(err, ENOMEM, "hypercall engine");
 		return NULL;
 	}
-	if (xk_hc_ncalls() > 64) {	/* the counters' size */
+	if (xk_hc_ncalls() > 128) {	/* the counters' size */
 		xk_error_set(err, "hypercall engine: too many calls");
 		free(x);
 		return NULL;
@@ -130,13 +130,10 @@ resolve_buf(const struct xk_hc_xen *x, uint64_t v)
 static void
 fill_scratch(struct xk_hc_xen *x, const struct xk_fuzz_op *op)
 {
-	uint64_t h = 0xcbf29ce484222325ULL, *w = x->scratch;
+	uint64_t *w = x->scratch;
 	struct xk_prng p;
 
-	h = (h ^ op->call) * 0x100000001b3ULL;
-	for (int j = 0; j < XK_HC_ARGS; j++)
-		h = (h ^ op->arg[j]) * 0x100000001b3ULL;
-	xk_prng_seed(&p, h);
+	xk_prng_seed(&p, xk_hc_scratch_seed(op->call, op->arg));
 	for (size_t i = 0; i < SCRATCH_PAGES * XC_PAGE_SIZE / 8; i++)
 		w[i] = xk_prng_next(&p);
 }
@@ -167,6 +164,8 @@ header(struct xk_hc_xen *x, const struct xk_hc_call *c, uint16_t *domain)
 	case XK_HC_PTR:
 	case XK_HC_PTR1:
 	case XK_HC_CMDBUF:
+	case XK_HC_VCPU:	/* the guest's layouts (never here) */
+	case XK_HC_REGS:
 		break;
 	}
 	return x->arg;
@@ -224,6 +223,9 @@ issue(struct xk_hc_xen *x, const struct xk_hc_call *c,
 	case XK_HC_CMDBUF:
 		return xencall2(x->xcall, c->hypercall, op->arg[0],
 		    resolve_buf(x, op->arg[1]));
+	case XK_HC_VCPU:	/* the guest's layouts (never here) */
+	case XK_HC_REGS:
+		break;
 	}
 	return -1;
 }
@@ -238,8 +240,8 @@ xk_hc_xen_step(struct xk_hc_xen *x, const struct xk_fuzz_op *op,
 	uint16_t domain = 0;
 	char *base;
 
-	if (c == NULL || op->verb != XK_OP_HCALL) {
-		xk_error_set(err, "hypercall engine: not a call");
+	if (c == NULL || c->guest || op->verb != XK_OP_HCALL) {
+		xk_error_set(err, "hypercall engine: not one of dom0's calls");
 		return -1;
 	}
 	fill_scratch(x, op);

@@ -39,25 +39,18 @@
 #include <xen/version.h>
 
 #include "fuzz/hcall.h"
+#include "fuzz/hcall-guest-calls.h"
+#include "fuzz/hcall-table.h"
 
-#define SZ(T, m)	((uint8_t)sizeof(((T *)0)->m))
-#define OFF(T, m)	((uint16_t)offsetof(T, m))
-#define N(n, T, m, lo, hi) { n, XK_HC_NUM, SZ(T, m), OFF(T, m), lo, hi, false }
-#define STRICT(n, T, m, lo, hi) { n, XK_HC_NUM, SZ(T, m), OFF(T, m), lo, hi, \
-    true }
-#define FL(n, T, m, mask) { n, XK_HC_FLAGS, SZ(T, m), OFF(T, m), 0, mask, false }
-#define DOM(n, T, m)	{ n, XK_HC_DOM, SZ(T, m), OFF(T, m), 0, 0, false }
-#define BUF(n, T, m)	{ n, XK_HC_BUF, 8, OFF(T, m), 0, 2, false }
 #define HDOM		{ "dom", XK_HC_DOM, 2, XK_HC_HDR_DOM, 0, 0, false }
-#define NOARGS		{ NULL, XK_HC_NUM, 0, 0, 0, 0, false }
 
 /* domctl.NAME: the header's domain first, then its arguments */
 #define DC(nm, c, w, d0, ...) { "domctl." nm, XK_HC_DOMCTL, \
-    __HYPERVISOR_domctl, c, 0, w, d0, false, false, { HDOM, __VA_ARGS__ } }
+    __HYPERVISOR_domctl, c, 0, w, d0, false, false, { HDOM, __VA_ARGS__ }, false }
 #define SC(nm, c, w, ...) { "sysctl." nm, XK_HC_SYSCTL, __HYPERVISOR_sysctl, \
-    c, 0, w, false, false, false, { __VA_ARGS__ } }
+    c, 0, w, false, false, false, { __VA_ARGS__ }, false }
 #define PTR(nm, hc, c, T, w, d0, ...) { nm, XK_HC_PTR, hc, c, sizeof(T), w, \
-    d0, false, false, { __VA_ARGS__ } }
+    d0, false, false, { __VA_ARGS__ }, false }
 
 typedef struct xen_domctl_createdomain cd_t;
 typedef struct xen_domctl_vcpuaffinity aff_t;
@@ -66,16 +59,16 @@ typedef struct xen_domctl_scheduler_op sched_t;
 typedef struct xen_memory_reservation resv_t;
 typedef struct xen_platform_op pf_t;
 
-static const struct xk_hc_call calls[] = {
+static const struct xk_hc_call calls[] = {	/* dom0's */
 	{ "domctl.createdomain", XK_HC_DOMCTL, __HYPERVISOR_domctl,
 	    XEN_DOMCTL_createdomain, 0, 6, false, true, false, { HDOM,
 	    FL("flags", cd_t, flags, XEN_DOMCTL_CDF_MAX * 2 - 1),
 	    N("max_vcpus", cd_t, max_vcpus, 1, 4),
 	    N("grant_opts", cd_t, grant_opts, 1, 2),
 	    N("max_grant_frames", cd_t, max_grant_frames, 1, 64),
-	    FL("emulation", cd_t, arch.emulation_flags, XEN_X86_EMU_ALL) } },
+	    FL("emulation", cd_t, arch.emulation_flags, XEN_X86_EMU_ALL) }, false },
 	{ "domctl.destroydomain", XK_HC_DOMCTL, __HYPERVISOR_domctl,
-	    XEN_DOMCTL_destroydomain, 0, 1, false, false, true, { HDOM } },
+	    XEN_DOMCTL_destroydomain, 0, 1, false, false, true, { HDOM }, false },
 	DC("pausedomain", XEN_DOMCTL_pausedomain, 2, false, NOARGS),
 	DC("unpausedomain", XEN_DOMCTL_unpausedomain, 2, false, NOARGS),
 	DC("getdomaininfo", XEN_DOMCTL_getdomaininfo, 1, true, NOARGS),
@@ -209,10 +202,10 @@ static const struct xk_hc_call calls[] = {
 
 	{ "platform.get_cpuinfo", XK_HC_PLATFORM, __HYPERVISOR_platform_op,
 	    XENPF_get_cpuinfo, 0, 1, false, false, false, {
-	    N("cpu", pf_t, u.pcpu_info.xen_cpuid, 0, 3) } },
+	    N("cpu", pf_t, u.pcpu_info.xen_cpuid, 0, 3) }, false },
 	{ "platform.get_cpu_version", XK_HC_PLATFORM,
 	    __HYPERVISOR_platform_op, XENPF_get_cpu_version, 0, 1, false,
-	    false, false, { N("cpu", pf_t, u.pcpu_version.xen_cpuid, 0, 3) } },
+	    false, false, { N("cpu", pf_t, u.pcpu_version.xen_cpuid, 0, 3) }, false },
 
 	PTR("memory.current_reservation", __HYPERVISOR_memory_op,
 	    XENMEM_current_reservation, domid_t, 1, true,
@@ -260,16 +253,16 @@ static const struct xk_hc_call calls[] = {
 
 	{ "gnttab.query_size", XK_HC_PTR1, __HYPERVISOR_grant_table_op,
 	    GNTTABOP_query_size, sizeof(struct gnttab_query_size), 1, true,
-	    false, false, { DOM("dom", struct gnttab_query_size, dom) } },
+	    false, false, { DOM("dom", struct gnttab_query_size, dom) }, false },
 	{ "gnttab.get_version", XK_HC_PTR1, __HYPERVISOR_grant_table_op,
 	    GNTTABOP_get_version, sizeof(struct gnttab_get_version), 1, true,
-	    false, false, { DOM("dom", struct gnttab_get_version, dom) } },
+	    false, false, { DOM("dom", struct gnttab_get_version, dom) }, false },
 	{ "gnttab.get_status_frames", XK_HC_PTR1, __HYPERVISOR_grant_table_op,
 	    GNTTABOP_get_status_frames,
 	    sizeof(struct gnttab_get_status_frames), 1, true, false, false, {
 	    DOM("dom", struct gnttab_get_status_frames, dom),
 	    N("nr", struct gnttab_get_status_frames, nr_frames, 0, 4),
-	    BUF("frames", struct gnttab_get_status_frames, frame_list) } },
+	    BUF("frames", struct gnttab_get_status_frames, frame_list) }, false },
 
 	PTR("hvm.get_param", __HYPERVISOR_hvm_op, HVMOP_get_param,
 	    struct xen_hvm_param, 2, true,
@@ -288,29 +281,33 @@ static const struct xk_hc_call calls[] = {
 
 	{ "xen_version", XK_HC_CMDBUF, __HYPERVISOR_xen_version, 0, 0, 2,
 	    false, false, false, { { "cmd", XK_HC_NUM, 4, 0, 0, 10, false },
-	    { "arg", XK_HC_BUF, 8, 0, 0, 2, false } } },
+	    { "arg", XK_HC_BUF, 8, 0, 0, 2, false } }, false },
 };
 
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 
+/* The guest's calls (hcall-guest-calls.c) come after dom0's. */
 size_t
 xk_hc_ncalls(void)
 {
-	return NCALLS;
+	return NCALLS + xk_hc_nguest_calls;
 }
 
 const struct xk_hc_call *
 xk_hc_call(size_t i)
 {
-	return i < NCALLS ? &calls[i] : NULL;
+	if (i < NCALLS)
+		return &calls[i];
+	return i - NCALLS < xk_hc_nguest_calls ?
+	    &xk_hc_guest_calls[i - NCALLS] : NULL;
 }
 
 int
 xk_hc_find(const char *name, size_t len)
 {
-	for (size_t i = 0; i < NCALLS; i++)
-		if (strlen(calls[i].name) == len &&
-		    memcmp(calls[i].name, name, len) == 0)
+	for (size_t i = 0; i < xk_hc_ncalls(); i++)
+		if (strlen(xk_hc_call(i)->name) == len &&
+		    memcmp(xk_hc_call(i)->name, name, len) == 0)
 			return (int)i;
 	return -1;
 }
@@ -318,9 +315,10 @@ xk_hc_find(const char *name, size_t len)
 int
 xk_hc_nargs(size_t i)
 {
+	const struct xk_hc_call *c = xk_hc_call(i);
 	int n = 0;
 
-	while (n < XK_HC_ARGS && calls[i].a[n].name != NULL)
+	while (n < XK_HC_ARGS && c->a[n].name != NULL)
 		n++;
 	return n;
 }
@@ -380,10 +378,29 @@ gen_flags(struct xk_prng *p, const struct xk_hc_arg *a)
 static const uint16_t special_doms[] = { DOMID_IO, DOMID_XEN, DOMID_COW,
     DOMID_INVALID, DOMID_IDLE, XK_HC_EMPTY_DOMID };
 
+/* A guest names itself most often, then dom0 (which Xen must refuse
+ * it) and the reserved ones. */
+static uint64_t
+gen_guest_dom(struct xk_prng *p)
+{
+	unsigned r = (unsigned)xk_prng_range(p, 0, 19);
+
+	if (r < 14)
+		return DOMID_SELF;
+	if (r < 17)
+		return 0;
+	return special_doms[xk_prng_range(p, 0, sizeof(special_doms) /
+	    sizeof(special_doms[0]) - 1)];
+}
+
 static uint64_t
 gen_dom(struct xk_prng *p, const struct xk_hc_call *c)
 {
-	unsigned r = (unsigned)xk_prng_range(p, 0, 19);
+	unsigned r;
+
+	if (c->guest)
+		return gen_guest_dom(p);
+	r = (unsigned)xk_prng_range(p, 0, 19);
 
 	if (c->creates || r < 15)
 		return XK_HC_SLOT(xk_prng_range(p, 1, XK_HC_SLOTS));
@@ -393,12 +410,27 @@ gen_dom(struct xk_prng *p, const struct xk_hc_call *c)
 	    sizeof(special_doms[0]) - 1)];
 }
 
+/* A buffer; one of frames (hi XK_HC_GFNS) mostly holds them. */
 static uint64_t
-gen_buf(struct xk_prng *p)
+gen_buf(struct xk_prng *p, const struct xk_hc_arg *a)
 {
 	unsigned r = (unsigned)xk_prng_range(p, 0, 9);
 
+	if (a->hi == XK_HC_GFNS && r < 6)
+		return XK_HC_GFNS;
 	return r < 8 ? XK_HC_GOOD : r == 8 ? XK_HC_NULL : XK_HC_BAD;
+}
+
+/* A spare frame mostly, else one far beyond any guest's memory. */
+static uint64_t
+gen_gfn(struct xk_prng *p)
+{
+	static const uint64_t far[] = { XK_HC_FAR_GFN, UINT64_MAX,
+	    UINT64_MAX >> 12, UINT64_C(1) << 40, (UINT64_C(1) << 52) - 1 };
+
+	if (xk_prng_range(p, 0, 9) < 9)
+		return xk_prng_range(p, 0, XK_HC_SPARE - 1);
+	return far[xk_prng_range(p, 0, sizeof(far) / sizeof(far[0]) - 1)];
 }
 
 /*
@@ -425,25 +457,28 @@ sanitise_create(struct xk_prng *p, uint64_t arg[XK_HC_ARGS])
 	arg[3] = 1;			/* grant table v1 */
 }
 
+/* A call of table t (n calls), by weight; its index in the table. */
 static size_t
-pick_call(struct xk_prng *p)
+pick_call(struct xk_prng *p, const struct xk_hc_call *t, size_t n)
 {
 	unsigned total = 0, r;
 	size_t i;
 
-	for (i = 0; i < NCALLS; i++)
-		total += calls[i].weight;
+	for (i = 0; i < n; i++)
+		total += t[i].weight;
 	r = (unsigned)xk_prng_range(p, 0, total - 1);
-	for (i = 0; r >= calls[i].weight; i++)
-		r -= calls[i].weight;
+	for (i = 0; r >= t[i].weight; i++)
+		r -= t[i].weight;
 	return i;
 }
 
 void
-xk_hc_generate(struct xk_prng *p, uint16_t *call, uint64_t arg[XK_HC_ARGS])
+xk_hc_generate(struct xk_prng *p, bool guest, uint16_t *call,
+    uint64_t arg[XK_HC_ARGS])
 {
-	size_t i = pick_call(p);
-	const struct xk_hc_call *c = &calls[i];
+	size_t i = guest ? NCALLS + pick_call(p, xk_hc_guest_calls,
+	    xk_hc_nguest_calls) : pick_call(p, calls, NCALLS);
+	const struct xk_hc_call *c = xk_hc_call(i);
 
 	memset(arg, 0, XK_HC_ARGS * sizeof(arg[0]));
 	*call = (uint16_t)i;
@@ -454,19 +489,31 @@ xk_hc_generate(struct xk_prng *p, uint16_t *call, uint64_t arg[XK_HC_ARGS])
 		case XK_HC_NUM: arg[j] = gen_num(p, a); break;
 		case XK_HC_FLAGS: arg[j] = gen_flags(p, a); break;
 		case XK_HC_DOM: arg[j] = gen_dom(p, c); break;
-		case XK_HC_BUF: arg[j] = gen_buf(p); break;
+		case XK_HC_BUF: arg[j] = gen_buf(p, a); break;
+		case XK_HC_GFN: arg[j] = gen_gfn(p); break;
 		}
 	}
 	if (c->creates)
 		sanitise_create(p, arg);
 }
 
-static const char *const buf_names[] = { "null", "buf", "bad" };
+uint64_t
+xk_hc_scratch_seed(uint16_t call, const uint64_t arg[XK_HC_ARGS])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a, by words */
+
+	h = (h ^ call) * 0x100000001b3ULL;
+	for (int j = 0; j < XK_HC_ARGS; j++)
+		h = (h ^ arg[j]) * 0x100000001b3ULL;
+	return h;
+}
+
+static const char *const buf_names[] = { "null", "buf", "bad", "gfns" };
 
 int
 xk_hc_format(uint16_t call, const uint64_t arg[XK_HC_ARGS], struct strbuf *sb)
 {
-	const struct xk_hc_call *c = &calls[call];
+	const struct xk_hc_call *c = xk_hc_call(call);
 	int r = 0;
 
 	for (int j = 0; r == 0 && j < xk_hc_nargs(call); j++) {
@@ -477,7 +524,7 @@ xk_hc_format(uint16_t call, const uint64_t arg[XK_HC_ARGS], struct strbuf *sb)
 			    (unsigned)(arg[j] - XK_HC_SLOT(0)));
 		else if (a->kind == XK_HC_BUF)
 			r = strbuf_addf(sb, " %s=%s", a->name,
-			    buf_names[arg[j] <= 2 ? arg[j] : 0]);
+			    buf_names[arg[j] <= XK_HC_GFNS ? arg[j] : 0]);
 		else if (a->kind == XK_HC_FLAGS)
 			r = strbuf_addf(sb, " %s=0x%llx", a->name,
 			    (unsigned long long)arg[j]);
@@ -518,6 +565,11 @@ parse_number(const char *s, size_t len, uint64_t *v)
 static const char *
 parse_dom(const struct xk_hc_call *c, const char *s, size_t len, uint64_t *v)
 {
+	if (c->guest) {
+		if (parse_number(s, len, v) == -1 || *v > 0xffff)
+			return "want a domid (a guest's calls have no slots)";
+		return NULL;
+	}
 	if (len == 2 && s[0] == '@' && s[1] >= '1' &&
 	    s[1] <= '0' + XK_HC_SLOTS) {
 		*v = XK_HC_SLOT((unsigned)(s[1] - '0'));
@@ -535,20 +587,27 @@ parse_dom(const struct xk_hc_call *c, const char *s, size_t len, uint64_t *v)
 const char *
 xk_hc_parse_arg(uint16_t call, int j, const char *s, size_t len, uint64_t *v)
 {
-	const struct xk_hc_call *c = &calls[call];
+	const struct xk_hc_call *c = xk_hc_call(call);
 	const struct xk_hc_arg *a = &c->a[j];
 
 	switch (a->kind) {
 	case XK_HC_DOM:
 		return parse_dom(c, s, len, v);
+	case XK_HC_GFN:
+		if (parse_number(s, len, v) == -1 ||
+		    (*v >= XK_HC_SPARE && *v < XK_HC_FAR_GFN))
+			return "want a spare frame 0 to 255, or one from "
+			    "2^32 up (one of the guest's own would wreck it)";
+		return NULL;
 	case XK_HC_BUF:
-		for (uint64_t b = 0; b <= 2; b++)
+		for (uint64_t b = 0; b <= a->hi; b++)
 			if (strlen(buf_names[b]) == len &&
 			    memcmp(buf_names[b], s, len) == 0) {
 				*v = b;
 				return NULL;
 			}
-		return "want a buffer null, buf or bad";
+		return a->hi == XK_HC_GFNS ? "want a buffer null, buf, bad "
+		    "or gfns" : "want a buffer null, buf or bad";
 	case XK_HC_NUM:
 	case XK_HC_FLAGS:
 		break;

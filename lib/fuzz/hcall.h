@@ -15,7 +15,18 @@
  *		run time, so a log replays on a lab whose domids differ.
  *	buffer	null, buf (the engine's scratch pages, filled from the
  *		operation's own values: replays see the same bytes) or
- *		bad (an unmapped user address: Xen's copy must fail).
+ *		bad (an unmapped user address: Xen's copy must fail);
+ *		for a guest's calls that take frame lists, also gfns
+ *		(the scratch pages full of the guest's spare frames).
+ *	frame	a guest's call only: 0 to 255, one of the guest's 256
+ *		spare frames (xk-guest-fuzz keeps them out of its RAM, so
+ *		that a call cannot take the guest's own pages from under
+ *		it), or from 2^32 up, a frame no guest has.
+ *
+ * The guest engine's calls (named "guest.*") are made by an
+ * unprivileged PVH guest (guest/bin/fuzz.c, hcall-guest.h), their
+ * domains raw domids only: DOMID_SELF for its own, 0 for dom0's, which
+ * Xen must refuse it.
  *
  * What is left out, and why, is in hcall.c's table header and in
  * xk-fuzz(1): calls that stop or wreck the host by design (dom0's own
@@ -45,10 +56,14 @@ enum xk_hc_kind {
 	XK_HC_NUM,	/* a number of `size` bytes */
 	XK_HC_FLAGS,	/* flags; hi is the mask of the known ones */
 	XK_HC_DOM,	/* a domain (see above) */
-	XK_HC_BUF	/* a buffer: 0 null, 1 buf, 2 bad */
+	XK_HC_BUF,	/* a buffer: 0 null, 1 buf, 2 bad, 3 gfns */
+	XK_HC_GFN	/* a guest's frame (see above) */
 };
 
-enum { XK_HC_NULL, XK_HC_GOOD, XK_HC_BAD };
+enum { XK_HC_NULL, XK_HC_GOOD, XK_HC_BAD, XK_HC_GFNS };
+
+#define XK_HC_SPARE	256		/* a guest's spare frames */
+#define XK_HC_FAR_GFN	(UINT64_C(1) << 32)	/* raw frames from here */
 
 /* How a call is made (its hypercall's argument convention). */
 enum xk_hc_layout {
@@ -57,10 +72,13 @@ enum xk_hc_layout {
 	XK_HC_PLATFORM,	/* platform_op(struct xen_platform_op *) */
 	XK_HC_PTR,	/* hypercall(cmd, struct *): memory_op, hvm_op ... */
 	XK_HC_PTR1,	/* hypercall(cmd, struct *, 1): grant_table_op */
-	XK_HC_CMDBUF	/* hypercall(arg 0, arg 1 as a buffer): xen_version */
+	XK_HC_CMDBUF,	/* hypercall(arg 0, arg 1 as a buffer): xen_version */
+	XK_HC_VCPU,	/* hypercall(cmd, arg 0, struct *): vcpu_op */
+	XK_HC_REGS	/* hypercall(arg 0, ..., arg 4): no structure */
 };
 
 #define XK_HC_HDR_DOM	0xffff	/* off: the domctl header's domain */
+#define XK_HC_REG	0xfffe	/* off: a register (VCPU's arg 0, REGS) */
 
 struct xk_hc_arg {
 	const char *name;
@@ -84,6 +102,7 @@ struct xk_hc_call {
 	bool creates;		/* fills the slot its domain names */
 	bool destroys;		/* empties it */
 	struct xk_hc_arg a[XK_HC_ARGS];
+	bool guest;		/* made by the guest engine's guest */
 };
 
 size_t xk_hc_ncalls(void);
@@ -93,9 +112,14 @@ int xk_hc_find(const char *name, size_t len);
 /* How many arguments call i takes. */
 int xk_hc_nargs(size_t i);
 
-/* Draw a call and its arguments. */
-void xk_hc_generate(struct xk_prng *p, uint16_t *call,
+/* Draw a call and its arguments: one of dom0's, or with guest one of
+ * the guest's. */
+void xk_hc_generate(struct xk_prng *p, bool guest, uint16_t *call,
     uint64_t arg[XK_HC_ARGS]);
+
+/* The seed of the scratch pages' bytes for a call: its name and
+ * arguments alone, so that a replay hands Xen the same bytes. */
+uint64_t xk_hc_scratch_seed(uint16_t call, const uint64_t arg[XK_HC_ARGS]);
 
 /* " name=value" for each argument, appended to sb. */
 int xk_hc_format(uint16_t call, const uint64_t arg[XK_HC_ARGS],

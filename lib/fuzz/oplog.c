@@ -51,7 +51,13 @@ static const struct verb {
 bool
 xk_oplog_is_hcall(const struct xk_oplog *log)
 {
-	return strcmp(log->engine, "hypercall") == 0;
+	return strcmp(log->engine, "hypercall") == 0 || xk_oplog_is_guest(log);
+}
+
+bool
+xk_oplog_is_guest(const struct xk_oplog *log)
+{
+	return strcmp(log->engine, "guest") == 0;
 }
 
 const char *
@@ -356,9 +362,10 @@ parse_header(const char *line, size_t len, struct xk_oplog *log,
 			return bad(err, 1, sizeof(magic) + i, "bad engine name",
 			    NULL);
 	if (!(n == 9 && memcmp(line, "toolstack", 9) == 0) &&
-	    !(n == 9 && memcmp(line, "hypercall", 9) == 0))
+	    !(n == 9 && memcmp(line, "hypercall", 9) == 0) &&
+	    !(n == 5 && memcmp(line, "guest", 5) == 0))
 		return bad(err, 1, sizeof(magic), "unknown engine (this xk "
-		    "has 'toolstack' and 'hypercall')", NULL);
+		    "has 'toolstack', 'hypercall' and 'guest')", NULL);
 	memcpy(log->engine, line, n);
 	log->engine[n] = '\0';
 	line = sp + 1;
@@ -435,6 +442,12 @@ parse_lines(const char *data, size_t len, struct xk_oplog *log,
 				    "toolstack engine" : "an operation of the "
 				    "toolstack engine in a log of the "
 				    "hypercall engine", NULL);
+			if (op.verb == XK_OP_HCALL && xk_hc_call(op.call)->guest
+			    != xk_oplog_is_guest(log))
+				return bad(err, lineno, 4, xk_oplog_is_guest(log)
+				    ? "one of dom0's calls in a log of the "
+				    "guest engine" : "a guest's call in a log "
+				    "of the hypercall engine", NULL);
 			if (add_op(log, &op, &cap, err) == -1)
 				return -1;
 		}

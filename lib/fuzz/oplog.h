@@ -15,6 +15,10 @@
  *
  *	hc domctl.ioport_permission dom=@1 first_port=5 nr_ports=0 allow=0
  *
+ * or, from the guest engine (engine=guest), a guest's calls only:
+ *
+ *	hc guest.evtchn.bind_virq virq=3 vcpu=0
+ *
  * The first line names the format's version, the engine and the seed.
  * Every other line is a comment ('#' first) or one operation: a verb,
  * then its operands separated by single spaces, each checked for type
@@ -74,8 +78,10 @@ struct xk_oplog {
 };
 
 const char *xk_fuzz_verb_name(enum xk_fuzz_verb v);
-/* Is it the hypercall engine's log? */
+/* Is it a log of calls (the hypercall or the guest engine's)? */
 bool xk_oplog_is_hcall(const struct xk_oplog *log);
+/* Is it the guest engine's? */
+bool xk_oplog_is_guest(const struct xk_oplog *log);
 
 /* Append op as one line (with its newline) to sb. */
 int xk_oplog_format(const struct xk_fuzz_op *op, struct strbuf *sb);

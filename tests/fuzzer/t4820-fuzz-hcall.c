@@ -34,8 +34,10 @@ room(const struct xk_hc_call *c)
 		return sizeof(((struct xen_platform_op *)0)->u);
 	case XK_HC_PTR:
 	case XK_HC_PTR1:
+	case XK_HC_VCPU:
 		return c->size;
 	case XK_HC_CMDBUF:
+	case XK_HC_REGS:
 		return 0;
 	}
 	return 0;
@@ -59,10 +61,28 @@ TEST(table_fits_xen)
 			CHECK(a->lo <= a->hi);
 			if (a->kind == XK_HC_BUF)
 				CHECK(a->size == 8);
-			if (a->off != XK_HC_HDR_DOM && c->layout !=
-			    XK_HC_CMDBUF)
+			if (a->off != XK_HC_HDR_DOM && a->off != XK_HC_REG &&
+			    c->layout != XK_HC_CMDBUF)
 				CHECK(a->off + a->size <= room(c));
+			/* registers only where the layout has them */
+			if (c->layout == XK_HC_REGS || (c->layout ==
+			    XK_HC_VCPU && j == 0))
+				CHECK(a->off == XK_HC_REG);
+			else if (c->layout != XK_HC_CMDBUF)
+				CHECK(a->off != XK_HC_REG);
+			/* a frame only where a guest resolves it */
+			if (a->kind == XK_HC_GFN || (a->kind == XK_HC_BUF &&
+			    a->hi == XK_HC_GFNS))
+				CHECK(c->guest);
 		}
+		/* the guest's calls: after dom0's, named so, no slots */
+		CHECK(c->guest == (strncmp(c->name, "guest.", 6) == 0));
+		if (c->guest)
+			CHECK(!c->creates && !c->destroys &&
+			    c->layout != XK_HC_DOMCTL && c->layout !=
+			    XK_HC_SYSCTL && c->layout != XK_HC_PLATFORM);
+		if (i > 0)
+			CHECK(!xk_hc_call(i - 1)->guest || c->guest);
 	}
 	CHECK(xk_hc_find("domctl.setdomainhandle", 22) == -1);	/* left out */
 	CHECK(xk_hc_call(xk_hc_ncalls()) == NULL);
@@ -76,22 +96,22 @@ fits(const struct xk_hc_arg *a, uint64_t v)
 
 /* Draw n calls from seed as a log's text; count what was drawn. */
 static char *
-draw(uint64_t seed, size_t n, int *calls, size_t *valid, size_t *edges,
-    size_t *slots, size_t *dom0_bad)
+draw(bool guest, uint64_t seed, size_t n, int *calls, size_t *valid,
+    size_t *edges, size_t *slots, size_t *dom0_bad)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct xk_fuzz_op op;
 	struct xk_prng p;
 
 	xk_prng_seed(&p, seed);
-	xk_oplog_header("hypercall", seed, &sb);
+	xk_oplog_header(guest ? "guest" : "hypercall", seed, &sb);
 	for (size_t i = 0; i < n; i++) {
 		const struct xk_hc_call *c;
 		int all = 1;
 
 		memset(&op, 0, sizeof(op));
 		op.verb = XK_OP_HCALL;
-		xk_hc_generate(&p, &op.call, op.arg);
+		xk_hc_generate(&p, guest, &op.call, op.arg);
 		c = xk_hc_call(op.call);
 		calls[op.call]++;
 		for (int j = 0; j < xk_hc_nargs(op.call); j++) {
@@ -112,18 +132,18 @@ draw(uint64_t seed, size_t n, int *calls, size_t *valid, size_t *edges,
 
 TEST(generate_roundtrip)
 {
-	int calls[64] = { 0 }, calls2[64] = { 0 };
+	int calls[128] = { 0 }, calls2[128] = { 0 };
 	size_t valid = 0, edges = 0, slots = 0, dom0 = 0, x = 0;
-	char *a = draw(5, 20000, calls, &valid, &edges, &slots, &dom0);
-	char *b = draw(5, 20000, calls2, &x, &x, &x, &x);
+	char *a = draw(false, 5, 20000, calls, &valid, &edges, &slots, &dom0);
+	char *b = draw(false, 5, 20000, calls2, &x, &x, &x, &x);
 	struct strbuf again = STRBUF_INIT;
 	struct xk_error err = { 0 };
 	struct xk_oplog log;
 
-	CHECK(xk_hc_ncalls() <= 64);
+	CHECK(xk_hc_ncalls() <= 128);		/* the engines' counters */
 	CHECK_STR_EQ(a, b);			/* the seed alone decides */
-	for (size_t i = 0; i < xk_hc_ncalls(); i++)
-		CHECK(calls[i] > 0);		/* every call is drawn */
+	for (size_t i = 0; i < xk_hc_ncalls(); i++)	/* every one of dom0's */
+		CHECK(xk_hc_call(i)->guest ? calls[i] == 0 : calls[i] > 0);
 	CHECK(valid > 20000 / 2);		/* most are valid... */
 	CHECK(valid < 20000 * 9 / 10);		/* ...not all */
 	CHECK(edges > 500);			/* one past the range */
@@ -140,6 +160,84 @@ TEST(generate_roundtrip)
 	xk_oplog_free(&log);
 	free(a);
 	free(b);
+}
+
+/* The guest engine's: only the guest's calls, every one of them; its
+ * own domain mostly, never a slot; frames spare or far; frame lists. */
+TEST(generate_guest)
+{
+	int calls[128] = { 0 };
+	size_t valid = 0, edges = 0, slots = 0, dom0 = 0, self = 0, far = 0,
+	    gfns = 0;
+	char *a = draw(true, 7, 20000, calls, &valid, &edges, &slots, &dom0);
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+
+	for (size_t i = 0; i < xk_hc_ncalls(); i++)
+		CHECK(xk_hc_call(i)->guest ? calls[i] > 0 : calls[i] == 0);
+	CHECK_INT_EQ(slots, 0);
+	CHECK(valid > 20000 / 2 && valid < 20000 * 9 / 10);
+	CHECK(xk_oplog_parse(a, strlen(a), "gen", &log, &err) == 0);
+	CHECK(xk_oplog_is_guest(&log) && xk_oplog_is_hcall(&log));
+	for (size_t i = 0; i < log.n; i++) {
+		const struct xk_hc_call *c = xk_hc_call(log.ops[i].call);
+
+		for (int j = 0; j < xk_hc_nargs(log.ops[i].call); j++) {
+			uint64_t v = log.ops[i].arg[j];
+
+			self += c->a[j].kind == XK_HC_DOM && v == DOMID_SELF;
+			gfns += c->a[j].kind == XK_HC_BUF && v == XK_HC_GFNS;
+			if (c->a[j].kind == XK_HC_GFN) {
+				CHECK(v < XK_HC_SPARE || v >= XK_HC_FAR_GFN);
+				far += v >= XK_HC_FAR_GFN;
+			}
+		}
+	}
+	CHECK(self > 5000 && far > 100 && gfns > 1000);
+	xk_oplog_free(&log);
+	free(a);
+}
+
+/* A log's engine and its calls must agree; a guest's frame is spare
+ * or far, never one of its own. */
+TEST(guest_log_checks)
+{
+	static const char *const bad[] = {
+	    "xk-fuzz-log 1 engine=hypercall seed=1\n"
+	    "hc guest.evtchn.send port=1\n",
+	    "xk-fuzz-log 1 engine=guest seed=1\n"
+	    "hc domctl.getdomaininfo dom=@1\n",
+	    "xk-fuzz-log 1 engine=guest seed=1\n"
+	    "hc guest.memory.remove_from_physmap dom=32753 gpfn=300\n",
+	    "xk-fuzz-log 1 engine=guest seed=1\n"
+	    "hc guest.evtchn.status dom=@1 port=2\n",
+	    "xk-fuzz-log 1 engine=guest seed=1\n"
+	    "hc domctl.ioport_permission dom=@1 first_port=1 nr_ports=1 "
+	    "allow=1\n",
+	    "xk-fuzz-log 1 engine=hypercall seed=1\n"
+	    "hc memory.increase_reservation dom=@1 extents=gfns nr=1 "
+	    "order=0 flags=0x0\n",
+	};
+	static const char good[] = "xk-fuzz-log 1 engine=guest seed=1\n"
+	    "hc guest.memory.remove_from_physmap dom=32753 gpfn=255\n"
+	    "hc guest.gnttab.copy src=4294967296 src_dom=0 src_off=0 dest=3 "
+	    "dest_dom=32753 len=8\n"
+	    "hc guest.memory.populate_physmap dom=32753 extents=gfns nr=2 "
+	    "order=0 flags=0x0\n";
+	struct xk_error err = { 0 };
+	struct xk_oplog log;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(xk_oplog_parse(bad[i], strlen(bad[i]), "t", &log,
+		    &err) == -1);
+		CHECK(strncmp(err.msg, "t:2:", 4) == 0);
+	}
+	CHECK(xk_oplog_parse(good, strlen(good), "t", &log, &err) == 0);
+	CHECK_INT_EQ(log.n, 3);
+	CHECK_INT_EQ(log.ops[0].arg[1], 255);
+	CHECK(log.ops[1].arg[0] == XK_HC_FAR_GFN);
+	CHECK_INT_EQ(log.ops[2].arg[1], XK_HC_GFNS);
+	xk_oplog_free(&log);
 }
 
 #define HC "xk-fuzz-log 1 engine=hypercall seed=5\n"
