@@ -19,6 +19,8 @@
 #define XK_FUZZ_LIVE_MAX	2	/* domains alive at once: the lab's
 					 * memory and its two slow CPUs */
 #define XK_FUZZ_XS_MAX		32	/* nodes under the prefix */
+#define XK_FUZZ_PVH_FIRST	4	/* d0-d3 are PV guests, d4-d7 PVH:
+					 * only a PVH xk-guest-xs saves */
 
 enum xk_fuzz_dstate {
 	XK_DOM_NONE,		/* never created, or destroyed */
@@ -35,6 +37,8 @@ struct xk_fuzz_dom {
 	uint32_t weight, cap;
 	uint32_t pool;			/* 0 Pool-0, 1 the fuzzer's cpupool */
 	uint32_t disk;			/* 1: the engine's disk is xvdb */
+	uint32_t pod;			/* 1: made with mem below maxmem, so
+					 * (PVH) populate-on-demand */
 	int pauses;			/* the toolstack's pause count */
 };
 

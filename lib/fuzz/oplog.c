@@ -42,6 +42,7 @@ static const struct verb {
 	[XK_OP_POOL] = { "pool", 1, 0, 0, { F("pool", pool, 0, 1) } },
 	[XK_OP_DISK_ATTACH] = { "disk-attach", 1, 0, 0, { { NULL, 0, 0, 0 } } },
 	[XK_OP_DISK_DETACH] = { "disk-detach", 1, 0, 0, { { NULL, 0, 0, 0 } } },
+	[XK_OP_SAVE] = { "save", 1, 0, 0, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_WRITE] = { "xs-write", 0, 1, 1, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_READ] = { "xs-read", 0, 1, 0, { { NULL, 0, 0, 0 } } },
 	[XK_OP_XS_RM] = { "xs-rm", 0, 1, 0, { { NULL, 0, 0, 0 } } },

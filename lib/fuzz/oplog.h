@@ -49,6 +49,7 @@ enum xk_fuzz_verb {
 	XK_OP_CREATE, XK_OP_PAUSE, XK_OP_UNPAUSE, XK_OP_SHUTDOWN,
 	XK_OP_REBOOT, XK_OP_DESTROY, XK_OP_MEM, XK_OP_VCPUS, XK_OP_SCHED,
 	XK_OP_POOL, XK_OP_DISK_ATTACH, XK_OP_DISK_DETACH,
+	XK_OP_SAVE,		/* save and restore (xl save, xl restore) */
 	XK_OP_XS_WRITE, XK_OP_XS_READ, XK_OP_XS_RM,
 	XK_OP_HCALL,		/* the hypercall engine's only verb */
 	XK_OP_NVERBS

@@ -38,6 +38,9 @@
 #define DISK_VDEV	"xvdb"
 #define DISK_DEVID	51728		/* xvdb: 202 << 8 | 16 */
 #define DISK_BYTES	(4 << 20)
+/* save's stream (xl save's file without xl's header: the engine keeps
+ * the configuration itself), in dom0's memory, removed after each */
+#define SAVE_PATH	"/tmp/xk-fuzz-save"
 
 struct xk_fuzz_xen {
 	xentoollog_logger_stdiostream *log;
@@ -213,8 +216,9 @@ create(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	snprintf(name, sizeof(name), XK_FUZZ_NAME_FMT, op->dom);
 	libxl_domain_config_init(&dc);
 	libxl_domain_create_info_init(&dc.c_info);
-	dc.c_info.type = LIBXL_DOMAIN_TYPE_PV;
-	libxl_domain_build_info_init_type(&dc.b_info, LIBXL_DOMAIN_TYPE_PV);
+	dc.c_info.type = op->dom >= XK_FUZZ_PVH_FIRST ?
+	    LIBXL_DOMAIN_TYPE_PVH : LIBXL_DOMAIN_TYPE_PV;
+	libxl_domain_build_info_init_type(&dc.b_info, dc.c_info.type);
 	dc.b_info.max_vcpus = (int)op->maxvcpus;
 	dc.b_info.max_memkb = (uint64_t)op->maxmem * 1024;
 	dc.b_info.target_memkb = (uint64_t)op->mem * 1024;
@@ -350,6 +354,55 @@ disk_op(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, uint32_t domid,
 	return 0;
 }
 
+/*
+ * save: xl save and xl restore in one (libxl_domain_suspend into
+ * SAVE_PATH with the configuration libxl keeps, the domain destroyed,
+ * libxl_domain_create_restore from the file, unpaused).  *r is
+ * libxl's first refusal; the domain's new domid goes to x->domid.
+ */
+static int
+save_restore(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
+    uint32_t domid, int *r, struct xk_error *err)
+{
+	libxl_domain_restore_params params;
+	libxl_domain_config dc;
+	uint32_t newid = 0;
+	int fd;
+
+	/* no O_CLOEXEC: libxl hands the descriptor to its save helper */
+	fd = open(SAVE_PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd == -1) {
+		xk_error_errno(err, errno, "%s", SAVE_PATH);
+		return -1;
+	}
+	libxl_domain_config_init(&dc);
+	libxl_domain_restore_params_init(&params);
+	params.stream_version = 2;	/* libxl_domain_suspend's (xl save's
+					 * header says so; 1 is Xen 4.5's) */
+	*r = libxl_retrieve_domain_configuration(x->ctx, domid, &dc, NULL);
+	if (*r == 0)
+		*r = libxl_domain_suspend(x->ctx, domid, fd, 0, NULL);
+	if (*r == 0)
+		*r = libxl_domain_destroy(x->ctx, domid, NULL);
+	if (*r == 0 && lseek(fd, 0, SEEK_SET) == -1)
+		*r = ERROR_FAIL;
+	if (*r == 0)
+		*r = libxl_domain_create_restore(x->ctx, &dc, &newid, fd, -1,
+		    &params, NULL, NULL);
+	if (*r == 0) {
+		x->domid[op->dom] = newid;
+		*r = libxl_domain_unpause(x->ctx, newid, NULL);
+	}
+	libxl_domain_restore_params_dispose(&params);
+	libxl_domain_config_dispose(&dc);
+	close(fd);
+	if (unlink(SAVE_PATH) == -1) {
+		xk_error_errno(err, errno, "%s", SAVE_PATH);
+		return -1;
+	}
+	return 0;
+}
+
 /* Do op; r is libxl's answer for the domain operations. */
 static int
 act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
@@ -402,6 +455,10 @@ act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 	case XK_OP_DISK_ATTACH:
 	case XK_OP_DISK_DETACH:
 		if (disk_op(x, op, domid, &r, err) == -1)
+			return -1;
+		break;
+	case XK_OP_SAVE:
+		if (save_restore(x, op, domid, &r, err) == -1)
 			return -1;
 		break;
 	default:
