@@ -271,6 +271,45 @@ TEST(model_rules)
 	CHECK_INT_EQ(m.dom[3].disk, 0);		/* and no disk */
 }
 
+/* save: PVH domains only (d4-d7), unpaused, not populate-on-demand;
+ * the restored domain keeps all but its pool (libxl's finding 5) */
+TEST(model_save)
+{
+	struct xk_fuzz_model m;
+	struct xk_fuzz_op op = { .verb = XK_OP_CREATE, .dom = 3, .mem = 128,
+	    .maxmem = 128, .vcpus = 1, .maxvcpus = 2 };
+
+	xk_fuzz_model_init(&m);
+	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_SAVE, .dom = 3 };
+	CHECK(strncmp(xk_fuzz_model_refuses(&m, &op), "a PV guest", 10) == 0);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_CREATE, .dom = 5, .mem = 128,
+	    .maxmem = 160, .vcpus = 1, .maxvcpus = 2 };
+	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_SAVE, .dom = 5 };
+	CHECK(strstr(xk_fuzz_model_refuses(&m, &op), "finding 4") != NULL);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_DESTROY, .dom = 5 };
+	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_CREATE, .dom = 5, .mem = 160,
+	    .maxmem = 160, .vcpus = 1, .maxvcpus = 2, .paused = 1 };
+	xk_fuzz_model_apply(&m, &op);
+	op = (struct xk_fuzz_op){ .verb = XK_OP_SAVE, .dom = 5 };
+	CHECK_STR_EQ(xk_fuzz_model_refuses(&m, &op),
+	    "paused: the guest cannot answer");
+	m.dom[5].pauses = 0;
+	m.dom[5].pool = 1;
+	m.dom[5].disk = 1;
+	m.dom[5].target = 144;
+	m.dom[5].weight = 7;
+	CHECK(xk_fuzz_model_refuses(&m, &op) == NULL);
+	xk_fuzz_model_apply(&m, &op);
+	CHECK_INT_EQ(m.dom[5].state, XK_DOM_LIVE);
+	CHECK_INT_EQ(m.dom[5].pool, 0);
+	CHECK_INT_EQ(m.dom[5].disk, 1);
+	CHECK_INT_EQ(m.dom[5].target, 144);
+	CHECK_INT_EQ(m.dom[5].weight, 7);
+}
+
 /* The shrinker against a known cause: the "failure" needs ops 3, 17
  * and 31 of 40 (in order); it must find exactly those. */
 static int
