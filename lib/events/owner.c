@@ -20,11 +20,11 @@
 #include "events/evsock.h"
 #include "events/monitor.h"
 #include "events/owner.h"
+#include "util/xl.h"
 
 struct owner {
 	const struct xk_owner_cfg *cfg;
-	libxl_ctx *ctx;
-	xentoollog_logger_stdiostream *logger;
+	struct xk_xl xl;
 	struct xs_handle *xs;
 	struct xk_emitter *em;
 	libxl_domain_config dc;
@@ -90,7 +90,7 @@ load_config(struct owner *o, struct xk_error *err)
 	}
 	libxl_domain_config_dispose(&o->dc);
 	libxl_domain_config_init(&o->dc);
-	if (libxl_domain_config_from_json(o->ctx, &o->dc, o->cfg->json)) {
+	if (libxl_domain_config_from_json(o->xl.ctx, &o->dc, o->cfg->json)) {
 		xk_error_set(err, "domain config: not a libxl domain "
 		    "configuration (JSON)");
 		return -1;
@@ -150,13 +150,13 @@ create(struct owner *o, struct xk_error *err)
 	int rc;
 
 	o->domid = INVALID_DOMID;
-	rc = libxl_domain_create_new(o->ctx, &o->dc, &o->domid, NULL, NULL);
+	rc = libxl_domain_create_new(o->xl.ctx, &o->dc, &o->domid, NULL, NULL);
 	if (rc != 0) {
 		xk_error_set(err, "libxl_domain_create_new %s: error %d (see "
 		    "libxl's messages above)", o->name, rc);
 		return -1;
 	}
-	if (libxl_domain_unpause(o->ctx, o->domid, NULL) != 0) {
+	if (libxl_domain_unpause(o->xl.ctx, o->domid, NULL) != 0) {
 		xk_error_set(err, "domain %s (domid %u): unpause failed",
 		    o->name, o->domid);
 		return -1;
@@ -200,7 +200,7 @@ core_dump(struct owner *o)
 	char path[256];
 
 	snprintf(path, sizeof(path), "/var/lib/xen/dump/%s", o->name);
-	if (libxl_domain_core_dump(o->ctx, o->domid, path, NULL) != 0)
+	if (libxl_domain_core_dump(o->xl.ctx, o->domid, path, NULL) != 0)
 		syslog(LOG_ERR, "domain %s: core dump to %s failed",
 		    o->name, path);
 }
@@ -214,7 +214,7 @@ restart(struct owner *o, long prev, enum xk_reason r,
 		return -1;
 	if (emit(o, XK_EV_RESTART, r, prev, err) < 0)
 		return -1;
-	if (libxl_evenable_domain_death(o->ctx, o->domid, 0, dw) != 0) {
+	if (libxl_evenable_domain_death(o->xl.ctx, o->domid, 0, dw) != 0) {
 		xk_error_set(err, "domain %s: cannot watch domid %u",
 		    o->name, o->domid);
 		return -1;
@@ -239,7 +239,7 @@ apply(struct owner *o, int code, libxl_evgen_domain_death **dw,
 	if (a == LIBXL_ACTION_ON_SHUTDOWN_PRESERVE)
 		return 0;	/* wait for whoever destroys it */
 	if (a == LIBXL_ACTION_ON_SHUTDOWN_SOFT_RESET) {
-		if (libxl_domain_soft_reset(o->ctx, &o->dc, o->domid, NULL,
+		if (libxl_domain_soft_reset(o->xl.ctx, &o->dc, o->domid, NULL,
 		    NULL) != 0) {
 			xk_error_set(err, "domain %s: soft reset failed",
 			    o->name);
@@ -247,14 +247,14 @@ apply(struct owner *o, int code, libxl_evgen_domain_death **dw,
 		}
 		if (emit(o, XK_EV_RESTART, r, prev, err) < 0)
 			return -1;
-		libxl_evdisable_domain_death(o->ctx, *dw);
-		return libxl_evenable_domain_death(o->ctx, o->domid, 0,
+		libxl_evdisable_domain_death(o->xl.ctx, *dw);
+		return libxl_evenable_domain_death(o->xl.ctx, o->domid, 0,
 		    dw) == 0 ? 0 : -1;
 	}
 	if (a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_DESTROY ||
 	    a == LIBXL_ACTION_ON_SHUTDOWN_COREDUMP_RESTART)
 		core_dump(o);
-	libxl_evdisable_domain_death(o->ctx, *dw);
+	libxl_evdisable_domain_death(o->xl.ctx, *dw);
 	*dw = NULL;
 	if (a == LIBXL_ACTION_ON_SHUTDOWN_RESTART_RENAME) {
 		char suffix[32];
@@ -265,13 +265,13 @@ apply(struct owner *o, int code, libxl_evgen_domain_death **dw,
 		gmtime_r(&now, &tm);
 		strftime(suffix, sizeof(suffix), "-%Y%m%dT%H%MZ", &tm);
 		libxl_uuid_generate(&nu);
-		if (libxl_domain_preserve(o->ctx, o->domid, &o->dc.c_info,
+		if (libxl_domain_preserve(o->xl.ctx, o->domid, &o->dc.c_info,
 		    suffix, nu) != 0) {
 			xk_error_set(err, "domain %s: rename failed", o->name);
 			return -1;
 		}
 	} else {
-		libxl_domain_destroy(o->ctx, o->domid, NULL);
+		libxl_domain_destroy(o->xl.ctx, o->domid, NULL);
 		if (emit(o, XK_EV_DEATH, r, XK_NO_DOMID, err) < 0)
 			return -1;
 	}
@@ -320,7 +320,7 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 		int timeout = 1000, extra;
 
 		xk_emitter_tick(o->em);
-		rc = libxl_event_check(o->ctx, ev, LIBXL_EVENTMASK_ALL, 0, 0);
+		rc = libxl_event_check(o->xl.ctx, ev, LIBXL_EVENTMASK_ALL, 0, 0);
 		if (rc == 0)
 			break;
 		if (rc != ERROR_NOT_READY) {
@@ -338,7 +338,7 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 		/* nfds: in, the room for libxl's descriptors; out (on
 		 * ERROR_BUFFERFULL), how many it needs */
 		nfds = room > EXTRA_FDS ? room - EXTRA_FDS : 0;
-		while (room == 0 || libxl_osevent_beforepoll(o->ctx, &nfds,
+		while (room == 0 || libxl_osevent_beforepoll(o->xl.ctx, &nfds,
 		    fds, &timeout, now) == ERROR_BUFFERFULL) {
 			struct pollfd *n;
 
@@ -371,7 +371,7 @@ next_event(struct owner *o, libxl_event **ev, struct xk_error *err)
 			break;
 		}
 		gettimeofday(&now, NULL);
-		libxl_osevent_afterpoll(o->ctx, nfds, fds, now);
+		libxl_osevent_afterpoll(o->xl.ctx, nfds, fds, now);
 		o->drained = o->stopping;
 	}
 	free(fds);
@@ -385,7 +385,7 @@ watch(struct owner *o, struct xk_error *err)
 	libxl_evgen_domain_death *dw = NULL;
 	enum xk_reason last = XK_R_DESTROYED;
 
-	if (libxl_evenable_domain_death(o->ctx, o->domid, 0, &dw) != 0) {
+	if (libxl_evenable_domain_death(o->xl.ctx, o->domid, 0, &dw) != 0) {
 		xk_error_set(err, "domain %s: cannot watch domid %u",
 		    o->name, o->domid);
 		return -1;
@@ -395,11 +395,11 @@ watch(struct owner *o, struct xk_error *err)
 		int rc = next_event(o, &ev, err);
 
 		if (rc != 0) {
-			libxl_evdisable_domain_death(o->ctx, dw);
+			libxl_evdisable_domain_death(o->xl.ctx, dw);
 			return rc;
 		}
 		if (ev->domid != o->domid) {
-			libxl_event_free(o->ctx, ev);
+			libxl_event_free(o->xl.ctx, ev);
 			continue;
 		}
 		if (ev->type == LIBXL_EVENT_TYPE_DOMAIN_SHUTDOWN) {
@@ -418,10 +418,10 @@ watch(struct owner *o, struct xk_error *err)
 			if (rc == 0)
 				rc = 1;
 		}
-		libxl_event_free(o->ctx, ev);
+		libxl_event_free(o->xl.ctx, ev);
 		if (rc != 0) {
 			if (dw != NULL)
-				libxl_evdisable_domain_death(o->ctx, dw);
+				libxl_evdisable_domain_death(o->xl.ctx, dw);
 			return rc < 0 ? -1 : 0;
 		}
 	}
@@ -443,16 +443,16 @@ hand_over(struct owner *o)
 	libxl_dominfo info;
 	bool paused;
 
-	paused = libxl_domain_pause(o->ctx, o->domid, NULL) == 0;
+	paused = libxl_domain_pause(o->xl.ctx, o->domid, NULL) == 0;
 	libxl_dominfo_init(&info);
-	if (libxl_domain_info(o->ctx, &info, o->domid) == 0 &&
+	if (libxl_domain_info(o->xl.ctx, &info, o->domid) == 0 &&
 	    info.shutdown && !info.dying && o->shut_domid != o->domid &&
 	    emit(o, XK_EV_SHUTDOWN, xk_reason_from_code(
 	    (unsigned)info.shutdown_reason), XK_NO_DOMID, &e) < 0)
 		syslog(LOG_ERR, "domain %s: %s", o->name, e.msg);
 	libxl_dominfo_dispose(&info);
 	mark_owned(o, 0);
-	if (paused && libxl_domain_unpause(o->ctx, o->domid, NULL) != 0)
+	if (paused && libxl_domain_unpause(o->xl.ctx, o->domid, NULL) != 0)
 		syslog(LOG_ERR, "domain %s (domid %u): paused for the hand-over "
 		    "to xk monitor, and libxl cannot unpause it (xl unpause "
 		    "%u)", o->name, o->domid, o->domid);
@@ -492,15 +492,9 @@ xk_owner_run(const struct xk_owner_cfg *cfg, struct xk_error *err)
 
 	o.cfg = cfg;
 	libxl_domain_config_init(&o.dc);
-	o.logger = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-	if (o.logger == NULL ||
-	    libxl_ctx_alloc(&o.ctx, LIBXL_VERSION, 0,
-	    (xentoollog_logger *)o.logger) != 0) {
-		xk_error_set(err, "libxl_ctx_alloc failed (is this a Xen "
-		    "dom0?)");
+	if (xk_xl_open(&o.xl, XTL_ERROR, err) == -1)
 		goto out;
-	}
-	libxl_childproc_setmode(o.ctx, &reap_own, NULL);
+	libxl_childproc_setmode(o.xl.ctx, &reap_own, NULL);
 	o.xs = xs_open(0);
 	if (o.xs == NULL) {
 		xk_error_errno(err, errno, "xenstore");
@@ -549,9 +543,6 @@ out:
 	if (o.xs != NULL)
 		xs_close(o.xs);
 	libxl_domain_config_dispose(&o.dc);
-	if (o.ctx != NULL)
-		libxl_ctx_free(o.ctx);
-	if (o.logger != NULL)
-		xtl_logger_destroy((xentoollog_logger *)o.logger);
+	xk_xl_close(&o.xl);
 	return rc;
 }

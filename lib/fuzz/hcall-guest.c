@@ -15,13 +15,13 @@
 #include "fuzz/hcall-guest.h"
 #include "util/clock.h"
 #include "util/strbuf.h"
+#include "util/xl.h"
 
 #define STRUCT_MAX	4096	/* a call's structure: one page */
 #define NCOUNTERS	128
 
 struct xk_hc_guest {
-	xentoollog_logger_stdiostream *log;
-	libxl_ctx *ctx;
+	struct xk_xl xl;
 	struct xs_handle *xs;
 	uint32_t domid;			/* 0: no guest */
 	uint64_t arg, scratch, spare, bad;	/* what it published */
@@ -45,11 +45,7 @@ xk_hc_guest_open(struct xk_error *err)
 		free(g);
 		return NULL;
 	}
-	g->log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-	if (g->log == NULL || libxl_ctx_alloc(&g->ctx, LIBXL_VERSION, 0,
-	    (xentoollog_logger *)g->log) != 0) {
-		xk_error_set(err, "cannot reach Xen through libxl (not a Xen "
-		    "dom0, or not root)");
+	if (xk_xl_open(&g->xl, XTL_ERROR, err) == -1) {
 		xk_hc_guest_close(g);
 		return NULL;
 	}
@@ -69,10 +65,7 @@ xk_hc_guest_close(struct xk_hc_guest *g)
 		return;
 	if (g->xs != NULL)
 		xs_close(g->xs);
-	if (g->ctx != NULL)
-		libxl_ctx_free(g->ctx);
-	if (g->log != NULL)
-		xtl_logger_destroy((xentoollog_logger *)g->log);
+	xk_xl_close(&g->xl);
 	free(g);
 }
 
@@ -90,8 +83,8 @@ xk_hc_guest_reset(struct xk_hc_guest *g, struct xk_error *err)
 	uint32_t domid;
 
 	forget(g);
-	while (libxl_name_to_domid(g->ctx, XK_HC_GUEST_NAME, &domid) == 0)
-		if (libxl_domain_destroy(g->ctx, domid, NULL) != 0) {
+	while (libxl_name_to_domid(g->xl.ctx, XK_HC_GUEST_NAME, &domid) == 0)
+		if (libxl_domain_destroy(g->xl.ctx, domid, NULL) != 0) {
 			xk_error_set(err, "cannot destroy %s (domid %u)",
 			    XK_HC_GUEST_NAME, domid);
 			return -1;
@@ -109,7 +102,7 @@ gone(struct xk_hc_guest *g)
 	const char *why = NULL;
 
 	libxl_dominfo_init(&info);
-	if (libxl_domain_info(g->ctx, &info, g->domid) != 0)
+	if (libxl_domain_info(g->xl.ctx, &info, g->domid) != 0)
 		why = "destroyed";
 	else if (info.dying)
 		why = "dying";
@@ -177,13 +170,13 @@ create(struct xk_hc_guest *g, uint32_t *domid, struct xk_error *err)
 	dc.on_crash = LIBXL_ACTION_ON_SHUTDOWN_DESTROY;
 	if ((dc.c_info.name = strdup(XK_HC_GUEST_NAME)) == NULL ||
 	    (dc.b_info.kernel = strdup(XK_HC_GUEST_KERNEL)) == NULL ||
-	    libxl_cpu_bitmap_alloc(g->ctx, &dc.b_info.avail_vcpus, 2) != 0) {
+	    libxl_cpu_bitmap_alloc(g->xl.ctx, &dc.b_info.avail_vcpus, 2) != 0) {
 		libxl_domain_config_dispose(&dc);
 		xk_error_errno(err, ENOMEM, "guest engine");
 		return -1;
 	}
 	libxl_bitmap_set(&dc.b_info.avail_vcpus, 0);
-	r = libxl_domain_create_new(g->ctx, &dc, domid, NULL, NULL);
+	r = libxl_domain_create_new(g->xl.ctx, &dc, domid, NULL, NULL);
 	libxl_domain_config_dispose(&dc);
 	if (r != 0) {
 		xk_error_set(err, "create %s from %s: libxl error %d",
@@ -208,7 +201,7 @@ start(struct xk_hc_guest *g, struct xk_error *err)
 	g->starts++;
 	snprintf(g->dir, sizeof(g->dir), "/local/domain/%u/data/fuzz", domid);
 	if (!xs_watch(g->xs, g->dir, "d") ||
-	    libxl_domain_unpause(g->ctx, domid, NULL) != 0) {
+	    libxl_domain_unpause(g->xl.ctx, domid, NULL) != 0) {
 		xk_error_errno(err, errno, "start %s", XK_HC_GUEST_NAME);
 		return -1;
 	}

@@ -18,6 +18,7 @@
 
 #include "fuzz/pool.h"
 #include "fuzz/xen.h"
+#include "util/xl.h"
 
 /*
  * The lab's xenstore guest (guest/bin/xs.c): up in milliseconds where
@@ -43,8 +44,7 @@
 #define SAVE_PATH	"/tmp/xk-fuzz-save"
 
 struct xk_fuzz_xen {
-	xentoollog_logger_stdiostream *log;
-	libxl_ctx *ctx;
+	struct xk_xl xl;
 	struct xs_handle *xs;
 	uint32_t domid[XK_FUZZ_DOMS];
 	uint32_t poolid;		/* the engine's cpupool (pool.h) */
@@ -75,11 +75,7 @@ xk_fuzz_xen_open(enum xk_fuzz_plant plant, struct xk_error *err)
 	}
 	x->plant = plant;
 	/* libxl's own messages: errors only, on stderr */
-	x->log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-	if (x->log == NULL || libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0,
-	    (xentoollog_logger *)x->log) != 0) {
-		xk_error_set(err, "cannot reach Xen through libxl (not a Xen "
-		    "dom0, or not root)");
+	if (xk_xl_open(&x->xl, XTL_ERROR, err) == -1) {
 		xk_fuzz_xen_close(x);
 		return NULL;
 	}
@@ -98,10 +94,7 @@ xk_fuzz_xen_close(struct xk_fuzz_xen *x)
 		return;
 	if (x->xs != NULL)
 		xs_close(x->xs);
-	if (x->ctx != NULL)
-		libxl_ctx_free(x->ctx);
-	if (x->log != NULL)
-		xtl_logger_destroy((xentoollog_logger *)x->log);
+	xk_xl_close(&x->xl);
 	free(x);
 }
 
@@ -144,14 +137,14 @@ xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 	libxl_dominfo *info;
 	int n, r = 0;
 
-	if ((info = libxl_list_domain(x->ctx, &n)) == NULL) {
+	if ((info = libxl_list_domain(x->xl.ctx, &n)) == NULL) {
 		xk_error_set(err, "libxl_list_domain failed");
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		char *name = libxl_domid_to_name(x->ctx, info[i].domid);
+		char *name = libxl_domid_to_name(x->xl.ctx, info[i].domid);
 
-		if (fuzz_name(name) && libxl_domain_destroy(x->ctx,
+		if (fuzz_name(name) && libxl_domain_destroy(x->xl.ctx,
 		    info[i].domid, NULL) != 0) {
 			xk_error_set(err, "cannot destroy %s (domid %u)", name,
 			    info[i].domid);
@@ -165,9 +158,9 @@ xk_fuzz_xen_reset(struct xk_fuzz_xen *x, bool fresh, struct xk_error *err)
 	if (r == 0 && disk_file(fresh, err) != 0)
 		r = -1;
 	/* the pool goes after its domains, and comes anew for a run */
-	if (r == 0 && xk_fuzz_pool_drop(x->ctx, err) != 0)
+	if (r == 0 && xk_fuzz_pool_drop(x->xl.ctx, err) != 0)
 		r = -1;
-	if (r == 0 && fresh && xk_fuzz_pool_make(x->ctx, &x->poolid, err) != 0)
+	if (r == 0 && fresh && xk_fuzz_pool_make(x->xl.ctx, &x->poolid, err) != 0)
 		r = -1;
 	if (r == 0 && (!xs_rm(x->xs, XBT_NULL, XK_FUZZ_XS_PREFIX) &&
 	    errno != ENOENT)) {
@@ -228,7 +221,7 @@ create(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	if ((dc.c_info.name = strdup(name)) == NULL ||
 	    (dc.b_info.kernel = strdup(GUEST_KERNEL)) == NULL ||
 	    (dc.b_info.cmdline = strdup(GUEST_CMDLINE)) == NULL ||
-	    libxl_cpu_bitmap_alloc(x->ctx, &dc.b_info.avail_vcpus,
+	    libxl_cpu_bitmap_alloc(x->xl.ctx, &dc.b_info.avail_vcpus,
 	    (int)op->maxvcpus) != 0) {
 		libxl_domain_config_dispose(&dc);
 		xk_error_errno(err, ENOMEM, "create %s", name);
@@ -236,7 +229,7 @@ create(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	}
 	for (uint32_t i = 0; i < op->vcpus; i++)
 		libxl_bitmap_set(&dc.b_info.avail_vcpus, (int)i);
-	r = libxl_domain_create_new(x->ctx, &dc, &domid, NULL, NULL);
+	r = libxl_domain_create_new(x->xl.ctx, &dc, &domid, NULL, NULL);
 	libxl_domain_config_dispose(&dc);
 	if (r != 0)
 		return violation(v, op, "libxl_domain_create_new failed",
@@ -244,7 +237,7 @@ create(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	x->domid[op->dom] = domid;
 	x->vcpus_done[op->dom] = false;
 	/* libxl makes domains paused (xl create unpauses unless -p) */
-	if (!op->paused && (r = libxl_domain_unpause(x->ctx, domid,
+	if (!op->paused && (r = libxl_domain_unpause(x->xl.ctx, domid,
 	    NULL)) != 0)
 		return violation(v, op, "libxl_domain_unpause failed",
 		    "%s (domid %u): libxl error %d", name, domid, r);
@@ -303,12 +296,12 @@ set_vcpus(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 	libxl_bitmap map;
 
 	libxl_bitmap_init(&map);
-	if (libxl_cpu_bitmap_alloc(x->ctx, &map,
+	if (libxl_cpu_bitmap_alloc(x->xl.ctx, &map,
 	    (int)m->dom[op->dom].maxvcpus) != 0)
 		return -1;
 	for (uint32_t i = 0; i < op->online; i++)
 		libxl_bitmap_set(&map, (int)i);
-	*r = libxl_set_vcpuonline(x->ctx, domid, &map, NULL);
+	*r = libxl_set_vcpuonline(x->xl.ctx, domid, &map, NULL);
 	libxl_bitmap_dispose(&map);
 	return 0;
 }
@@ -323,7 +316,7 @@ sched_set(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	libxl_domain_sched_params_init(&p);
 	p.weight = (int)op->weight;
 	p.cap = (int)op->cap;
-	r = libxl_domain_sched_params_set(x->ctx, domid, &p);
+	r = libxl_domain_sched_params_set(x->xl.ctx, domid, &p);
 	libxl_domain_sched_params_dispose(&p);
 	return r;
 }
@@ -347,9 +340,9 @@ disk_op(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, uint32_t domid,
 		return -1;
 	}
 	if (op->verb == XK_OP_DISK_ATTACH)
-		*r = libxl_device_disk_add(x->ctx, domid, &disk, NULL);
+		*r = libxl_device_disk_add(x->xl.ctx, domid, &disk, NULL);
 	else
-		*r = libxl_device_disk_destroy(x->ctx, domid, &disk, NULL);
+		*r = libxl_device_disk_destroy(x->xl.ctx, domid, &disk, NULL);
 	libxl_device_disk_dispose(&disk);
 	return 0;
 }
@@ -379,19 +372,19 @@ save_restore(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op,
 	libxl_domain_restore_params_init(&params);
 	params.stream_version = 2;	/* libxl_domain_suspend's (xl save's
 					 * header says so; 1 is Xen 4.5's) */
-	*r = libxl_retrieve_domain_configuration(x->ctx, domid, &dc, NULL);
+	*r = libxl_retrieve_domain_configuration(x->xl.ctx, domid, &dc, NULL);
 	if (*r == 0)
-		*r = libxl_domain_suspend(x->ctx, domid, fd, 0, NULL);
+		*r = libxl_domain_suspend(x->xl.ctx, domid, fd, 0, NULL);
 	if (*r == 0)
-		*r = libxl_domain_destroy(x->ctx, domid, NULL);
+		*r = libxl_domain_destroy(x->xl.ctx, domid, NULL);
 	if (*r == 0 && lseek(fd, 0, SEEK_SET) == -1)
 		*r = ERROR_FAIL;
 	if (*r == 0)
-		*r = libxl_domain_create_restore(x->ctx, &dc, &newid, fd, -1,
+		*r = libxl_domain_create_restore(x->xl.ctx, &dc, &newid, fd, -1,
 		    &params, NULL, NULL);
 	if (*r == 0) {
 		x->domid[op->dom] = newid;
-		*r = libxl_domain_unpause(x->ctx, newid, NULL);
+		*r = libxl_domain_unpause(x->xl.ctx, newid, NULL);
 	}
 	libxl_domain_restore_params_dispose(&params);
 	libxl_domain_config_dispose(&dc);
@@ -420,22 +413,22 @@ act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 	case XK_OP_XS_RM:
 		return xs_op(x, m, op, v);
 	case XK_OP_PAUSE:
-		r = libxl_domain_pause(x->ctx, domid, NULL);
+		r = libxl_domain_pause(x->xl.ctx, domid, NULL);
 		break;
 	case XK_OP_UNPAUSE:
-		r = libxl_domain_unpause(x->ctx, domid, NULL);
+		r = libxl_domain_unpause(x->xl.ctx, domid, NULL);
 		break;
 	case XK_OP_SHUTDOWN:
-		r = libxl_domain_shutdown(x->ctx, domid, NULL);
+		r = libxl_domain_shutdown(x->xl.ctx, domid, NULL);
 		break;
 	case XK_OP_REBOOT:
-		r = libxl_domain_reboot(x->ctx, domid, NULL);
+		r = libxl_domain_reboot(x->xl.ctx, domid, NULL);
 		break;
 	case XK_OP_DESTROY:
-		r = libxl_domain_destroy(x->ctx, domid, NULL);
+		r = libxl_domain_destroy(x->xl.ctx, domid, NULL);
 		break;
 	case XK_OP_MEM:
-		r = libxl_set_memory_target(x->ctx, domid,
+		r = libxl_set_memory_target(x->xl.ctx, domid,
 		    (int64_t)op->target * 1024, 0, 1);
 		break;
 	case XK_OP_VCPUS:
@@ -449,7 +442,7 @@ act(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 		r = sched_set(x, op, domid);
 		break;
 	case XK_OP_POOL:
-		r = libxl_cpupool_movedomain(x->ctx, op->pool ? x->poolid : 0,
+		r = libxl_cpupool_movedomain(x->xl.ctx, op->pool ? x->poolid : 0,
 		    domid);
 		break;
 	case XK_OP_DISK_ATTACH:
@@ -532,7 +525,7 @@ check_sched(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 	int r = 0;
 
 	libxl_domain_sched_params_init(&p);
-	if (libxl_domain_sched_params_get(x->ctx, x->domid[i], &p) != 0)
+	if (libxl_domain_sched_params_get(x->xl.ctx, x->domid[i], &p) != 0)
 		r = violation(v, op, "libxl cannot read the scheduler "
 		    "parameters", "d%d", i);
 	else if (p.weight != (int)d->weight || p.cap != (int)d->cap)
@@ -627,10 +620,10 @@ fuzz_domids(struct xk_fuzz_xen *x, int64_t domids[XK_FUZZ_DOMS])
 
 	for (int i = 0; i < XK_FUZZ_DOMS; i++)
 		domids[i] = -1;
-	if ((info = libxl_list_domain(x->ctx, &n)) == NULL)
+	if ((info = libxl_list_domain(x->xl.ctx, &n)) == NULL)
 		return -1;
 	for (int k = 0; k < n; k++) {
-		char *name = libxl_domid_to_name(x->ctx, info[k].domid);
+		char *name = libxl_domid_to_name(x->xl.ctx, info[k].domid);
 
 		/* exactly xk-fuzz-d0 ... xk-fuzz-d7 */
 		if (fuzz_name(name) && name[9] >= '0' && name[9] <
@@ -659,7 +652,7 @@ check_dom(struct xk_fuzz_xen *x, const struct xk_fuzz_op *op, int i,
 		return violation(v, op, "a domain the model has is missing",
 		    "%s (domid %u)", name, x->domid[i]);
 	libxl_dominfo_init(&info);
-	if (libxl_domain_info(x->ctx, &info, domid) != 0)
+	if (libxl_domain_info(x->xl.ctx, &info, domid) != 0)
 		r = violation(v, op, "libxl has no information on a domain "
 		    "the model has", "%s (domid %u)", name, domid);
 	else
@@ -746,7 +739,7 @@ xk_fuzz_xen_adopt(struct xk_fuzz_xen *x, const struct xk_fuzz_model *m,
 {
 	int64_t domids[XK_FUZZ_DOMS];
 
-	if (xk_fuzz_pool_find(x->ctx, &x->poolid, err) == -1)
+	if (xk_fuzz_pool_find(x->xl.ctx, &x->poolid, err) == -1)
 		return -1;
 	if (fuzz_domids(x, domids) == -1) {
 		xk_error_set(err, "libxl_list_domain failed");

@@ -14,13 +14,13 @@
 #include <xentoollog.h>
 
 #include "snapshot/snapshot.h"
+#include "util/xl.h"
 
 int
 xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
     struct xk_error *err)
 {
-	xentoollog_logger_stdiostream *log;
-	libxl_ctx *ctx = NULL;
+	struct xk_xl xl;
 	libxl_dominfo info;
 	struct stat st;
 	char *end;
@@ -28,21 +28,16 @@ xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
 
 	memset(x, 0, sizeof(*x));
 	/* libxl's own messages would go to stderr: keep them out */
-	log = xtl_createlogger_stdiostream(stderr, XTL_NUM_LEVELS, 0);
-	if (log == NULL || libxl_ctx_alloc(&ctx, LIBXL_VERSION, 0,
-	    (xentoollog_logger *)log) != 0) {
-		xk_error_set(err, "cannot reach Xen through libxl (not a Xen "
-		    "dom0, or not root)");
-		goto out;
-	}
+	if (xk_xl_open(&xl, XTL_NUM_LEVELS, err) == -1)
+		return 0;
 	x->domid = (uint32_t)strtoul(domain, &end, 10);
 	if ((*end != '\0' || end == domain) &&
-	    libxl_name_to_domid(ctx, domain, &x->domid) != 0) {
+	    libxl_name_to_domid(xl.ctx, domain, &x->domid) != 0) {
 		xk_error_set(err, "Xen has no domain %s", domain);
 		goto out;
 	}
 	libxl_dominfo_init(&info);
-	if (libxl_domain_info(ctx, &info, x->domid) != 0) {
+	if (libxl_domain_info(xl.ctx, &info, x->domid) != 0) {
 		xk_error_set(err, "Xen has no domain %u", x->domid);
 		libxl_dominfo_dispose(&info);
 		goto out;
@@ -58,9 +53,6 @@ xk_snap_xen_find(const char *domain, struct xk_snap_xen *x,
 	x->has_qmp = stat(x->qmp, &st) == 0 && S_ISSOCK(st.st_mode);
 	r = 1;
 out:
-	if (ctx != NULL)
-		libxl_ctx_free(ctx);
-	if (log != NULL)
-		xtl_logger_destroy((xentoollog_logger *)log);
+	xk_xl_close(&xl);
 	return r;
 }

@@ -21,50 +21,16 @@
 #include "snapshot/snapshot.h"
 #include "util/file.h"
 #include "util/tempfile.h"
-
-struct xl {
-	xentoollog_logger_stdiostream *log;
-	libxl_ctx *ctx;
-};
-
-/* libxl's own messages (errors only) go to stderr, as xl's would. */
-static int
-xl_open(struct xl *x, struct xk_error *err)
-{
-	x->ctx = NULL;
-	x->log = xtl_createlogger_stdiostream(stderr, XTL_ERROR, 0);
-	if (x->log == NULL || libxl_ctx_alloc(&x->ctx, LIBXL_VERSION, 0,
-	    (xentoollog_logger *)x->log) != 0) {
-		if (x->log != NULL)
-			xtl_logger_destroy((xentoollog_logger *)x->log);
-		x->log = NULL;
-		x->ctx = NULL;
-		xk_error_set(err, "cannot reach Xen through libxl (not a Xen "
-		    "dom0, or not root)");
-		return -1;
-	}
-	return 0;
-}
-
-static void
-xl_close(struct xl *x)
-{
-	if (x->ctx != NULL)
-		libxl_ctx_free(x->ctx);
-	if (x->log != NULL)
-		xtl_logger_destroy((xentoollog_logger *)x->log);
-	x->ctx = NULL;
-	x->log = NULL;
-}
+#include "util/xl.h"
 
 char *
 xk_snap_xen_config(uint32_t domid, struct xk_error *err)
 {
 	libxl_domain_config cfg;
-	struct xl x;
+	struct xk_xl x;
 	char *json = NULL;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return NULL;
 	libxl_domain_config_init(&cfg);
 	if (libxl_retrieve_domain_configuration(x.ctx, domid, &cfg,
@@ -76,7 +42,7 @@ xk_snap_xen_config(uint32_t domid, struct xk_error *err)
 		xk_error_set(err, "domid %u: libxl cannot write its "
 		    "configuration as JSON", domid);
 	libxl_domain_config_dispose(&cfg);
-	xl_close(&x);
+	xk_xl_close(&x);
 	return json;
 }
 
@@ -85,7 +51,7 @@ xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err)
 {
 	struct xk_tempfile t = XK_TEMPFILE_INIT;
 	char tmp[4200];
-	struct xl x;
+	struct xk_xl x;
 	int rc;
 
 	/* a journaled name: a leftover of an interrupted save is ours,
@@ -93,12 +59,12 @@ xk_snap_xen_save(uint32_t domid, const char *path, struct xk_error *err)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (xk_tempfile_open_named(&t, path, tmp, err) < 0)
 		return -1;
-	if (xl_open(&x, err) < 0) {
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0) {
 		xk_tempfile_abort(&t, NULL);
 		return -1;
 	}
 	rc = libxl_domain_suspend(x.ctx, domid, t.fd, 0, NULL);
-	xl_close(&x);
+	xk_xl_close(&x);
 	if (rc != 0) {
 		xk_error_set(err, "domid %u: libxl_domain_suspend to %s failed "
 		    "(libxl error %d; its messages are above)", domid, tmp, rc);
@@ -113,10 +79,10 @@ int
 xk_snap_xen_suspended(uint32_t domid, struct xk_error *err)
 {
 	libxl_dominfo info;
-	struct xl x;
+	struct xk_xl x;
 	int r;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	libxl_dominfo_init(&info);
 	if (libxl_domain_info(x.ctx, &info, domid) != 0)
@@ -125,21 +91,21 @@ xk_snap_xen_suspended(uint32_t domid, struct xk_error *err)
 		r = info.shutdown && info.shutdown_reason ==
 		    LIBXL_SHUTDOWN_REASON_SUSPEND;
 	libxl_dominfo_dispose(&info);
-	xl_close(&x);
+	xk_xl_close(&x);
 	return r;
 }
 
 int
 xk_snap_xen_resume(uint32_t domid, struct xk_error *err)
 {
-	struct xl x;
+	struct xk_xl x;
 	int rc;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	/* suspend_cancel: the guest goes on as if the suspend had failed */
 	rc = libxl_domain_resume(x.ctx, domid, 1, NULL);
-	xl_close(&x);
+	xk_xl_close(&x);
 	if (rc != 0) {
 		xk_error_set(err, "domid %u: libxl_domain_resume failed (libxl "
 		    "error %d): the domain stays suspended; xl destroy it, or "
@@ -152,13 +118,13 @@ xk_snap_xen_resume(uint32_t domid, struct xk_error *err)
 int
 xk_snap_xen_destroy(uint32_t domid, struct xk_error *err)
 {
-	struct xl x;
+	struct xk_xl x;
 	int rc;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	rc = libxl_domain_destroy(x.ctx, domid, NULL);
-	xl_close(&x);
+	xk_xl_close(&x);
 	if (rc != 0) {
 		xk_error_set(err, "domid %u: libxl_domain_destroy failed (libxl "
 		    "error %d)", domid, rc);
@@ -227,7 +193,7 @@ xk_snap_xen_start(const char *config, json_t *targets, const char *path,
 {
 	libxl_domain_restore_params params;
 	libxl_domain_config cfg;
-	struct xl x;
+	struct xk_xl x;
 	int fd = -1, r, rc = -1;
 
 	*domid = (uint32_t)INVALID_DOMID;
@@ -235,7 +201,7 @@ xk_snap_xen_start(const char *config, json_t *targets, const char *path,
 		xk_error_errno(err, errno, "open the memory image %s", path);
 		return -1;
 	}
-	if (xl_open(&x, err) < 0) {
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -282,7 +248,7 @@ xk_snap_xen_start(const char *config, json_t *targets, const char *path,
 out:
 	libxl_domain_restore_params_dispose(&params);
 	libxl_domain_config_dispose(&cfg);
-	xl_close(&x);
+	xk_xl_close(&x);
 	if (fd >= 0)
 		close(fd);
 	return rc;
@@ -297,13 +263,13 @@ out:
 int
 xk_snap_xen_pause(uint32_t domid, struct xk_error *err)
 {
-	struct xl x;
+	struct xk_xl x;
 	int rc;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	rc = libxl_domain_pause(x.ctx, domid, NULL);
-	xl_close(&x);
+	xk_xl_close(&x);
 	if (rc != 0) {
 		xk_error_set(err, "domid %u: libxl_domain_pause failed (libxl "
 		    "error %d)", domid, rc);
@@ -315,13 +281,13 @@ xk_snap_xen_pause(uint32_t domid, struct xk_error *err)
 int
 xk_snap_xen_unpause(uint32_t domid, struct xk_error *err)
 {
-	struct xl x;
+	struct xk_xl x;
 	int rc;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	rc = libxl_domain_unpause(x.ctx, domid, NULL);
-	xl_close(&x);
+	xk_xl_close(&x);
 	if (rc != 0) {
 		xk_error_set(err, "domid %u: libxl_domain_unpause failed "
 		    "(libxl error %d): the domain stays paused; xl unpause %u",
@@ -336,11 +302,11 @@ int
 xk_snap_xen_paused(uint32_t domid, const char *uuid, struct xk_error *err)
 {
 	libxl_dominfo info;
-	struct xl x;
+	struct xk_xl x;
 	char u[40];
 	int r = 0;
 
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	libxl_dominfo_init(&info);
 	if (libxl_domain_info(x.ctx, &info, domid) == 0) {
@@ -349,7 +315,7 @@ xk_snap_xen_paused(uint32_t domid, const char *uuid, struct xk_error *err)
 		r = info.paused && strcmp(u, uuid) == 0;
 	}
 	libxl_dominfo_dispose(&info);
-	xl_close(&x);
+	xk_xl_close(&x);
 	return r;
 }
 
@@ -373,20 +339,20 @@ xk_snap_xen_disks(uint32_t domid, struct xk_snap_disk **disks, size_t *n,
     bool **bk, struct xk_error *err)
 {
 	libxl_device_disk *list;
-	struct xl x;
+	struct xk_xl x;
 	int num = 0;
 
 	*disks = NULL;
 	*bk = NULL;
 	*n = 0;
-	if (xl_open(&x, err) < 0)
+	if (xk_xl_open(&x, XTL_ERROR, err) < 0)
 		return -1;
 	list = libxl_device_disk_list(x.ctx, domid, &num);
 	*disks = calloc((size_t)num + 1, sizeof(**disks));
 	*bk = calloc((size_t)num + 1, sizeof(**bk));
 	if (*disks == NULL || *bk == NULL) {
 		libxl_device_disk_list_free(list, num);
-		xl_close(&x);
+		xk_xl_close(&x);
 		xk_error_errno(err, ENOMEM, "disks");
 		return -1;
 	}
@@ -406,6 +372,6 @@ xk_snap_xen_disks(uint32_t domid, struct xk_snap_disk **disks, size_t *n,
 		(*bk)[i] = ld->backend == LIBXL_DISK_BACKEND_PHY;
 	}
 	libxl_device_disk_list_free(list, num);
-	xl_close(&x);
+	xk_xl_close(&x);
 	return 0;
 }
