@@ -80,8 +80,9 @@ const struct xk_cmd xk_lab_commands[] = {
 const struct xk_cmd xk_fuzz_commands[] = {
 	{ "run", cmd_fuzz_run,
 	    "random toolstack operations (checked against a model) or "
-	    "hypercalls in a lab's dom0", "[--lab NAME] [--engine toolstack|"
-	    "hypercall] [--seed N] [--ops N] [--checkpoint N] [--log FILE] "
+	    "hypercalls from a lab's dom0 or an unprivileged guest",
+	    "[--lab NAME] [--engine toolstack|hypercall|guest] [--seed N] "
+	    "[--ops N] [--checkpoint N] [--log FILE] "
 	    "[--reports DIR] [--timeout SECONDS]", NULL, NULL },
 	{ "replay", cmd_fuzz_replay, "run a log's operations again",
 	    "[--lab NAME] [--reports DIR] [--timeout SECONDS] FILE",
@@ -97,7 +98,7 @@ const struct xk_cmd xk_fuzz_commands[] = {
 	    "[--unguided] [--reports DIR] [--timeout SECONDS]", NULL, NULL },
 	{ "engine", cmd_fuzz_engine,
 	    "the engine itself, in dom0 (run and replay start it)",
-	    "[--plant BUG] [--hypercall] --seed N --ops N [--first N] "
+	    "[--plant BUG] [--hypercall|--guest] --seed N --ops N [--first N] "
 	    "[--resume [--reseed N]] [--keep] [--crash-at N] | --replay < LOG",
 	    NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL },

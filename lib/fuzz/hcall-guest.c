@@ -29,6 +29,7 @@ struct xk_hc_guest {
 	char dir[64];			/* its data/fuzz */
 	unsigned long starts;
 	unsigned long ok[NCOUNTERS], failed[NCOUNTERS];
+	uint8_t s[STRUCT_MAX];		/* the call's structure, laid */
 };
 
 struct xk_hc_guest *
@@ -77,19 +78,26 @@ forget(struct xk_hc_guest *g)
 	g->domid = 0;
 }
 
+/* At most this many guests of the engine's name to destroy: there is
+ * one, or two when a run died between a create and its bookkeeping. */
+#define RESET_MAX	4
+
 int
 xk_hc_guest_reset(struct xk_hc_guest *g, struct xk_error *err)
 {
 	uint32_t domid;
 
 	forget(g);
-	while (libxl_name_to_domid(g->xl.ctx, XK_HC_GUEST_NAME, &domid) == 0)
-		if (libxl_domain_destroy(g->xl.ctx, domid, NULL) != 0) {
-			xk_error_set(err, "cannot destroy %s (domid %u)",
-			    XK_HC_GUEST_NAME, domid);
-			return -1;
-		}
-	return 0;
+	for (int i = 0; i < RESET_MAX; i++) {
+		if (libxl_name_to_domid(g->xl.ctx, XK_HC_GUEST_NAME,
+		    &domid) != 0)
+			return 0;
+		if (libxl_domain_destroy(g->xl.ctx, domid, NULL) != 0)
+			break;
+	}
+	xk_error_set(err, "cannot destroy %s (domid %u)", XK_HC_GUEST_NAME,
+	    domid);
+	return -1;
 }
 
 /* NULL while the guest runs, else how it is gone. */
@@ -296,12 +304,12 @@ static int
 format_call(struct xk_hc_guest *g, const struct xk_fuzz_op *op,
     struct strbuf *sb)
 {
-	static uint8_t s[STRUCT_MAX];
+	const uint8_t *s = g->s;
 	uint64_t reg[5];
 	size_t len;
 	int gfns, r;
 
-	lay(g, op, reg, s, &len, &gfns);
+	lay(g, op, reg, g->s, &len, &gfns);
 	while (len > 0 && s[len - 1] == 0)	/* the guest zeroes the page */
 		len--;
 	r = strbuf_addf(sb, "%" PRIu64 " %u", g->seq,
