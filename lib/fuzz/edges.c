@@ -219,6 +219,34 @@ xk_edges_count_new(const struct xk_edges *known, const struct xk_edges *run)
 }
 
 int
+xk_edges_intersect(const struct xk_edges *a, const struct xk_edges *b,
+    struct xk_edges *out, struct xk_error *err)
+{
+	size_t i = 0, j = 0, n = 0;
+	uint64_t *v = NULL;
+
+	xk_edges_free(out);
+	if (a->n > 0 && b->n > 0 &&
+	    (v = malloc((a->n < b->n ? a->n : b->n) * sizeof(*v))) == NULL) {
+		xk_error_errno(err, ENOMEM, "edges");
+		return -1;
+	}
+	while (i < a->n && j < b->n) {
+		if (a->v[i] < b->v[j])
+			i++;
+		else if (b->v[j] < a->v[i])
+			j++;
+		else {
+			v[n++] = a->v[i++];
+			j++;
+		}
+	}
+	out->v = v;
+	out->n = n;
+	return 0;
+}
+
+int
 xk_edges_merge(struct xk_edges *known, const struct xk_edges *run,
     struct xk_error *err)
 {

@@ -51,6 +51,10 @@ int xk_edges_from_xencov(const uint8_t *blob, size_t len, struct xk_edges *e,
 size_t xk_edges_count_new(const struct xk_edges *known,
     const struct xk_edges *run);
 
+/* out (emptied first) gets the edges both a and b have. */
+int xk_edges_intersect(const struct xk_edges *a, const struct xk_edges *b,
+    struct xk_edges *out, struct xk_error *err);
+
 /* known gets every edge of run. */
 int xk_edges_merge(struct xk_edges *known, const struct xk_edges *run,
     struct xk_error *err);

@@ -122,15 +122,22 @@ keep(struct xk_guide *g, const struct xk_fuzz_op *ops, size_t n, size_t gain,
 
 int
 xk_guide_feedback(struct xk_guide *g, const struct xk_fuzz_op *ops,
-    size_t n, const struct xk_edges *run, size_t *gain,
-    struct xk_error *err)
+    size_t n, const struct xk_edges *run, const struct xk_edges *again,
+    size_t *gain, struct xk_error *err)
 {
-	*gain = xk_edges_count_new(&g->known, run);
-	if (*gain == 0)
-		return 0;
-	if (xk_edges_merge(&g->known, run, err) == -1)
+	struct xk_edges both = { 0 };
+	int r = 0;
+
+	if (again != NULL && xk_edges_intersect(run, again, &both, err) == -1)
 		return -1;
-	return keep(g, ops, n, *gain, err);
+	*gain = xk_edges_count_new(&g->known, again != NULL ? &both : run);
+	xk_edges_free(&both);
+	if (xk_edges_merge(&g->known, run, err) == -1 || (again != NULL &&
+	    xk_edges_merge(&g->known, again, err) == -1))
+		return -1;
+	if (*gain > 0)
+		r = keep(g, ops, n, *gain, err);
+	return r;
 }
 
 void

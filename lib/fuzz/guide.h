@@ -60,11 +60,14 @@ int xk_guide_next(struct xk_guide *g, struct xk_fuzz_op **ops, size_t *n,
 /*
  * What an input reached: *gain gets the edges of run no input had
  * before; they join the known set, and an input with a gain joins the
- * corpus (copied).
+ * corpus (copied).  With again (a second run of the same input, or
+ * NULL), only the new edges both runs reached count: dom0 and the
+ * hypervisor's own work add edges while an input runs, and those
+ * seldom come twice; both runs' edges join the known set.
  */
 int xk_guide_feedback(struct xk_guide *g, const struct xk_fuzz_op *ops,
-    size_t n, const struct xk_edges *run, size_t *gain,
-    struct xk_error *err);
+    size_t n, const struct xk_edges *run, const struct xk_edges *again,
+    size_t *gain, struct xk_error *err);
 
 void xk_guide_free(struct xk_guide *g);
 

@@ -46,22 +46,79 @@ keep_file(const struct xk_fuzz_guided *g, size_t index,
 	return xk_tempfile_write(path, text->buf, text->len, err);
 }
 
-/* What the input reached: the counters read, its edges fed back. */
+/* The edges the lab's counters hold, into e. */
 static int
-feedback(struct xk_guide *guide, const struct xk_fuzz_guided *g,
-    const struct xk_fuzz_op *ops, size_t n, size_t *gain,
+read_edges(const struct xk_fuzz_guided *g, struct xk_edges *e,
     struct xk_error *err)
 {
 	struct strbuf raw = STRBUF_INIT;
-	struct xk_edges e = { 0 };
 	int r = -1;
 
 	if (xk_lab_xencov(g->state, "read", &raw, err) == 0 &&
-	    xk_edges_from_xencov((const uint8_t *)raw.buf, raw.len, &e,
+	    xk_edges_from_xencov((const uint8_t *)raw.buf, raw.len, e,
 	    err) == 0)
-		r = xk_guide_feedback(guide, ops, n, &e, gain, err);
-	xk_edges_free(&e);
+		r = 0;
 	strbuf_free(&raw);
+	return r;
+}
+
+/* The input's text run in the lab, the counters zeroed before it. */
+static int
+run_input(const struct xk_fuzz_guided *g, const struct strbuf *text,
+    struct xk_fuzz_outcome *o, struct xk_error *err)
+{
+	if (xk_lab_xencov(g->state, "reset", NULL, err) == -1)
+		return -1;
+	return xk_fuzz_lab_replay(g->state, text, NULL, 2, g->timeout_s, o,
+	    err);
+}
+
+/* A finding: kept by the caller's callback, said on a line. */
+static void
+finding(const struct xk_fuzz_guided *g, struct xk_fuzz_guided_totals *t,
+    const struct xk_fuzz_outcome *o, const char *how,
+    const struct strbuf *text, int64_t t0)
+{
+	t->findings++;
+	g->found(g->arg, o, strbuf_str(text));
+	fprintf(g->out, "%.1f s: input %zu (%s): found %s\n",
+	    (double)(xk_mono_ms() - t0) / 1000.0, t->inputs, how, o->sig);
+}
+
+/*
+ * What the input reached, fed back.  Guided, an input that seems to
+ * add edges runs again, and the guide counts only what both runs
+ * reached; a finding on that second run is kept, and the first run's
+ * edges alone are fed back.
+ */
+static int
+feedback(struct xk_guide *guide, const struct xk_fuzz_guided *g,
+    struct xk_fuzz_guided_totals *t, const struct xk_fuzz_op *ops,
+    size_t n, const struct strbuf *text, const char *how, int64_t t0,
+    size_t *gain, struct xk_error *err)
+{
+	struct xk_edges e = { 0 }, again = { 0 };
+	struct xk_fuzz_outcome o = { 0 };
+	bool twice = false;
+	int r = -1;
+
+	if (read_edges(g, &e, err) == -1)
+		goto out;
+	if (g->guided && xk_edges_count_new(&guide->known, &e) > 0) {
+		t->reruns++;
+		if (run_input(g, text, &o, err) == -1)
+			goto out;
+		if (o.found)
+			finding(g, t, &o, how, text, t0);
+		else if (read_edges(g, &again, err) == -1)
+			goto out;
+		twice = !o.found;
+	}
+	r = xk_guide_feedback(guide, ops, n, &e, twice ? &again : NULL, gain,
+	    err);
+out:
+	xk_edges_free(&e);
+	xk_edges_free(&again);
 	return r;
 }
 
@@ -80,25 +137,21 @@ one_input(struct xk_guide *guide, const struct xk_fuzz_guided *g,
 	if (g->restart(g->arg, err) == -1 ||
 	    xk_guide_next(guide, &ops, &n, &how, err) == -1 ||
 	    input_text(g, ops, n, &text, err) == -1 ||
-	    xk_lab_xencov(g->state, "reset", NULL, err) == -1 ||
-	    xk_fuzz_lab_replay(g->state, &text, NULL, 2, g->timeout_s, &o,
-	    err) == -1)
+	    run_input(g, &text, &o, err) == -1)
 		goto out;
 	t->inputs++;
 	t->ops += o.ops;
 	if (o.found) {
-		t->findings++;
-		g->found(g->arg, &o, strbuf_str(&text));
-		fprintf(g->out, "%.1f s: input %zu (%s): found %s\n",
-		    (double)(xk_mono_ms() - t0) / 1000.0, t->inputs, how, o.sig);
+		finding(g, t, &o, how, &text, t0);
 		r = 0;
 		goto out;
 	}
-	if (feedback(guide, g, ops, n, &gain, err) == -1 ||
+	if (feedback(guide, g, t, ops, n, &text, how, t0, &gain, err) == -1 ||
 	    (gain > 0 && keep_file(g, guide->ncorpus, &text, err) == -1))
 		goto out;
 	t->kept = guide->ncorpus;
 	t->edges = guide->known.n;
+	t->confirmed += gain;
 	fprintf(g->out, "%.1f s: input %zu (%s): %zu calls, +%zu edges, %zu "
 	    "in all, corpus %zu\n", (double)(xk_mono_ms() - t0) / 1000.0,
 	    t->inputs, how, o.ops, gain, t->edges, t->kept);
@@ -122,9 +175,10 @@ xk_fuzz_guided_run(const struct xk_fuzz_guided *g,
 	xk_guide_init(&guide, g->seed, g->ops, g->guided);
 	while (r == 0 && xk_mono_ms() - t0 < g->duration_ms)
 		r = one_input(&guide, g, t, t0, err);
-	fprintf(g->out, "%s: %zu inputs, %zu calls, %zu edges, corpus %zu, "
-	    "%zu findings in %.1f s\n", g->guided ? "guided" : "unguided",
-	    t->inputs, t->ops, t->edges, t->kept, t->findings,
+	fprintf(g->out, "%s: %zu inputs (%zu run twice), %zu calls, %zu "
+	    "edges (%zu kept), corpus %zu, %zu findings in %.1f s\n",
+	    g->guided ? "guided" : "unguided", t->inputs, t->reruns, t->ops,
+	    t->edges, t->confirmed, t->kept, t->findings,
 	    (double)(xk_mono_ms() - t0) / 1000.0);
 	xk_guide_free(&guide);
 	return r;

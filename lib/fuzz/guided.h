@@ -5,7 +5,9 @@
  * engine in dom0 with the counters zeroed before it, the counters are
  * read after it (xencov), and the edges it reached decide whether it
  * joins the corpus.  Guided or not (the reference), the same loop, so a
- * bench compares the two on equal terms.
+ * bench compares the two on equal terms; guided, an input that seems
+ * to add edges is run a second time, and only the new edges both runs
+ * reached count (guide.h: the rest is dom0's noise).
  */
 #ifndef XK_FUZZ_GUIDED_H
 #define XK_FUZZ_GUIDED_H
@@ -37,7 +39,10 @@ struct xk_fuzz_guided {
 };
 
 struct xk_fuzz_guided_totals {
-	size_t inputs, ops, findings, kept, edges;
+	size_t inputs, ops, findings, kept;
+	size_t edges;		/* every edge an input's run reached */
+	size_t confirmed;	/* the gains: guided, reached twice */
+	size_t reruns;		/* guided: inputs run twice (guide.h) */
 };
 
 /*

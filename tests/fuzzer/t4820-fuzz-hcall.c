@@ -445,22 +445,63 @@ TEST(guide_keeps_what_adds_edges)
 	CHECK(xk_guide_next(&g, &ops, &n, &how, &err) == 0);
 	CHECK_STR_EQ(how, "fresh");	/* an empty corpus: nothing to mutate */
 	CHECK_INT_EQ(n, 50);
-	CHECK(xk_guide_feedback(&g, ops, n, &a, &gain, &err) == 0);
+	CHECK(xk_guide_feedback(&g, ops, n, &a, NULL, &gain, &err) == 0);
 	CHECK_INT_EQ(gain, 10);
-	CHECK(xk_guide_feedback(&g, ops, n, &b, &gain, &err) == 0);
+	CHECK(xk_guide_feedback(&g, ops, n, &b, NULL, &gain, &err) == 0);
 	CHECK_INT_EQ(gain, 5);
-	CHECK(xk_guide_feedback(&g, ops, n, &c, &gain, &err) == 0);
+	CHECK(xk_guide_feedback(&g, ops, n, &c, NULL, &gain, &err) == 0);
 	CHECK_INT_EQ(gain, 0);
 	CHECK_INT_EQ(g.ncorpus, 2);
 	CHECK_INT_EQ(g.known.n, 15);
 	CHECK_INT_EQ(g.corpus[1].gain, 5);
 	CHECK(xk_guide_feedback(&g, ops, 0, &(struct xk_edges){ &(uint64_t){ 7 },
-	    1 }, &gain, &err) == -1);		/* not one of its inputs */
+	    1 }, NULL, &gain, &err) == -1);		/* not one of its inputs */
 	CHECK_STR_HAS(err.msg, "an input of 0 operations");
 	free(ops);
 	xk_edges_free(&a);
 	xk_edges_free(&b);
 	xk_edges_free(&c);
+	xk_guide_free(&g);
+}
+
+/* An input run twice: only the new edges both runs reached count (the
+ * rest is noise), and everything either run reached is known after. */
+TEST(guide_counts_edges_reached_twice)
+{
+	struct xk_guide g;
+	struct xk_edges a, b, both = { 0 };
+	struct xk_error err = { 0 };
+	struct xk_fuzz_op *ops;
+	const char *how;
+	size_t n, gain;
+
+	fake_edges(&a, 100, 10);	/* 100..109 */
+	fake_edges(&b, 105, 10);	/* 105..114 */
+	CHECK(xk_edges_intersect(&a, &b, &both, &err) == 0);
+	CHECK_INT_EQ(both.n, 5);
+	CHECK(both.v[0] == a.v[5] && both.v[4] == a.v[9]);
+	CHECK(xk_edges_intersect(&a, &(struct xk_edges){ NULL, 0 }, &both,
+	    &err) == 0);
+	CHECK_INT_EQ(both.n, 0);
+	xk_guide_init(&g, 9, 50, true);
+	CHECK(xk_guide_next(&g, &ops, &n, &how, &err) == 0);
+	CHECK(xk_guide_feedback(&g, ops, n, &a, &b, &gain, &err) == 0);
+	CHECK_INT_EQ(gain, 5);			/* 105..109 */
+	CHECK_INT_EQ(g.known.n, 15);		/* 100..114 */
+	CHECK_INT_EQ(g.ncorpus, 1);
+	/* noise alone (each run its own new edges): nothing kept */
+	xk_edges_free(&a);
+	xk_edges_free(&b);
+	fake_edges(&a, 200, 3);
+	fake_edges(&b, 300, 3);
+	CHECK(xk_guide_feedback(&g, ops, n, &a, &b, &gain, &err) == 0);
+	CHECK_INT_EQ(gain, 0);
+	CHECK_INT_EQ(g.ncorpus, 1);
+	CHECK_INT_EQ(g.known.n, 21);
+	free(ops);
+	xk_edges_free(&a);
+	xk_edges_free(&b);
+	xk_edges_free(&both);
 	xk_guide_free(&g);
 }
 
@@ -484,7 +525,7 @@ guide_draws(uint64_t seed, bool guided, size_t made[4], bool *all_read,
 	for (int k = 0; k < 3; k++) {
 		xk_guide_next(&g, &ops, &n, &how, &err);
 		fake_edges(&e, 1000u * (unsigned)k, 5);
-		xk_guide_feedback(&g, ops, n, &e, &gain, &err);
+		xk_guide_feedback(&g, ops, n, &e, NULL, &gain, &err);
 		xk_edges_free(&e);
 		free(ops);
 	}

@@ -31,12 +31,17 @@ first=$(grep -m 1 '^[0-9.]* s: input 1 (fresh): ' "$tmp/run.out" |
 [ "${first:-0}" -gt 0 ] && ok "the first input adds edges ($first)" ||
     notok "the first input adds edges"
 
-# the totals: edges = the sum of the gains, corpus = the inputs with one
+# the totals: the edges kept = the sum of the gains (each reached by
+# both of its input's runs), corpus = the inputs with one; an input that
+# seemed to add edges ran twice
 sum=$(sed -n 's/^[0-9.]* s: input [0-9]* ([a-z]*): [0-9]* calls, +\([0-9]*\) edges.*/\1/p' \
     "$tmp/run.out" | awk '{ s += $1 } END { print s + 0 }')
 gained=$(grep -c '^[0-9.]* s: input .* +[1-9][0-9]* edges' "$tmp/run.out")
-total=$(sed -n 's/^guided: .*calls, \([0-9]*\) edges, corpus \([0-9]*\),.*/\1 \2/p' \
+total=$(sed -n 's/^guided: .*calls, [0-9]* edges (\([0-9]*\) kept), corpus \([0-9]*\),.*/\1 \2/p' \
     "$tmp/run.out")
+twice=$(sed -n 's/^guided: [0-9]* inputs (\([0-9]*\) run twice).*/\1/p' "$tmp/run.out")
+[ "${twice:-0}" -ge 1 ] && ok "inputs that seemed to add edges ran twice ($twice)" ||
+    notok "inputs that seemed to add edges ran twice"
 [ "$total" = "$sum $gained" ] &&
     ok "the totals add up: $sum edges, $gained inputs kept" ||
     notok "the totals add up: '$total', want '$sum $gained'"
