@@ -18,7 +18,6 @@
 #include "util/xl.h"
 
 #define STRUCT_MAX	4096	/* a call's structure: one page */
-#define NCOUNTERS	128
 
 struct xk_hc_guest {
 	struct xk_xl xl;
@@ -28,7 +27,7 @@ struct xk_hc_guest {
 	uint64_t seq;			/* the last call handed over */
 	char dir[64];			/* its data/fuzz */
 	unsigned long starts;
-	unsigned long ok[NCOUNTERS], failed[NCOUNTERS];
+	struct xk_hc_counts counts;
 	uint8_t s[STRUCT_MAX];		/* the call's structure, laid */
 };
 
@@ -39,11 +38,6 @@ xk_hc_guest_open(struct xk_error *err)
 
 	if (g == NULL) {
 		xk_error_errno(err, ENOMEM, "guest engine");
-		return NULL;
-	}
-	if (xk_hc_ncalls() > NCOUNTERS) {
-		xk_error_set(err, "guest engine: too many calls");
-		free(g);
 		return NULL;
 	}
 	if (xk_xl_open(&g->xl, XTL_ERROR, err) == -1) {
@@ -386,7 +380,7 @@ xk_hc_guest_step(struct xk_hc_guest *g, const struct xk_fuzz_op *op,
 	if (r == -1)
 		return -1;
 	if (r == 1) {
-		(*rc >= 0 ? g->ok : g->failed)[op->call]++;
+		xk_hc_count(&g->counts, op->call, *rc >= 0);
 		return 0;
 	}
 	snprintf(lost, len, "%s (domid %u): %s", XK_HC_GUEST_NAME, g->domid,
@@ -397,9 +391,6 @@ xk_hc_guest_step(struct xk_hc_guest *g, const struct xk_fuzz_op *op,
 void
 xk_hc_guest_stats(const struct xk_hc_guest *g, FILE *out)
 {
-	for (size_t i = 0; i < xk_hc_ncalls(); i++)
-		if (g->ok[i] + g->failed[i] > 0)
-			fprintf(out, "# calls %s ok=%lu failed=%lu\n",
-			    xk_hc_call(i)->name, g->ok[i], g->failed[i]);
+	xk_hc_counts_print(&g->counts, out);
 	fprintf(out, "# guest starts=%lu\n", g->starts);
 }

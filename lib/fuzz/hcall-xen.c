@@ -26,7 +26,7 @@ struct xk_hc_xen {
 	xencall_handle *xcall;		/* the calls */
 	void *arg, *scratch;
 	uint32_t slot[XK_HC_SLOTS + 1];	/* domid, 0 when empty */
-	unsigned long ok[128], failed[128];	/* per call */
+	struct xk_hc_counts counts;
 };
 
 struct xk_hc_xen *
@@ -36,11 +36,6 @@ xk_hc_xen_open(struct xk_error *err)
 
 	if (x == NULL) {
 		xk_error_errno(err, ENOMEM, "hypercall engine");
-		return NULL;
-	}
-	if (xk_hc_ncalls() > 128) {	/* the counters' size */
-		xk_error_set(err, "hypercall engine: too many calls");
-		free(x);
 		return NULL;
 	}
 	if ((x->xch = xc_interface_open(NULL, NULL, 0)) == NULL ||
@@ -256,18 +251,12 @@ xk_hc_xen_step(struct xk_hc_xen *x, const struct xk_fuzz_op *op,
 	r = issue(x, c, op);
 	if (r >= 0 && slot > 0)
 		x->slot[slot] = c->creates ? d->domain : 0;
-	if (r >= 0)
-		x->ok[op->call]++;
-	else
-		x->failed[op->call]++;
+	xk_hc_count(&x->counts, op->call, r >= 0);
 	return 0;
 }
 
 void
 xk_hc_xen_stats(const struct xk_hc_xen *x, FILE *out)
 {
-	for (size_t i = 0; i < xk_hc_ncalls(); i++)
-		if (x->ok[i] + x->failed[i] > 0)
-			fprintf(out, "# calls %s ok=%lu failed=%lu\n",
-			    xk_hc_call(i)->name, x->ok[i], x->failed[i]);
+	xk_hc_counts_print(&x->counts, out);
 }

@@ -497,6 +497,22 @@ xk_hc_generate(struct xk_prng *p, bool guest, uint16_t *call,
 		sanitise_create(p, arg);
 }
 
+void
+xk_hc_count(struct xk_hc_counts *c, uint16_t call, bool ok)
+{
+	if (call < XK_HC_CALLS_MAX)
+		(ok ? c->ok : c->failed)[call]++;
+}
+
+void
+xk_hc_counts_print(const struct xk_hc_counts *c, FILE *out)
+{
+	for (size_t i = 0; i < xk_hc_ncalls() && i < XK_HC_CALLS_MAX; i++)
+		if (c->ok[i] + c->failed[i] > 0)
+			fprintf(out, "# calls %s ok=%lu failed=%lu\n",
+			    xk_hc_call(i)->name, c->ok[i], c->failed[i]);
+}
+
 uint64_t
 xk_hc_scratch_seed(uint16_t call, const uint64_t arg[XK_HC_ARGS])
 {

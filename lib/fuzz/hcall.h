@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "fuzz/prng.h"
 #include "util/error.h"
@@ -116,6 +117,20 @@ int xk_hc_nargs(size_t i);
  * the guest's. */
 void xk_hc_generate(struct xk_prng *p, bool guest, uint16_t *call,
     uint64_t arg[XK_HC_ARGS]);
+
+/*
+ * What Xen answered each call of a run, counted (both engines end with
+ * them): "# calls NAME ok=N failed=N" for each call made.  Both tables
+ * together hold at most XK_HC_CALLS_MAX calls (t4820 checks).
+ */
+#define XK_HC_CALLS_MAX	128
+
+struct xk_hc_counts {
+	unsigned long ok[XK_HC_CALLS_MAX], failed[XK_HC_CALLS_MAX];
+};
+
+void xk_hc_count(struct xk_hc_counts *c, uint16_t call, bool ok);
+void xk_hc_counts_print(const struct xk_hc_counts *c, FILE *out);
 
 /* The seed of the scratch pages' bytes for a call: its name and
  * arguments alone, so that a replay hands Xen the same bytes. */
